@@ -1,0 +1,94 @@
+//! What comes in and what each stage adds to it.
+//!
+//! A [`Record`] is one piece of customer feedback as ingest read it: its text and the
+//! optional survey fields around it, plus where it came from. The pipeline turns it into
+//! an [`Analysed`] record: the normalised, tokenized text ([`AnalysedText`]) and its
+//! sentiment ([`DocSentiment`]). The index stage stores `Analysed` records.
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::sentiment::DocSentiment;
+use crate::text::AnalysedText;
+
+/// Languages koe analyses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    Ja,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Ja => "ja",
+            Lang::En => "en",
+        }
+    }
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl FromStr for Lang {
+    type Err = String;
+
+    /// Accepts ISO 639-1 codes and BCP 47 tags (`ja`, `ja-JP`, `en-US`, `EN`).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let primary = s.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        match primary.as_str() {
+            "ja" | "jp" | "jpn" => Ok(Lang::Ja),
+            "en" | "eng" => Ok(Lang::En),
+            _ => Err(format!("unsupported language {s:?} (koe reads ja and en)")),
+        }
+    }
+}
+
+/// Where a record came from: the input file and the 1-based line (JSONL) or row (CSV).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Origin {
+    pub file: Arc<str>,
+    pub line: u64,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+/// One piece of feedback, validated by ingest.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Record {
+    pub id: String,
+    pub text: String,
+    /// Star rating, 1–5.
+    pub rating: Option<u8>,
+    /// Net Promoter answer, 0–10.
+    pub nps: Option<u8>,
+    pub channel: Option<String>,
+    /// Customer-journey stage (e.g. purchase, delivery, support).
+    pub stage: Option<String>,
+    pub product: Option<String>,
+    pub created_at: Option<DateTime<Utc>>,
+    /// Language given by the input; wins over detection.
+    pub lang: Option<Lang>,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// A record with everything the analysis stages added.
+#[derive(Debug, Clone)]
+pub struct Analysed {
+    pub record: Record,
+    pub text: AnalysedText,
+    pub sentiment: DocSentiment,
+}

@@ -1,0 +1,133 @@
+//! Sentiment: analysed text → a score per sentence and per document.
+//!
+//! Every backend implements [`SentimentModel`]: it scores a batch of [`AnalysedText`]
+//! and returns, for each, a [`DocSentiment`]: one [`Score`] per sentence and one for the
+//! whole document, each a value in [-1, 1], a [`Label`] and a confidence. Batches let
+//! a transformer backend pad and run many texts at once; the lexicon backend just maps.
+//!
+//! The embedded default is [`lexicon::LexiconModel`]: VADER for English ([`vader`]) and
+//! the Tohoku polarity dictionary for Japanese ([`japanese`]), both shipped in `models/`.
+
+pub mod japanese;
+pub mod lexicon;
+pub mod vader;
+
+use serde::{Deserialize, Serialize};
+
+use crate::text::AnalysedText;
+
+/// Errors of the sentiment stage.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("unknown sentiment model {0:?} (expected `lexicon`)")]
+    UnknownModel(String),
+    #[error("invalid lexicon {file} line {line}: {message}")]
+    Lexicon {
+        file: &'static str,
+        line: usize,
+        message: String,
+    },
+}
+
+/// The three classes koe reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Label {
+    Negative,
+    Neutral,
+    Positive,
+}
+
+impl Label {
+    pub const ALL: [Label; 3] = [Label::Negative, Label::Neutral, Label::Positive];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Label::Negative => "negative",
+            Label::Neutral => "neutral",
+            Label::Positive => "positive",
+        }
+    }
+}
+
+impl std::fmt::Display for Label {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Label {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "negative" | "neg" => Ok(Label::Negative),
+            "neutral" | "neu" => Ok(Label::Neutral),
+            "positive" | "pos" => Ok(Label::Positive),
+            _ => Err(format!("unknown sentiment label {s:?} (negative, neutral, positive)")),
+        }
+    }
+}
+
+/// A sentiment judgement on a sentence or a document.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Score {
+    /// -1 (most negative) to 1 (most positive).
+    pub value: f32,
+    pub label: Label,
+    /// How sure the model is of `label`, 0–1. For the lexicon backend this is how far
+    /// `value` lies from the neutral band, not a calibrated probability.
+    pub confidence: f32,
+}
+
+/// Where a lexicon score stops counting as neutral (VADER's published ±0.05).
+pub const NEUTRAL_BAND: f32 = 0.05;
+
+impl Score {
+    pub const NEUTRAL: Score = Score {
+        value: 0.0,
+        label: Label::Neutral,
+        confidence: 1.0,
+    };
+
+    /// Labels a value in [-1, 1] by the neutral band, with the distance from it as confidence.
+    pub fn from_value(value: f32) -> Score {
+        let value = value.clamp(-1.0, 1.0);
+        let (label, confidence) = if value >= NEUTRAL_BAND {
+            (Label::Positive, 0.5 + 0.5 * value)
+        } else if value <= -NEUTRAL_BAND {
+            (Label::Negative, 0.5 - 0.5 * value)
+        } else {
+            (Label::Neutral, 1.0 - value.abs() / NEUTRAL_BAND * 0.5)
+        };
+        Score {
+            value,
+            label,
+            confidence,
+        }
+    }
+}
+
+/// A document's sentiment: the whole, and one score per sentence (same order as
+/// [`AnalysedText::sentences`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DocSentiment {
+    pub doc: Score,
+    pub sentences: Vec<Score>,
+}
+
+/// A sentiment backend.
+pub trait SentimentModel: Send + Sync {
+    /// A short name for reports and tables (`lexicon`, `linear:models/ja`, …).
+    fn name(&self) -> &str;
+
+    /// Scores each document; the result has one entry per input, in order.
+    fn score_batch(&self, docs: &[&AnalysedText]) -> Vec<DocSentiment>;
+}
+
+/// Builds a model from its command-line spec (`lexicon`, the default).
+pub fn from_spec(spec: &str) -> Result<Box<dyn SentimentModel>, Error> {
+    match spec {
+        "lexicon" => Ok(Box::new(lexicon::LexiconModel::embedded()?)),
+        other => Err(Error::UnknownModel(other.to_string())),
+    }
+}

@@ -1,0 +1,89 @@
+//! Japanese tokenization: lindera over IPADIC.
+//!
+//! Each morpheme keeps its part of speech, IPADIC sub-category and base form, so later
+//! stages can match 遅かった with the dictionary entry 遅い, see that ない after 悪く
+//! negates it, and keep only content words (nouns, verbs, adjectives) for topics.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use lindera::dictionary::Dictionary;
+use lindera::mode::Mode;
+use lindera::segmenter::Segmenter;
+
+use crate::text::{Error, LanguageTokenizer, Pos, Token};
+
+/// Verbs so common that they carry no topic ("する", "ある"); still seen by sentiment.
+const LIGHT_VERBS: &[&str] = &[
+    "する", "ある", "いる", "なる", "れる", "られる", "せる", "させる", "おる", "くる", "いく",
+];
+
+/// Sub-categories that mark a word as grammatical rather than content.
+const FUNCTION_DETAILS: &[&str] = &["非自立", "代名詞", "数", "接尾", "特殊"];
+
+/// lindera segmenter with IPADIC; cheap to clone, shared across threads.
+#[derive(Clone)]
+pub struct JapaneseTokenizer {
+    segmenter: Arc<Segmenter>,
+}
+
+impl JapaneseTokenizer {
+    pub fn new(dictionary: Dictionary) -> Self {
+        JapaneseTokenizer {
+            segmenter: Arc::new(Segmenter::new(Mode::Normal, dictionary, None)),
+        }
+    }
+}
+
+impl LanguageTokenizer for JapaneseTokenizer {
+    fn tokenize_into(&self, text: &str, offset: usize, out: &mut Vec<Token>) -> Result<(), Error> {
+        let mut morphemes = self
+            .segmenter
+            .segment(Cow::Borrowed(text))
+            .map_err(|e| Error::Tokenize(e.to_string()))?;
+        for morpheme in morphemes.iter_mut() {
+            let surface = morpheme.surface.to_string();
+            if surface.trim().is_empty() {
+                continue;
+            }
+            let span = offset + morpheme.byte_start..offset + morpheme.byte_end;
+            let details = morpheme.details();
+            let pos = pos_of(details.first().copied().unwrap_or(""));
+            let pos_detail = details.get(1).copied().unwrap_or("*");
+            let lemma = match details.get(6).copied() {
+                Some(base) if base != "*" && !base.is_empty() => base.to_string(),
+                _ => surface.clone(),
+            };
+            let stop = match pos {
+                Pos::Particle | Pos::Auxiliary | Pos::Symbol => true,
+                Pos::Verb => LIGHT_VERBS.contains(&lemma.as_str()),
+                _ => FUNCTION_DETAILS.contains(&pos_detail),
+            } || pos_detail == "非自立";
+            out.push(Token {
+                pos_detail: if pos_detail == "*" { String::new() } else { pos_detail.to_string() },
+                surface,
+                lemma,
+                pos,
+                stop,
+                span,
+            });
+        }
+        Ok(())
+    }
+}
+
+fn pos_of(ipadic: &str) -> Pos {
+    match ipadic {
+        "名詞" => Pos::Noun,
+        "動詞" => Pos::Verb,
+        "形容詞" => Pos::Adjective,
+        "副詞" => Pos::Adverb,
+        "助動詞" => Pos::Auxiliary,
+        "助詞" => Pos::Particle,
+        "接続詞" => Pos::Conjunction,
+        "感動詞" => Pos::Interjection,
+        "接頭詞" => Pos::Prefix,
+        "記号" => Pos::Symbol,
+        _ => Pos::Other,
+    }
+}

@@ -1,0 +1,227 @@
+//! Text analysis: raw feedback text → [`AnalysedText`].
+//!
+//! In order: [`normalize`] (NFKC folds full-width and half-width forms, and finds the
+//! social entities — URLs, @mentions, #hashtags, emoji — that must stay searchable but are
+//! not words), [`lang`] (ja or en, the dominant script wins, a given language wins over
+//! both), [`sentences`] (UAX #29 sentence boundaries, which know 。！？ as well as .!?),
+//! then one tokenizer per language: [`japanese`] (lindera over IPADIC, keeping part of
+//! speech and base form) and [`english`] (Unicode words, lower-casing, stop words,
+//! Snowball stemming). Sentiment, topics and the index all read the tokens made here.
+
+pub mod dictionary;
+pub mod english;
+pub mod japanese;
+pub mod lang;
+pub mod normalize;
+pub mod sentences;
+
+use std::ops::Range;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::record::Lang;
+use english::EnglishTokenizer;
+use japanese::JapaneseTokenizer;
+use normalize::{Entity, EntityKind};
+
+/// Errors of the text stage.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Dictionary(#[from] dictionary::Error),
+    #[error("Japanese tokenization failed: {0}")]
+    Tokenize(String),
+}
+
+/// What a token is: a part of speech, or a social entity kept whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Pos {
+    Noun,
+    Verb,
+    Adjective,
+    Adverb,
+    /// Japanese auxiliary verb (助動詞): ない, ます, た, …
+    Auxiliary,
+    /// Japanese particle (助詞): が, を, けど, …
+    Particle,
+    Conjunction,
+    Interjection,
+    Prefix,
+    Symbol,
+    Other,
+    /// An English word: koe tags no English parts of speech.
+    Word,
+    Url,
+    Mention,
+    Hashtag,
+    Emoji,
+}
+
+impl Pos {
+    /// Social entities: searchable, never words of sentiment or topic terms.
+    pub fn is_entity(self) -> bool {
+        matches!(self, Pos::Url | Pos::Mention | Pos::Hashtag | Pos::Emoji)
+    }
+}
+
+/// One token of normalised text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Token {
+    /// The text as written (after normalisation), case kept.
+    pub surface: String,
+    /// What the token counts as: the base form in Japanese (遅かった → 遅い), the
+    /// lower-cased Snowball stem in English (delayed → delay), the entity itself otherwise.
+    pub lemma: String,
+    pub pos: Pos,
+    /// IPADIC's first sub-category (非自立, 代名詞, 接続助詞, …); empty in English.
+    pub pos_detail: String,
+    /// A function word: stop word, particle, auxiliary, non-independent word.
+    pub stop: bool,
+    /// Byte range in [`AnalysedText::normalized`].
+    pub span: Range<usize>,
+}
+
+impl Token {
+    /// Content words are what topics and search use: not stop words, not entities,
+    /// not symbols.
+    pub fn is_content(&self) -> bool {
+        !self.stop && !self.pos.is_entity() && self.pos != Pos::Symbol
+    }
+}
+
+/// A sentence: byte range in the normalised text, and the range of its tokens.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sentence {
+    pub span: Range<usize>,
+    pub tokens: Range<usize>,
+}
+
+/// The text stage's output for one document.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnalysedText {
+    pub normalized: String,
+    pub lang: Lang,
+    pub sentences: Vec<Sentence>,
+    pub tokens: Vec<Token>,
+}
+
+impl AnalysedText {
+    pub fn sentence_text(&self, sentence: &Sentence) -> &str {
+        &self.normalized[sentence.span.clone()]
+    }
+
+    pub fn sentence_tokens(&self, sentence: &Sentence) -> &[Token] {
+        &self.tokens[sentence.tokens.clone()]
+    }
+
+    pub fn content_lemmas(&self) -> impl Iterator<Item = &str> {
+        self.tokens
+            .iter()
+            .filter(|t| t.is_content())
+            .map(|t| t.lemma.as_str())
+    }
+}
+
+/// A per-language tokenizer over a stretch of normalised text that holds no entities.
+pub trait LanguageTokenizer: Send + Sync {
+    /// Appends the tokens of `text`, whose first byte is at `offset` in the document.
+    fn tokenize_into(&self, text: &str, offset: usize, out: &mut Vec<Token>) -> Result<(), Error>;
+}
+
+/// The whole text stage: one value, shared by every worker thread.
+pub struct TextAnalyzer {
+    japanese: JapaneseTokenizer,
+    english: EnglishTokenizer,
+}
+
+impl TextAnalyzer {
+    /// Loads the Japanese dictionary (building it from IPADIC source on first use).
+    pub fn load(dictionary_dir: Option<&Path>) -> Result<Self, Error> {
+        let dictionary = dictionary::load(dictionary_dir)?;
+        Ok(Self::new(JapaneseTokenizer::new(dictionary)))
+    }
+
+    pub fn new(japanese: JapaneseTokenizer) -> Self {
+        TextAnalyzer {
+            japanese,
+            english: EnglishTokenizer::new(),
+        }
+    }
+
+    pub fn tokenizer(&self, lang: Lang) -> &dyn LanguageTokenizer {
+        match lang {
+            Lang::Ja => &self.japanese,
+            Lang::En => &self.english,
+        }
+    }
+
+    /// Normalises, detects the language (unless given), splits and tokenizes `text`.
+    pub fn analyse(&self, text: &str, given: Option<Lang>) -> Result<AnalysedText, Error> {
+        let normalized = normalize::normalize(text).into_owned();
+        let entities = normalize::find_entities(&normalized);
+        let lang = given.unwrap_or_else(|| lang::detect(&normalized, &entities));
+        let tokenizer = self.tokenizer(lang);
+        let mut tokens = Vec::new();
+        let mut sentences = Vec::new();
+        for span in sentences::split(&normalized) {
+            let first = tokens.len();
+            tokenize_with_entities(tokenizer, &normalized, span.clone(), &entities, &mut tokens)?;
+            sentences.push(Sentence {
+                span,
+                tokens: first..tokens.len(),
+            });
+        }
+        Ok(AnalysedText {
+            normalized,
+            lang,
+            sentences,
+            tokens,
+        })
+    }
+}
+
+/// Tokenizes `text[span]`: entities become tokens of their own, the stretches between
+/// them go to the language tokenizer.
+pub fn tokenize_with_entities(
+    tokenizer: &dyn LanguageTokenizer,
+    text: &str,
+    span: Range<usize>,
+    entities: &[Entity],
+    out: &mut Vec<Token>,
+) -> Result<(), Error> {
+    let mut cursor = span.start;
+    let inside = entities
+        .iter()
+        .filter(|e| e.span.start >= span.start && e.span.end <= span.end);
+    for entity in inside {
+        if entity.span.start > cursor {
+            tokenizer.tokenize_into(&text[cursor..entity.span.start], cursor, out)?;
+        }
+        out.push(entity_token(text, entity));
+        cursor = entity.span.end;
+    }
+    if cursor < span.end {
+        tokenizer.tokenize_into(&text[cursor..span.end], cursor, out)?;
+    }
+    Ok(())
+}
+
+fn entity_token(text: &str, entity: &Entity) -> Token {
+    let surface = &text[entity.span.clone()];
+    let (pos, lemma) = match entity.kind {
+        EntityKind::Url => (Pos::Url, surface.to_string()),
+        EntityKind::Mention => (Pos::Mention, surface.to_lowercase()),
+        EntityKind::Hashtag => (Pos::Hashtag, surface[1..].to_lowercase()),
+        EntityKind::Emoji => (Pos::Emoji, surface.to_string()),
+    };
+    Token {
+        surface: surface.to_string(),
+        lemma,
+        pos,
+        pos_detail: String::new(),
+        stop: false,
+        span: entity.span.clone(),
+    }
+}

@@ -1,0 +1,136 @@
+//! Normalisation and social entities.
+//!
+//! NFKC folds the width variants Japanese input is full of (ｱﾌﾟﾘ → アプリ, ＡＢＣ１２３ →
+//! ABC123, ！ → !) so that one word has one spelling for every later stage. Then
+//! [`find_entities`] marks URLs, @mentions, #hashtags and emoji: they are kept (a search
+//! for `#配送遅延` must work) but they are not words, so tokenizers skip them.
+
+use std::borrow::Cow;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
+use unicode_properties::UnicodeEmoji;
+use unicode_segmentation::UnicodeSegmentation;
+
+/// NFKC normalisation; borrows when the text is already normal (the common case for
+/// English, and for text koe stored itself).
+pub fn normalize(text: &str) -> Cow<'_, str> {
+    match is_nfkc_quick(text.chars()) {
+        IsNormalized::Yes => Cow::Borrowed(text),
+        _ => Cow::Owned(text.nfkc().collect()),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntityKind {
+    Url,
+    Mention,
+    Hashtag,
+    Emoji,
+}
+
+/// A social entity: its kind and byte range in the normalised text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entity {
+    pub kind: EntityKind,
+    pub span: Range<usize>,
+}
+
+static SOCIAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?P<url>https?://[^\s<>]+[^\s<>.,;:!?)\]}'。、」』])",
+        r"|(?P<mention>(?:^|[^\w@])@\w{1,30})",
+        r"|(?P<hashtag>(?:^|[^\w#&])#\w*[\p{L}]\w*)",
+    ))
+    .expect("static regex")
+});
+
+/// Finds URLs, @mentions, #hashtags and emoji, sorted by position, never overlapping.
+pub fn find_entities(text: &str) -> Vec<Entity> {
+    let mut entities: Vec<Entity> = Vec::new();
+    for caps in SOCIAL.captures_iter(text) {
+        let (kind, m) = if let Some(m) = caps.name("url") {
+            (EntityKind::Url, m)
+        } else if let Some(m) = caps.name("mention") {
+            (EntityKind::Mention, m)
+        } else if let Some(m) = caps.name("hashtag") {
+            (EntityKind::Hashtag, m)
+        } else {
+            continue;
+        };
+        // The look-behind character (a space, or nothing) is not part of the entity.
+        let sigil = if kind == EntityKind::Mention { '@' } else { '#' };
+        let start = match kind {
+            EntityKind::Url => m.start(),
+            _ => m.start() + m.as_str().find(sigil).unwrap_or(0),
+        };
+        entities.push(Entity {
+            kind,
+            span: start..m.end(),
+        });
+    }
+    for (start, grapheme) in text.grapheme_indices(true) {
+        if is_emoji(grapheme) && !entities.iter().any(|e| e.span.contains(&start)) {
+            entities.push(Entity {
+                kind: EntityKind::Emoji,
+                span: start..start + grapheme.len(),
+            });
+        }
+    }
+    entities.sort_by_key(|e| e.span.start);
+    entities
+}
+
+/// A grapheme is an emoji when it starts with a pictographic character (ASCII digits and
+/// `#`, which Unicode also lists as emoji for keycaps, are not) or a flag.
+fn is_emoji(grapheme: &str) -> bool {
+    grapheme.chars().next().is_some_and(|c| {
+        !c.is_ascii()
+            && (c.is_emoji_char() || unicode_properties::emoji::is_regional_indicator(c))
+            && !matches!(c, '©' | '®' | '™')
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<(EntityKind, &str)> {
+        find_entities(text)
+            .into_iter()
+            .map(|e| (e.kind, &text[e.span]))
+            .collect()
+    }
+
+    #[test]
+    fn folds_full_and_half_width() {
+        assert_eq!(normalize("ｱﾌﾟﾘが落ちる！ＡＢＣ１２３"), "アプリが落ちる!ABC123");
+        assert!(matches!(normalize("plain ascii"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn finds_social_entities_in_both_languages() {
+        let text = "@acme_jp 配送遅すぎ #配送遅延 😡 詳細 https://example.com/a?b=1。";
+        assert_eq!(
+            kinds(text),
+            vec![
+                (EntityKind::Mention, "@acme_jp"),
+                (EntityKind::Hashtag, "#配送遅延"),
+                (EntityKind::Emoji, "😡"),
+                (EntityKind::Url, "https://example.com/a?b=1"),
+            ]
+        );
+    }
+
+    #[test]
+    fn email_and_numbers_are_not_entities() {
+        assert_eq!(kinds("mail me at bob@example.com about order #123"), vec![]);
+    }
+
+    #[test]
+    fn emoji_sequences_stay_whole() {
+        assert_eq!(kinds("ok 👍🏽 🇯🇵"), vec![(EntityKind::Emoji, "👍🏽"), (EntityKind::Emoji, "🇯🇵")]);
+    }
+}
