@@ -12,6 +12,7 @@
 //! 5. [`index`] writes a Tantivy index with Japanese and English analysers and facets,
 //!    and searches it.
 
+pub mod ingest;
 pub mod record;
 pub mod sentiment;
 pub mod text;

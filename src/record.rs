@@ -43,7 +43,11 @@ impl FromStr for Lang {
 
     /// Accepts ISO 639-1 codes and BCP 47 tags (`ja`, `ja-JP`, `en-US`, `EN`).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let primary = s.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        let primary = s
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         match primary.as_str() {
             "ja" | "jp" | "jpn" => Ok(Lang::Ja),
             "en" | "eng" => Ok(Lang::En),

@@ -5,6 +5,10 @@ use crate::sentiment::vader::Vader;
 use crate::text::Token;
 pub struct JapanesePolarity;
 impl JapanesePolarity {
-    pub fn embedded() -> Result<Self, Error> { Ok(JapanesePolarity) }
-    pub fn sentence_polarity(&self, _tokens: &[Token], _emoji: &Vader) -> SentencePolarity { SentencePolarity::NONE }
+    pub fn embedded() -> Result<Self, Error> {
+        Ok(JapanesePolarity)
+    }
+    pub fn sentence_polarity(&self, _tokens: &[Token], _emoji: &Vader) -> SentencePolarity {
+        SentencePolarity::NONE
+    }
 }

@@ -61,7 +61,10 @@ impl LexiconModel {
         };
         DocSentiment {
             doc: Score::from_value(doc_value),
-            sentences: polarities.iter().map(|p| Score::from_value(p.value)).collect(),
+            sentences: polarities
+                .iter()
+                .map(|p| Score::from_value(p.value))
+                .collect(),
         }
     }
 }

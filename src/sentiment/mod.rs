@@ -63,7 +63,9 @@ impl std::str::FromStr for Label {
             "negative" | "neg" => Ok(Label::Negative),
             "neutral" | "neu" => Ok(Label::Neutral),
             "positive" | "pos" => Ok(Label::Positive),
-            _ => Err(format!("unknown sentiment label {s:?} (negative, neutral, positive)")),
+            _ => Err(format!(
+                "unknown sentiment label {s:?} (negative, neutral, positive)"
+            )),
         }
     }
 }

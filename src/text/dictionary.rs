@@ -79,7 +79,11 @@ pub fn ensure_built(dir: &Path) -> Result<&Path, Error> {
     };
     let parent = dir.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(io)?;
-    let staging = parent.join(format!(".{}.building-{}", file_name(dir), std::process::id()));
+    let staging = parent.join(format!(
+        ".{}.building-{}",
+        file_name(dir),
+        std::process::id()
+    ));
     std::fs::create_dir_all(&staging).map_err(io)?;
     let build_error = |message: String| Error::Build {
         source_dir: source.clone(),
@@ -95,7 +99,9 @@ pub fn ensure_built(dir: &Path) -> Result<&Path, Error> {
     if std::fs::rename(&staging, dir).is_err() {
         let _ = std::fs::remove_dir_all(&staging);
         if !dir.join("metadata.json").is_file() {
-            return Err(build_error("could not move the built dictionary into place".into()));
+            return Err(build_error(
+                "could not move the built dictionary into place".into(),
+            ));
         }
     }
     Ok(dir)

@@ -17,8 +17,13 @@ use crate::text::{Error, LanguageTokenizer, Pos, Token};
 /// plus contraction stems that Unicode word splitting leaves behind.
 const STOP_WORDS: &str = include_str!("english-stop-words.txt");
 
-static STOP_SET: LazyLock<HashSet<&'static str>> =
-    LazyLock::new(|| STOP_WORDS.lines().map(str::trim).filter(|w| !w.is_empty()).collect());
+static STOP_SET: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    STOP_WORDS
+        .lines()
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+        .collect()
+});
 
 /// Whether a lower-cased English word is a stop word.
 pub fn is_stop_word(lower: &str) -> bool {
@@ -45,16 +50,19 @@ impl EnglishTokenizer {
 
     /// The lemma koe uses for an English word: its lower-cased Snowball stem.
     pub fn lemma(&self, word: &str) -> String {
-        let lower = word.to_lowercase();
-        let lower = lower.replace('’', "'");
-        self.stemmer.stem(&lower).into_owned()
+        self.stemmer.stem(&fold(word)).into_owned()
     }
+}
+
+/// Lower-cases and straightens apostrophes, so "Don’t" and "don't" are one word.
+fn fold(word: &str) -> String {
+    word.to_lowercase().replace('’', "'")
 }
 
 impl LanguageTokenizer for EnglishTokenizer {
     fn tokenize_into(&self, text: &str, offset: usize, out: &mut Vec<Token>) -> Result<(), Error> {
         for (start, word) in text.unicode_word_indices() {
-            let lower = word.to_lowercase().replace('’', "'");
+            let lower = fold(word);
             let is_number = word.chars().all(|c| c.is_numeric() || c == '.' || c == ',');
             out.push(Token {
                 surface: word.to_string(),
@@ -75,13 +83,18 @@ mod tests {
 
     fn tokens(text: &str) -> Vec<Token> {
         let mut out = Vec::new();
-        EnglishTokenizer::new().tokenize_into(text, 0, &mut out).unwrap();
+        EnglishTokenizer::new()
+            .tokenize_into(text, 0, &mut out)
+            .unwrap();
         out
     }
 
     #[test]
     fn stems_and_lowercases() {
-        let lemmas: Vec<String> = tokens("Delays DELAYED delay").into_iter().map(|t| t.lemma).collect();
+        let lemmas: Vec<String> = tokens("Delays DELAYED delay")
+            .into_iter()
+            .map(|t| t.lemma)
+            .collect();
         assert_eq!(lemmas, vec!["delay", "delay", "delay"]);
     }
 
@@ -89,7 +102,15 @@ mod tests {
     fn marks_stop_words_but_keeps_them() {
         let toks = tokens("The app doesn't work");
         let stop: Vec<(&str, bool)> = toks.iter().map(|t| (t.surface.as_str(), t.stop)).collect();
-        assert_eq!(stop, vec![("The", true), ("app", false), ("doesn't", true), ("work", false)]);
+        assert_eq!(
+            stop,
+            vec![
+                ("The", true),
+                ("app", false),
+                ("doesn't", true),
+                ("work", false)
+            ]
+        );
     }
 
     #[test]

@@ -15,7 +15,17 @@ use crate::text::{Error, LanguageTokenizer, Pos, Token};
 
 /// Verbs so common that they carry no topic ("する", "ある"); still seen by sentiment.
 const LIGHT_VERBS: &[&str] = &[
-    "する", "ある", "いる", "なる", "れる", "られる", "せる", "させる", "おる", "くる", "いく",
+    "する",
+    "ある",
+    "いる",
+    "なる",
+    "れる",
+    "られる",
+    "せる",
+    "させる",
+    "おる",
+    "くる",
+    "いく",
 ];
 
 /// Sub-categories that mark a word as grammatical rather than content.
@@ -52,7 +62,8 @@ impl LanguageTokenizer for JapaneseTokenizer {
             let pos_detail = details.get(1).copied().unwrap_or("*");
             let lemma = match details.get(6).copied() {
                 Some(base) if base != "*" && !base.is_empty() => base.to_string(),
-                _ => surface.clone(),
+                // Latin words inside Japanese text ("App", "iPhone") match case-blind.
+                _ => surface.to_lowercase(),
             };
             let stop = match pos {
                 Pos::Particle | Pos::Auxiliary | Pos::Symbol => true,
@@ -60,7 +71,11 @@ impl LanguageTokenizer for JapaneseTokenizer {
                 _ => FUNCTION_DETAILS.contains(&pos_detail),
             } || pos_detail == "非自立";
             out.push(Token {
-                pos_detail: if pos_detail == "*" { String::new() } else { pos_detail.to_string() },
+                pos_detail: if pos_detail == "*" {
+                    String::new()
+                } else {
+                    pos_detail.to_string()
+                },
                 surface,
                 lemma,
                 pos,

@@ -67,7 +67,10 @@ mod tests {
 
     #[test]
     fn entities_do_not_count() {
-        assert_eq!(lang("遅い https://example.com/very/long/english/path/here"), Lang::Ja);
+        assert_eq!(
+            lang("遅い https://example.com/very/long/english/path/here"),
+            Lang::Ja
+        );
     }
 
     #[test]

@@ -61,7 +61,11 @@ pub fn find_entities(text: &str) -> Vec<Entity> {
             continue;
         };
         // The look-behind character (a space, or nothing) is not part of the entity.
-        let sigil = if kind == EntityKind::Mention { '@' } else { '#' };
+        let sigil = if kind == EntityKind::Mention {
+            '@'
+        } else {
+            '#'
+        };
         let start = match kind {
             EntityKind::Url => m.start(),
             _ => m.start() + m.as_str().find(sigil).unwrap_or(0),
@@ -106,7 +110,10 @@ mod tests {
 
     #[test]
     fn folds_full_and_half_width() {
-        assert_eq!(normalize("ｱﾌﾟﾘが落ちる！ＡＢＣ１２３"), "アプリが落ちる!ABC123");
+        assert_eq!(
+            normalize("ｱﾌﾟﾘが落ちる！ＡＢＣ１２３"),
+            "アプリが落ちる!ABC123"
+        );
         assert!(matches!(normalize("plain ascii"), Cow::Borrowed(_)));
     }
 
@@ -131,6 +138,9 @@ mod tests {
 
     #[test]
     fn emoji_sequences_stay_whole() {
-        assert_eq!(kinds("ok 👍🏽 🇯🇵"), vec![(EntityKind::Emoji, "👍🏽"), (EntityKind::Emoji, "🇯🇵")]);
+        assert_eq!(
+            kinds("ok 👍🏽 🇯🇵"),
+            vec![(EntityKind::Emoji, "👍🏽"), (EntityKind::Emoji, "🇯🇵")]
+        );
     }
 }

@@ -10,11 +10,12 @@ use unicode_segmentation::UnicodeSegmentation;
 
 /// Byte ranges of the sentences of `text`.
 pub fn split(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
-    text.split_sentence_bound_indices().filter_map(|(start, s)| {
-        let trimmed = s.trim_end();
-        let lead = trimmed.len() - trimmed.trim_start().len();
-        (!trimmed.trim_start().is_empty()).then(|| start + lead..start + trimmed.len())
-    })
+    text.split_sentence_bound_indices()
+        .filter_map(|(start, s)| {
+            let trimmed = s.trim_end();
+            let lead = trimmed.len() - trimmed.trim_start().len();
+            (!trimmed.trim_start().is_empty()).then(|| start + lead..start + trimmed.len())
+        })
 }
 
 #[cfg(test)]
@@ -37,7 +38,11 @@ mod tests {
     fn splits_english_and_newlines() {
         assert_eq!(
             sentences("Delivery was late. The staff were kind!\nWill order again"),
-            vec!["Delivery was late.", "The staff were kind!", "Will order again"]
+            vec![
+                "Delivery was late.",
+                "The staff were kind!",
+                "Will order again"
+            ]
         );
     }
 

@@ -1,0 +1,264 @@
+//! Field mapping and validation: one line's fields → a [`Record`] or a [`Reject`].
+//!
+//! Readers expose a line's fields through [`Fields`]; [`to_record`] checks each one the
+//! same way for JSONL and CSV, so a rating of 9 is rejected with the same reason wherever
+//! it comes from.
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+
+use super::{Item, RejectReason, Source};
+use crate::record::{Lang, Origin, Record};
+
+/// Which input field holds each part of a record (`--text-field body`, …).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldMap {
+    pub id: String,
+    pub text: String,
+    pub rating: String,
+    pub nps: String,
+    pub channel: String,
+    pub stage: String,
+    pub product: String,
+    pub created_at: String,
+    pub lang: String,
+}
+
+impl Default for FieldMap {
+    fn default() -> Self {
+        FieldMap {
+            id: "id".into(),
+            text: "text".into(),
+            rating: "rating".into(),
+            nps: "nps".into(),
+            channel: "channel".into(),
+            stage: "stage".into(),
+            product: "product".into(),
+            created_at: "created_at".into(),
+            lang: "lang".into(),
+        }
+    }
+}
+
+/// A field's value as the reader found it.
+pub(super) enum Value<'a> {
+    Missing,
+    Text(Cow<'a, str>),
+    Number(f64),
+    /// A JSON array, object or boolean: never a valid koe field.
+    Other(&'static str),
+}
+
+/// Access to one line's fields by name.
+pub(super) trait Fields {
+    fn get(&self, name: &str) -> Value<'_>;
+}
+
+/// Validates one line's fields into a record; the first bad field rejects the line.
+pub(super) fn to_record(fields: &impl Fields, source: &Source, line: u64) -> Item {
+    build(fields, source, line).map_err(|(reason, detail)| source.reject(line, reason, detail))
+}
+
+type Invalid = (RejectReason, String);
+
+fn build(fields: &impl Fields, source: &Source, line: u64) -> Result<Record, Invalid> {
+    let map = &source.fields;
+    let text = match fields.get(&map.text) {
+        Value::Text(text) => text,
+        Value::Missing => {
+            return Err((
+                RejectReason::MissingText,
+                format!("no {:?} field", map.text),
+            ));
+        }
+        other => return Err((RejectReason::BadField, not_text(&map.text, &other))),
+    };
+    if text.trim().is_empty() {
+        return Err((RejectReason::EmptyText, format!("{:?} is empty", map.text)));
+    }
+    let max = source.limits.max_text_bytes;
+    if text.len() > max {
+        let detail = format!(
+            "text is {} bytes, over the limit of {max} (--max-text-bytes)",
+            text.len()
+        );
+        return Err((RejectReason::TextTooLong, detail));
+    }
+    let label = |name: &str| optional_text(fields.get(name), name);
+    let created_at = match label(&map.created_at)? {
+        None => None,
+        Some(raw) => Some(parse_date(&raw).ok_or_else(|| {
+            let detail = format!(
+                "{:?} is {raw:?}: expected RFC 3339 or YYYY-MM-DD",
+                map.created_at
+            );
+            (RejectReason::BadDate, detail)
+        })?),
+    };
+    let lang = match label(&map.lang)? {
+        None => None,
+        Some(raw) => Some(
+            raw.parse::<Lang>()
+                .map_err(|m| (RejectReason::BadLang, m))?,
+        ),
+    };
+    Ok(Record {
+        id: label(&map.id)?.unwrap_or_else(|| generated_id(&source.name, line)),
+        rating: integer_in(fields.get(&map.rating), &map.rating, 1, 5)
+            .map_err(|e| range_error(e, RejectReason::RatingOutOfRange))?,
+        nps: integer_in(fields.get(&map.nps), &map.nps, 0, 10)
+            .map_err(|e| range_error(e, RejectReason::NpsOutOfRange))?,
+        channel: label(&map.channel)?,
+        stage: label(&map.stage)?,
+        product: label(&map.product)?,
+        created_at,
+        lang,
+        text: text.into_owned(),
+        origin: Origin {
+            file: source.name.clone(),
+            line,
+        },
+    })
+}
+
+fn range_error(
+    (reason, detail): (Option<RejectReason>, String),
+    out_of_range: RejectReason,
+) -> Invalid {
+    (reason.unwrap_or(out_of_range), detail)
+}
+
+/// A stable id for a record that has none: the same file and line give the same id.
+fn generated_id(file: &str, line: u64) -> String {
+    let hash = blake3::hash(format!("{file}\n{line}").as_bytes());
+    hash.to_hex()[..16].to_string()
+}
+
+fn not_text(name: &str, value: &Value) -> String {
+    match value {
+        Value::Number(n) => format!("{name:?} is the number {n}, expected text"),
+        Value::Other(kind) => format!("{name:?} is {kind}, expected text"),
+        _ => format!("{name:?} is not text"),
+    }
+}
+
+/// A label-like field: text (trimmed, empty = missing) or a number written as text.
+fn optional_text(value: Value, name: &str) -> Result<Option<String>, Invalid> {
+    match value {
+        Value::Missing => Ok(None),
+        Value::Text(t) => {
+            let t = t.trim();
+            Ok((!t.is_empty()).then(|| t.to_string()))
+        }
+        Value::Number(n) => Ok(Some(n.to_string())),
+        Value::Other(kind) => Err((
+            RejectReason::BadField,
+            format!("{name:?} is {kind}, expected text"),
+        )),
+    }
+}
+
+/// An integer field within `min..=max`. On error: `Some(reason)` for a value that is not
+/// an integer at all, `None` for one out of range (the caller names the range reason).
+fn integer_in(
+    value: Value,
+    name: &str,
+    min: u8,
+    max: u8,
+) -> Result<Option<u8>, (Option<RejectReason>, String)> {
+    let number = match value {
+        Value::Missing => return Ok(None),
+        Value::Number(n) => n,
+        Value::Text(t) if t.trim().is_empty() => return Ok(None),
+        Value::Text(t) => t.trim().parse::<f64>().map_err(|_| {
+            (
+                Some(RejectReason::BadField),
+                format!("{name:?} is {t:?}, expected a number"),
+            )
+        })?,
+        Value::Other(kind) => {
+            return Err((
+                Some(RejectReason::BadField),
+                format!("{name:?} is {kind}, expected a number"),
+            ));
+        }
+    };
+    if number.fract() != 0.0 || number < f64::from(min) || number > f64::from(max) {
+        return Err((
+            None,
+            format!("{name:?} is {number}, expected an integer {min}–{max}"),
+        ));
+    }
+    Ok(Some(number as u8))
+}
+
+/// RFC 3339, or a date / date-time without zone (taken as UTC): `2026-05-01`,
+/// `2026/05/01`, `2026-05-01 09:30:00`, `2026-05-01T09:30:00`.
+pub fn parse_date(raw: &str) -> Option<DateTime<Utc>> {
+    let raw = raw.trim();
+    if let Ok(dt) = DateTime::parse_from_rfc3339(raw) {
+        return Some(dt.with_timezone(&Utc));
+    }
+    for format in ["%Y-%m-%d", "%Y/%m/%d"] {
+        if let Ok(date) = NaiveDate::parse_from_str(raw, format) {
+            return Some(date.and_time(chrono::NaiveTime::MIN).and_utc());
+        }
+    }
+    for format in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y/%m/%d %H:%M:%S",
+    ] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(raw, format) {
+            return Some(dt.and_utc());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_date_forms_dumps_use() {
+        let day = parse_date("2026-05-01").unwrap();
+        assert_eq!(day.to_rfc3339(), "2026-05-01T00:00:00+00:00");
+        assert_eq!(parse_date("2026/05/01"), Some(day));
+        let tokyo = parse_date("2026-05-01T09:00:00+09:00").unwrap();
+        assert_eq!(tokyo, day);
+        assert!(parse_date("2026-05-01 12:30:00").is_some());
+        assert_eq!(parse_date("last Tuesday"), None);
+        assert_eq!(parse_date("2026-13-01"), None);
+    }
+
+    #[test]
+    fn integers_must_be_whole_and_in_range() {
+        assert_eq!(integer_in(Value::Number(4.0), "rating", 1, 5), Ok(Some(4)));
+        assert_eq!(
+            integer_in(Value::Text(" 5 ".into()), "rating", 1, 5),
+            Ok(Some(5))
+        );
+        assert_eq!(integer_in(Value::Text("".into()), "rating", 1, 5), Ok(None));
+        assert!(matches!(
+            integer_in(Value::Number(9.0), "rating", 1, 5),
+            Err((None, _))
+        ));
+        assert!(matches!(
+            integer_in(Value::Number(4.5), "rating", 1, 5),
+            Err((None, _))
+        ));
+        assert!(matches!(
+            integer_in(Value::Text("good".into()), "rating", 1, 5),
+            Err((Some(RejectReason::BadField), _))
+        ));
+    }
+
+    #[test]
+    fn generated_ids_are_stable_and_distinct() {
+        assert_eq!(generated_id("a.jsonl", 3), generated_id("a.jsonl", 3));
+        assert_ne!(generated_id("a.jsonl", 3), generated_id("a.jsonl", 4));
+        assert_ne!(generated_id("a.jsonl", 3), generated_id("b.jsonl", 3));
+    }
+}

@@ -1,0 +1,218 @@
+//! Ingest: JSONL and CSV dumps (optionally gzipped) → a stream of [`Record`]s.
+//!
+//! [`open`] picks a reader by file extension (`.jsonl`, `.ndjson`, `.csv`, `.tsv`, each
+//! optionally `.gz`) and returns an iterator that reads one line or row at a time, so
+//! memory stays flat whatever the size of the dump. Field names come from a [`FieldMap`]
+//! (koe's defaults, or the names a dump uses). Every line yields either a valid
+//! [`Record`] or a [`Reject`] that says which file and line went wrong and why; only an
+//! I/O failure of the file itself is an [`Error`]. The pipeline hands records to the text
+//! stage and writes rejects to `rejects.jsonl`.
+
+mod csv;
+mod fields;
+mod jsonl;
+mod rejects;
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::record::Record;
+pub use fields::FieldMap;
+pub use rejects::RejectLog;
+
+/// Errors that stop reading a file (bad lines are [`Reject`]s, not errors).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot open {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot read {path} near line {line}: {source}")]
+    Read {
+        path: PathBuf,
+        line: u64,
+        source: std::io::Error,
+    },
+    #[error(
+        "cannot tell the format of {0}: expected .jsonl, .ndjson, .csv or .tsv (optionally .gz)"
+    )]
+    UnknownFormat(PathBuf),
+    #[error("{path}: bad CSV header: {message}")]
+    CsvHeader { path: PathBuf, message: String },
+    #[error("{path}: the text column {field:?} is not in the CSV header ({found})")]
+    MissingTextColumn {
+        path: PathBuf,
+        field: String,
+        found: String,
+    },
+}
+
+/// Why a line was set aside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectReason {
+    BrokenJson,
+    NotAnObject,
+    BrokenCsv,
+    InvalidUtf8,
+    MissingText,
+    EmptyText,
+    TextTooLong,
+    BadDate,
+    RatingOutOfRange,
+    NpsOutOfRange,
+    BadField,
+    BadLang,
+    /// The text stage could not analyse the text.
+    AnalysisFailed,
+}
+
+impl RejectReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectReason::BrokenJson => "broken_json",
+            RejectReason::NotAnObject => "not_an_object",
+            RejectReason::BrokenCsv => "broken_csv",
+            RejectReason::InvalidUtf8 => "invalid_utf8",
+            RejectReason::MissingText => "missing_text",
+            RejectReason::EmptyText => "empty_text",
+            RejectReason::TextTooLong => "text_too_long",
+            RejectReason::BadDate => "bad_date",
+            RejectReason::RatingOutOfRange => "rating_out_of_range",
+            RejectReason::NpsOutOfRange => "nps_out_of_range",
+            RejectReason::BadField => "bad_field",
+            RejectReason::BadLang => "bad_lang",
+            RejectReason::AnalysisFailed => "analysis_failed",
+        }
+    }
+}
+
+/// A line that did not make a record: where, why, and a human-readable detail.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reject {
+    pub file: Arc<str>,
+    pub line: u64,
+    pub reason: RejectReason,
+    pub detail: String,
+}
+
+/// What one line or row of input became.
+pub type Item = Result<Record, Reject>;
+
+/// Size limits that keep one huge record from blowing up memory.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Longest text accepted, in bytes (UTF-8); longer texts are rejected.
+    pub max_text_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_text_bytes: 100_000,
+        }
+    }
+}
+
+impl Limits {
+    /// Longest JSONL line kept in memory: room for the text, its escapes and the fields.
+    fn max_line_bytes(self) -> usize {
+        self.max_text_bytes.saturating_mul(6).max(64 * 1024)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Jsonl,
+    Csv { delimiter: u8 },
+}
+
+fn format_of(path: &Path) -> Option<(Format, bool)> {
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    let (stem, gzip) = match name.strip_suffix(".gz") {
+        Some(stem) => (stem.to_string(), true),
+        None => (name, false),
+    };
+    let format = match stem.rsplit('.').next()? {
+        "jsonl" | "ndjson" => Format::Jsonl,
+        "csv" => Format::Csv { delimiter: b',' },
+        "tsv" => Format::Csv { delimiter: b'\t' },
+        _ => return None,
+    };
+    Some((format, gzip))
+}
+
+/// A stream of items from one input file.
+pub type Items = Box<dyn Iterator<Item = Result<Item, Error>> + Send>;
+
+/// Opens `path` and returns its records and rejects, one per line or row, in order.
+pub fn open(path: &Path, fields: Arc<FieldMap>, limits: Limits) -> Result<Items, Error> {
+    let (format, gzip) = format_of(path).ok_or_else(|| Error::UnknownFormat(path.into()))?;
+    let file = File::open(path).map_err(|source| Error::Open {
+        path: path.into(),
+        source,
+    })?;
+    let raw: Box<dyn Read + Send> = if gzip {
+        Box::new(flate2::read::MultiGzDecoder::new(file))
+    } else {
+        Box::new(file)
+    };
+    let reader: Box<dyn BufRead + Send> = Box::new(BufReader::with_capacity(256 * 1024, raw));
+    let source = Source {
+        path: path.to_path_buf(),
+        name: path.to_string_lossy().into(),
+        fields,
+        limits,
+    };
+    Ok(match format {
+        Format::Jsonl => Box::new(jsonl::JsonlReader::new(reader, source)),
+        Format::Csv { delimiter } => Box::new(csv::CsvReader::new(reader, delimiter, source)?),
+    })
+}
+
+/// What every reader needs to know about the file it reads.
+struct Source {
+    path: PathBuf,
+    /// The path as the user gave it: in rejects, origins and generated ids.
+    name: Arc<str>,
+    fields: Arc<FieldMap>,
+    limits: Limits,
+}
+
+impl Source {
+    fn reject(&self, line: u64, reason: RejectReason, detail: impl Into<String>) -> Reject {
+        Reject {
+            file: self.name.clone(),
+            line,
+            reason,
+            detail: detail.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_by_extension() {
+        assert_eq!(
+            format_of(Path::new("a/b.jsonl")),
+            Some((Format::Jsonl, false))
+        );
+        assert_eq!(
+            format_of(Path::new("B.NDJSON.gz")),
+            Some((Format::Jsonl, true))
+        );
+        assert_eq!(
+            format_of(Path::new("survey.tsv")),
+            Some((Format::Csv { delimiter: b'\t' }, false))
+        );
+        assert_eq!(format_of(Path::new("notes.txt")), None);
+    }
+}
