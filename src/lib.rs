@@ -12,7 +12,9 @@
 //! 5. [`index`] writes a Tantivy index with Japanese and English analysers and facets,
 //!    and searches it.
 
+pub mod index;
 pub mod ingest;
+pub mod pipeline;
 pub mod record;
 pub mod sentiment;
 pub mod text;

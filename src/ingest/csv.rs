@@ -44,7 +44,13 @@ impl CsvReader {
                 .map_err(|_| header_error(format!("column {} is not UTF-8", i + 1)))?;
             columns.entry(name.trim().to_string()).or_insert(i);
         }
-        if !columns.contains_key(&source.fields.text) {
+        if !source
+            .fields
+            .text
+            .names()
+            .iter()
+            .any(|n| columns.contains_key(n))
+        {
             let mut found: Vec<&str> = headers
                 .iter()
                 .map(|h| std::str::from_utf8(h).unwrap_or("?"))
@@ -52,7 +58,7 @@ impl CsvReader {
             found.truncate(20);
             return Err(Error::MissingTextColumn {
                 path: source.path.clone(),
-                field: source.fields.text.clone(),
+                field: source.fields.text.to_string(),
                 found: format!("columns: {}; map yours with --text-field", found.join(", ")),
             });
         }
@@ -158,15 +164,15 @@ mod tests {
     use std::io::Cursor;
     use std::sync::Arc;
 
-    use crate::ingest::{FieldMap, Limits};
+    use crate::ingest::{FieldMap, FieldNames, Limits};
 
     fn reader(input: &str, text_field: &str) -> Result<CsvReader, Error> {
         let source = Source {
             path: "s.csv".into(),
             name: "s.csv".into(),
             fields: Arc::new(FieldMap {
-                text: text_field.into(),
-                rating: "score".into(),
+                text: FieldNames::new(text_field),
+                rating: FieldNames::preferring(vec!["score".into()], "rating"),
                 ..FieldMap::default()
             }),
             limits: Limits::default(),

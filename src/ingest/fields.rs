@@ -14,30 +14,72 @@ use crate::record::{Lang, Origin, Record};
 /// Which input field holds each part of a record (`--text-field body`, …).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldMap {
-    pub id: String,
-    pub text: String,
-    pub rating: String,
-    pub nps: String,
-    pub channel: String,
-    pub stage: String,
-    pub product: String,
-    pub created_at: String,
-    pub lang: String,
+    pub id: FieldNames,
+    pub text: FieldNames,
+    pub rating: FieldNames,
+    pub nps: FieldNames,
+    pub channel: FieldNames,
+    pub stage: FieldNames,
+    pub product: FieldNames,
+    pub created_at: FieldNames,
+    pub lang: FieldNames,
 }
 
 impl Default for FieldMap {
     fn default() -> Self {
         FieldMap {
-            id: "id".into(),
-            text: "text".into(),
-            rating: "rating".into(),
-            nps: "nps".into(),
-            channel: "channel".into(),
-            stage: "stage".into(),
-            product: "product".into(),
-            created_at: "created_at".into(),
-            lang: "lang".into(),
+            id: FieldNames::new("id"),
+            text: FieldNames::new("text"),
+            rating: FieldNames::new("rating"),
+            nps: FieldNames::new("nps"),
+            channel: FieldNames::new("channel"),
+            stage: FieldNames::new("stage"),
+            product: FieldNames::new("product"),
+            created_at: FieldNames::new("created_at"),
+            lang: FieldNames::new("lang"),
         }
+    }
+}
+
+/// The names one field goes by, tried in order: a JSONL dump and a CSV export read in
+/// one run may call the text `text` and `comment`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldNames(Vec<String>);
+
+impl FieldNames {
+    pub fn new(name: &str) -> Self {
+        FieldNames(vec![name.to_string()])
+    }
+
+    /// The given names first, then koe's own `default`.
+    pub fn preferring(names: Vec<String>, default: &str) -> Self {
+        let mut all = names;
+        if !all.iter().any(|n| n == default) {
+            all.push(default.to_string());
+        }
+        FieldNames(all)
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.0
+    }
+
+    /// The first of these fields the line has, and the name it goes by there.
+    fn find<'f>(&'f self, fields: &'f impl Fields) -> (Value<'f>, &'f str) {
+        for name in &self.0 {
+            match fields.get(name) {
+                Value::Missing => continue,
+                value => return (value, name),
+            }
+        }
+        (Value::Missing, self.0.first().map_or("", String::as_str))
+    }
+}
+
+impl std::fmt::Display for FieldNames {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let quoted: Vec<String> = self.0.iter().map(|n| format!("{n:?}")).collect();
+        f.write_str(&quoted.join(" or "))
     }
 }
 
@@ -64,18 +106,15 @@ type Invalid = (RejectReason, String);
 
 fn build(fields: &impl Fields, source: &Source, line: u64) -> Result<Record, Invalid> {
     let map = &source.fields;
-    let text = match fields.get(&map.text) {
-        Value::Text(text) => text,
-        Value::Missing => {
-            return Err((
-                RejectReason::MissingText,
-                format!("no {:?} field", map.text),
-            ));
+    let text = match map.text.find(fields) {
+        (Value::Text(text), _) => text,
+        (Value::Missing, _) => {
+            return Err((RejectReason::MissingText, format!("no {} field", map.text)));
         }
-        other => return Err((RejectReason::BadField, not_text(&map.text, &other))),
+        (other, name) => return Err((RejectReason::BadField, not_text(name, &other))),
     };
     if text.trim().is_empty() {
-        return Err((RejectReason::EmptyText, format!("{:?} is empty", map.text)));
+        return Err((RejectReason::EmptyText, format!("{} is empty", map.text)));
     }
     let max = source.limits.max_text_bytes;
     if text.len() > max {
@@ -85,12 +124,19 @@ fn build(fields: &impl Fields, source: &Source, line: u64) -> Result<Record, Inv
         );
         return Err((RejectReason::TextTooLong, detail));
     }
-    let label = |name: &str| optional_text(fields.get(name), name);
+    let label = |names: &FieldNames| {
+        let (value, name) = names.find(fields);
+        optional_text(value, name)
+    };
+    let integer = |names: &FieldNames, min, max| {
+        let (value, name) = names.find(fields);
+        integer_in(value, name, min, max)
+    };
     let created_at = match label(&map.created_at)? {
         None => None,
         Some(raw) => Some(parse_date(&raw).ok_or_else(|| {
             let detail = format!(
-                "{:?} is {raw:?}: expected RFC 3339 or YYYY-MM-DD",
+                "{} is {raw:?}: expected RFC 3339 or YYYY-MM-DD",
                 map.created_at
             );
             (RejectReason::BadDate, detail)
@@ -105,10 +151,9 @@ fn build(fields: &impl Fields, source: &Source, line: u64) -> Result<Record, Inv
     };
     Ok(Record {
         id: label(&map.id)?.unwrap_or_else(|| generated_id(&source.name, line)),
-        rating: integer_in(fields.get(&map.rating), &map.rating, 1, 5)
+        rating: integer(&map.rating, 1, 5)
             .map_err(|e| range_error(e, RejectReason::RatingOutOfRange))?,
-        nps: integer_in(fields.get(&map.nps), &map.nps, 0, 10)
-            .map_err(|e| range_error(e, RejectReason::NpsOutOfRange))?,
+        nps: integer(&map.nps, 0, 10).map_err(|e| range_error(e, RejectReason::NpsOutOfRange))?,
         channel: label(&map.channel)?,
         stage: label(&map.stage)?,
         product: label(&map.product)?,

@@ -17,11 +17,12 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
 
 use crate::record::Record;
-pub use fields::FieldMap;
+pub use fields::{FieldMap, FieldNames, parse_date};
 pub use rejects::RejectLog;
 
 /// Errors that stop reading a file (bad lines are [`Reject`]s, not errors).
@@ -44,7 +45,7 @@ pub enum Error {
     UnknownFormat(PathBuf),
     #[error("{path}: bad CSV header: {message}")]
     CsvHeader { path: PathBuf, message: String },
-    #[error("{path}: the text column {field:?} is not in the CSV header ({found})")]
+    #[error("{path}: the text column {field} is not in the CSV header ({found})")]
     MissingTextColumn {
         path: PathBuf,
         field: String,
@@ -151,12 +152,23 @@ fn format_of(path: &Path) -> Option<(Format, bool)> {
 pub type Items = Box<dyn Iterator<Item = Result<Item, Error>> + Send>;
 
 /// Opens `path` and returns its records and rejects, one per line or row, in order.
-pub fn open(path: &Path, fields: Arc<FieldMap>, limits: Limits) -> Result<Items, Error> {
+/// `bytes_read` counts the file's bytes as they are read (compressed, for `.gz`), for
+/// progress bars.
+pub fn open(
+    path: &Path,
+    fields: Arc<FieldMap>,
+    limits: Limits,
+    bytes_read: Arc<AtomicU64>,
+) -> Result<Items, Error> {
     let (format, gzip) = format_of(path).ok_or_else(|| Error::UnknownFormat(path.into()))?;
     let file = File::open(path).map_err(|source| Error::Open {
         path: path.into(),
         source,
     })?;
+    let file = CountingReader {
+        inner: file,
+        count: bytes_read,
+    };
     let raw: Box<dyn Read + Send> = if gzip {
         Box::new(flate2::read::MultiGzDecoder::new(file))
     } else {
@@ -173,6 +185,20 @@ pub fn open(path: &Path, fields: Arc<FieldMap>, limits: Limits) -> Result<Items,
         Format::Jsonl => Box::new(jsonl::JsonlReader::new(reader, source)),
         Format::Csv { delimiter } => Box::new(csv::CsvReader::new(reader, delimiter, source)?),
     })
+}
+
+/// Counts the bytes read through it.
+struct CountingReader<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
 }
 
 /// What every reader needs to know about the file it reads.

@@ -47,11 +47,6 @@ impl EnglishTokenizer {
             stemmer: Arc::new(Stemmer::create(Algorithm::English)),
         }
     }
-
-    /// The lemma koe uses for an English word: its lower-cased Snowball stem.
-    pub fn lemma(&self, word: &str) -> String {
-        self.stemmer.stem(&fold(word)).into_owned()
-    }
 }
 
 /// Lower-cases and straightens apostrophes, so "Don’t" and "don't" are one word.

@@ -33,7 +33,7 @@ pub fn detect(text: &str, entities: &[Entity]) -> Lang {
     }
 }
 
-fn is_japanese(c: char) -> bool {
+pub fn is_japanese(c: char) -> bool {
     matches!(c,
         '\u{3040}'..='\u{309F}' // hiragana
         | '\u{30A0}'..='\u{30FF}' // katakana

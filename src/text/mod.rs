@@ -150,6 +150,14 @@ impl TextAnalyzer {
         }
     }
 
+    pub fn japanese(&self) -> &JapaneseTokenizer {
+        &self.japanese
+    }
+
+    pub fn english(&self) -> &EnglishTokenizer {
+        &self.english
+    }
+
     pub fn tokenizer(&self, lang: Lang) -> &dyn LanguageTokenizer {
         match lang {
             Lang::Ja => &self.japanese,

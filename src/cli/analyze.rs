@@ -1,0 +1,203 @@
+//! `koe analyze`: read dumps, analyse every record, write an index, rejects and a summary.
+
+use std::fmt::Write;
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use koe::ingest::{FieldMap, FieldNames, Limits};
+use koe::pipeline::{Options, Pipeline, Summary};
+use koe::sentiment;
+
+use super::DictionaryArgs;
+use super::output::{ProgressDisplay, emit, print_json};
+
+/// Analyse feedback files and build a searchable index.
+///
+/// Reads JSONL (.jsonl, .ndjson) and CSV/TSV (.csv, .tsv) files, gzip-compressed or not
+/// (.gz), one record per line or row. Each record is normalised, its language detected
+/// (ja/en), split into sentences, tokenized and scored for sentiment; the results go to a
+/// Tantivy index in OUT/index. Bad records never stop the run: they are listed in
+/// OUT/rejects.jsonl with file, line and reason, and counted in OUT/summary.json.
+///
+/// Example: koe analyze corpora/shop-feedback.jsonl --out out/demo
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Input files (JSONL, CSV or TSV, optionally .gz).
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+
+    /// Output folder: index/, rejects.jsonl and summary.json are written here.
+    #[arg(long, short, value_name = "DIR")]
+    out: PathBuf,
+
+    /// Sentiment model: `lexicon` (embedded VADER + Tohoku polarity dictionary).
+    #[arg(long, default_value = "lexicon", value_name = "MODEL")]
+    sentiment: String,
+
+    #[command(flatten)]
+    fields: FieldArgs,
+
+    /// Longest text accepted, in bytes; longer records are rejected as text_too_long.
+    #[arg(long, default_value_t = Limits::default().max_text_bytes, value_name = "BYTES")]
+    max_text_bytes: usize,
+
+    /// Records analysed together (memory holds one batch at a time).
+    #[arg(long, default_value_t = Options::default().batch_size, value_name = "N")]
+    batch_size: usize,
+
+    /// Memory for Tantivy's indexer, in MB (at least 15 per indexing thread).
+    #[arg(long, default_value_t = 200, value_name = "MB")]
+    index_memory_mb: usize,
+
+    /// Worker threads for analysis (default: one per core).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+
+    /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+
+    /// No progress display.
+    #[arg(long, short)]
+    quiet: bool,
+
+    #[command(flatten)]
+    dictionary: DictionaryArgs,
+}
+
+/// Input field names, for dumps that do not use koe's. Each flag may be repeated (or
+/// given a comma-separated list) for inputs that differ; koe's own name is always tried
+/// last, so `--text-field comment` reads a CSV's `comment` column and a JSONL's `text`.
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Input fields")]
+struct FieldArgs {
+    /// Field holding the feedback text [koe's name: text].
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    text_field: Vec<String>,
+    /// Field holding a record id (missing ids get a hash of file and line) [koe's name: id].
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    id_field: Vec<String>,
+    /// Field holding a 1–5 star rating [koe's name: rating].
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    rating_field: Vec<String>,
+    /// Field holding a 0–10 NPS answer [koe's name: nps].
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    nps_field: Vec<String>,
+    /// Field holding the channel (web, app, store, support, social, …) [koe's name: channel].
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    channel_field: Vec<String>,
+    /// Field holding the customer-journey stage [koe's name: stage].
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    stage_field: Vec<String>,
+    /// Field holding the product [koe's name: product].
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    product_field: Vec<String>,
+    /// Field holding the date (RFC 3339, YYYY-MM-DD or YYYY/MM/DD) [koe's name: created_at].
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    date_field: Vec<String>,
+    /// Field holding the language (ja, en, or a BCP 47 tag); it wins over detection [koe's name: lang].
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    lang_field: Vec<String>,
+}
+
+impl From<FieldArgs> for FieldMap {
+    fn from(a: FieldArgs) -> Self {
+        FieldMap {
+            text: FieldNames::preferring(a.text_field, "text"),
+            id: FieldNames::preferring(a.id_field, "id"),
+            rating: FieldNames::preferring(a.rating_field, "rating"),
+            nps: FieldNames::preferring(a.nps_field, "nps"),
+            channel: FieldNames::preferring(a.channel_field, "channel"),
+            stage: FieldNames::preferring(a.stage_field, "stage"),
+            product: FieldNames::preferring(a.product_field, "product"),
+            created_at: FieldNames::preferring(a.date_field, "created_at"),
+            lang: FieldNames::preferring(a.lang_field, "lang"),
+        }
+    }
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    if let Some(threads) = args.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global()
+            .context("cannot set up worker threads")?;
+    }
+    let analyzer = args.dictionary.load_analyzer()?;
+    let model = sentiment::from_spec(&args.sentiment)?;
+    let pipeline = Pipeline::new(analyzer, model);
+    let options = Options {
+        fields: args.fields.into(),
+        limits: Limits {
+            max_text_bytes: args.max_text_bytes,
+        },
+        batch_size: args.batch_size.max(1),
+        index_memory: args.index_memory_mb.max(15) * 1024 * 1024,
+    };
+    let total_bytes = args
+        .inputs
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    let mut progress = ProgressDisplay::new(total_bytes, args.quiet || args.json);
+    let result = pipeline.run(&args.inputs, &args.out, &options, &mut |p| {
+        progress.update(p)
+    });
+    progress.finish();
+    let summary = result.with_context(|| format!("koe analyze into {}", args.out.display()))?;
+    if args.json {
+        print_json(&summary)
+    } else {
+        emit(&render_summary(&summary, &args.out))
+    }
+}
+
+fn render_summary(s: &Summary, out: &std::path::Path) -> String {
+    let mut text = String::new();
+    let join = |counts: &mut dyn Iterator<Item = (String, u64)>| {
+        counts
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    };
+    let _ = writeln!(
+        text,
+        "koe analyze: {} records from {} file(s) in {:.1} s ({:.0} docs/s)",
+        s.records_read,
+        s.inputs.len(),
+        s.elapsed_s,
+        s.docs_per_s
+    );
+    let _ = writeln!(
+        text,
+        "  indexed    {:>7}   {}",
+        s.indexed,
+        join(&mut s.by_lang.iter().map(|(k, v)| (k.clone(), *v)))
+    );
+    let _ = writeln!(
+        text,
+        "  sentiment  {:>7}   {}  (model: {})",
+        "",
+        join(&mut s.by_sentiment.iter().map(|(k, v)| (k.clone(), *v))),
+        s.sentiment_model
+    );
+    if s.rejected > 0 {
+        let _ = writeln!(
+            text,
+            "  rejected   {:>7}   {}  → {}",
+            s.rejected,
+            join(
+                &mut s
+                    .rejected_by_reason
+                    .iter()
+                    .map(|(k, v)| (k.as_str().to_string(), *v))
+            ),
+            out.join("rejects.jsonl").display()
+        );
+    }
+    let _ = writeln!(text, "  index      {}", out.join("index").display());
+    let _ = writeln!(text, "  summary    {}", out.join("summary.json").display());
+    text
+}

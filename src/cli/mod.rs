@@ -1,0 +1,70 @@
+//! The `koe` command line: one file per subcommand, flags defined here with their help.
+//!
+//! The CLI wires library stages together and owns nothing else; errors become `anyhow`
+//! messages here and exit codes in `main.rs`.
+
+mod analyze;
+mod output;
+mod search;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use koe::TextAnalyzer;
+use koe::text::dictionary;
+
+/// koe (声) — voice-of-customer text mining for Japanese and English feedback.
+///
+/// Analyse review dumps, survey comments, support tickets and social posts: sentiment per
+/// sentence and record, searchable with filters and facets.
+#[derive(Debug, Parser)]
+#[command(name = "koe", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Analyze(analyze::Args),
+    Search(search::Args),
+}
+
+/// Where the Japanese dictionary lives; shared by every subcommand that tokenizes.
+#[derive(Debug, clap::Args)]
+struct DictionaryArgs {
+    /// Folder of the lindera IPADIC dictionary (default: $KOE_DICTIONARY, else
+    /// ~/.cache/koe/). Built there from Debian's mecab-ipadic source
+    /// (/usr/share/mecab/dic/ipadic, or $KOE_IPADIC_SOURCE) the first time it is needed.
+    #[arg(long, value_name = "DIR")]
+    dictionary: Option<PathBuf>,
+}
+
+impl DictionaryArgs {
+    fn load_analyzer(&self) -> anyhow::Result<TextAnalyzer> {
+        let dir = self
+            .dictionary
+            .clone()
+            .unwrap_or_else(dictionary::default_dir);
+        if !is_built(&dir) {
+            eprintln!(
+                "koe: building the Japanese dictionary into {} (once; a few seconds)",
+                dir.display()
+            );
+        }
+        TextAnalyzer::load(Some(&dir)).context("cannot load the Japanese dictionary")
+    }
+}
+
+fn is_built(dir: &Path) -> bool {
+    dir.join("metadata.json").is_file()
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Analyze(args) => analyze::run(args),
+        Command::Search(args) => search::run(args),
+    }
+}

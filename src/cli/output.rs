@@ -1,0 +1,85 @@
+//! Output helpers shared by subcommands: JSON for programs, progress for people.
+
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+use koe::pipeline::Progress;
+
+/// Writes text for people on stdout (an error, not a panic, if stdout is closed).
+pub fn emit(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Prints a value as pretty JSON on stdout.
+pub fn print_json(value: &impl Serialize) -> anyhow::Result<()> {
+    let mut json = serde_json::to_string_pretty(value)?;
+    json.push('\n');
+    emit(&json)
+}
+
+/// A progress bar over input bytes on a terminal; a log line every few seconds otherwise.
+pub enum ProgressDisplay {
+    Bar(ProgressBar),
+    Log { started: Instant, last: Instant },
+    Quiet,
+}
+
+impl ProgressDisplay {
+    pub fn new(total_bytes: u64, quiet: bool) -> Self {
+        if quiet {
+            return ProgressDisplay::Quiet;
+        }
+        if !std::io::stderr().is_terminal() {
+            let now = Instant::now();
+            return ProgressDisplay::Log {
+                started: now,
+                last: now,
+            };
+        }
+        let bar = ProgressBar::new(total_bytes);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} · {msg} · ETA {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar.enable_steady_tick(Duration::from_millis(200));
+        ProgressDisplay::Bar(bar)
+    }
+
+    pub fn update(&mut self, p: Progress) {
+        match self {
+            ProgressDisplay::Bar(bar) => {
+                bar.set_position(p.bytes_read);
+                let rate = p.records_read as f64 / bar.elapsed().as_secs_f64().max(1e-3);
+                bar.set_message(format!(
+                    "{} records ({rate:.0}/s), {} rejected",
+                    p.records_read, p.rejected
+                ));
+            }
+            ProgressDisplay::Log { started, last } => {
+                if last.elapsed() >= Duration::from_secs(5) {
+                    *last = Instant::now();
+                    let rate = p.records_read as f64 / started.elapsed().as_secs_f64();
+                    eprintln!(
+                        "koe: {} records read ({rate:.0}/s), {} rejected",
+                        p.records_read, p.rejected
+                    );
+                }
+            }
+            ProgressDisplay::Quiet => {}
+        }
+    }
+
+    pub fn finish(self) {
+        if let ProgressDisplay::Bar(bar) = self {
+            bar.finish_and_clear();
+        }
+    }
+}

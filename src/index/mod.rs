@@ -1,0 +1,39 @@
+//! Index: analysed records → a Tantivy index analysts can search.
+//!
+//! [`schema`] names the fields (Japanese and English text through koe's own analysers,
+//! the original text stored, facets and fast fields for every filter), [`tokenizers`]
+//! registers those analysers (lindera base forms for Japanese, Snowball stems for English),
+//! [`writer`] builds an index in a staging folder and moves it into place only once it is
+//! committed, and [`search`] runs queries with filters, snippets and facet counts.
+
+pub mod schema;
+pub mod search;
+pub mod tokenizers;
+pub mod writer;
+
+use std::path::PathBuf;
+
+pub use schema::IndexFields;
+pub use search::{FacetCounts, Filters, Hit, SearchIndex, SearchRequest, SearchResults};
+pub use writer::IndexBuilder;
+
+/// The folder, inside an analysis output folder, that holds the committed index.
+pub const INDEX_DIR: &str = "index";
+
+/// Errors of the index stage.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("index error: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("no koe index in {0}: run `koe analyze <INPUT> --out {0}` first")]
+    NotFound(PathBuf),
+    #[error("{0} was not written by this version of koe (missing field {1:?}); analyse again")]
+    Schema(PathBuf, &'static str),
+    #[error("cannot parse the query {query:?}: {message}")]
+    Query { query: String, message: String },
+}

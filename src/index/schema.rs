@@ -1,0 +1,102 @@
+//! The index schema: one Tantivy document per record.
+//!
+//! Text is indexed twice over, once per language field, so each record goes through the
+//! analyser of its own language; the original text is stored for display. Labels
+//! (sentiment, channel, stage, product, lang) are facets, so one query returns counts for
+//! the whole result set; numbers and dates are fast fields for range filters.
+
+use std::path::Path;
+
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, FAST, FacetOptions, Field, INDEXED, IndexRecordOption, STORED,
+    STRING, Schema, TextFieldIndexing, TextOptions,
+};
+
+use super::Error;
+use super::tokenizers::{ENGLISH, JAPANESE};
+use crate::record::Lang;
+
+/// Handles to every field of a koe index.
+#[derive(Debug, Clone, Copy)]
+pub struct IndexFields {
+    pub id: Field,
+    /// The original text, stored, not indexed.
+    pub text: Field,
+    pub text_ja: Field,
+    pub text_en: Field,
+    pub lang: Field,
+    pub sentiment: Field,
+    pub sentiment_score: Field,
+    pub channel: Field,
+    pub stage: Field,
+    pub product: Field,
+    pub rating: Field,
+    pub nps: Field,
+    pub created_at: Field,
+    /// `file:line` the record came from.
+    pub origin: Field,
+}
+
+impl IndexFields {
+    pub fn schema() -> Schema {
+        let mut b = Schema::builder();
+        let analysed = |tokenizer| {
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(tokenizer)
+                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            )
+        };
+        let facet = || FacetOptions::default().set_stored();
+        let number = INDEXED | FAST | STORED;
+        b.add_text_field("id", STRING | STORED);
+        b.add_text_field("text", STORED);
+        b.add_text_field("text_ja", analysed(JAPANESE));
+        b.add_text_field("text_en", analysed(ENGLISH));
+        for name in ["lang", "sentiment", "channel", "stage", "product"] {
+            b.add_facet_field(name, facet());
+        }
+        b.add_f64_field("sentiment_score", number.clone());
+        b.add_u64_field("rating", number.clone());
+        b.add_u64_field("nps", number);
+        b.add_date_field(
+            "created_at",
+            DateOptions::from(INDEXED | FAST | STORED).set_precision(DateTimePrecision::Seconds),
+        );
+        b.add_text_field("origin", STORED);
+        b.build()
+    }
+
+    /// Looks the fields up in an index's schema; `dir` is for the error message.
+    pub fn from_schema(schema: &Schema, dir: &Path) -> Result<Self, Error> {
+        let field = |name: &'static str| {
+            schema
+                .get_field(name)
+                .map_err(|_| Error::Schema(dir.to_path_buf(), name))
+        };
+        Ok(IndexFields {
+            id: field("id")?,
+            text: field("text")?,
+            text_ja: field("text_ja")?,
+            text_en: field("text_en")?,
+            lang: field("lang")?,
+            sentiment: field("sentiment")?,
+            sentiment_score: field("sentiment_score")?,
+            channel: field("channel")?,
+            stage: field("stage")?,
+            product: field("product")?,
+            rating: field("rating")?,
+            nps: field("nps")?,
+            created_at: field("created_at")?,
+            origin: field("origin")?,
+        })
+    }
+
+    /// The analysed text field for a language.
+    pub fn text_of(&self, lang: Lang) -> Field {
+        match lang {
+            Lang::Ja => self.text_ja,
+            Lang::En => self.text_en,
+        }
+    }
+}

@@ -1,0 +1,406 @@
+//! Search: a query and filters → ranked hits with snippets, and facet counts.
+//!
+//! The query runs over both language fields at once (terms required by default, Tantivy's
+//! query syntax otherwise: quotes, `-term`, `OR`). Filters narrow by facet, date and
+//! rating. Facet counts cover the whole result set, not just the page shown.
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use tantivy::collector::{Count, FacetCollector, FacetCounts as TantivyFacetCounts, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{Index, IndexReader, Searcher, TantivyDocument, Term};
+
+use super::{Error, INDEX_DIR, IndexFields, tokenizers};
+use crate::record::Lang;
+use crate::sentiment::Label;
+use crate::text::lang::is_japanese;
+use crate::text::normalize::normalize;
+use crate::text::{LanguageTokenizer, TextAnalyzer};
+
+/// What to show: records matching all filters (and the query, if any).
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub sentiment: Option<Label>,
+    /// Any of these channels (empty: all).
+    pub channel: Vec<String>,
+    pub stage: Vec<String>,
+    pub product: Vec<String>,
+    pub lang: Option<Lang>,
+    /// Created at or after.
+    pub since: Option<DateTime<Utc>>,
+    /// Created before.
+    pub until: Option<DateTime<Utc>>,
+    pub min_rating: Option<u8>,
+    pub max_rating: Option<u8>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SearchRequest {
+    /// Tantivy query syntax; empty or `*` matches every record.
+    pub query: String,
+    pub filters: Filters,
+    pub limit: usize,
+    pub offset: usize,
+    /// Longest snippet, in characters.
+    pub snippet_chars: usize,
+}
+
+impl SearchRequest {
+    pub fn new(query: impl Into<String>) -> Self {
+        SearchRequest {
+            query: query.into(),
+            filters: Filters::default(),
+            limit: 10,
+            offset: 0,
+            snippet_chars: 160,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct SearchResults {
+    /// Records matching the query and filters.
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    pub facets: FacetCounts,
+}
+
+/// Counts per facet value over the whole result set.
+#[derive(Debug, Default, Serialize, PartialEq)]
+pub struct FacetCounts {
+    pub sentiment: BTreeMap<String, u64>,
+    pub channel: BTreeMap<String, u64>,
+    pub stage: BTreeMap<String, u64>,
+    pub product: BTreeMap<String, u64>,
+    pub lang: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Hit {
+    pub id: String,
+    /// BM25 relevance (1 for a query without terms).
+    pub relevance: f32,
+    /// The text as the input had it.
+    pub text: String,
+    pub snippet: Snippet,
+    pub lang: Option<String>,
+    pub sentiment: Option<String>,
+    pub sentiment_score: Option<f64>,
+    pub channel: Option<String>,
+    pub stage: Option<String>,
+    pub product: Option<String>,
+    pub rating: Option<u64>,
+    pub nps: Option<u64>,
+    pub created_at: Option<String>,
+    /// `file:line` of the input record.
+    pub origin: Option<String>,
+}
+
+/// A fragment of the (normalised) text around the best match, with the byte ranges of
+/// matched terms inside it.
+#[derive(Debug, Serialize)]
+pub struct Snippet {
+    pub fragment: String,
+    pub highlights: Vec<[usize; 2]>,
+}
+
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: IndexFields,
+    japanese: crate::text::japanese::JapaneseTokenizer,
+}
+
+impl SearchIndex {
+    /// Opens the committed index in an output folder of `koe analyze`.
+    pub fn open(out_dir: &Path, analyzer: &TextAnalyzer) -> Result<Self, Error> {
+        let dir: PathBuf = out_dir.join(INDEX_DIR);
+        if !dir.join("meta.json").is_file() {
+            return Err(Error::NotFound(out_dir.to_path_buf()));
+        }
+        let index = Index::open_in_dir(&dir)?;
+        let fields = IndexFields::from_schema(&index.schema(), &dir)?;
+        tokenizers::register(&index, analyzer);
+        let reader = index.reader()?;
+        Ok(SearchIndex {
+            index,
+            reader,
+            fields,
+            japanese: analyzer.japanese().clone(),
+        })
+    }
+
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, Error> {
+        let searcher = self.reader.searcher();
+        let text_query = self.text_query(&request.query)?;
+        let query = self.with_filters(text_query.box_clone(), &request.filters);
+        let facet_fields = |fields: &[Field]| {
+            fields
+                .iter()
+                .map(|&f| {
+                    let mut c = FacetCollector::for_field(self.index.schema().get_field_name(f));
+                    c.add_facet(Facet::root());
+                    c
+                })
+                .collect::<Vec<_>>()
+        };
+        let f = &self.fields;
+        let [sentiment, channel, stage, product, lang]: [FacetCollector; 5] =
+            facet_fields(&[f.sentiment, f.channel, f.stage, f.product, f.lang])
+                .try_into()
+                .unwrap_or_else(|_| unreachable!("five fields give five collectors"));
+        let top = TopDocs::with_limit(request.limit.max(1))
+            .and_offset(request.offset)
+            .order_by_score();
+        let (total, top_docs, (sentiment, channel, stage), (product, lang)) = searcher.search(
+            &query,
+            &(Count, top, (sentiment, channel, stage), (product, lang)),
+        )?;
+        let snippets = Snippets::new(&searcher, &*text_query, f, request.snippet_chars)?;
+        let mut hits = Vec::with_capacity(top_docs.len());
+        for (relevance, address) in top_docs.into_iter().take(request.limit) {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            hits.push(self.hit(&doc, relevance, &snippets));
+        }
+        Ok(SearchResults {
+            total,
+            hits,
+            facets: FacetCounts {
+                sentiment: counts(&sentiment),
+                channel: counts(&channel),
+                stage: counts(&stage),
+                product: counts(&product),
+                lang: counts(&lang),
+            },
+        })
+    }
+
+    fn text_query(&self, raw: &str) -> Result<Box<dyn Query>, Error> {
+        let normalized = normalize(raw);
+        let trimmed = normalized.trim();
+        if trimmed.is_empty() || trimmed == "*" {
+            return Ok(Box::new(AllQuery));
+        }
+        let mut parser =
+            QueryParser::for_index(&self.index, vec![self.fields.text_ja, self.fields.text_en]);
+        parser.set_conjunction_by_default();
+        let query = split_japanese_words(trimmed, &self.japanese);
+        parser.parse_query(&query).map_err(|e| Error::Query {
+            query: raw.to_string(),
+            message: e.to_string(),
+        })
+    }
+
+    fn with_filters(&self, text: Box<dyn Query>, filters: &Filters) -> Box<dyn Query> {
+        let f = &self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text)];
+        let facet = |field: Field, value: &str| -> Box<dyn Query> {
+            let term = Term::from_facet(field, &Facet::from_path([value]));
+            Box::new(TermQuery::new(term, IndexRecordOption::Basic))
+        };
+        if let Some(label) = filters.sentiment {
+            clauses.push((Occur::Must, facet(f.sentiment, label.as_str())));
+        }
+        if let Some(lang) = filters.lang {
+            clauses.push((Occur::Must, facet(f.lang, lang.code())));
+        }
+        for (field, values) in [
+            (f.channel, &filters.channel),
+            (f.stage, &filters.stage),
+            (f.product, &filters.product),
+        ] {
+            if !values.is_empty() {
+                let any = values
+                    .iter()
+                    .map(|v| (Occur::Should, facet(field, v)))
+                    .collect();
+                clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+            }
+        }
+        let date = |d: DateTime<Utc>| {
+            Term::from_field_date(
+                f.created_at,
+                tantivy::DateTime::from_timestamp_secs(d.timestamp()),
+            )
+        };
+        if filters.since.is_some() || filters.until.is_some() {
+            let lower = filters
+                .since
+                .map_or(Bound::Unbounded, |d| Bound::Included(date(d)));
+            let upper = filters
+                .until
+                .map_or(Bound::Unbounded, |d| Bound::Excluded(date(d)));
+            clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
+        }
+        if filters.min_rating.is_some() || filters.max_rating.is_some() {
+            let rating = |r: u8| Term::from_field_u64(f.rating, u64::from(r));
+            let lower = filters
+                .min_rating
+                .map_or(Bound::Unbounded, |r| Bound::Included(rating(r)));
+            let upper = filters
+                .max_rating
+                .map_or(Bound::Unbounded, |r| Bound::Included(rating(r)));
+            clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
+        }
+        if clauses.len() == 1 {
+            return clauses.remove(0).1;
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    fn hit(&self, doc: &TantivyDocument, relevance: f32, snippets: &Snippets) -> Hit {
+        let f = &self.fields;
+        let text_of = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        let facet_of = |field| {
+            let encoded = doc.get_first(field).and_then(|v| v.as_facet())?;
+            let facet = Facet::from_encoded(encoded.as_bytes().to_vec()).ok()?;
+            facet.to_path().last().map(|s| s.to_string())
+        };
+        let u64_of = |field| doc.get_first(field).and_then(|v| v.as_u64());
+        let text = text_of(f.text).unwrap_or_default();
+        let lang = facet_of(f.lang);
+        let snippet = snippets.make(lang.as_deref(), &text);
+        Hit {
+            id: text_of(f.id).unwrap_or_default(),
+            relevance,
+            snippet,
+            lang,
+            sentiment: facet_of(f.sentiment),
+            sentiment_score: doc.get_first(f.sentiment_score).and_then(|v| v.as_f64()),
+            channel: facet_of(f.channel),
+            stage: facet_of(f.stage),
+            product: facet_of(f.product),
+            rating: u64_of(f.rating),
+            nps: u64_of(f.nps),
+            created_at: doc
+                .get_first(f.created_at)
+                .and_then(|v| v.as_datetime())
+                .and_then(|d| DateTime::<Utc>::from_timestamp(d.into_timestamp_secs(), 0))
+                .map(|d| d.to_rfc3339()),
+            origin: text_of(f.origin),
+            text,
+        }
+    }
+}
+
+/// One snippet generator per language field.
+struct Snippets {
+    japanese: SnippetGenerator,
+    english: SnippetGenerator,
+    max_chars: usize,
+}
+
+impl Snippets {
+    fn new(
+        searcher: &Searcher,
+        query: &dyn Query,
+        fields: &IndexFields,
+        max_chars: usize,
+    ) -> Result<Self, Error> {
+        let generator = |field| -> Result<SnippetGenerator, Error> {
+            let mut g = SnippetGenerator::create(searcher, query, field)?;
+            g.set_max_num_chars(max_chars);
+            Ok(g)
+        };
+        Ok(Snippets {
+            japanese: generator(fields.text_ja)?,
+            english: generator(fields.text_en)?,
+            max_chars,
+        })
+    }
+
+    fn make(&self, lang: Option<&str>, original: &str) -> Snippet {
+        let text = normalize(original);
+        let generator = if lang == Some("ja") {
+            &self.japanese
+        } else {
+            &self.english
+        };
+        let snippet = generator.snippet(&text);
+        // Tantivy's fragment ends at the last indexed term; show whole sentences instead:
+        // from the fragment's start (or the beginning, when the text is short) for up to
+        // `max_chars` characters.
+        let fits = text.chars().count() <= self.max_chars;
+        let start = if fits || snippet.is_empty() {
+            0
+        } else {
+            snippet.fragment_range().start
+        };
+        let end = text[start..]
+            .char_indices()
+            .nth(self.max_chars)
+            .map_or(text.len(), |(i, _)| start + i);
+        let shift = snippet.fragment_range().start - start;
+        Snippet {
+            fragment: text[start..end].to_string(),
+            highlights: snippet
+                .highlighted()
+                .iter()
+                .map(|r| [r.start + shift, r.end + shift])
+                .filter(|r| r[1] <= end - start)
+                .collect(),
+        }
+    }
+}
+
+fn counts(facets: &TantivyFacetCounts) -> BTreeMap<String, u64> {
+    facets
+        .get("/")
+        .filter_map(|(facet, count)| Some((facet.to_path().last()?.to_string(), count)))
+        .collect()
+}
+
+/// Japanese has no spaces: 「配送遅い」 should find 「配送がとても遅い」 as 「配送 遅い」 would.
+/// Bare words with Japanese in them are split into their searchable terms; quoted
+/// phrases, `field:value`, and words with a `+`/`-` operator are left as written.
+fn split_japanese_words(query: &str, japanese: &dyn LanguageTokenizer) -> String {
+    let mut out = String::with_capacity(query.len() * 2);
+    let mut in_quotes = false;
+    for word in query.split_inclusive(char::is_whitespace) {
+        let quotes = word.matches('"').count();
+        let bare = !in_quotes
+            && quotes == 0
+            && !word.contains(':')
+            && !word.starts_with(['+', '-'])
+            && word.chars().any(is_japanese);
+        in_quotes ^= quotes % 2 == 1;
+        if !bare {
+            out.push_str(word);
+            continue;
+        }
+        let mut tokens = Vec::new();
+        if japanese
+            .tokenize_into(word.trim_end(), 0, &mut tokens)
+            .is_err()
+        {
+            out.push_str(word);
+            continue;
+        }
+        let terms: Vec<&str> = tokens
+            .iter()
+            .filter(|t| !t.stop && t.pos != crate::text::Pos::Symbol)
+            .map(|t| t.lemma.as_str())
+            .collect();
+        if terms.is_empty() {
+            out.push_str(word);
+        } else {
+            out.push_str(&terms.join(" "));
+            out.push(' ');
+        }
+    }
+    out
+}

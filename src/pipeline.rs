@@ -1,0 +1,241 @@
+//! The batch job behind `koe analyze`: input files → analysed records → index, rejects
+//! and a summary.
+//!
+//! Records stream from ingest in batches; each batch is analysed (text stage) and scored
+//! (sentiment stage) in parallel with rayon, then handed to the index writer, so memory
+//! holds one batch plus the writer's budget whatever the input size. Rejects go to
+//! `OUT/rejects.jsonl` as they happen; `OUT/summary.json` is written last.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::index::{self, IndexBuilder};
+use crate::ingest::{self, FieldMap, Limits, Reject, RejectLog, RejectReason};
+use crate::record::{Analysed, Record};
+use crate::sentiment::{DocSentiment, SentimentModel};
+use crate::text::{AnalysedText, TextAnalyzer};
+
+/// Documents per `score_batch` call: small enough to spread over cores, large enough for
+/// a transformer backend to pad and batch.
+const SCORING_CHUNK: usize = 64;
+
+/// Errors that stop a run (bad records never do).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("input file {0} does not exist")]
+    MissingInput(PathBuf),
+    #[error(transparent)]
+    Ingest(#[from] ingest::Error),
+    #[error(transparent)]
+    Index(#[from] index::Error),
+    #[error("cannot write {path}: {source}")]
+    Output {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// How to read and index the inputs.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub fields: FieldMap,
+    pub limits: Limits,
+    /// Records analysed together; one batch is in memory at a time.
+    pub batch_size: usize,
+    /// Tantivy's indexing memory, in bytes.
+    pub index_memory: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            fields: FieldMap::default(),
+            limits: Limits::default(),
+            batch_size: 2048,
+            index_memory: 200 * 1024 * 1024,
+        }
+    }
+}
+
+/// What a run did: written as `summary.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub koe_version: &'static str,
+    pub inputs: Vec<String>,
+    pub sentiment_model: String,
+    /// Lines or rows that held something (blank lines are not records).
+    pub records_read: u64,
+    pub indexed: u64,
+    pub rejected: u64,
+    pub rejected_by_reason: BTreeMap<RejectReason, u64>,
+    pub by_lang: BTreeMap<String, u64>,
+    pub by_sentiment: BTreeMap<String, u64>,
+    pub elapsed_s: f64,
+    /// Records read per second of the whole run.
+    pub docs_per_s: f64,
+}
+
+/// What a progress display is told after each batch.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    pub bytes_read: u64,
+    pub records_read: u64,
+    pub rejected: u64,
+}
+
+/// The analysis stages, composed: text analysis, then sentiment.
+pub struct Pipeline {
+    analyzer: TextAnalyzer,
+    model: Box<dyn SentimentModel>,
+}
+
+impl Pipeline {
+    pub fn new(analyzer: TextAnalyzer, model: Box<dyn SentimentModel>) -> Self {
+        Pipeline { analyzer, model }
+    }
+
+    pub fn analyzer(&self) -> &TextAnalyzer {
+        &self.analyzer
+    }
+
+    /// Analyses and scores a batch in parallel; a record the text stage cannot analyse
+    /// becomes a reject.
+    pub fn analyse_batch(&self, records: Vec<Record>) -> (Vec<Analysed>, Vec<Reject>) {
+        let results: Vec<_> = records
+            .into_par_iter()
+            .map(
+                |record| match self.analyzer.analyse(&record.text, record.lang) {
+                    Ok(text) => Ok((record, text)),
+                    Err(e) => Err(analysis_failed(&record, e.to_string())),
+                },
+            )
+            .collect();
+        let mut texts = Vec::with_capacity(results.len());
+        let mut rejects = Vec::new();
+        for result in results {
+            match result {
+                Ok(pair) => texts.push(pair),
+                Err(reject) => rejects.push(reject),
+            }
+        }
+        let sentiments: Vec<DocSentiment> = texts
+            .par_chunks(SCORING_CHUNK)
+            .flat_map_iter(|chunk| {
+                let docs: Vec<&AnalysedText> = chunk.iter().map(|(_, text)| text).collect();
+                self.model.score_batch(&docs)
+            })
+            .collect();
+        let analysed = texts
+            .into_iter()
+            .zip(sentiments)
+            .map(|((record, text), sentiment)| Analysed {
+                record,
+                text,
+                sentiment,
+            })
+            .collect();
+        (analysed, rejects)
+    }
+
+    /// Reads every input, analyses it and writes `out_dir/{index,rejects.jsonl,summary.json}`.
+    pub fn run(
+        &self,
+        inputs: &[PathBuf],
+        out_dir: &Path,
+        options: &Options,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<Summary, Error> {
+        let started = Instant::now();
+        if let Some(missing) = inputs.iter().find(|p| !p.is_file()) {
+            return Err(Error::MissingInput(missing.clone()));
+        }
+        let output = |path: PathBuf| move |source| Error::Output { path, source };
+        std::fs::create_dir_all(out_dir).map_err(output(out_dir.into()))?;
+        let summary_path = out_dir.join("summary.json");
+        if summary_path.exists() {
+            std::fs::remove_file(&summary_path).map_err(output(summary_path.clone()))?;
+        }
+        let rejects_path = out_dir.join("rejects.jsonl");
+        let mut rejects = RejectLog::create(&rejects_path).map_err(output(rejects_path.clone()))?;
+        let mut index = IndexBuilder::create(out_dir, &self.analyzer, options.index_memory)?;
+        let fields = Arc::new(options.fields.clone());
+        let bytes_read = Arc::new(AtomicU64::new(0));
+        let mut summary = Summary {
+            koe_version: env!("CARGO_PKG_VERSION"),
+            inputs: inputs.iter().map(|p| p.display().to_string()).collect(),
+            sentiment_model: self.model.name().to_string(),
+            records_read: 0,
+            indexed: 0,
+            rejected: 0,
+            rejected_by_reason: BTreeMap::new(),
+            by_lang: BTreeMap::new(),
+            by_sentiment: BTreeMap::new(),
+            elapsed_s: 0.0,
+            docs_per_s: 0.0,
+        };
+        let reject = |r: &Reject, rejects: &mut RejectLog| {
+            rejects.write(r).map_err(output(rejects_path.clone()))
+        };
+        for input in inputs {
+            let items = ingest::open(input, fields.clone(), options.limits, bytes_read.clone())?;
+            let mut batch = Vec::with_capacity(options.batch_size);
+            let mut items = items.peekable();
+            while items.peek().is_some() {
+                for item in items.by_ref().take(options.batch_size) {
+                    summary.records_read += 1;
+                    match item? {
+                        Ok(record) => batch.push(record),
+                        Err(r) => reject(&r, &mut rejects)?,
+                    }
+                }
+                let (analysed, failed) = self.analyse_batch(std::mem::take(&mut batch));
+                for r in &failed {
+                    reject(r, &mut rejects)?;
+                }
+                for a in &analysed {
+                    index.add(a)?;
+                    summary.indexed += 1;
+                    *summary.by_lang.entry(a.text.lang.to_string()).or_default() += 1;
+                    let label = a.sentiment.doc.label.to_string();
+                    *summary.by_sentiment.entry(label).or_default() += 1;
+                }
+                progress(Progress {
+                    bytes_read: bytes_read.load(std::sync::atomic::Ordering::Relaxed),
+                    records_read: summary.records_read,
+                    rejected: rejects.total(),
+                });
+            }
+        }
+        index.commit()?;
+        summary.rejected_by_reason = rejects.finish().map_err(output(rejects_path.clone()))?;
+        summary.rejected = summary.rejected_by_reason.values().sum();
+        summary.elapsed_s = started.elapsed().as_secs_f64();
+        summary.docs_per_s = summary.records_read as f64 / summary.elapsed_s.max(1e-9);
+        write_json_atomically(&summary_path, &summary).map_err(output(summary_path.clone()))?;
+        Ok(summary)
+    }
+}
+
+fn analysis_failed(record: &Record, detail: String) -> Reject {
+    Reject {
+        file: record.origin.file.clone(),
+        line: record.origin.line,
+        reason: RejectReason::AnalysisFailed,
+        detail,
+    }
+}
+
+/// Writes JSON to a temporary file and renames it into place.
+fn write_json_atomically(path: &Path, value: &impl Serialize) -> std::io::Result<()> {
+    let staging = path.with_extension("json.partial");
+    let mut json = serde_json::to_vec_pretty(value)?;
+    json.push(b'\n');
+    std::fs::write(&staging, json)?;
+    std::fs::rename(&staging, path)
+}
