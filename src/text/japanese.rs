@@ -102,3 +102,60 @@ fn pos_of(ipadic: &str) -> Pos {
         _ => Pos::Other,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::text::{LanguageTokenizer, Pos, Token, test_analyzer};
+
+    fn tokens(text: &str) -> Vec<Token> {
+        let mut out = Vec::new();
+        test_analyzer()
+            .japanese()
+            .tokenize_into(text, 0, &mut out)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn keeps_base_forms_and_parts_of_speech() {
+        let toks = tokens("配送が遅かったです");
+        let view: Vec<(&str, &str, Pos, bool)> = toks
+            .iter()
+            .map(|t| (t.surface.as_str(), t.lemma.as_str(), t.pos, t.stop))
+            .collect();
+        assert_eq!(
+            view,
+            vec![
+                ("配送", "配送", Pos::Noun, false),
+                ("が", "が", Pos::Particle, true),
+                ("遅かっ", "遅い", Pos::Adjective, false),
+                ("た", "た", Pos::Auxiliary, true),
+                ("です", "です", Pos::Auxiliary, true),
+            ]
+        );
+    }
+
+    #[test]
+    fn negation_stays_visible_to_sentiment() {
+        let lemmas: Vec<String> = tokens("二度と使いません").into_iter().map(|t| t.lemma).collect();
+        assert!(lemmas.contains(&"使う".to_string()), "{lemmas:?}");
+        assert!(lemmas.contains(&"ん".to_string()), "{lemmas:?}");
+    }
+
+    #[test]
+    fn light_verbs_and_suffixes_are_not_content() {
+        let content: Vec<String> = tokens("問い合わせをしたけど、返事がありません")
+            .into_iter()
+            .filter(|t| t.is_content())
+            .map(|t| t.lemma)
+            .collect();
+        assert_eq!(content, vec!["問い合わせ", "返事"]);
+    }
+
+    #[test]
+    fn latin_words_inside_japanese_are_lower_cased() {
+        let toks = tokens("Appが落ちる");
+        assert_eq!(toks[0].lemma, "app");
+        assert_eq!(&"Appが落ちる"[toks[0].span.clone()], "App");
+    }
+}

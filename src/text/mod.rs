@@ -233,3 +233,55 @@ fn entity_token(text: &str, entity: &Entity) -> Token {
         span: entity.span.clone(),
     }
 }
+
+/// One analyzer for all unit tests (the dictionary is built once per machine).
+#[cfg(test)]
+pub(crate) fn test_analyzer() -> &'static TextAnalyzer {
+    static ANALYZER: std::sync::OnceLock<TextAnalyzer> = std::sync::OnceLock::new();
+    ANALYZER.get_or_init(|| TextAnalyzer::load(None).expect("IPADIC dictionary (scripts/setup.sh)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn analyses_japanese_with_sentences_and_entities() {
+        let doc = test_analyzer()
+            .analyse("ｱﾌﾟﾘが落ちる😡 @hanamori_jp さん直してください！#不具合", None)
+            .unwrap();
+        assert_eq!(doc.lang, Lang::Ja);
+        assert!(doc.normalized.starts_with("アプリが落ちる"), "NFKC folds half-width kana");
+        assert_eq!(doc.sentences.len(), 2);
+        let kinds: Vec<(Pos, &str)> = doc
+            .tokens
+            .iter()
+            .filter(|t| t.pos.is_entity())
+            .map(|t| (t.pos, t.lemma.as_str()))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![(Pos::Emoji, "😡"), (Pos::Mention, "@hanamori_jp"), (Pos::Hashtag, "不具合")]
+        );
+        for t in &doc.tokens {
+            assert_eq!(&doc.normalized[t.span.clone()], t.surface);
+        }
+    }
+
+    #[test]
+    fn a_given_language_wins_over_detection() {
+        let doc = test_analyzer().analyse("OK", Some(Lang::Ja)).unwrap();
+        assert_eq!(doc.lang, Lang::Ja);
+    }
+
+    #[test]
+    fn english_sentences_and_content_lemmas() {
+        let doc = test_analyzer()
+            .analyse("Delivery was delayed again. The refunds take weeks!", None)
+            .unwrap();
+        assert_eq!(doc.lang, Lang::En);
+        assert_eq!(doc.sentences.len(), 2);
+        let lemmas: Vec<&str> = doc.content_lemmas().collect();
+        assert_eq!(lemmas, vec!["deliveri", "delay", "refund", "take", "week"]);
+    }
+}
