@@ -32,12 +32,8 @@ pub struct Args {
     #[arg(value_name = "DIR")]
     dir: PathBuf,
 
-    /// Query words (joined with spaces).
-    #[arg(
-        value_name = "QUERY",
-        trailing_var_arg = true,
-        allow_hyphen_values = true
-    )]
+    /// Query words, joined with spaces (put a query that starts with `-` after `--`).
+    #[arg(value_name = "QUERY")]
     query: Vec<String>,
 
     /// Only records with this document sentiment (negative, neutral, positive).
