@@ -8,9 +8,23 @@
 //! 2. [`text`] normalises, detects ja/en, splits sentences and tokenizes (lindera for
 //!    Japanese, Snowball for English) into an [`AnalysedText`];
 //! 3. [`sentiment`] scores every sentence and document ([`SentimentModel`]);
-//! 4. [`pipeline`] runs stages 2–3 over batches in parallel (rayon);
-//! 5. [`index`] writes a Tantivy index with Japanese and English analysers and facets,
-//!    and searches it.
+//! 4. [`pipeline`] runs stages 2–3 over batches in parallel (rayon) and feeds
+//! 5. [`index`], a Tantivy index with Japanese and English analysers and facets, which
+//!    [`index::SearchIndex`] searches.
+//!
+//! ```no_run
+//! use koe::{TextAnalyzer, sentiment};
+//!
+//! // The Japanese dictionary is built from Debian's mecab-ipadic on first use.
+//! let analyzer = TextAnalyzer::load(None)?;
+//! let model = sentiment::from_spec("lexicon")?;
+//! let doc = analyzer.analyse("配送が遅くて困りました。でも店員さんは親切でした。", None)?;
+//! let scores = model.score_batch(&[&doc]);
+//! for (sentence, score) in doc.sentences.iter().zip(&scores[0].sentences) {
+//!     println!("{} → {} ({:+.2})", doc.sentence_text(sentence), score.label, score.value);
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod index;
 pub mod ingest;
