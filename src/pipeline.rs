@@ -15,7 +15,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::index::{self, IndexBuilder};
+use crate::index::{self, IndexBuilder, IndexDoc};
 use crate::ingest::{self, FieldMap, Limits, Reject, RejectLog, RejectReason};
 use crate::record::{Analysed, Record};
 use crate::sentiment::{DocSentiment, SentimentModel};
@@ -198,12 +198,15 @@ impl Pipeline {
                 for r in &failed {
                     reject(r, &mut rejects)?;
                 }
-                for a in &analysed {
-                    index.add(a)?;
+                for a in analysed {
+                    let doc = IndexDoc::from(a);
+                    index.add(&doc)?;
                     summary.indexed += 1;
-                    *summary.by_lang.entry(a.text.lang.to_string()).or_default() += 1;
-                    let label = a.sentiment.doc.label.to_string();
-                    *summary.by_sentiment.entry(label).or_default() += 1;
+                    *summary.by_lang.entry(doc.lang.to_string()).or_default() += 1;
+                    *summary
+                        .by_sentiment
+                        .entry(doc.sentiment.label.to_string())
+                        .or_default() += 1;
                 }
                 progress(Progress {
                     bytes_read: bytes_read.load(std::sync::atomic::Ordering::Relaxed),

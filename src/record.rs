@@ -57,7 +57,7 @@ impl FromStr for Lang {
 }
 
 /// Where a record came from: the input file and the 1-based line (JSONL) or row (CSV).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Origin {
     pub file: Arc<str>,
     pub line: u64,
@@ -70,7 +70,7 @@ impl fmt::Display for Origin {
 }
 
 /// One piece of feedback, validated by ingest.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
     pub id: String,
     pub text: String,
@@ -85,7 +85,6 @@ pub struct Record {
     pub created_at: Option<DateTime<Utc>>,
     /// Language given by the input; wins over detection.
     pub lang: Option<Lang>,
-    #[serde(skip)]
     pub origin: Origin,
 }
 

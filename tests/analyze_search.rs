@@ -40,7 +40,8 @@ fn write(dir: &Path, name: &str, content: &[u8]) -> String {
 }
 
 fn json(bytes: &[u8]) -> Value {
-    serde_json::from_slice(bytes).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(bytes)))
+    serde_json::from_slice(bytes)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(bytes)))
 }
 
 fn search(out: &Path, args: &[&str]) -> Value {
@@ -51,7 +52,11 @@ fn search(out: &Path, args: &[&str]) -> Value {
         .arg("--json")
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     json(&output.stdout)
 }
 
@@ -75,16 +80,29 @@ fn analyse_demo(dir: &Path) -> std::path::PathBuf {
         .args(["analyze", &feedback, &survey, "--out"])
         .arg(&out)
         .args(["--text-field", "comment", "--id-field", "response_id"])
-        .args(["--rating-field", "score", "--date-field", "visit_date", "--json"])
+        .args([
+            "--rating-field",
+            "score",
+            "--date-field",
+            "visit_date",
+            "--json",
+        ])
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let summary = json(&output.stdout);
     assert_eq!(summary["records_read"], 10);
     assert_eq!(summary["indexed"], 10);
     assert_eq!(summary["rejected"], 0);
     assert!(summary["docs_per_s"].as_f64().unwrap() > 0.0);
-    assert_eq!(json(&std::fs::read(out.join("summary.json")).unwrap()), summary);
+    assert_eq!(
+        json(&std::fs::read(out.join("summary.json")).unwrap()),
+        summary
+    );
     out
 }
 
@@ -121,13 +139,25 @@ fn sentiment_of_the_sentences_analysts_check() {
     let out = analyse_demo(dir.path());
     let negative = hit_ids(&search(&out, &["--sentiment", "negative", "--lang", "ja"]));
     assert!(negative.contains(&"ja-1".to_string()), "最悪: {negative:?}");
-    assert!(negative.contains(&"ja-2".to_string()), "二度と使いません: {negative:?}");
-    assert!(!negative.contains(&"ja-4".to_string()), "悪くない: {negative:?}");
+    assert!(
+        negative.contains(&"ja-2".to_string()),
+        "二度と使いません: {negative:?}"
+    );
+    assert!(
+        !negative.contains(&"ja-4".to_string()),
+        "悪くない: {negative:?}"
+    );
     let positive = hit_ids(&search(&out, &["--sentiment", "positive"]));
     assert!(positive.contains(&"ja-3".to_string()), "満足: {positive:?}");
-    assert!(positive.contains(&"en-2".to_string()), "Great app: {positive:?}");
+    assert!(
+        positive.contains(&"en-2".to_string()),
+        "Great app: {positive:?}"
+    );
     let english_negative = hit_ids(&search(&out, &["--sentiment", "negative", "--lang", "en"]));
-    assert!(english_negative.contains(&"en-3".to_string()), "not helpful: {english_negative:?}");
+    assert!(
+        english_negative.contains(&"en-3".to_string()),
+        "not helpful: {english_negative:?}"
+    );
 }
 
 #[test]
@@ -152,7 +182,10 @@ fn bad_lines_are_rejected_with_their_line_and_counted() {
         .map(|l| {
             let v = json(l.as_bytes());
             assert_eq!(v["file"], input.as_str());
-            (v["line"].as_u64().unwrap(), v["reason"].as_str().unwrap().to_string())
+            (
+                v["line"].as_u64().unwrap(),
+                v["reason"].as_str().unwrap().to_string(),
+            )
         })
         .collect();
     let expected = [
@@ -178,7 +211,11 @@ fn gzip_input_reads_like_plain() {
     gz.write_all(FEEDBACK.as_bytes()).unwrap();
     let input = write(dir.path(), "feedback.jsonl.gz", &gz.finish().unwrap());
     let out = dir.path().join("out");
-    koe().args(["analyze", &input, "-q", "--out"]).arg(&out).assert().success();
+    koe()
+        .args(["analyze", &input, "-q", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
     assert_eq!(hit_ids(&search(&out, &["最悪"])), vec!["ja-1"]);
 }
 
@@ -206,7 +243,12 @@ fn a_missing_input_or_unwritable_output_fails_clearly() {
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("cannot write"));
 
-    let output = koe().arg("search").arg(dir.path()).arg("x").output().unwrap();
+    let output = koe()
+        .arg("search")
+        .arg(dir.path())
+        .arg("x")
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no koe index"));
 }

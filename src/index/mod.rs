@@ -13,9 +13,38 @@ pub mod writer;
 
 use std::path::PathBuf;
 
+use serde::{Deserialize, Serialize};
+
+use crate::record::{Analysed, Lang, Record};
+use crate::sentiment::Score;
+
 pub use schema::IndexFields;
 pub use search::{FacetCounts, Filters, Hit, SearchIndex, SearchRequest, SearchResults};
 pub use writer::IndexBuilder;
+
+/// What the index keeps of one analysed record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndexDoc {
+    pub record: Record,
+    /// The normalised text, indexed with the analyser of `lang`.
+    pub normalized: String,
+    pub lang: Lang,
+    pub sentiment: Score,
+    /// Topic ids, primary first (empty: no topic).
+    pub topics: Vec<u32>,
+}
+
+impl From<Analysed> for IndexDoc {
+    fn from(analysed: Analysed) -> Self {
+        IndexDoc {
+            record: analysed.record,
+            normalized: analysed.text.normalized,
+            lang: analysed.text.lang,
+            sentiment: analysed.sentiment.doc,
+            topics: Vec::new(),
+        }
+    }
+}
 
 /// The folder, inside an analysis output folder, that holds the committed index.
 pub const INDEX_DIR: &str = "index";

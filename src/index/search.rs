@@ -410,7 +410,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::index::IndexBuilder;
+    use crate::index::{IndexBuilder, IndexDoc};
     use crate::ingest::parse_date;
     use crate::record::{Analysed, Origin, Record};
     use crate::sentiment::{DocSentiment, Score};
@@ -418,11 +418,46 @@ mod tests {
 
     /// (id, text, sentiment value, channel, date, rating)
     const DOCS: &[(&str, &str, f32, &str, &str, u8)] = &[
-        ("j1", "スタッフの対応が最悪でした。", -0.8, "support", "2026-06-01", 1),
-        ("j2", "配送がとても遅かったです。", -0.5, "web", "2026-07-15", 2),
-        ("j3", "丁寧な対応で満足しています。", 0.7, "store", "2026-08-01", 5),
-        ("e1", "My order was delayed twice.", -0.4, "web", "2026-07-20", 2),
-        ("e2", "Fast delivery and kind staff!", 0.8, "app", "2026-09-01", 5),
+        (
+            "j1",
+            "スタッフの対応が最悪でした。",
+            -0.8,
+            "support",
+            "2026-06-01",
+            1,
+        ),
+        (
+            "j2",
+            "配送がとても遅かったです。",
+            -0.5,
+            "web",
+            "2026-07-15",
+            2,
+        ),
+        (
+            "j3",
+            "丁寧な対応で満足しています。",
+            0.7,
+            "store",
+            "2026-08-01",
+            5,
+        ),
+        (
+            "e1",
+            "My order was delayed twice.",
+            -0.4,
+            "web",
+            "2026-07-20",
+            2,
+        ),
+        (
+            "e2",
+            "Fast delivery and kind staff!",
+            0.8,
+            "app",
+            "2026-09-01",
+            5,
+        ),
     ];
 
     fn index() -> (tempfile::TempDir, SearchIndex) {
@@ -450,13 +485,12 @@ mod tests {
                 doc: Score::from_value(value),
                 sentences: vec![],
             };
-            builder
-                .add(&Analysed {
-                    record,
-                    text,
-                    sentiment,
-                })
-                .unwrap();
+            let analysed = Analysed {
+                record,
+                text,
+                sentiment,
+            };
+            builder.add(&IndexDoc::from(analysed)).unwrap();
         }
         builder.commit().unwrap();
         let index = SearchIndex::open(dir.path(), analyzer).unwrap();

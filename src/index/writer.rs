@@ -9,8 +9,7 @@ use std::path::{Path, PathBuf};
 use tantivy::schema::Facet;
 use tantivy::{DateTime, Index, IndexWriter, TantivyDocument};
 
-use super::{Error, INDEX_DIR, IndexFields, tokenizers};
-use crate::record::Analysed;
+use super::{Error, INDEX_DIR, IndexDoc, IndexFields, tokenizers};
 use crate::text::TextAnalyzer;
 
 pub struct IndexBuilder {
@@ -62,20 +61,20 @@ impl IndexBuilder {
         })
     }
 
-    pub fn add(&mut self, analysed: &Analysed) -> Result<(), Error> {
-        self.writer.add_document(self.document(analysed))?;
+    pub fn add(&mut self, doc: &IndexDoc) -> Result<(), Error> {
+        self.writer.add_document(self.document(doc))?;
         Ok(())
     }
 
-    fn document(&self, analysed: &Analysed) -> TantivyDocument {
+    fn document(&self, source: &IndexDoc) -> TantivyDocument {
         let f = &self.fields;
-        let record = &analysed.record;
+        let record = &source.record;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, &record.id);
         doc.add_text(f.text, &record.text);
-        doc.add_text(f.text_of(analysed.text.lang), &analysed.text.normalized);
-        doc.add_facet(f.lang, Facet::from_path([analysed.text.lang.code()]));
-        let score = analysed.sentiment.doc;
+        doc.add_text(f.text_of(source.lang), &source.normalized);
+        doc.add_facet(f.lang, Facet::from_path([source.lang.code()]));
+        let score = source.sentiment;
         doc.add_facet(f.sentiment, Facet::from_path([score.label.as_str()]));
         doc.add_f64(f.sentiment_score, f64::from(score.value));
         let labels = [

@@ -71,7 +71,7 @@ impl std::str::FromStr for Label {
 }
 
 /// A sentiment judgement on a sentence or a document.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Score {
     /// -1 (most negative) to 1 (most positive).
     pub value: f32,

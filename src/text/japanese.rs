@@ -137,7 +137,10 @@ mod tests {
 
     #[test]
     fn negation_stays_visible_to_sentiment() {
-        let lemmas: Vec<String> = tokens("二度と使いません").into_iter().map(|t| t.lemma).collect();
+        let lemmas: Vec<String> = tokens("二度と使いません")
+            .into_iter()
+            .map(|t| t.lemma)
+            .collect();
         assert!(lemmas.contains(&"使う".to_string()), "{lemmas:?}");
         assert!(lemmas.contains(&"ん".to_string()), "{lemmas:?}");
     }

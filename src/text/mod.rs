@@ -248,10 +248,16 @@ mod tests {
     #[test]
     fn analyses_japanese_with_sentences_and_entities() {
         let doc = test_analyzer()
-            .analyse("ｱﾌﾟﾘが落ちる😡 @hanamori_jp さん直してください！#不具合", None)
+            .analyse(
+                "ｱﾌﾟﾘが落ちる😡 @hanamori_jp さん直してください！#不具合",
+                None,
+            )
             .unwrap();
         assert_eq!(doc.lang, Lang::Ja);
-        assert!(doc.normalized.starts_with("アプリが落ちる"), "NFKC folds half-width kana");
+        assert!(
+            doc.normalized.starts_with("アプリが落ちる"),
+            "NFKC folds half-width kana"
+        );
         assert_eq!(doc.sentences.len(), 2);
         let kinds: Vec<(Pos, &str)> = doc
             .tokens
@@ -261,7 +267,11 @@ mod tests {
             .collect();
         assert_eq!(
             kinds,
-            vec![(Pos::Emoji, "😡"), (Pos::Mention, "@hanamori_jp"), (Pos::Hashtag, "不具合")]
+            vec![
+                (Pos::Emoji, "😡"),
+                (Pos::Mention, "@hanamori_jp"),
+                (Pos::Hashtag, "不具合")
+            ]
         );
         for t in &doc.tokens {
             assert_eq!(&doc.normalized[t.span.clone()], t.surface);
