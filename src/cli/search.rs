@@ -21,7 +21,7 @@ use super::output::{emit, print_json};
 /// (「配送 遅い」 finds 「配送がとても遅かった」), English through stems ("delays" finds
 /// "delayed"). All words are required; use quotes for a phrase, `-word` to exclude,
 /// `OR` for either. No query (or `*`) lists every record that passes the filters.
-/// Facet counts (sentiment, channel, stage, product, lang) cover all matching records.
+/// Facet counts (sentiment, channel, stage, product, lang, topic) cover all matching records.
 ///
 /// Examples:
 ///   koe search out/demo 対応 --sentiment negative
@@ -51,6 +51,10 @@ pub struct Args {
     /// Only these products (repeat for any of several).
     #[arg(long, value_name = "NAME")]
     product: Vec<String>,
+
+    /// Only records about these topics (pain point ids from `koe topics`; repeat for any).
+    #[arg(long, value_name = "ID")]
+    topic: Vec<u32>,
 
     /// Only records in this language (ja, en).
     #[arg(long, value_name = "LANG")]
@@ -112,6 +116,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             channel: args.channel,
             stage: args.stage,
             product: args.product,
+            topic: args.topic,
             lang: args.lang,
             since: args.since,
             until: args.until,
@@ -251,6 +256,7 @@ fn render_facets(facets: &FacetCounts, out: &mut String) {
         ("stage", &facets.stage),
         ("product", &facets.product),
         ("lang", &facets.lang),
+        ("topic", &facets.topic),
     ];
     for (name, counts) in groups {
         if counts.is_empty() {

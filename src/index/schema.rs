@@ -30,6 +30,8 @@ pub struct IndexFields {
     pub channel: Field,
     pub stage: Field,
     pub product: Field,
+    /// Topic ids (pain points) of the record's sentences.
+    pub topic: Field,
     pub rating: Field,
     pub nps: Field,
     pub created_at: Field,
@@ -53,7 +55,7 @@ impl IndexFields {
         b.add_text_field("text", STORED);
         b.add_text_field("text_ja", analysed(JAPANESE));
         b.add_text_field("text_en", analysed(ENGLISH));
-        for name in ["lang", "sentiment", "channel", "stage", "product"] {
+        for name in ["lang", "sentiment", "channel", "stage", "product", "topic"] {
             b.add_facet_field(name, facet());
         }
         b.add_f64_field("sentiment_score", number.clone());
@@ -85,6 +87,7 @@ impl IndexFields {
             channel: field("channel")?,
             stage: field("stage")?,
             product: field("product")?,
+            topic: field("topic")?,
             rating: field("rating")?,
             nps: field("nps")?,
             created_at: field("created_at")?,

@@ -31,6 +31,8 @@ pub struct Filters {
     pub channel: Vec<String>,
     pub stage: Vec<String>,
     pub product: Vec<String>,
+    /// Any of these topic ids.
+    pub topic: Vec<u32>,
     pub lang: Option<Lang>,
     /// Created at or after.
     pub since: Option<DateTime<Utc>>,
@@ -79,6 +81,8 @@ pub struct FacetCounts {
     pub stage: BTreeMap<String, u64>,
     pub product: BTreeMap<String, u64>,
     pub lang: BTreeMap<String, u64>,
+    /// By topic id.
+    pub topic: BTreeMap<String, u64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -95,6 +99,8 @@ pub struct Hit {
     pub channel: Option<String>,
     pub stage: Option<String>,
     pub product: Option<String>,
+    /// Topic ids, primary first.
+    pub topics: Vec<u32>,
     pub rating: Option<u64>,
     pub nps: Option<u64>,
     pub created_at: Option<String>,
@@ -155,17 +161,23 @@ impl SearchIndex {
                 .collect::<Vec<_>>()
         };
         let f = &self.fields;
-        let [sentiment, channel, stage, product, lang]: [FacetCollector; 5] =
-            facet_fields(&[f.sentiment, f.channel, f.stage, f.product, f.lang])
+        let [sentiment, channel, stage, product, lang, topic]: [FacetCollector; 6] =
+            facet_fields(&[f.sentiment, f.channel, f.stage, f.product, f.lang, f.topic])
                 .try_into()
-                .unwrap_or_else(|_| unreachable!("five fields give five collectors"));
+                .unwrap_or_else(|_| unreachable!("six fields give six collectors"));
         let top = TopDocs::with_limit(request.limit.max(1))
             .and_offset(request.offset)
             .order_by_score();
-        let (total, top_docs, (sentiment, channel, stage), (product, lang)) = searcher.search(
-            &query,
-            &(Count, top, (sentiment, channel, stage), (product, lang)),
-        )?;
+        let (total, top_docs, (sentiment, channel, stage), (product, lang, topic)) = searcher
+            .search(
+                &query,
+                &(
+                    Count,
+                    top,
+                    (sentiment, channel, stage),
+                    (product, lang, topic),
+                ),
+            )?;
         let snippets = Snippets::new(&searcher, &*text_query, f, request.snippet_chars)?;
         let mut hits = Vec::with_capacity(top_docs.len());
         for (relevance, address) in top_docs.into_iter().take(request.limit) {
@@ -181,6 +193,7 @@ impl SearchIndex {
                 stage: counts(&stage),
                 product: counts(&product),
                 lang: counts(&lang),
+                topic: counts(&topic),
             },
         })
     }
@@ -214,10 +227,12 @@ impl SearchIndex {
         if let Some(lang) = filters.lang {
             clauses.push((Occur::Must, facet(f.lang, lang.code())));
         }
+        let topics: Vec<String> = filters.topic.iter().map(u32::to_string).collect();
         for (field, values) in [
             (f.channel, &filters.channel),
             (f.stage, &filters.stage),
             (f.product, &filters.product),
+            (f.topic, &topics),
         ] {
             if !values.is_empty() {
                 let any = values
@@ -265,11 +280,11 @@ impl SearchIndex {
                 .and_then(|v| v.as_str())
                 .map(str::to_string)
         };
-        let facet_of = |field| {
-            let encoded = doc.get_first(field).and_then(|v| v.as_facet())?;
+        let facet_value = |encoded: &str| {
             let facet = Facet::from_encoded(encoded.as_bytes().to_vec()).ok()?;
             facet.to_path().last().map(|s| s.to_string())
         };
+        let facet_of = |field| facet_value(doc.get_first(field)?.as_facet()?);
         let u64_of = |field| doc.get_first(field).and_then(|v| v.as_u64());
         let text = text_of(f.text).unwrap_or_default();
         let lang = facet_of(f.lang);
@@ -284,6 +299,10 @@ impl SearchIndex {
             channel: facet_of(f.channel),
             stage: facet_of(f.stage),
             product: facet_of(f.product),
+            topics: doc
+                .get_all(f.topic)
+                .filter_map(|v| facet_value(v.as_facet()?)?.parse().ok())
+                .collect(),
             rating: u64_of(f.rating),
             nps: u64_of(f.nps),
             created_at: doc

@@ -87,6 +87,9 @@ impl IndexBuilder {
                 doc.add_facet(field, Facet::from_path([value.as_str()]));
             }
         }
+        for topic in &source.topics {
+            doc.add_facet(f.topic, Facet::from_path([topic.to_string()]));
+        }
         if let Some(rating) = record.rating {
             doc.add_u64(f.rating, u64::from(rating));
         }
