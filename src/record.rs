@@ -78,6 +78,8 @@ pub struct Record {
     pub rating: Option<u8>,
     /// Net Promoter answer, 0–10.
     pub nps: Option<u8>,
+    /// Customer Effort Score answer, 1 (very hard) to 7 (very easy).
+    pub effort: Option<u8>,
     pub channel: Option<String>,
     /// Customer-journey stage (e.g. purchase, delivery, support).
     pub stage: Option<String>,

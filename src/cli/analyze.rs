@@ -84,6 +84,9 @@ struct FieldArgs {
     /// Field holding a 0–10 NPS answer [koe's name: nps].
     #[arg(long, value_name = "NAME", value_delimiter = ',')]
     nps_field: Vec<String>,
+    /// Field holding a 1–7 Customer Effort Score answer (7 = very easy) [koe's name: effort].
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    effort_field: Vec<String>,
     /// Field holding the channel (web, app, store, support, social, …) [koe's name: channel].
     #[arg(long, value_name = "NAME", value_delimiter = ',')]
     channel_field: Vec<String>,
@@ -108,6 +111,7 @@ impl From<FieldArgs> for FieldMap {
             id: FieldNames::preferring(a.id_field, "id"),
             rating: FieldNames::preferring(a.rating_field, "rating"),
             nps: FieldNames::preferring(a.nps_field, "nps"),
+            effort: FieldNames::preferring(a.effort_field, "effort"),
             channel: FieldNames::preferring(a.channel_field, "channel"),
             stage: FieldNames::preferring(a.stage_field, "stage"),
             product: FieldNames::preferring(a.product_field, "product"),

@@ -34,6 +34,7 @@ pub struct IndexFields {
     pub topic: Field,
     pub rating: Field,
     pub nps: Field,
+    pub effort: Field,
     pub created_at: Field,
     /// `file:line` the record came from.
     pub origin: Field,
@@ -60,7 +61,8 @@ impl IndexFields {
         }
         b.add_f64_field("sentiment_score", number.clone());
         b.add_u64_field("rating", number.clone());
-        b.add_u64_field("nps", number);
+        b.add_u64_field("nps", number.clone());
+        b.add_u64_field("effort", number);
         b.add_date_field(
             "created_at",
             DateOptions::from(INDEXED | FAST | STORED).set_precision(DateTimePrecision::Seconds),
@@ -90,6 +92,7 @@ impl IndexFields {
             topic: field("topic")?,
             rating: field("rating")?,
             nps: field("nps")?,
+            effort: field("effort")?,
             created_at: field("created_at")?,
             origin: field("origin")?,
         })

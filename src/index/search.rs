@@ -103,6 +103,7 @@ pub struct Hit {
     pub topics: Vec<u32>,
     pub rating: Option<u64>,
     pub nps: Option<u64>,
+    pub effort: Option<u64>,
     pub created_at: Option<String>,
     /// `file:line` of the input record.
     pub origin: Option<String>,
@@ -305,6 +306,7 @@ impl SearchIndex {
                 .collect(),
             rating: u64_of(f.rating),
             nps: u64_of(f.nps),
+            effort: u64_of(f.effort),
             created_at: doc
                 .get_first(f.created_at)
                 .and_then(|v| v.as_datetime())
@@ -489,6 +491,7 @@ mod tests {
                 text: text.into(),
                 rating: Some(rating),
                 nps: None,
+                effort: None,
                 channel: Some(channel.into()),
                 stage: None,
                 product: None,

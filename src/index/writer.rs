@@ -90,11 +90,14 @@ impl IndexBuilder {
         for topic in &source.topics {
             doc.add_facet(f.topic, Facet::from_path([topic.to_string()]));
         }
-        if let Some(rating) = record.rating {
-            doc.add_u64(f.rating, u64::from(rating));
-        }
-        if let Some(nps) = record.nps {
-            doc.add_u64(f.nps, u64::from(nps));
+        for (field, value) in [
+            (f.rating, record.rating),
+            (f.nps, record.nps),
+            (f.effort, record.effort),
+        ] {
+            if let Some(value) = value {
+                doc.add_u64(field, u64::from(value));
+            }
         }
         if let Some(created_at) = record.created_at {
             doc.add_date(

@@ -18,6 +18,7 @@ pub struct FieldMap {
     pub text: FieldNames,
     pub rating: FieldNames,
     pub nps: FieldNames,
+    pub effort: FieldNames,
     pub channel: FieldNames,
     pub stage: FieldNames,
     pub product: FieldNames,
@@ -32,6 +33,7 @@ impl Default for FieldMap {
             text: FieldNames::new("text"),
             rating: FieldNames::new("rating"),
             nps: FieldNames::new("nps"),
+            effort: FieldNames::new("effort"),
             channel: FieldNames::new("channel"),
             stage: FieldNames::new("stage"),
             product: FieldNames::new("product"),
@@ -154,6 +156,8 @@ fn build(fields: &impl Fields, source: &Source, line: u64) -> Result<Record, Inv
         rating: integer(&map.rating, 1, 5)
             .map_err(|e| range_error(e, RejectReason::RatingOutOfRange))?,
         nps: integer(&map.nps, 0, 10).map_err(|e| range_error(e, RejectReason::NpsOutOfRange))?,
+        effort: integer(&map.effort, 1, 7)
+            .map_err(|e| range_error(e, RejectReason::EffortOutOfRange))?,
         channel: label(&map.channel)?,
         stage: label(&map.stage)?,
         product: label(&map.product)?,

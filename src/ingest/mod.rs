@@ -67,6 +67,7 @@ pub enum RejectReason {
     BadDate,
     RatingOutOfRange,
     NpsOutOfRange,
+    EffortOutOfRange,
     BadField,
     BadLang,
     /// The text stage could not analyse the text.
@@ -86,6 +87,7 @@ impl RejectReason {
             RejectReason::BadDate => "bad_date",
             RejectReason::RatingOutOfRange => "rating_out_of_range",
             RejectReason::NpsOutOfRange => "nps_out_of_range",
+            RejectReason::EffortOutOfRange => "effort_out_of_range",
             RejectReason::BadField => "bad_field",
             RejectReason::BadLang => "bad_lang",
             RejectReason::AnalysisFailed => "analysis_failed",
