@@ -111,7 +111,7 @@ pub struct Hit {
 
 /// A fragment of the (normalised) text around the best match, with the byte ranges of
 /// matched terms inside it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct Snippet {
     pub fragment: String,
     pub highlights: Vec<[usize; 2]>,
@@ -183,7 +183,9 @@ impl SearchIndex {
         let mut hits = Vec::with_capacity(top_docs.len());
         for (relevance, address) in top_docs.into_iter().take(request.limit) {
             let doc: TantivyDocument = searcher.doc(address)?;
-            hits.push(self.hit(&doc, relevance, &snippets));
+            let mut hit = self.hit(&doc, relevance);
+            hit.snippet = snippets.make(hit.lang.as_deref(), &hit.text);
+            hits.push(hit);
         }
         Ok(SearchResults {
             total,
@@ -274,7 +276,22 @@ impl SearchIndex {
         Box::new(BooleanQuery::new(clauses))
     }
 
-    fn hit(&self, doc: &TantivyDocument, relevance: f32, snippets: &Snippets) -> Hit {
+    /// Calls `each` with every record of the index, in storage order (no snippets), for
+    /// reports that need them all; memory holds one record at a time.
+    pub fn for_each_record(&self, mut each: impl FnMut(Hit)) -> Result<(), Error> {
+        let searcher = self.reader.searcher();
+        for segment in searcher.segment_readers() {
+            let store = segment
+                .get_store_reader(16)
+                .map_err(tantivy::TantivyError::from)?;
+            for doc in store.iter::<TantivyDocument>(segment.alive_bitset()) {
+                each(self.hit(&doc?, 1.0));
+            }
+        }
+        Ok(())
+    }
+
+    fn hit(&self, doc: &TantivyDocument, relevance: f32) -> Hit {
         let f = &self.fields;
         let text_of = |field| {
             doc.get_first(field)
@@ -287,14 +304,12 @@ impl SearchIndex {
         };
         let facet_of = |field| facet_value(doc.get_first(field)?.as_facet()?);
         let u64_of = |field| doc.get_first(field).and_then(|v| v.as_u64());
-        let text = text_of(f.text).unwrap_or_default();
-        let lang = facet_of(f.lang);
-        let snippet = snippets.make(lang.as_deref(), &text);
         Hit {
             id: text_of(f.id).unwrap_or_default(),
             relevance,
-            snippet,
-            lang,
+            text: text_of(f.text).unwrap_or_default(),
+            snippet: Snippet::default(),
+            lang: facet_of(f.lang),
             sentiment: facet_of(f.sentiment),
             sentiment_score: doc.get_first(f.sentiment_score).and_then(|v| v.as_f64()),
             channel: facet_of(f.channel),
@@ -313,7 +328,6 @@ impl SearchIndex {
                 .and_then(|d| DateTime::<Utc>::from_timestamp(d.into_timestamp_secs(), 0))
                 .map(|d| d.to_rfc3339()),
             origin: text_of(f.origin),
-            text,
         }
     }
 }
@@ -593,6 +607,15 @@ mod tests {
         assert_eq!(hit.snippet.fragment, "スタッフの対応が最悪でした。");
         let [start, end] = hit.snippet.highlights[0];
         assert_eq!(&hit.snippet.fragment[start..end], "最悪");
+    }
+
+    #[test]
+    fn every_record_can_be_read_back() {
+        let (_dir, index) = index();
+        let mut ids = Vec::new();
+        index.for_each_record(|hit| ids.push(hit.id)).unwrap();
+        ids.sort();
+        assert_eq!(ids, vec!["e1", "e2", "j1", "j2", "j3"]);
     }
 
     #[test]
