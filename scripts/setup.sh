@@ -4,8 +4,8 @@
 # koe tokenizes Japanese with lindera over the IPADIC dictionary. lindera's own
 # dictionary download is not used; instead koe builds the dictionary from Debian's
 # `mecab-ipadic` source (CSV + .def, EUC-JP) on first use, into ~/.cache/koe/.
-# This script installs that package (apt-get; sudo when not root) and then builds the
-# dictionary once, so the first `koe analyze` starts at full speed.
+# This script installs that package (apt-get; sudo when not root); the first koe run
+# builds the dictionary from it (about two seconds, once).
 set -euo pipefail
 
 IPADIC="${KOE_IPADIC_SOURCE:-/usr/share/mecab/dic/ipadic}"
@@ -20,10 +20,3 @@ if [ ! -f "$IPADIC/matrix.def" ]; then
 fi
 test -f "$IPADIC/matrix.def" || { echo "setup: $IPADIC/matrix.def still missing" >&2; exit 1; }
 echo "setup: IPADIC source found in $IPADIC"
-
-if [ "${1:-}" != "--no-build" ]; then
-    cd "$(dirname "$0")/.."
-    # Builds koe and, through the first analysis, the lindera dictionary cache.
-    cargo run --quiet -- analyze corpora/broken-sample.jsonl --out target/setup-check --quiet >/dev/null
-    echo "setup: koe builds and the Japanese dictionary is ready"
-fi
