@@ -1,4 +1,8 @@
 //! PLACEHOLDER — being replaced by the Japanese polarity scorer.
+
+#[path = "japanese_lexicon.rs"]
+pub mod lexicon;
+
 use crate::sentiment::Error;
 use crate::sentiment::lexicon::SentencePolarity;
 use crate::sentiment::vader::Vader;
