@@ -176,16 +176,15 @@ impl JapanesePolarity {
         let rest = &tokens[i..];
         let words = rest
             .iter()
+            .take(self.lexicon.max_tokens())
             .take_while(|t| t.pos != Pos::Symbol && !t.pos.is_entity())
             .count();
-        (1..=words.min(self.lexicon.max_tokens()))
-            .rev()
-            .find_map(|len| {
-                candidate_keys(&rest[..len])
-                    .iter()
-                    .find_map(|key| self.lexicon.get(key))
-                    .map(|entry| (len, entry))
-            })
+        (1..=words).rev().find_map(|len| {
+            candidate_keys(&rest[..len])
+                .iter()
+                .find_map(|key| self.lexicon.get(key))
+                .map(|entry| (len, entry))
+        })
     }
 }
 
