@@ -25,7 +25,7 @@ for n in "${sizes[@]}"; do
     read -r secs rate indexed < <(python3 -c '
 import json, sys
 s = json.load(open(sys.argv[1]))
-print(f"{s[\"elapsed_s\"]:.1f} {s[\"docs_per_s\"]:.0f} {s[\"indexed\"]}")' "$work/summary-$n.json")
+print("%.1f %.0f %d" % (s["elapsed_s"], s["docs_per_s"], s["indexed"]))' "$work/summary-$n.json")
     printf '%-10s %10s %10s %12s %10s\n' "$n" "$secs" "$rate" "$((rss_kib / 1024))" "$indexed"
     if [ -z "$base_rate" ]; then
         base_rate=$rate base_rss=$rss_kib base_n=$n
