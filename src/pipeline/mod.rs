@@ -12,6 +12,8 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::Instant;
 
+mod spill;
+
 use rayon::prelude::*;
 use serde::Serialize;
 

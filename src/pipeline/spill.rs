@@ -1,0 +1,66 @@
+//! A temporary JSON Lines file of index documents.
+//!
+//! Topic ids are only known once every record has been read, but the index should not
+//! wait with millions of records in memory: the first pass writes each analysed record
+//! here, the second pass reads them back, one at a time, with their topics. The file is
+//! removed when the writer or reader holding it is dropped.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::path::PathBuf;
+
+use crate::index::IndexDoc;
+
+/// The spill file's path; removes the file on drop.
+struct SpillFile(PathBuf);
+
+impl Drop for SpillFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+pub struct SpillWriter {
+    out: BufWriter<File>,
+    file: SpillFile,
+}
+
+impl SpillWriter {
+    pub fn create(path: PathBuf) -> io::Result<Self> {
+        Ok(SpillWriter {
+            out: BufWriter::with_capacity(1 << 20, File::create(&path)?),
+            file: SpillFile(path),
+        })
+    }
+
+    pub fn push(&mut self, doc: &IndexDoc) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, doc)?;
+        self.out.write_all(b"\n")
+    }
+
+    /// Finishes writing and reopens the file for reading, from the first document.
+    pub fn into_reader(self) -> io::Result<SpillReader> {
+        let SpillWriter { mut out, file } = self;
+        out.flush()?;
+        drop(out);
+        let reader = BufReader::with_capacity(1 << 20, File::open(&file.0)?);
+        Ok(SpillReader {
+            lines: reader.lines(),
+            _file: file,
+        })
+    }
+}
+
+pub struct SpillReader {
+    lines: io::Lines<BufReader<File>>,
+    _file: SpillFile,
+}
+
+impl Iterator for SpillReader {
+    type Item = io::Result<IndexDoc>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let line = self.lines.next()?;
+        Some(line.and_then(|l| serde_json::from_str(&l).map_err(io::Error::from)))
+    }
+}
