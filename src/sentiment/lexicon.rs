@@ -37,7 +37,7 @@ impl LexiconModel {
     /// The lexicons shipped in `models/`, compiled into the binary.
     pub fn embedded() -> Result<Self, Error> {
         Ok(LexiconModel {
-            english: Vader::embedded()?,
+            english: Vader::embedded_for_feedback()?,
             japanese: JapanesePolarity::embedded()?,
         })
     }

@@ -1,7 +1,8 @@
 //! Normalisation and social entities.
 //!
 //! NFKC folds the width variants Japanese input is full of (ｱﾌﾟﾘ → アプリ, ＡＢＣ１２３ →
-//! ABC123, ！ → !) so that one word has one spelling for every later stage. Then
+//! ABC123, ！ → !) so that one word has one spelling for every later stage, and emoji
+//! variation selectors go (❤️ and ❤ are one emoji to every stage, and to VADER). Then
 //! [`find_entities`] marks URLs, @mentions, #hashtags and emoji: they are kept (a search
 //! for `#配送遅延` must work) but they are not words, so tokenizers skip them.
 
@@ -14,13 +15,19 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 use unicode_properties::UnicodeEmoji;
 use unicode_segmentation::UnicodeSegmentation;
 
-/// NFKC normalisation; borrows when the text is already normal (the common case for
-/// English, and for text koe stored itself).
+/// NFKC normalisation without variation selectors; borrows when the text is already
+/// normal (the common case for English, and for text koe stored itself).
 pub fn normalize(text: &str) -> Cow<'_, str> {
+    let has_selector = text.contains(is_variation_selector);
     match is_nfkc_quick(text.chars()) {
-        IsNormalized::Yes => Cow::Borrowed(text),
-        _ => Cow::Owned(text.nfkc().collect()),
+        IsNormalized::Yes if !has_selector => Cow::Borrowed(text),
+        _ => Cow::Owned(text.nfkc().filter(|&c| !is_variation_selector(c)).collect()),
     }
+}
+
+/// U+FE0E / U+FE0F ask for text or emoji presentation; they carry no meaning to analyse.
+fn is_variation_selector(c: char) -> bool {
+    matches!(c, '\u{FE0E}' | '\u{FE0F}')
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,6 +107,12 @@ fn is_emoji(grapheme: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn variation_selectors_are_dropped() {
+        assert_eq!(normalize("Love it ❤\u{FE0F}"), "Love it ❤");
+        assert!(matches!(normalize("plain text"), Cow::Borrowed(_)));
+    }
 
     fn kinds(text: &str) -> Vec<(EntityKind, &str)> {
         find_entities(text)

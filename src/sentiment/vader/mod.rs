@@ -26,7 +26,9 @@ mod rules;
 
 const LEXICON_FILE: &str = "models/vader/vader_lexicon.txt";
 const EMOJI_FILE: &str = "models/vader/emoji_utf8_lexicon.txt";
+const SUPPLEMENT_FILE: &str = "models/vader/koe-supplement-en.tsv";
 const LEXICON: &str = include_str!("../../../models/vader/vader_lexicon.txt");
+const SUPPLEMENT: &str = include_str!("../../../models/vader/koe-supplement-en.tsv");
 const EMOJI_LEXICON: &str = include_str!("../../../models/vader/emoji_utf8_lexicon.txt");
 
 /// The VADER analyser: the word lexicon and the emoji descriptions.
@@ -84,17 +86,29 @@ impl Vader {
         Vader::from_lexicons(LEXICON, EMOJI_LEXICON)
     }
 
+    /// VADER plus koe's supplement of customer-feedback words (`late`, `crashes`, …):
+    /// what koe's lexicon backend scores English with.
+    pub fn embedded_for_feedback() -> Result<Vader, Error> {
+        let mut vader = Vader::embedded()?;
+        // Comment lines become blank lines, so line numbers in errors stay true.
+        let entries: Vec<&str> = SUPPLEMENT
+            .split('\n')
+            .map(|line| if line.starts_with('#') { "" } else { line })
+            .collect();
+        for (line_no, key, value) in tab_separated(&entries.join("\n"), SUPPLEMENT_FILE)? {
+            let valence = parse_valence(value, SUPPLEMENT_FILE, line_no)?;
+            vader.lexicon.insert(key.to_string(), valence);
+        }
+        Ok(vader)
+    }
+
     fn from_lexicons(lexicon: &str, emoji: &str) -> Result<Vader, Error> {
         let mut vader = Vader {
             lexicon: HashMap::new(),
             emoji: HashMap::new(),
         };
         for (line_no, key, value) in tab_separated(lexicon, LEXICON_FILE)? {
-            let valence = value.parse::<f64>().map_err(|e| Error::Lexicon {
-                file: LEXICON_FILE,
-                line: line_no,
-                message: format!("valence {value:?}: {e}"),
-            })?;
+            let valence = parse_valence(value, LEXICON_FILE, line_no)?;
             vader.lexicon.insert(key.to_string(), valence);
         }
         for (_, key, description) in tab_separated(emoji, EMOJI_FILE)? {
@@ -346,6 +360,14 @@ fn is_python_space(c: char) -> bool {
 
 /// Lines of `key<TAB>value[<TAB>…]` as the reference reads them: blank lines skipped,
 /// each line trimmed, the first two fields kept.
+fn parse_valence(value: &str, file: &'static str, line: usize) -> Result<f64, Error> {
+    value.parse::<f64>().map_err(|e| Error::Lexicon {
+        file,
+        line,
+        message: format!("valence {value:?}: {e}"),
+    })
+}
+
 fn tab_separated<'a>(
     text: &'a str,
     file: &'static str,
@@ -375,6 +397,27 @@ fn tab_separated<'a>(
 mod tests {
     use super::*;
     use std::sync::OnceLock;
+
+    #[test]
+    fn the_feedback_supplement_knows_complaints_vader_does_not() {
+        let plain = Vader::embedded().unwrap();
+        let feedback = Vader::embedded_for_feedback().unwrap();
+        for text in [
+            "The delivery was late",
+            "The app crashes every day",
+            "The clerk was unhelpful",
+        ] {
+            assert_eq!(plain.sentence_polarity(text).evidence, 0.0, "{text}");
+            assert!(feedback.sentence_polarity(text).value < -0.05, "{text}");
+        }
+        assert!(
+            feedback
+                .sentence_polarity("The delivery was not late")
+                .value
+                > 0.05
+        );
+        assert!(feedback.emoji_valence("😡").is_some_and(|v| v < 0.0));
+    }
 
     /// Compound scores of the reference implementation, from `make_vader_fixture.py`.
     const REFERENCE: &str = include_str!("../../../tests/fixtures/vader_reference.tsv");
