@@ -7,9 +7,13 @@
 //!
 //! The embedded default is [`lexicon::LexiconModel`]: VADER for English ([`vader`]) and
 //! the Tohoku polarity dictionary for Japanese ([`japanese`]), both shipped in `models/`.
+//! [`linear::LinearModel`] is a logistic regression over hashed n-grams and the lexicon's
+//! scores, trained on labelled data by [`train`] (`koe train sentiment`).
 
 pub mod japanese;
 pub mod lexicon;
+pub mod linear;
+pub mod train;
 pub mod vader;
 
 use serde::{Deserialize, Serialize};
@@ -19,8 +23,10 @@ use crate::text::AnalysedText;
 /// Errors of the sentiment stage.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("unknown sentiment model {0:?} (expected `lexicon`)")]
+    #[error("unknown sentiment model {0:?} (expected `lexicon` or `linear:<dir>`)")]
     UnknownModel(String),
+    #[error(transparent)]
+    Linear(#[from] linear::Error),
     #[error("invalid lexicon {file} line {line}: {message}")]
     Lexicon {
         file: &'static str,
@@ -126,10 +132,14 @@ pub trait SentimentModel: Send + Sync {
     fn score_batch(&self, docs: &[&AnalysedText]) -> Vec<DocSentiment>;
 }
 
-/// Builds a model from its command-line spec (`lexicon`, the default).
+/// Builds a model from its command-line spec: `lexicon` (the default) or
+/// `linear:<dir>`, a model trained by `koe train sentiment`.
 pub fn from_spec(spec: &str) -> Result<Box<dyn SentimentModel>, Error> {
-    match spec {
-        "lexicon" => Ok(Box::new(lexicon::LexiconModel::embedded()?)),
-        other => Err(Error::UnknownModel(other.to_string())),
+    match spec.split_once(':') {
+        _ if spec == "lexicon" => Ok(Box::new(lexicon::LexiconModel::embedded()?)),
+        Some(("linear", path)) if !path.is_empty() => Ok(Box::new(linear::LinearModel::load(
+            std::path::Path::new(path),
+        )?)),
+        _ => Err(Error::UnknownModel(spec.to_string())),
     }
 }

@@ -1,0 +1,98 @@
+//! Training tests: a toy set learnt the same way for a seed, save and load, errors.
+
+use super::*;
+use crate::sentiment::{SentimentModel, from_spec};
+use crate::text::test_analyzer;
+
+const DOCS: [(&str, Label); 9] = [
+    ("great service, I love it", Label::Positive),
+    ("love the app, great", Label::Positive),
+    ("wonderful and great staff", Label::Positive),
+    ("awful delivery, I hate it", Label::Negative),
+    ("hate this awful app", Label::Negative),
+    ("terrible and awful support", Label::Negative),
+    ("the parcel came on Monday", Label::Neutral),
+    ("the store opens on Monday", Label::Neutral),
+    ("the app has a new menu", Label::Neutral),
+];
+
+fn fit(seed: u64) -> LinearModel {
+    let docs: Vec<AnalysedText> = DOCS
+        .iter()
+        .map(|(t, _)| test_analyzer().analyse(t, None).unwrap())
+        .collect();
+    let labels: Vec<Label> = DOCS.iter().map(|d| d.1).collect();
+    let features = FeatureConfig {
+        buckets_log2: 12,
+        ..FeatureConfig::default()
+    };
+    let hyper = HyperParameters {
+        seed,
+        epochs: 30,
+        ..HyperParameters::default()
+    };
+    let run = TrainingRun {
+        docs: &docs,
+        labels: &labels,
+        hyper,
+        features,
+        lang: None,
+        provenance: "unit test".into(),
+    };
+    train(run, &mut |_, _| {}).unwrap()
+}
+
+#[test]
+fn learns_a_toy_set_the_same_way_for_a_seed() {
+    let model = fit(7);
+    assert_eq!(model.card().training.train_accuracy, 1.0);
+    assert_eq!(model.weights(), fit(7).weights(), "same seed, same weights");
+    assert_ne!(model.weights(), fit(8).weights());
+    let doc = test_analyzer()
+        .analyse("Awful. I hate the delivery", None)
+        .unwrap();
+    let scored = model.score_batch(&[&doc]).remove(0);
+    assert_eq!(scored.doc.label, Label::Negative);
+    assert!(scored.doc.value < 0.0 && scored.doc.confidence > 0.34);
+    assert_eq!(scored.sentences.len(), 2);
+}
+
+#[test]
+fn saves_loads_and_checks_its_weights() {
+    let mut model = fit(1);
+    let dir = tempfile::tempdir().unwrap();
+    model.save(dir.path()).unwrap();
+    let spec = format!("linear:{}", dir.path().display());
+    let loaded = from_spec(&spec).unwrap();
+    assert_eq!(loaded.name(), spec);
+    let doc = test_analyzer()
+        .analyse("great staff, love it", None)
+        .unwrap();
+    assert_eq!(loaded.score_batch(&[&doc]), model.score_batch(&[&doc]));
+    let weights = dir.path().join("weights.bin");
+    let mut bytes = std::fs::read(&weights).unwrap();
+    bytes[5] ^= 1;
+    std::fs::write(&weights, bytes).unwrap();
+    assert!(matches!(
+        LinearModel::load(dir.path()),
+        Err(linear::Error::Checksum { .. })
+    ));
+    assert!(from_spec("linear:/nonexistent/model").is_err());
+}
+
+#[test]
+fn one_class_is_an_error() {
+    let doc = test_analyzer().analyse("fine", None).unwrap();
+    let run = TrainingRun {
+        docs: std::slice::from_ref(&doc),
+        labels: &[Label::Positive],
+        hyper: HyperParameters::default(),
+        features: FeatureConfig::default(),
+        lang: None,
+        provenance: String::new(),
+    };
+    assert!(matches!(
+        train(run, &mut |_, _| {}),
+        Err(Error::OneClass(_))
+    ));
+}
