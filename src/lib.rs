@@ -12,6 +12,9 @@
 //! 5. [`index`], a Tantivy index with Japanese and English analysers and facets, which
 //!    [`index::SearchIndex`] searches.
 //!
+//! [`eval`] measures sentiment models on labelled data (accuracy, macro-F1, macro-recall,
+//! docs/s, peak memory), and [`sentiment::train`] fits the linear backend.
+//!
 //! ```no_run
 //! use koe::{TextAnalyzer, sentiment};
 //!
@@ -26,6 +29,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod eval;
 pub mod index;
 pub mod ingest;
 pub mod pipeline;

@@ -1,0 +1,289 @@
+//! Labelled data: a TSV, CSV or JSONL file of texts with gold sentiment labels →
+//! [`LabelledDoc`]s for `koe eval` and `koe train`.
+//!
+//! TSV (`.tsv`) is read as IANA tab-separated values: a header row, one record per line,
+//! no quoting, so a tweet that starts with `"` keeps its quotes. CSV (`.csv`) is read
+//! with RFC 4180 quoting. JSONL (`.jsonl`, `.ndjson`) takes one object per line; a
+//! numeric label (`5`) reads as its digits. Raw labels go through a [`LabelMap`]: by
+//! default the names `negative`/`neutral`/`positive` (and `neg`/`neu`/`pos`) and 5-star
+//! ratings, 1–2 negative, 3 neutral, 4–5 positive. A bad line (wrong column count, no
+//! text, a label the map does not know, broken JSON) is set aside as a [`BadLine`] with
+//! its line number; only a file that cannot be read at all is an [`Error`].
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::sentiment::Label;
+
+mod formats;
+use formats::{json_row, read_csv, read_tsv};
+
+/// Errors that stop reading a labelled file.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot tell the format of {0}: expected .tsv, .csv, .jsonl or .ndjson")]
+    UnknownFormat(PathBuf),
+    #[error("{path}: the header has no {field:?} column (columns: {found})")]
+    MissingColumn {
+        path: PathBuf,
+        field: String,
+        found: String,
+    },
+    #[error("{path}: no header row")]
+    NoHeader { path: PathBuf },
+    #[error("bad --label-map entry {entry:?}: {message}")]
+    LabelMap { entry: String, message: String },
+}
+
+/// Raw label → koe's three classes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelMap(HashMap<String, Label>);
+
+impl Default for LabelMap {
+    fn default() -> Self {
+        let pairs = [
+            ("negative", Label::Negative),
+            ("neg", Label::Negative),
+            ("neutral", Label::Neutral),
+            ("neu", Label::Neutral),
+            ("positive", Label::Positive),
+            ("pos", Label::Positive),
+            ("1", Label::Negative),
+            ("2", Label::Negative),
+            ("3", Label::Neutral),
+            ("4", Label::Positive),
+            ("5", Label::Positive),
+        ];
+        LabelMap(pairs.iter().map(|&(k, l)| (k.to_string(), l)).collect())
+    }
+}
+
+impl LabelMap {
+    /// The defaults, overridden and extended by `raw=label` pairs separated by commas
+    /// (`neg=negative,0=negative,3=negative`). Raw labels match case-insensitively.
+    pub fn with_overrides(spec: &str) -> Result<Self, Error> {
+        let mut map = LabelMap::default();
+        for entry in spec.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+            let bad = |message: String| Error::LabelMap {
+                entry: entry.to_string(),
+                message,
+            };
+            let (raw, label) = entry
+                .split_once('=')
+                .ok_or_else(|| bad("expected raw=label".into()))?;
+            let label: Label = label.trim().parse().map_err(bad)?;
+            map.0.insert(raw.trim().to_lowercase(), label);
+        }
+        Ok(map)
+    }
+
+    pub fn get(&self, raw: &str) -> Option<Label> {
+        self.0.get(&raw.trim().to_lowercase()).copied()
+    }
+}
+
+/// Which fields hold the text and the label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fields {
+    pub text: String,
+    pub label: String,
+}
+
+impl Default for Fields {
+    fn default() -> Self {
+        Fields {
+            text: "text".into(),
+            label: "label".into(),
+        }
+    }
+}
+
+/// One labelled text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LabelledDoc {
+    /// 1-based line (the header is line 1 in TSV and CSV).
+    pub line: u64,
+    pub text: String,
+    pub label: Label,
+}
+
+/// A line that gave no labelled text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BadLine {
+    pub line: u64,
+    pub reason: String,
+}
+
+/// A whole labelled file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LabelledData {
+    pub path: String,
+    pub docs: Vec<LabelledDoc>,
+    pub bad_lines: Vec<BadLine>,
+    /// Each raw label seen, how it was mapped and how often.
+    pub raw_labels: BTreeMap<String, RawLabel>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RawLabel {
+    pub label: Label,
+    pub count: u64,
+}
+
+impl LabelledData {
+    /// Gold documents per class.
+    pub fn counts(&self) -> BTreeMap<Label, u64> {
+        let mut counts = BTreeMap::new();
+        for doc in &self.docs {
+            *counts.entry(doc.label).or_default() += 1;
+        }
+        counts
+    }
+}
+
+/// Reads a labelled file; see the module docs for formats and label mapping.
+pub fn read(path: &Path, fields: &Fields, labels: &LabelMap) -> Result<LabelledData, Error> {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let extension = name.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    let io = |source| Error::Io {
+        path: path.into(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let reader = BufReader::new(file);
+    let mut data = LabelledData {
+        path: path.display().to_string(),
+        docs: Vec::new(),
+        bad_lines: Vec::new(),
+        raw_labels: BTreeMap::new(),
+    };
+    let mut collect = |line: u64, row: Result<(String, String), String>| {
+        let labelled = row.and_then(|(text, raw)| {
+            let label = accept(&text, &raw, labels)?;
+            Ok((text, raw, label))
+        });
+        match labelled {
+            Ok((text, raw, label)) => {
+                data.raw_labels
+                    .entry(raw.trim().to_string())
+                    .or_insert(RawLabel { label, count: 0 })
+                    .count += 1;
+                data.docs.push(LabelledDoc { line, text, label });
+            }
+            Err(reason) => data.bad_lines.push(BadLine { line, reason }),
+        }
+    };
+    match extension.as_str() {
+        "tsv" => read_tsv(reader, path, fields, &mut collect)?,
+        "csv" => read_csv(reader, path, fields, &mut collect)?,
+        "jsonl" | "ndjson" => {
+            for (i, line) in reader.split(b'\n').enumerate() {
+                let line_no = i as u64 + 1;
+                let bytes = line.map_err(io)?;
+                let Ok(line) = std::str::from_utf8(&bytes) else {
+                    collect(line_no, Err("not UTF-8".into()));
+                    continue;
+                };
+                if !line.trim().is_empty() {
+                    collect(line_no, json_row(line, fields));
+                }
+            }
+        }
+        _ => return Err(Error::UnknownFormat(path.into())),
+    }
+    Ok(data)
+}
+
+fn accept(text: &str, raw: &str, labels: &LabelMap) -> Result<Label, String> {
+    if text.trim().is_empty() {
+        return Err("empty text".into());
+    }
+    if raw.trim().is_empty() {
+        return Err("empty label".into());
+    }
+    labels
+        .get(raw)
+        .ok_or_else(|| format!("unknown label {raw:?} (map it with --label-map)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_str(name: &str, content: &str, map: &LabelMap) -> LabelledData {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, content).unwrap();
+        read(&path, &Fields::default(), map).unwrap()
+    }
+
+    #[test]
+    fn tsv_keeps_quotes_and_reports_bad_lines() {
+        let data = read_str(
+            "t.tsv",
+            "label\ttext\npositive\t\"Loved it\" she said\r\nmeh\tok\n\nneg\t\nnegative\ttoo\tmany\n3\tfine\n",
+            &LabelMap::default(),
+        );
+        let texts: Vec<(&str, Label, u64)> = data
+            .docs
+            .iter()
+            .map(|d| (d.text.as_str(), d.label, d.line))
+            .collect();
+        assert_eq!(
+            texts,
+            vec![
+                ("\"Loved it\" she said", Label::Positive, 2),
+                ("fine", Label::Neutral, 7)
+            ]
+        );
+        let bad: Vec<u64> = data.bad_lines.iter().map(|b| b.line).collect();
+        assert_eq!(bad, vec![3, 5, 6]);
+        assert!(data.bad_lines[0].reason.contains("--label-map"));
+    }
+
+    #[test]
+    fn jsonl_stars_and_a_label_map() {
+        let map = LabelMap::with_overrides("0=negative, 3=negative").unwrap();
+        let data = read_str(
+            "r.jsonl",
+            "{\"text\":\"配送が遅い\",\"label\":3}\n{\"text\":\"最高\",\"label\":5.0}\n\
+             not json\n[1]\n{\"text\":\"x\"}\n{\"text\":\"bad\",\"label\":0}\n",
+            &map,
+        );
+        let labels: Vec<Label> = data.docs.iter().map(|d| d.label).collect();
+        assert_eq!(
+            labels,
+            vec![Label::Negative, Label::Positive, Label::Negative]
+        );
+        assert_eq!(data.bad_lines.len(), 3);
+        assert_eq!(data.raw_labels["5"].count, 1);
+        assert!(LabelMap::with_overrides("x=great").is_err());
+        assert!(LabelMap::with_overrides("x").is_err());
+    }
+
+    #[test]
+    fn csv_with_quoted_commas_and_a_missing_column() {
+        let data = read_str(
+            "s.csv",
+            "label,text\n4,\"Good, fast\"\n1,Slow\n",
+            &LabelMap::default(),
+        );
+        assert_eq!(data.docs[0].text, "Good, fast");
+        assert_eq!(data.docs[1].line, 3);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("n.tsv");
+        std::fs::write(&path, "rating\tcomment\n").unwrap();
+        assert!(matches!(
+            read(&path, &Fields::default(), &LabelMap::default()),
+            Err(Error::MissingColumn { .. })
+        ));
+    }
+}
