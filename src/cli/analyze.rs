@@ -9,8 +9,8 @@ use koe::ingest::{FieldMap, FieldNames, Limits};
 use koe::pipeline::{Options, Pipeline, Summary};
 use koe::sentiment;
 
-use super::DictionaryArgs;
 use super::output::{ProgressDisplay, emit, print_json};
+use super::{DictionaryArgs, use_threads};
 
 /// Analyse feedback files and build a searchable index.
 ///
@@ -122,12 +122,7 @@ impl From<FieldArgs> for FieldMap {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    if let Some(threads) = args.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build_global()
-            .context("cannot set up worker threads")?;
-    }
+    use_threads(args.threads)?;
     let analyzer = args.dictionary.load_analyzer()?;
     let model = sentiment::from_spec(&args.sentiment)?;
     let pipeline = Pipeline::new(analyzer, model);

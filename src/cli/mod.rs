@@ -4,8 +4,10 @@
 //! messages here and exit codes in `main.rs`.
 
 mod analyze;
+mod eval;
 mod output;
 mod search;
+mod train;
 
 use std::path::{Path, PathBuf};
 
@@ -30,6 +32,8 @@ pub struct Cli {
 enum Command {
     Analyze(analyze::Args),
     Search(search::Args),
+    Eval(eval::Args),
+    Train(train::Args),
 }
 
 /// Where the Japanese dictionary lives; shared by every subcommand that tokenizes.
@@ -66,5 +70,18 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Analyze(args) => analyze::run(args),
         Command::Search(args) => search::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::Train(args) => train::run(args),
     }
+}
+
+/// Sizes the worker pool (`--threads`); one per core when not given.
+fn use_threads(threads: Option<usize>) -> anyhow::Result<()> {
+    if let Some(threads) = threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global()
+            .context("cannot set up worker threads")?;
+    }
+    Ok(())
 }
