@@ -6,6 +6,7 @@
 mod analyze;
 mod output;
 mod search;
+mod topics;
 
 use std::path::{Path, PathBuf};
 
@@ -30,6 +31,7 @@ pub struct Cli {
 enum Command {
     Analyze(analyze::Args),
     Search(search::Args),
+    Topics(topics::Args),
 }
 
 /// Where the Japanese dictionary lives; shared by every subcommand that tokenizes.
@@ -66,5 +68,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Analyze(args) => analyze::run(args),
         Command::Search(args) => search::run(args),
+        Command::Topics(args) => topics::run(args),
     }
 }

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
+use koe::pipeline::TOPICS_FILE;
 use koe::topics::{Topics, render_quality, render_table};
 
 use super::output::{emit, print_json};
@@ -41,7 +42,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let path = args.dir.join("topics.json");
+    let path = args.dir.join(TOPICS_FILE);
     let file = std::fs::File::open(&path)
         .with_context(|| format!("cannot open {} (run `koe analyze` first)", path.display()))?;
     let mut topics: Topics = serde_json::from_reader(std::io::BufReader::new(file))

@@ -134,6 +134,7 @@ fn analysed(
         text: text.into(),
         rating: None,
         nps,
+        effort: None,
         channel: Some(channel.into()),
         stage: None,
         product: None,
