@@ -29,7 +29,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    Analyze(analyze::Args),
+    Analyze(Box<analyze::Args>),
     Search(search::Args),
     Topics(topics::Args),
 }
@@ -66,7 +66,7 @@ fn is_built(dir: &Path) -> bool {
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Analyze(args) => analyze::run(args),
+        Command::Analyze(args) => analyze::run(*args),
         Command::Search(args) => search::run(args),
         Command::Topics(args) => topics::run(args),
     }
