@@ -102,7 +102,7 @@ impl Default for TopicOptions {
             min_df: 2,
             max_df: 0.5,
             max_terms: 50_000,
-            dims: 64,
+            dims: 100,
             sample_size: 20_000,
             max_clusters: 60,
             min_similarity: 0.3,
