@@ -81,9 +81,10 @@ pub struct TopicOptions {
     pub sample_size: usize,
     /// Largest k tried by the silhouette search.
     pub max_clusters: usize,
-    /// A clause less similar (cosine, LSA space) than this to every centroid is an outlier.
+    /// A clause less similar than this to every centroid is an outlier (cosine in term
+    /// space between the clause and the centroid's direction).
     pub min_similarity: f32,
-    /// Centroids more similar than this are one topic.
+    /// Centroids more similar (cosine, LSA space) than this are one topic.
     pub merge_similarity: f32,
     /// Top terms kept per topic (per language when a topic mixes both).
     pub top_terms: usize,
