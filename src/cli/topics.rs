@@ -17,12 +17,11 @@ use super::output::{emit, print_json};
 /// against the overall NPS, impact (how much the overall NPS would rise if the topic's
 /// negative detractors were passives; mean rating or share negative when there is no
 /// NPS), the trend of its share per month with its slope, and whether it is emerging.
-///
-/// Examples:
-///   koe topics out/demo
-///   koe topics out/demo --limit 5 --eval
-///   koe topics out/demo --json
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  koe topics out/demo
+  koe topics out/demo --limit 5 --eval
+  koe topics out/demo --json")]
 pub struct Args {
     /// Output folder of `koe analyze` (holds topics.json).
     #[arg(value_name = "DIR")]

@@ -9,7 +9,10 @@
 //!    by the mean silhouette over a grid of k, each k fitted on a sub-sample.
 //! 4. Centroids closer than `merge_similarity` become one topic; then every clause is
 //!    assigned to its nearest centroid in one linear, parallel pass, and a clause less
-//!    similar than `min_similarity` to every centroid is an outlier. Topics that reach
+//!    similar than `min_similarity` to every centroid is an outlier. Similarity is the
+//!    cosine in term space between the clause and the centroid's direction (the LSA
+//!    cosine times the share of the clause the LSA space captures), so a clause made
+//!    of words the space does not represent is an outlier, not a random match. Topics that reach
 //!    fewer than `min_topic_size` documents are dissolved (their clauses go to the next
 //!    nearest centroid or become outliers), and `max_topics` merges the smallest topic
 //!    into its most similar one until the cap holds.
@@ -84,7 +87,9 @@ pub(crate) fn cluster(
     let mut fitted = vec![None; samples.len()];
     let mut centroids = Vec::new();
     for (i, sample) in samples.iter().enumerate() {
-        if let Some((projection, vectors)) = fit_group(store, vectorizer, sample, options, &mut rng)
+        let is_english = |c: usize| lang_of_doc.get(store.doc[c] as usize) == Some(&Lang::En);
+        if let Some((projection, vectors)) =
+            fit_group(store, vectorizer, sample, &is_english, options, &mut rng)
         {
             let group = groups.len();
             fitted[i] = Some(group);
@@ -196,6 +201,7 @@ fn fit_group(
     store: &ClauseStore,
     vectorizer: &Vectorizer,
     sample: &[usize],
+    is_english: &impl Fn(usize) -> bool,
     options: &TopicOptions,
     rng: &mut Rng,
 ) -> Option<(Projection, Vec<Vec<f32>>)> {
@@ -210,11 +216,18 @@ fn fit_group(
     let projection = truncated_svd(&rows, vectorizer.n_cols(), options.dims, rng)?;
     let dims = projection.dims;
     let mut points = Vec::with_capacity(rows.len() * dims);
+    let mut english = Vec::with_capacity(rows.len());
     let mut z = vec![0.0; dims];
     for &c in sample {
         vectorizer.row(store, c, &mut row);
-        if projection.project(&row, &mut z) {
+        // A clause the space barely captures would be an outlier anyway; as a point it
+        // is only noise in an arbitrary direction.
+        if projection
+            .project(&row, &mut z)
+            .is_some_and(|captured| captured >= options.min_similarity)
+        {
             points.extend_from_slice(&z);
+            english.push(is_english(c));
         }
     }
     let n = points.len() / dims;
@@ -222,11 +235,56 @@ fn fit_group(
         return None;
     }
     let k = choose_k(&points, dims, options.max_clusters, rng.next_u64());
-    let (centroids, _) = spherical_kmeans(&points, dims, k, &mut Rng::new(rng.next_u64()));
-    Some((
-        projection,
-        centroids.chunks_exact(dims).map(<[f32]>::to_vec).collect(),
-    ))
+    let (centroids, labels) = spherical_kmeans(&points, dims, k, &mut Rng::new(rng.next_u64()));
+    let centroids = split_by_language(&points, dims, &labels, &english, &centroids);
+    Some((projection, centroids))
+}
+
+/// A cluster needs this many points of each language to be split by language…
+const SPLIT_MIN_POINTS: usize = 4;
+/// …and its two languages' means must be less similar than this.
+const SPLIT_SIMILARITY: f32 = 0.3;
+
+/// Japanese and English clauses share almost no terms, so when k is too small k-means
+/// can park a Japanese and an English group on one centroid halfway between them. A
+/// cluster whose two languages' means point different ways (and whose minority
+/// language has a fifth of its points) becomes two centroids, one per language.
+/// Clusters that mix languages through shared words (「app」 in Japanese text) stay.
+fn split_by_language(
+    points: &[f32],
+    dims: usize,
+    labels: &[u32],
+    english: &[bool],
+    centroids: &[f32],
+) -> Vec<Vec<f32>> {
+    let k = centroids.len() / dims;
+    let mut sums = vec![0.0f32; k * 2 * dims];
+    let mut counts = vec![[0usize; 2]; k];
+    for ((point, &label), &en) in points.chunks_exact(dims).zip(labels).zip(english) {
+        let side = usize::from(en);
+        counts[label as usize][side] += 1;
+        let at = (label as usize * 2 + side) * dims;
+        sums[at..at + dims]
+            .iter_mut()
+            .zip(point)
+            .for_each(|(s, x)| *s += x);
+    }
+    let mut out = Vec::with_capacity(k);
+    for (j, centroid) in centroids.chunks_exact(dims).enumerate() {
+        let [ja, en] = counts[j];
+        let minority = ja.min(en);
+        if minority >= SPLIT_MIN_POINTS && minority * 5 >= ja + en {
+            let mut a = sums[j * 2 * dims..(j * 2 + 1) * dims].to_vec();
+            let mut b = sums[(j * 2 + 1) * dims..(j * 2 + 2) * dims].to_vec();
+            if normalize(&mut a) && normalize(&mut b) && dot(&a, &b) < SPLIT_SIMILARITY {
+                out.push(a);
+                out.push(b);
+                continue;
+            }
+        }
+        out.push(centroid.to_vec());
+    }
+    out
 }
 
 /// Centroids of one group whose cosine exceeds `threshold` share a topic (single
@@ -344,14 +402,17 @@ fn assign(
                 let projection = &groups[g].projection;
                 vectorizer.row(store, c, row);
                 let z = &mut z[..projection.dims];
-                if row.is_empty() || !projection.project(row, z) {
+                let Some(captured) = projection.project(row, z) else {
                     return OUTLIER;
-                }
+                };
+                // captured · cos(z, centroid) is the cosine, in term space, between the
+                // clause and the centroid's direction: a clause the LSA space hardly
+                // represents cannot pass for a good match.
                 centroids
                     .iter()
                     .enumerate()
                     .filter(|(_, ce)| ce.active && ce.group == g)
-                    .map(|(i, ce)| (i as u32, dot(z, &ce.vector)))
+                    .map(|(i, ce)| (i as u32, captured * dot(z, &ce.vector)))
                     .fold(None, |best: Option<(u32, f32)>, cur| match best {
                         Some(b) if b.1 >= cur.1 => Some(b),
                         _ => Some(cur),
@@ -384,4 +445,29 @@ pub(crate) fn docs_per_topic(
         }
     }
     sizes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_centroid_between_languages_is_split() {
+        // Japanese points along x, English along y, all on one centroid.
+        let dims = 2;
+        let mut points = Vec::new();
+        let mut english = Vec::new();
+        for i in 0..10 {
+            points.extend_from_slice(if i % 2 == 0 { &[1.0, 0.0] } else { &[0.0, 1.0] });
+            english.push(i % 2 == 1);
+        }
+        let labels = vec![0; 10];
+        let half = std::f32::consts::FRAC_1_SQRT_2;
+        let split = split_by_language(&points, dims, &labels, &english, &[half, half]);
+        assert_eq!(split, vec![vec![1.0, 0.0], vec![0.0, 1.0]]);
+        // The same languages pointing the same way stay one topic.
+        let same = [1.0, 0.0].repeat(10);
+        let kept = split_by_language(&same, dims, &labels, &english, &[1.0, 0.0]);
+        assert_eq!(kept, vec![vec![1.0, 0.0]]);
+    }
 }

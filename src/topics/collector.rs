@@ -3,8 +3,10 @@
 //! Per clause: its topic-term ids with counts and its sentiment; per record: language,
 //! rating, NPS, channel, stage, period and sentiment, plus its id and first 200
 //! characters for examples. Memory therefore grows with the number of topic terms
-//! (about 6 bytes each) plus roughly 250 bytes per record; the texts themselves and
-//! their tokens are not kept.
+//! (6 bytes each), of clauses (24 bytes each) and of records (about 40 bytes plus the
+//! id and up to 200 characters of text); the texts themselves and their tokens are not
+//! kept. Measured: 1M short synthetic records (3.4M topic terms, 2.2 clauses each)
+//! peak at ~310 MB for the whole process, dictionary and fit included.
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -29,8 +31,8 @@ pub(crate) struct DocMeta {
     pub sentiment: Score,
 }
 
-/// Accumulates compact features of every record; memory grows with content tokens
-/// (about 6 bytes each) plus ~250 bytes per record (facts, id, first 200 characters).
+/// Accumulates compact features of every record (see the module doc for memory);
+/// [`fit`](TopicCollector::fit) turns them into [`Topics`].
 pub struct TopicCollector {
     options: TopicOptions,
     vocab: Vocabulary,
@@ -214,7 +216,7 @@ fn clause_text(doc: &AnalysedText, range: Range<usize>) -> AnalysedText {
     let tokens: Vec<_> = tokens
         .iter()
         .map(|t| crate::text::Token {
-            span: t.span.start - start..t.span.end - start,
+            span: t.span.start.saturating_sub(start)..t.span.end.saturating_sub(start),
             ..t.clone()
         })
         .collect();

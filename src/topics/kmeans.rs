@@ -192,3 +192,51 @@ fn nearest_centroid(z: &[f32], centroids: &[f32], dims: usize) -> (u32, f32) {
             if cur.1 > best.1 { cur } else { best }
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `per` noisy unit points around each of the axes of a `dims`-space.
+    fn blobs(dims: usize, per: usize) -> Vec<f32> {
+        let mut rng = Rng::new(3);
+        let mut points = Vec::new();
+        for axis in 0..dims {
+            for _ in 0..per {
+                let mut p: Vec<f32> = (0..dims).map(|_| 0.1 * rng.gaussian() as f32).collect();
+                p[axis] += 1.0;
+                normalize(&mut p);
+                points.extend(p);
+            }
+        }
+        points
+    }
+
+    #[test]
+    fn silhouette_finds_the_number_of_blobs() {
+        let points = blobs(5, 30);
+        assert_eq!(choose_k(&points, 5, 20, 7), 5);
+    }
+
+    #[test]
+    fn kmeans_is_deterministic_and_separates_blobs() {
+        let points = blobs(3, 20);
+        let (c1, l1) = spherical_kmeans(&points, 3, 3, &mut Rng::new(1));
+        let (c2, l2) = spherical_kmeans(&points, 3, 3, &mut Rng::new(1));
+        assert_eq!((c1, &l1), (c2, &l2));
+        for blob in l1.chunks(20) {
+            assert!(blob.iter().all(|&l| l == blob[0]), "one label per blob");
+        }
+        let mut firsts: Vec<u32> = l1.chunks(20).map(|b| b[0]).collect();
+        firsts.dedup();
+        assert_eq!(firsts.len(), 3);
+    }
+
+    #[test]
+    fn too_few_points_make_one_cluster() {
+        assert_eq!(choose_k(&[1.0, 0.0, 0.0, 1.0], 2, 60, 1), 1);
+        let (centroids, labels) = spherical_kmeans(&[], 2, 3, &mut Rng::new(1));
+        assert!(labels.is_empty());
+        assert_eq!(centroids.len(), 2);
+    }
+}

@@ -87,9 +87,10 @@ pub(crate) struct Projection {
 }
 
 impl Projection {
-    /// Projects a sparse row into `out` (length `dims`) and L2-normalises it; returns
-    /// false when the row has no component in the latent space.
-    pub fn project(&self, row: &[(u32, f32)], out: &mut [f32]) -> bool {
+    /// Projects a unit sparse row into `out` (length `dims`) and L2-normalises it.
+    /// Returns the norm before normalising: the basis is orthonormal, so that is how
+    /// much of the row the latent space captures (0..1); None when it captures nothing.
+    pub fn project(&self, row: &[(u32, f32)], out: &mut [f32]) -> Option<f32> {
         out.fill(0.0);
         for &(c, v) in row {
             let start = c as usize * self.dims;
@@ -100,7 +101,8 @@ impl Projection {
                 *o += v * b;
             }
         }
-        normalize(out)
+        let captured = out.iter().map(|x| x * x).sum::<f32>().sqrt();
+        normalize(out).then_some(captured)
     }
 }
 
@@ -334,9 +336,19 @@ mod tests {
         let p = truncated_svd(&rows, 4, 8, &mut Rng::new(1)).unwrap();
         assert_eq!(p.dims, 2, "rank 2");
         let (mut a, mut b, mut c) = (vec![0.0; 2], vec![0.0; 2], vec![0.0; 2]);
-        assert!(p.project(&[(0, 1.0)], &mut a));
-        assert!(p.project(&[(1, 1.0)], &mut b));
-        assert!(p.project(&[(3, 1.0)], &mut c));
+        let whole = p.project(&[(0, 0.8), (1, 0.6)], &mut a);
+        assert!(
+            whole.is_some_and(|n| n > 0.99),
+            "a sample row lies in the space"
+        );
+        let part = p.project(&[(0, 1.0)], &mut a);
+        assert!(
+            part.is_some_and(|n| (n - 0.8).abs() < 1e-4),
+            "term 0 alone: 0.8 of it"
+        );
+        assert!(p.project(&[(1, 1.0)], &mut b).is_some());
+        assert!(p.project(&[(3, 1.0)], &mut c).is_some());
+        assert_eq!(p.project(&[(0, 0.0)], &mut c), None);
         assert!(dot(&a, &b) > 0.99, "co-occurring terms map together");
         assert!(dot(&a, &c).abs() < 0.01, "separate blocks stay orthogonal");
     }

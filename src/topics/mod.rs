@@ -81,9 +81,10 @@ pub struct TopicOptions {
     pub sample_size: usize,
     /// Largest k tried by the silhouette search.
     pub max_clusters: usize,
-    /// A clause less similar (cosine, LSA space) than this to every centroid is an outlier.
+    /// A clause less similar than this to every centroid is an outlier (cosine in term
+    /// space between the clause and the centroid's direction).
     pub min_similarity: f32,
-    /// Centroids more similar than this are one topic.
+    /// Centroids more similar (cosine, LSA space) than this are one topic.
     pub merge_similarity: f32,
     /// Top terms kept per topic (per language when a topic mixes both).
     pub top_terms: usize,
@@ -102,7 +103,7 @@ impl Default for TopicOptions {
             min_df: 2,
             max_df: 0.5,
             max_terms: 50_000,
-            dims: 64,
+            dims: 100,
             sample_size: 20_000,
             max_clusters: 60,
             min_similarity: 0.3,

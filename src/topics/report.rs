@@ -51,8 +51,7 @@ pub fn render_table(topics: &Topics) -> String {
         "impact",
     );
     for (rank, t) in topics.topics.iter().enumerate() {
-        let _ = writeln!(
-            out,
+        let row = format!(
             "{:>3}  {}  {:>7} {:>5.1}% {:>4.0}% {:>11} {:>7}  {:<9} {}",
             rank + 1,
             pad(&t.label, LABEL_WIDTH),
@@ -64,6 +63,7 @@ pub fn render_table(topics: &Topics) -> String {
             trend_cell(t),
             if t.emerging { "▲ emerging" } else { "" }
         );
+        let _ = writeln!(out, "{}", row.trim_end());
     }
     out
 }
