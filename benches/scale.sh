@@ -5,6 +5,7 @@
 # release binary on each in the same script, and prints docs/s and peak RSS side by side,
 # with the 400k figures as ratios of the 100k ones: memory should stay flat (ratio ~1),
 # throughput too. Usage: benches/scale.sh [SIZES...]   (default: 100000 400000)
+# Extra `koe analyze` flags go in KOE_ARGS, e.g. KOE_ARGS=--no-topics benches/scale.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,7 +21,8 @@ for n in "${sizes[@]}"; do
     corpus="$work/gen-$n.jsonl"
     [ -f "$corpus" ] || python3 benches/gen_corpus.py --records "$n" --seed 7 --out "$corpus"
     /usr/bin/time -f "%M" -o "$work/rss-$n" \
-        target/release/koe analyze "$corpus" --out "$work/out-$n" --json --quiet >"$work/summary-$n.json"
+        target/release/koe analyze "$corpus" --out "$work/out-$n" --json --quiet ${KOE_ARGS:-} \
+        >"$work/summary-$n.json"
     rss_kib=$(tail -n 1 "$work/rss-$n")
     read -r secs rate indexed < <(python3 -c '
 import json, sys
@@ -30,7 +32,7 @@ print("%.1f %.0f %d" % (s["elapsed_s"], s["docs_per_s"], s["indexed"]))' "$work/
     if [ -z "$base_rate" ]; then
         base_rate=$rate base_rss=$rss_kib base_n=$n
     else
-        python3 -c "import sys; r,br,m,bm=map(float,sys.argv[1:]); print(f'  vs {sys.argv[5]}: docs/s x{r/br:.2f}, peak memory x{m/bm:.2f}')" \
+        python3 -c "import sys; r,br,m,bm=map(float,sys.argv[1:5]); print(f'  vs {sys.argv[5]}: docs/s x{r/br:.2f}, peak memory x{m/bm:.2f}')" \
             "$rate" "$base_rate" "$rss_kib" "$base_rss" "$base_n"
     fi
 done

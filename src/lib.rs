@@ -36,6 +36,7 @@ pub mod pipeline;
 pub mod record;
 pub mod sentiment;
 pub mod text;
+pub mod topics;
 
 pub use record::{Analysed, Lang, Record};
 pub use sentiment::{DocSentiment, Label, Score, SentimentModel};

@@ -8,6 +8,7 @@ use anyhow::Context;
 use koe::ingest::{FieldMap, FieldNames, Limits};
 use koe::pipeline::{Options, Pipeline, Summary};
 use koe::sentiment;
+use koe::topics::{Period, TopicOptions};
 
 use super::output::{ProgressDisplay, emit, print_json};
 use super::{DictionaryArgs, use_threads};
@@ -38,6 +39,9 @@ pub struct Args {
     #[command(flatten)]
     fields: FieldArgs,
 
+    #[command(flatten)]
+    topics: TopicArgs,
+
     /// Longest text accepted, in bytes; longer records are rejected as text_too_long.
     #[arg(long, default_value_t = Limits::default().max_text_bytes, value_name = "BYTES")]
     max_text_bytes: usize,
@@ -64,6 +68,56 @@ pub struct Args {
 
     #[command(flatten)]
     dictionary: DictionaryArgs,
+}
+
+/// Topic discovery: which pain points the feedback holds (see `koe topics`).
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Topics")]
+struct TopicArgs {
+    /// Skip topic discovery (one pass, no topics.json, no topic facet).
+    #[arg(long)]
+    no_topics: bool,
+
+    /// At most this many topics (the smallest merge into their nearest).
+    #[arg(long, value_name = "N")]
+    max_topics: Option<usize>,
+
+    /// Records a topic needs; smaller groups become outliers.
+    #[arg(long, default_value_t = TopicOptions::default().min_topic_size, value_name = "N")]
+    min_topic_size: usize,
+
+    /// Trend buckets: month or week.
+    #[arg(long, default_value = "month", value_name = "PERIOD", value_parser = parse_period)]
+    period: Period,
+
+    /// Cluster Japanese and English feedback apart instead of in one space.
+    #[arg(long)]
+    separate_languages: bool,
+
+    /// Seed for sampling and clustering (same seed, same topics).
+    #[arg(long, default_value_t = TopicOptions::default().seed, value_name = "N")]
+    seed: u64,
+}
+
+fn parse_period(raw: &str) -> Result<Period, String> {
+    match raw {
+        "month" => Ok(Period::Month),
+        "week" => Ok(Period::Week),
+        _ => Err(format!("{raw:?}: expected month or week")),
+    }
+}
+
+impl TopicArgs {
+    fn options(&self) -> Option<TopicOptions> {
+        (!self.no_topics).then(|| TopicOptions {
+            max_topics: self.max_topics,
+            min_topic_size: self.min_topic_size.max(1),
+            seed: self.seed,
+            separate_languages: self.separate_languages,
+            period: self.period,
+            ..TopicOptions::default()
+        })
+    }
 }
 
 /// Input field names, for dumps that do not use koe's. Each flag may be repeated (or
@@ -127,6 +181,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let model = sentiment::from_spec(&args.sentiment)?;
     let pipeline = Pipeline::new(analyzer, model);
     let options = Options {
+        topics: args.topics.options(),
         fields: args.fields.into(),
         limits: Limits {
             max_text_bytes: args.max_text_bytes,
@@ -194,6 +249,14 @@ fn render_summary(s: &Summary, out: &std::path::Path) -> String {
                     .map(|(k, v)| (k.as_str().to_string(), *v))
             ),
             out.join("rejects.jsonl").display()
+        );
+    }
+    if let Some(topics) = s.topics {
+        let _ = writeln!(
+            text,
+            "  topics     {topics:>7}   {} records in no topic  → koe topics {}",
+            s.topic_outliers.unwrap_or(0),
+            out.display()
         );
     }
     let _ = writeln!(text, "  index      {}", out.join("index").display());

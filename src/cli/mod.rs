@@ -7,6 +7,7 @@ mod analyze;
 mod eval;
 mod output;
 mod search;
+mod topics;
 mod train;
 
 use std::path::{Path, PathBuf};
@@ -30,8 +31,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    Analyze(analyze::Args),
+    Analyze(Box<analyze::Args>),
     Search(search::Args),
+    Topics(topics::Args),
     Eval(eval::Args),
     Train(train::Args),
 }
@@ -68,8 +70,9 @@ fn is_built(dir: &Path) -> bool {
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Analyze(args) => analyze::run(args),
+        Command::Analyze(args) => analyze::run(*args),
         Command::Search(args) => search::run(args),
+        Command::Topics(args) => topics::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Train(args) => train::run(args),
     }

@@ -6,7 +6,20 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
-use koe::pipeline::Progress;
+use koe::pipeline::{Progress, Stage};
+
+/// One line on where a run is.
+fn describe(p: &Progress, elapsed: Duration) -> String {
+    let rate = p.records_read as f64 / elapsed.as_secs_f64().max(1e-3);
+    match p.stage {
+        Stage::Analysing => format!(
+            "{} records read ({rate:.0}/s), {} rejected",
+            p.records_read, p.rejected
+        ),
+        Stage::FittingTopics => format!("{} records read; finding topics", p.records_read),
+        Stage::Indexing => format!("indexing: {} of {} records", p.indexed, p.records_read),
+    }
+}
 
 /// Writes text for people on stdout (an error, not a panic, if stdout is closed).
 pub fn emit(text: &str) -> anyhow::Result<()> {
@@ -57,20 +70,12 @@ impl ProgressDisplay {
         match self {
             ProgressDisplay::Bar(bar) => {
                 bar.set_position(p.bytes_read);
-                let rate = p.records_read as f64 / bar.elapsed().as_secs_f64().max(1e-3);
-                bar.set_message(format!(
-                    "{} records ({rate:.0}/s), {} rejected",
-                    p.records_read, p.rejected
-                ));
+                bar.set_message(describe(&p, bar.elapsed()));
             }
             ProgressDisplay::Log { started, last } => {
-                if last.elapsed() >= Duration::from_secs(5) {
+                if last.elapsed() >= Duration::from_secs(5) || p.stage != Stage::Analysing {
                     *last = Instant::now();
-                    let rate = p.records_read as f64 / started.elapsed().as_secs_f64();
-                    eprintln!(
-                        "koe: {} records read ({rate:.0}/s), {} rejected",
-                        p.records_read, p.rejected
-                    );
+                    eprintln!("koe: {}", describe(&p, started.elapsed()));
                 }
             }
             ProgressDisplay::Quiet => {}

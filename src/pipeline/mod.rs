@@ -1,10 +1,14 @@
-//! The batch job behind `koe analyze`: input files → analysed records → index, rejects
-//! and a summary.
+//! The batch job behind `koe analyze`: input files → analysed records → topics, index,
+//! rejects and a summary.
 //!
 //! Records stream from ingest in batches; each batch is analysed (text stage) and scored
-//! (sentiment stage) in parallel with rayon, then handed to the index writer, so memory
-//! holds one batch plus the writer's budget whatever the input size. Rejects go to
-//! `OUT/rejects.jsonl` as they happen; `OUT/summary.json` is written last.
+//! (sentiment stage) in parallel with rayon. Without topics, records go straight to the
+//! index writer. With topics (the default), pass one also feeds each record's compact
+//! term features to the [`TopicCollector`] and spills the record to a temporary file; once
+//! every record is read the topics are fitted (`OUT/topics.json`) and pass two indexes the
+//! spilled records with their topic ids. Either way memory holds one batch, the writer's
+//! budget and the topic features, never the dump. Rejects go to `OUT/rejects.jsonl` as
+//! they happen; `OUT/summary.json` is written last.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -22,10 +26,17 @@ use crate::ingest::{self, FieldMap, Limits, Reject, RejectLog, RejectReason};
 use crate::record::{Analysed, Record};
 use crate::sentiment::{DocSentiment, SentimentModel};
 use crate::text::{AnalysedText, TextAnalyzer};
+use crate::topics::{TopicCollector, TopicOptions};
+use spill::SpillWriter;
 
 /// Documents per `score_batch` call: small enough to spread over cores, large enough for
 /// a transformer backend to pad and batch.
 const SCORING_CHUNK: usize = 64;
+
+/// The files a run writes into its output folder (besides `index/`).
+pub const SUMMARY_FILE: &str = "summary.json";
+pub const REJECTS_FILE: &str = "rejects.jsonl";
+pub const TOPICS_FILE: &str = "topics.json";
 
 /// Errors that stop a run (bad records never do).
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +57,8 @@ pub enum Error {
 /// How to read and index the inputs.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// Fit topics (pain points) and write them into the index; `None` skips the stage.
+    pub topics: Option<TopicOptions>,
     pub fields: FieldMap,
     pub limits: Limits,
     /// Records analysed together; one batch is in memory at a time.
@@ -57,6 +70,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
+            topics: Some(TopicOptions::default()),
             fields: FieldMap::default(),
             limits: Limits::default(),
             batch_size: 2048,
@@ -78,6 +92,10 @@ pub struct Summary {
     pub rejected_by_reason: BTreeMap<RejectReason, u64>,
     pub by_lang: BTreeMap<String, u64>,
     pub by_sentiment: BTreeMap<String, u64>,
+    /// Topics found (absent when the stage was off).
+    pub topics: Option<usize>,
+    /// Records that belong to no topic.
+    pub topic_outliers: Option<usize>,
     pub elapsed_s: f64,
     /// Records read per second of the whole run.
     pub docs_per_s: f64,
@@ -86,9 +104,31 @@ pub struct Summary {
 /// What a progress display is told after each batch.
 #[derive(Debug, Clone, Copy)]
 pub struct Progress {
+    pub stage: Stage,
     pub bytes_read: u64,
     pub records_read: u64,
     pub rejected: u64,
+    /// Records written to the index so far.
+    pub indexed: u64,
+}
+
+/// The parts of a run a progress display can tell apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Analysing,
+    FittingTopics,
+    Indexing,
+}
+
+/// Where pass one puts each analysed record.
+enum Sink {
+    Index(IndexBuilder),
+    /// Topics first: features to the collector, records to the spill file.
+    Spill {
+        index: IndexBuilder,
+        spill: SpillWriter,
+        topics: Box<TopicCollector>,
+    },
 }
 
 /// The analysis stages, composed: text analysis, then sentiment.
@@ -159,13 +199,24 @@ impl Pipeline {
         }
         let output = |path: PathBuf| move |source| Error::Output { path, source };
         std::fs::create_dir_all(out_dir).map_err(output(out_dir.into()))?;
-        let summary_path = out_dir.join("summary.json");
+        let summary_path = out_dir.join(SUMMARY_FILE);
         if summary_path.exists() {
             std::fs::remove_file(&summary_path).map_err(output(summary_path.clone()))?;
         }
-        let rejects_path = out_dir.join("rejects.jsonl");
+        let rejects_path = out_dir.join(REJECTS_FILE);
         let mut rejects = RejectLog::create(&rejects_path).map_err(output(rejects_path.clone()))?;
-        let mut index = IndexBuilder::create(out_dir, &self.analyzer, options.index_memory)?;
+        let index = IndexBuilder::create(out_dir, &self.analyzer, options.index_memory)?;
+        let mut sink = match &options.topics {
+            None => Sink::Index(index),
+            Some(topic_options) => {
+                let path = out_dir.join(format!(".spill-{}.jsonl", std::process::id()));
+                Sink::Spill {
+                    index,
+                    spill: SpillWriter::create(path.clone()).map_err(output(path))?,
+                    topics: Box::new(TopicCollector::new(topic_options.clone())),
+                }
+            }
+        };
         let fields = Arc::new(options.fields.clone());
         let bytes_read = Arc::new(AtomicU64::new(0));
         let mut summary = Summary {
@@ -178,11 +229,22 @@ impl Pipeline {
             rejected_by_reason: BTreeMap::new(),
             by_lang: BTreeMap::new(),
             by_sentiment: BTreeMap::new(),
+            topics: None,
+            topic_outliers: None,
             elapsed_s: 0.0,
             docs_per_s: 0.0,
         };
         let reject = |r: &Reject, rejects: &mut RejectLog| {
             rejects.write(r).map_err(output(rejects_path.clone()))
+        };
+        let mut report = |stage, summary: &Summary, rejected| {
+            progress(Progress {
+                stage,
+                bytes_read: bytes_read.load(std::sync::atomic::Ordering::Relaxed),
+                records_read: summary.records_read,
+                rejected,
+                indexed: summary.indexed,
+            })
         };
         for input in inputs {
             let items = ingest::open(input, fields.clone(), options.limits, bytes_read.clone())?;
@@ -201,22 +263,50 @@ impl Pipeline {
                     reject(r, &mut rejects)?;
                 }
                 for a in analysed {
-                    let doc = IndexDoc::from(a);
-                    index.add(&doc)?;
-                    summary.indexed += 1;
-                    *summary.by_lang.entry(doc.lang.to_string()).or_default() += 1;
-                    *summary
-                        .by_sentiment
-                        .entry(doc.sentiment.label.to_string())
-                        .or_default() += 1;
+                    *summary.by_lang.entry(a.text.lang.to_string()).or_default() += 1;
+                    let label = a.sentiment.doc.label.to_string();
+                    *summary.by_sentiment.entry(label).or_default() += 1;
+                    match &mut sink {
+                        Sink::Index(index) => {
+                            index.add(&IndexDoc::from(a))?;
+                            summary.indexed += 1;
+                        }
+                        Sink::Spill { spill, topics, .. } => {
+                            topics.add(&a);
+                            let path = out_dir.join("spill");
+                            spill.push(&IndexDoc::from(a)).map_err(output(path))?;
+                        }
+                    }
                 }
-                progress(Progress {
-                    bytes_read: bytes_read.load(std::sync::atomic::Ordering::Relaxed),
-                    records_read: summary.records_read,
-                    rejected: rejects.total(),
-                });
+                report(Stage::Analysing, &summary, rejects.total());
             }
         }
+        let index = match sink {
+            Sink::Index(index) => index,
+            Sink::Spill {
+                mut index,
+                spill,
+                topics,
+            } => {
+                report(Stage::FittingTopics, &summary, rejects.total());
+                let topics = topics.fit();
+                let topics_path = out_dir.join(TOPICS_FILE);
+                write_json_atomically(&topics_path, &topics).map_err(output(topics_path))?;
+                summary.topics = Some(topics.topics.len());
+                summary.topic_outliers = Some(topics.overall.outliers);
+                let spilled = spill.into_reader().map_err(output(out_dir.join("spill")))?;
+                for (seq, doc) in spilled.enumerate() {
+                    let mut doc = doc.map_err(output(out_dir.join("spill")))?;
+                    doc.topics = topics.doc_topics(seq).to_vec();
+                    index.add(&doc)?;
+                    summary.indexed += 1;
+                    if summary.indexed % options.batch_size as u64 == 0 {
+                        report(Stage::Indexing, &summary, rejects.total());
+                    }
+                }
+                index
+            }
+        };
         index.commit()?;
         summary.rejected_by_reason = rejects.finish().map_err(output(rejects_path.clone()))?;
         summary.rejected = summary.rejected_by_reason.values().sum();

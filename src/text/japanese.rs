@@ -58,7 +58,12 @@ impl LanguageTokenizer for JapaneseTokenizer {
             }
             let span = offset + morpheme.byte_start..offset + morpheme.byte_end;
             let details = morpheme.details();
-            let pos = pos_of(details.first().copied().unwrap_or(""));
+            // lindera files unknown ASCII punctuation ("-", "\"") under nouns.
+            let pos = if surface.chars().all(|c| c.is_ascii_punctuation()) {
+                Pos::Symbol
+            } else {
+                pos_of(details.first().copied().unwrap_or(""))
+            };
             let pos_detail = details.get(1).copied().unwrap_or("*");
             let lemma = match details.get(6).copied() {
                 Some(base) if base != "*" && !base.is_empty() => base.to_string(),
@@ -153,6 +158,25 @@ mod tests {
             .map(|t| t.lemma)
             .collect();
         assert_eq!(content, vec!["問い合わせ", "返事"]);
+    }
+
+    #[test]
+    fn ascii_punctuation_is_a_symbol() {
+        let toks = tokens("品番HM-2601の\"在庫\"");
+        let symbols: Vec<&str> = toks
+            .iter()
+            .filter(|t| t.pos == Pos::Symbol)
+            .map(|t| t.surface.as_str())
+            .collect();
+        assert!(
+            symbols.contains(&"-") && symbols.contains(&"\""),
+            "{toks:?}"
+        );
+        assert!(
+            toks.iter()
+                .filter(|t| t.is_content())
+                .all(|t| t.lemma != "-")
+        );
     }
 
     #[test]

@@ -1,0 +1,210 @@
+//! Labels: what a topic is about, in words people can read.
+//!
+//! Each topic's terms are weighted by class-based TF-IDF (Grootendorst 2022, BERTopic's
+//! c-TF-IDF): all clauses of a topic form one "class document";
+//! W(t, c) = tf(t, c) · ln(1 + A / f(t)), with A the mean number of term occurrences
+//! per class and f(t) the occurrences of t in all classes (outliers are a class too),
+//! then L1-normalised per class. A topic that mixes languages (the minority language
+//! has at least a fifth of its clauses) lists the top terms of each language; its
+//! label is the top three terms of each, dominant language first:
+//! 「配送 · 遅い · 届く / delivery · late · order」.
+//!
+//! Representative records are those whose clauses lie closest to the topic's centroid,
+//! with duplicate texts shown once.
+
+use super::cluster::Assignment;
+use super::mentions::Mentions;
+use super::vectorize::{ClauseStore, NONE, Vectorizer, Vocabulary};
+use super::{Example, TermWeight};
+use crate::record::Lang;
+
+/// Terms in a label, per language.
+const LABEL_TERMS: usize = 3;
+/// A topic lists both languages when the minority has this share of its clauses.
+const MIXED_SHARE: f64 = 0.2;
+/// A listed term occurs at least this often in the topic (a word said once is noise),
+/// unless the topic has fewer than LABEL_TERMS such terms.
+const MIN_TERM_COUNT: f64 = 2.0;
+/// Top terms used for coherence and diversity.
+pub(crate) const QUALITY_TERMS: usize = 10;
+
+pub(crate) struct Labelled {
+    pub label: String,
+    pub terms: Vec<TermWeight>,
+    /// The QUALITY_TERMS best vocabulary ids, any language.
+    pub top: Vec<u32>,
+}
+
+pub(crate) fn c_tf_idf(
+    store: &ClauseStore,
+    vectorizer: &Vectorizer,
+    vocab: &Vocabulary,
+    assignments: &[Assignment],
+    lang_of_doc: &[Lang],
+    n_topics: usize,
+    top_terms: usize,
+) -> Vec<Labelled> {
+    let n_cols = vectorizer.n_cols();
+    let classes = n_topics + 1; // the last class holds the outliers
+    let mut tf = vec![0.0f64; classes * n_cols];
+    let mut langs = vec![[0usize; 2]; n_topics];
+    for (c, a) in assignments.iter().enumerate() {
+        let class = if a.topic == NONE {
+            n_topics
+        } else {
+            a.topic as usize
+        };
+        if let Some(l) = langs.get_mut(class) {
+            let lang = lang_of_doc.get(store.doc[c] as usize).copied();
+            l[usize::from(lang == Some(Lang::En))] += 1;
+        }
+        let (terms, counts) = store.clause(c);
+        for (&t, &n) in terms.iter().zip(counts) {
+            if let Some(col) = vectorizer.col(t) {
+                tf[class * n_cols + col as usize] += f64::from(n);
+            }
+        }
+    }
+    let mut f = vec![0.0f64; n_cols];
+    for class in tf.chunks_exact(n_cols.max(1)).take(classes) {
+        f.iter_mut().zip(class).for_each(|(f, x)| *f += x);
+    }
+    let average = f.iter().sum::<f64>() / classes as f64;
+    (0..n_topics)
+        .map(|topic| {
+            let row = &tf[topic * n_cols..(topic + 1) * n_cols];
+            let mut weights: Vec<(usize, f64)> = row
+                .iter()
+                .enumerate()
+                .filter(|&(_, &x)| x > 0.0)
+                .map(|(col, &x)| (col, x * (1.0 + average / f[col]).ln()))
+                .collect();
+            let total: f64 = weights.iter().map(|w| w.1).sum();
+            weights
+                .iter_mut()
+                .for_each(|w| w.1 /= total.max(f64::MIN_POSITIVE));
+            weights.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            if weights
+                .iter()
+                .filter(|w| row[w.0] >= MIN_TERM_COUNT)
+                .count()
+                >= LABEL_TERMS
+            {
+                weights.retain(|w| row[w.0] >= MIN_TERM_COUNT);
+            }
+            let term_of = |col: usize| vectorizer.term_of[col];
+            let top = weights
+                .iter()
+                .take(QUALITY_TERMS)
+                .map(|w| term_of(w.0))
+                .collect();
+            describe(&weights, langs[topic], top_terms, vocab, &term_of, top)
+        })
+        .collect()
+}
+
+fn describe(
+    weights: &[(usize, f64)],
+    langs: [usize; 2],
+    top_terms: usize,
+    vocab: &Vocabulary,
+    term_of: &impl Fn(usize) -> u32,
+    top: Vec<u32>,
+) -> Labelled {
+    let (dominant, minority) = if langs[1] > langs[0] {
+        (Lang::En, Lang::Ja)
+    } else {
+        (Lang::Ja, Lang::En)
+    };
+    let total = (langs[0] + langs[1]).max(1) as f64;
+    let mixed = langs[usize::from(minority == Lang::En)] as f64 / total >= MIXED_SHARE;
+    let term = |&(col, weight): &(usize, f64)| {
+        let t = &vocab.terms[term_of(col) as usize];
+        TermWeight {
+            term: t.display().to_string(),
+            lang: t.lang(),
+            weight,
+        }
+    };
+    let of_lang = |lang: Lang| -> Vec<TermWeight> {
+        weights
+            .iter()
+            .map(term)
+            .filter(|t| t.lang == lang)
+            .take(top_terms)
+            .collect()
+    };
+    let (terms, label) = if mixed {
+        let (a, b) = (of_lang(dominant), of_lang(minority));
+        let label = [join(&a), join(&b)]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" / ");
+        let mut terms = [a, b].concat();
+        terms.sort_by(|x, y| y.weight.total_cmp(&x.weight));
+        (terms, label)
+    } else {
+        let terms: Vec<TermWeight> = weights.iter().take(top_terms).map(term).collect();
+        let label = join(&terms);
+        (terms, label)
+    };
+    Labelled {
+        label: if label.is_empty() {
+            "(no terms)".to_string()
+        } else {
+            label
+        },
+        terms,
+        top,
+    }
+}
+
+fn join(terms: &[TermWeight]) -> String {
+    terms
+        .iter()
+        .take(LABEL_TERMS)
+        .map(|t| t.term.as_str())
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// The `n` records most similar to each topic's centroid, duplicate texts once.
+/// `strings(doc)` gives a record's id and text snippet.
+pub(crate) fn representatives<'a>(
+    mentions: &Mentions,
+    n_topics: usize,
+    n: usize,
+    strings: impl Fn(usize) -> (&'a str, &'a str),
+) -> Vec<Vec<Example>> {
+    // Keep a few more candidates than needed, to survive duplicate texts.
+    let keep = n * 4;
+    let mut best: Vec<Vec<(f32, usize, f32)>> = vec![Vec::new(); n_topics];
+    for d in 0..mentions.docs() {
+        for m in mentions.of(d) {
+            let list = &mut best[m.topic as usize];
+            let at = list
+                .partition_point(|&(s, doc, _)| s > m.similarity || (s == m.similarity && doc < d));
+            if at < keep {
+                list.insert(at, (m.similarity, d, m.sentiment));
+                list.truncate(keep);
+            }
+        }
+    }
+    best.into_iter()
+        .map(|list| {
+            let mut out: Vec<Example> = Vec::with_capacity(n);
+            for (_, d, sentiment) in list {
+                let (id, text) = strings(d);
+                if out.len() < n && !out.iter().any(|e| e.text == text) {
+                    out.push(Example {
+                        id: id.to_string(),
+                        text: text.to_string(),
+                        sentiment: f64::from(sentiment),
+                    });
+                }
+            }
+            out
+        })
+        .collect()
+}

@@ -1,0 +1,428 @@
+//! Topics end to end on real Japanese and English text (lindera IPADIC, Snowball).
+
+use std::sync::Arc;
+
+use super::*;
+use crate::ingest::parse_date;
+use crate::record::{Analysed, Origin, Record};
+use crate::sentiment::{DocSentiment, Score, SentimentModel};
+use crate::text::AnalysedText;
+use crate::text::test_analyzer;
+
+/// (text, sentiment, NPS answer, channel, month)
+type Row = (&'static str, f32, u8, &'static str, &'static str);
+
+const DELIVERY_JA: &[&str] = &[
+    "配送が遅い。",
+    "配送がとても遅かったです。",
+    "荷物がなかなか届かない。",
+    "注文した荷物が一週間届かない。",
+    "配送が予定より三日遅れた。",
+    "配送が遅くて困りました。",
+    "荷物が届かないので問い合わせました。",
+    "配送の遅れがひどい。",
+    "また配送が遅れている。",
+    "荷物の配送が遅すぎる。",
+    "注文から配送まで時間がかかりすぎ。",
+    "配送が遅い、荷物がまだ届かない。",
+];
+const DELIVERY_EN: &[&str] = &[
+    "Late delivery again.",
+    "The delivery was very late.",
+    "My package never arrived.",
+    "Delivery took two weeks, far too late.",
+    "The package arrived three days late.",
+    "Late delivery and no tracking updates.",
+    "Still waiting for my package delivery.",
+    "Delivery is always late.",
+    "The courier delivered my package late.",
+    "Delivery was delayed and the package arrived late.",
+    "Package delivery was late twice.",
+    "Why is delivery so late?",
+];
+const APP_JA: &[&str] = &[
+    "アプリが落ちる。",
+    "アプリがすぐ落ちます。",
+    "起動するとアプリが落ちる。",
+    "アプリが何度も落ちて使えない。",
+    "アプリがフリーズして落ちる。",
+    "最新版のアプリが落ちる。",
+    "ログインするとアプリが落ちます。",
+    "アプリが頻繁に落ちる。",
+    "決済画面でアプリが落ちた。",
+    "アプリがまた落ちた。",
+    "アプリが重くて落ちる。",
+    "更新後アプリが起動しない、すぐ落ちる。",
+];
+const APP_EN: &[&str] = &[
+    "The app crashes.",
+    "The app crashes on startup.",
+    "App keeps crashing after the update.",
+    "The app crashed twice today.",
+    "App crashes when I open my cart.",
+    "Constant app crashes.",
+    "The app crashes at checkout.",
+    "The app crashes every time I log in.",
+    "App crashed and lost my order.",
+    "The new app version crashes.",
+    "App crashes constantly on my phone.",
+    "The app froze and crashed.",
+];
+const SUPPORT_JA: &[&str] = &[
+    "サポートの対応が悪い。",
+    "問い合わせの対応が最悪でした。",
+    "サポートの対応が遅くて不親切。",
+    "電話サポートの対応がひどい。",
+    "対応が悪くて二度と使わない。",
+    "サポートに問い合わせても対応が悪い。",
+    "カスタマーサポートの対応が失礼。",
+    "サポート窓口の対応が不親切でした。",
+    "問い合わせへの対応が雑。",
+    "サポートの対応に不満です。",
+    "メールサポートの対応が悪い。",
+    "対応が最悪のサポートでした。",
+];
+const SUPPORT_EN: &[&str] = &[
+    "Rude support.",
+    "Customer support was rude.",
+    "The support agent was rude and unhelpful.",
+    "Rude support staff on the phone.",
+    "Support was rude when I asked for a refund.",
+    "Very rude customer support.",
+    "The support team was rude to me.",
+    "Rude and slow support.",
+    "Support agents are rude.",
+    "I got a rude reply from support.",
+    "Customer support is rude and useless.",
+    "Rude support, never again.",
+];
+const STAFF_JA: &[&str] = &[
+    "スタッフが親切でした。",
+    "スタッフはとても親切です。",
+    "店舗のスタッフが親切で丁寧。",
+    "親切なスタッフに感謝します。",
+    "スタッフの皆さんが親切でした。",
+    "スタッフが親切に説明してくれた。",
+    "いつもスタッフが親切。",
+    "スタッフが笑顔で親切でした。",
+    "親切なスタッフのおかげで助かった。",
+    "スタッフが丁寧で親切です。",
+];
+const STAFF_EN: &[&str] = &[
+    "The staff were kind.",
+    "Kind and friendly staff.",
+    "The staff were very kind to us.",
+    "Staff were kind and patient.",
+    "Such kind staff at the store.",
+    "The store staff were kind and friendly.",
+    "Kind staff, thank you.",
+    "The staff were kind and explained everything.",
+    "Friendly, kind staff.",
+    "Kind staff as always.",
+];
+
+fn analysed(
+    seq: usize,
+    text: &str,
+    value: f32,
+    nps: Option<u8>,
+    channel: &str,
+    date: &str,
+) -> Analysed {
+    let record = Record {
+        id: format!("r{seq}"),
+        text: text.into(),
+        rating: None,
+        nps,
+        effort: None,
+        channel: Some(channel.into()),
+        stage: None,
+        product: None,
+        created_at: parse_date(date),
+        lang: None,
+        origin: Origin {
+            file: Arc::from("t.jsonl"),
+            line: seq as u64 + 1,
+        },
+    };
+    let text = test_analyzer().analyse(text, None).unwrap();
+    let sentiment = DocSentiment {
+        doc: Score::from_value(value),
+        sentences: vec![],
+    };
+    Analysed {
+        record,
+        text,
+        sentiment,
+    }
+}
+
+/// The mixed corpus: negatives are detractors, praise promoters; dates spread over
+/// three months.
+fn corpus() -> Vec<Row> {
+    let groups: [(&[&str], f32, u8, &str); 8] = [
+        (DELIVERY_JA, -0.6, 3, "web"),
+        (DELIVERY_EN, -0.6, 4, "web"),
+        (APP_JA, -0.7, 2, "app"),
+        (APP_EN, -0.7, 1, "app"),
+        (SUPPORT_JA, -0.8, 0, "phone"),
+        (SUPPORT_EN, -0.8, 2, "phone"),
+        (STAFF_JA, 0.8, 10, "store"),
+        (STAFF_EN, 0.8, 9, "store"),
+    ];
+    let months = ["2026-05-10", "2026-06-10", "2026-07-10"];
+    let mut rows = Vec::new();
+    for (texts, value, nps, channel) in groups {
+        for (i, &t) in texts.iter().enumerate() {
+            rows.push((t, value, nps, channel, months[i % 3]));
+        }
+    }
+    rows
+}
+
+fn options() -> TopicOptions {
+    TopicOptions {
+        min_topic_size: 3,
+        ..TopicOptions::default()
+    }
+}
+
+fn fit(rows: &[Row], options: TopicOptions, extra: &[&str]) -> Topics {
+    let mut collector = TopicCollector::new(options).with_clause_sentiment(Arc::new(KeywordModel));
+    for (i, &(text, value, nps, channel, date)) in rows.iter().enumerate() {
+        collector.add(&analysed(i, text, value, Some(nps), channel, date));
+    }
+    for (j, text) in extra.iter().enumerate() {
+        collector.add(&analysed(
+            rows.len() + j,
+            text,
+            0.0,
+            None,
+            "web",
+            "2026-07-20",
+        ));
+    }
+    collector.fit()
+}
+
+/// Scores clauses by a few words, standing in for a real sentiment backend.
+struct KeywordModel;
+
+impl SentimentModel for KeywordModel {
+    fn name(&self) -> &str {
+        "keywords"
+    }
+    fn score_batch(&self, docs: &[&AnalysedText]) -> Vec<DocSentiment> {
+        docs.iter()
+            .map(|d| {
+                let lemmas: Vec<&str> = d.content_lemmas().collect();
+                let value = if lemmas.iter().any(|l| ["遅い", "late"].contains(l)) {
+                    -0.6
+                } else if lemmas.iter().any(|l| ["親切", "kind"].contains(l)) {
+                    0.7
+                } else {
+                    0.0
+                };
+                DocSentiment {
+                    doc: Score::from_value(value),
+                    sentences: vec![],
+                }
+            })
+            .collect()
+    }
+}
+
+/// The topic whose top three terms hold `term`.
+fn topic_with<'a>(topics: &'a Topics, term: &str) -> &'a Topic {
+    topics
+        .topics
+        .iter()
+        .find(|t| t.terms.iter().take(3).any(|w| w.term == term))
+        .unwrap_or_else(|| panic!("no topic with {term}: {:#?}", labels(topics)))
+}
+
+fn labels(topics: &Topics) -> Vec<&str> {
+    topics.topics.iter().map(|t| t.label.as_str()).collect()
+}
+
+#[test]
+fn finds_the_themes_of_a_mixed_corpus() {
+    let topics = fit(&corpus(), options(), &[]);
+    let themes = [
+        ("配送", Lang::Ja),
+        ("アプリ", Lang::Ja),
+        ("対応", Lang::Ja),
+        ("親切", Lang::Ja),
+        ("delivery", Lang::En),
+        ("app", Lang::En),
+        ("rude", Lang::En),
+        ("kind", Lang::En),
+    ];
+    let mut ids = Vec::new();
+    for (term, lang) in themes {
+        let t = topic_with(&topics, term);
+        assert!(t.label.contains(term), "{term} in label {:?}", t.label);
+        assert!(t.terms.iter().any(|w| w.term == term && w.lang == lang));
+        ids.push(t.id);
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 8, "one topic per theme: {:#?}", labels(&topics));
+    assert!(topics.overall.outliers <= 5, "{:?}", topics.overall);
+    // Ranked by impact: complaints (negative detractors) first, praise last.
+    let praise = topic_with(&topics, "kind");
+    assert_eq!(praise.impact, 0.0);
+    assert!(topics.topics[0].impact > 0.0);
+    assert!(topics.topics.windows(2).all(|w| w[0].impact >= w[1].impact));
+    assert_eq!(
+        topic_with(&topics, "アプリ").by_channel.get("app"),
+        Some(&12)
+    );
+    assert!(topics.quality.coherence_npmi > 0.0, "{:?}", topics.quality);
+    assert!(topics.quality.diversity > 0.8, "{:?}", topics.quality);
+    for t in &topics.topics {
+        assert_eq!(t.examples.len(), 3, "{}", t.label);
+        assert_eq!(t.trend.len(), 3);
+    }
+}
+
+#[test]
+fn a_review_about_two_things_gets_two_topics_with_two_sentiments() {
+    let rows = corpus();
+    let review = "配送は遅かったけど、スタッフは親切でした";
+    let topics = fit(&rows, options(), &[review]);
+    let seq = rows.len();
+    let mentions: Vec<(&Topic, f32)> = topics
+        .doc_topics(seq)
+        .iter()
+        .zip(topics.doc_topic_sentiments(seq))
+        .filter_map(|(&id, &s)| Some((topics.topics.iter().find(|t| t.id == id)?, s)))
+        .collect();
+    assert_eq!(mentions.len(), 2, "{:#?}", labels(&topics));
+    let has = |t: &Topic, term: &str| t.terms.iter().take(3).any(|w| w.term == term);
+    let delivery = mentions.iter().find(|(t, _)| has(t, "配送"));
+    let staff = mentions.iter().find(|(t, _)| has(t, "親切"));
+    assert!(
+        matches!(delivery, Some((_, s)) if *s < 0.0),
+        "{mentions:#?}"
+    );
+    assert!(matches!(staff, Some((_, s)) if *s > 0.0), "{mentions:#?}");
+    assert_eq!(
+        topics.label(topics.doc_topics(seq)[0]),
+        mentions.first().map(|m| m.0.label.as_str())
+    );
+}
+
+#[test]
+fn same_seed_same_topics() {
+    let rows = corpus();
+    let a = fit(&rows, options(), &[]);
+    let b = fit(&rows, options(), &[]);
+    assert_eq!(
+        serde_json::to_string(&a).unwrap(),
+        serde_json::to_string(&b).unwrap()
+    );
+    for d in 0..rows.len() {
+        assert_eq!(a.doc_topics(d), b.doc_topics(d));
+    }
+}
+
+#[test]
+fn max_topics_merges_down_to_the_cap() {
+    let topics = fit(
+        &corpus(),
+        TopicOptions {
+            max_topics: Some(4),
+            ..options()
+        },
+        &[],
+    );
+    assert_eq!(topics.topics.len(), 4, "{:#?}", labels(&topics));
+    let sizes: usize = topics.topics.iter().map(|t| t.size).sum();
+    assert!(
+        sizes >= corpus().len() - 5,
+        "merged topics keep their records"
+    );
+}
+
+#[test]
+fn languages_can_be_clustered_apart() {
+    let topics = fit(
+        &corpus(),
+        TopicOptions {
+            separate_languages: true,
+            ..options()
+        },
+        &[],
+    );
+    for t in &topics.topics {
+        assert_eq!(t.by_lang.len(), 1, "{} mixes languages", t.label);
+    }
+    topic_with(&topics, "配送");
+    topic_with(&topics, "delivery");
+}
+
+#[test]
+fn empty_input_gives_no_topics() {
+    let topics = TopicCollector::new(TopicOptions::default()).fit();
+    assert!(topics.topics.is_empty());
+    assert_eq!(topics.overall.docs, 0);
+    assert_eq!(topics.doc_topics(0), &[] as &[u32]);
+    assert!(render_table(&topics).contains("no topics"));
+}
+
+#[test]
+fn records_without_terms_and_tiny_corpora_are_outliers() {
+    let rows: Vec<Row> = vec![
+        ("!!!", 0.0, 5, "web", "2026-07-01"),
+        ("😀😀", 0.5, 9, "web", "2026-07-01"),
+        ("ありがとう", 0.5, 9, "web", "2026-07-01"),
+        ("配送が遅い", -0.5, 2, "web", "2026-07-01"),
+    ];
+    let topics = fit(&rows, TopicOptions::default(), &[]);
+    assert!(topics.topics.is_empty());
+    assert_eq!(topics.overall.outliers, 4);
+    assert_eq!(
+        topics.overall.nps,
+        Some(0.0),
+        "2 promoters, 2 detractors of 4"
+    );
+}
+
+#[test]
+fn a_large_minimum_size_leaves_everything_out() {
+    let rows = corpus();
+    let topics = fit(
+        &rows,
+        TopicOptions {
+            min_topic_size: 1_000,
+            ..options()
+        },
+        &[],
+    );
+    assert!(topics.topics.is_empty());
+    assert_eq!(topics.overall.outliers, rows.len());
+    assert!(topics.doc_topics(0).is_empty());
+}
+
+#[test]
+fn topics_round_trip_through_json() {
+    let topics = fit(&corpus(), options(), &[]);
+    let json = serde_json::to_string(&topics).unwrap();
+    let back: Topics = serde_json::from_str(&json).unwrap();
+    let summary = |t: &Topics| -> Vec<(u32, String, usize)> {
+        t.topics
+            .iter()
+            .map(|t| (t.id, t.label.clone(), t.size))
+            .collect()
+    };
+    assert_eq!(summary(&back), summary(&topics));
+    assert_eq!(back.overall.docs, topics.overall.docs);
+    assert!(
+        back.doc_topics(0).is_empty(),
+        "assignments are not serialised"
+    );
+    let table = render_table(&back);
+    assert!(table.contains("配送"), "{table}");
+    assert!(render_quality(&back).contains("NPMI"));
+}

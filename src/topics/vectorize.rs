@@ -1,0 +1,373 @@
+//! Documents → clauses → TF-IDF vectors.
+//!
+//! Topics are assigned per clause, not per record: a sentence is cut after a
+//! contrastive or listing conjunctive particle (「遅かったけど、」「安いし、」) and before
+//! "but / although / though / however / whereas", so 「配送は遅かったけど、スタッフは親切
+//! でした」 is two clauses that can land in two topics. Each clause keeps only its
+//! topic terms ([`is_topic_term`]: koe's content words that are nouns, verbs and
+//! adjectives — すぐ, また, とても say nothing about what a topic is) as term ids in
+//! one vocabulary shared by Japanese and English; each term remembers which language uses it and, for English
+//! stems, the surface form people wrote most ("delivery" for the stem "deliveri").
+//!
+//! At fit time the [`Vectorizer`] prunes terms by document frequency (clause level),
+//! weights by smoothed IDF with sublinear TF, and L2-normalises each row.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use crate::record::Lang;
+use crate::sentiment::Score;
+use crate::text::{AnalysedText, Pos, Sentence, Token};
+
+/// Japanese conjunctive particles (接続助詞) after which a sentence turns to another
+/// matter: contrast (けど, が, のに, ものの) or listing (し).
+const JA_CLAUSE_ENDS: &[&str] = &["けど", "けれど", "けれども", "が", "のに", "ものの", "し"];
+
+/// English words that start a contrasting clause.
+const EN_CLAUSE_STARTS: &[&str] = &["but", "although", "though", "however", "whereas"];
+
+/// Surface forms remembered per English stem (the first few seen; enough to pick a
+/// readable one).
+const MAX_SURFACES: usize = 4;
+
+/// A content word that can name a topic: a Japanese noun, verb or adjective, or an
+/// English word (koe tags no English parts of speech; stop words are already out).
+pub fn is_topic_term(token: &Token) -> bool {
+    token.is_content()
+        && matches!(
+            token.pos,
+            Pos::Noun | Pos::Verb | Pos::Adjective | Pos::Word
+        )
+}
+
+/// Token ranges (into `doc.tokens`) of the clauses of one sentence. A clause without
+/// content words joins the clause before it (or after it, at the start).
+pub fn clauses(doc: &AnalysedText, sentence: &Sentence) -> Vec<Range<usize>> {
+    let tokens = doc.sentence_tokens(sentence);
+    let base = sentence.tokens.start;
+    let mut cuts = vec![0];
+    for (i, t) in tokens.iter().enumerate() {
+        let cut = match t.pos {
+            Pos::Particle
+                if t.pos_detail == "接続助詞" && JA_CLAUSE_ENDS.contains(&t.lemma.as_str()) =>
+            {
+                Some(i + 1)
+            }
+            Pos::Word
+                if EN_CLAUSE_STARTS
+                    .iter()
+                    .any(|w| t.surface.eq_ignore_ascii_case(w)) =>
+            {
+                Some(i)
+            }
+            _ => None,
+        };
+        if let Some(cut) = cut
+            && cut > cuts[cuts.len() - 1]
+            && cut < tokens.len()
+        {
+            cuts.push(cut);
+        }
+    }
+    cuts.push(tokens.len());
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(cuts.len() - 1);
+    for w in cuts.windows(2) {
+        let range = w[0]..w[1];
+        let has_content = tokens[range.clone()].iter().any(is_topic_term);
+        match out.last_mut() {
+            Some(last) if !has_content => last.end = range.end,
+            Some(last) if !tokens[last.clone()].iter().any(is_topic_term) => last.end = range.end,
+            _ => out.push(range),
+        }
+    }
+    out.into_iter()
+        .map(|r| base + r.start..base + r.end)
+        .collect()
+}
+
+/// A term of the shared vocabulary.
+#[derive(Debug, Clone)]
+pub(crate) struct Term {
+    pub lemma: Box<str>,
+    /// Occurrences in Japanese and in English documents.
+    langs: [u32; 2],
+    surfaces: Vec<(Box<str>, u32)>,
+}
+
+impl Term {
+    /// The language that uses the term most.
+    pub fn lang(&self) -> Lang {
+        if self.langs[1] > self.langs[0] {
+            Lang::En
+        } else {
+            Lang::Ja
+        }
+    }
+
+    /// What to show people: the most written surface for English stems, the base form
+    /// (辞書形) otherwise.
+    pub fn display(&self) -> &str {
+        self.surfaces
+            .iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+            .map_or(&*self.lemma, |(s, _)| s)
+    }
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Vocabulary {
+    ids: HashMap<Box<str>, u32>,
+    pub terms: Vec<Term>,
+}
+
+impl Vocabulary {
+    fn intern(&mut self, token: &Token, lang: Lang) -> u32 {
+        let id = match self.ids.get(token.lemma.as_str()) {
+            Some(&id) => id,
+            None => {
+                let id = self.terms.len() as u32;
+                self.ids.insert(token.lemma.as_str().into(), id);
+                self.terms.push(Term {
+                    lemma: token.lemma.as_str().into(),
+                    langs: [0, 0],
+                    surfaces: Vec::new(),
+                });
+                id
+            }
+        };
+        let term = &mut self.terms[id as usize];
+        term.langs[usize::from(lang == Lang::En)] += 1;
+        if token.pos == Pos::Word {
+            let surfaces = &mut term.surfaces;
+            match surfaces
+                .iter()
+                .position(|(s, _)| s.eq_ignore_ascii_case(&token.surface))
+            {
+                Some(i) => surfaces[i].1 += 1,
+                None if surfaces.len() < MAX_SURFACES => {
+                    surfaces.push((token.surface.to_lowercase().into(), 1))
+                }
+                None => {}
+            }
+        }
+        id
+    }
+}
+
+/// Every clause of every document, as sorted term ids with counts, plus its sentiment.
+/// Clauses of one document are contiguous, documents in sequence order.
+#[derive(Debug, Default)]
+pub(crate) struct ClauseStore {
+    /// Document of each clause.
+    pub doc: Vec<u32>,
+    pub sentiment: Vec<Score>,
+    offsets: Vec<usize>,
+    terms: Vec<u32>,
+    counts: Vec<u16>,
+    /// First clause of each document (plus the end).
+    doc_start: Vec<usize>,
+    scratch: Vec<u32>,
+}
+
+impl ClauseStore {
+    pub fn new() -> Self {
+        ClauseStore {
+            offsets: vec![0],
+            doc_start: vec![0],
+            ..Default::default()
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.doc.len()
+    }
+
+    pub fn docs(&self) -> usize {
+        self.doc_start.len() - 1
+    }
+
+    /// Adds a clause of the current document (skipped when it has no content words).
+    pub fn push_clause(
+        &mut self,
+        vocab: &mut Vocabulary,
+        tokens: &[Token],
+        lang: Lang,
+        sentiment: Score,
+    ) {
+        self.scratch.clear();
+        for t in tokens.iter().filter(|t| is_topic_term(t)) {
+            self.scratch.push(vocab.intern(t, lang));
+        }
+        if self.scratch.is_empty() {
+            return;
+        }
+        self.scratch.sort_unstable();
+        let mut i = 0;
+        while i < self.scratch.len() {
+            let term = self.scratch[i];
+            let run = self.scratch[i..].iter().take_while(|&&t| t == term).count();
+            self.terms.push(term);
+            self.counts.push(run.min(u16::MAX as usize) as u16);
+            i += run;
+        }
+        self.offsets.push(self.terms.len());
+        self.doc.push(self.docs() as u32);
+        self.sentiment.push(sentiment);
+    }
+
+    /// Closes the current document.
+    pub fn end_doc(&mut self) {
+        self.doc_start.push(self.doc.len());
+    }
+
+    pub fn doc_clauses(&self, doc: usize) -> Range<usize> {
+        self.doc_start[doc]..self.doc_start[doc + 1]
+    }
+
+    pub fn clause(&self, c: usize) -> (&[u32], &[u16]) {
+        let r = self.offsets[c]..self.offsets[c + 1];
+        (&self.terms[r.clone()], &self.counts[r])
+    }
+}
+
+/// Which terms count (document-frequency pruning) and how much (IDF).
+#[derive(Debug)]
+pub(crate) struct Vectorizer {
+    /// Column of each vocabulary term, `NONE` when pruned.
+    col_of: Vec<u32>,
+    /// Vocabulary term of each column.
+    pub term_of: Vec<u32>,
+    idf: Vec<f32>,
+}
+
+pub(crate) const NONE: u32 = u32::MAX;
+
+impl Vectorizer {
+    /// Keeps terms in at least `min_df` clauses and at most `max_df` of them (a
+    /// fraction), the `max_terms` most frequent of those.
+    pub fn fit(
+        store: &ClauseStore,
+        vocab_len: usize,
+        min_df: usize,
+        max_df: f64,
+        max_terms: usize,
+    ) -> Self {
+        let mut df = vec![0u32; vocab_len];
+        for &t in &store.terms {
+            df[t as usize] += 1;
+        }
+        let n = store.len();
+        let ceiling = ((max_df * n as f64).floor() as usize).max(min_df.max(1));
+        let mut kept: Vec<u32> = (0..vocab_len as u32)
+            .filter(|&t| {
+                let d = df[t as usize] as usize;
+                d >= min_df.max(1) && d <= ceiling
+            })
+            .collect();
+        kept.sort_by(|&a, &b| df[b as usize].cmp(&df[a as usize]).then(a.cmp(&b)));
+        kept.truncate(max_terms);
+        kept.sort_unstable();
+        let mut col_of = vec![NONE; vocab_len];
+        let mut idf = Vec::with_capacity(kept.len());
+        for (col, &t) in kept.iter().enumerate() {
+            col_of[t as usize] = col as u32;
+            let d = f64::from(df[t as usize]);
+            idf.push((((1.0 + n as f64) / (1.0 + d)).ln() + 1.0) as f32);
+        }
+        Vectorizer {
+            col_of,
+            term_of: kept,
+            idf,
+        }
+    }
+
+    pub fn n_cols(&self) -> usize {
+        self.term_of.len()
+    }
+
+    pub fn col(&self, term: u32) -> Option<u32> {
+        self.col_of
+            .get(term as usize)
+            .copied()
+            .filter(|&c| c != NONE)
+    }
+
+    /// The clause's L2-normalised TF-IDF row (sublinear TF) into `out`; empty when no
+    /// term of the clause survived pruning.
+    pub fn row(&self, store: &ClauseStore, c: usize, out: &mut Vec<(u32, f32)>) {
+        out.clear();
+        let (terms, counts) = store.clause(c);
+        for (&t, &n) in terms.iter().zip(counts) {
+            if let Some(col) = self.col(t) {
+                let tf = 1.0 + f32::from(n).ln();
+                out.push((col, tf * self.idf[col as usize]));
+            }
+        }
+        let norm = out.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            out.iter_mut().for_each(|(_, v)| *v /= norm);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::test_analyzer;
+
+    fn clause_texts(text: &str) -> Vec<String> {
+        let doc = test_analyzer().analyse(text, None).unwrap();
+        doc.sentences
+            .iter()
+            .flat_map(|s| clauses(&doc, s))
+            .map(|r| {
+                let span = doc.tokens[r.start].span.start..doc.tokens[r.end - 1].span.end;
+                doc.normalized[span]
+                    .trim_matches(|c: char| "、。.,!?".contains(c))
+                    .to_string()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn splits_at_contrast_in_japanese_and_english() {
+        assert_eq!(
+            clause_texts("配送は遅かったけど、スタッフは親切でした"),
+            vec!["配送は遅かったけど", "スタッフは親切でした"]
+        );
+        assert_eq!(
+            clause_texts("The delivery was late but the staff were kind."),
+            vec!["The delivery was late", "but the staff were kind"]
+        );
+    }
+
+    #[test]
+    fn keeps_a_plain_sentence_whole() {
+        assert_eq!(
+            clause_texts("アプリがすぐ落ちる。"),
+            vec!["アプリがすぐ落ちる"]
+        );
+        assert_eq!(clause_texts("But why?"), vec!["But why"]);
+    }
+
+    #[test]
+    fn prunes_by_document_frequency() {
+        let mut vocab = Vocabulary::default();
+        let mut store = ClauseStore::new();
+        for text in ["late delivery", "late parcel", "rude staff"] {
+            let doc = test_analyzer().analyse(text, None).unwrap();
+            store.push_clause(&mut vocab, &doc.tokens, Lang::En, Score::NEUTRAL);
+            store.end_doc();
+        }
+        let v = Vectorizer::fit(&store, vocab.terms.len(), 2, 1.0, 100);
+        let kept: Vec<&str> = v
+            .term_of
+            .iter()
+            .map(|&t| &*vocab.terms[t as usize].lemma)
+            .collect();
+        assert_eq!(kept, vec!["late"]);
+        let mut row = Vec::new();
+        v.row(&store, 2, &mut row);
+        assert!(row.is_empty(), "rude staff has no kept term");
+    }
+}
