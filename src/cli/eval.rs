@@ -30,15 +30,12 @@ mod render;
 /// analysed texts); each model's loading is timed apart from its scoring. Peak memory is
 /// the process's resident high-water mark (VmHWM), reset before each model where Linux
 /// allows, so it includes the analysed data set.
-///
-/// Examples:
-///   koe eval --data reviews.jsonl --model lexicon --model linear:models/linear-en
-///   koe eval --data tweets.tsv --holdout 0.3 --threads 1 --json
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  koe eval --data reviews.jsonl --model lexicon --model linear:my-model
+  koe eval --data stars.jsonl --text-field body --label-field stars --json
+  koe eval --data tweets.tsv --holdout 0.3 --lang en --threads 1")]
 pub struct Args {
-    #[command(flatten)]
-    data: DataArgs,
-
     /// A model to score: `lexicon` or `linear:<dir>` (repeat to compare several).
     #[arg(long = "model", value_name = "MODEL", default_value = "lexicon")]
     models: Vec<String>,
@@ -54,6 +51,9 @@ pub struct Args {
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
+
+    #[command(flatten)]
+    data: DataArgs,
 
     #[command(flatten)]
     dictionary: DictionaryArgs,
@@ -94,7 +94,8 @@ pub struct DataArgs {
     pub split_seed: u64,
 }
 
-fn parse_fraction(raw: &str) -> Result<f64, String> {
+/// A fraction strictly between 0 and 1 (`--holdout`, `--validation`).
+pub fn parse_fraction(raw: &str) -> Result<f64, String> {
     match raw.parse::<f64>() {
         Ok(x) if x > 0.0 && x < 1.0 => Ok(x),
         _ => Err(format!("{raw:?} is not a fraction between 0 and 1")),

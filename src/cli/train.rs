@@ -13,7 +13,7 @@ use koe::sentiment::linear::features::FeatureConfig;
 use koe::sentiment::train::{self, ClassWeight, HyperParameters, TrainingRun};
 use koe::sentiment::{self, SentimentModel};
 
-use super::eval::{DataArgs, Part};
+use super::eval::{DataArgs, Part, parse_fraction};
 use super::output::{emit, print_json};
 use super::{DictionaryArgs, use_threads};
 
@@ -37,14 +37,11 @@ enum What {
 /// OUT/model.json (format koe-linear/1: labels, hyper-parameters, features, provenance)
 /// and OUT/weights.bin. With --holdout it trains on the rest of a stratified split, the
 /// part `koe eval --holdout` (same fraction and seed) leaves out.
-///
-/// Example:
-///   koe train sentiment --data tweets.tsv --holdout 0.3 --lang en --out models/linear-en
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  koe train sentiment --data tweets.tsv --holdout 0.3 --lang en --out my-model
+  koe train sentiment --data tweets.tsv --holdout 0.3 --validation 0.2 --l2 1e-3 --out tune")]
 struct SentimentArgs {
-    #[command(flatten)]
-    data: DataArgs,
-
     /// Folder to write model.json and weights.bin into.
     #[arg(long, short, value_name = "DIR")]
     out: PathBuf,
@@ -81,7 +78,7 @@ struct SentimentArgs {
     /// Hold out this fraction of the training part (stratified, seed --split-seed + 1),
     /// train on the rest and report figures on it: for choosing hyper-parameters without
     /// touching the --holdout part.
-    #[arg(long, value_name = "FRACTION")]
+    #[arg(long, value_name = "FRACTION", value_parser = parse_fraction)]
     validation: Option<f64>,
 
     /// Words on where the data came from, added to model.json's provenance.
@@ -95,6 +92,9 @@ struct SentimentArgs {
     /// Print the model card as JSON on stdout.
     #[arg(long)]
     json: bool,
+
+    #[command(flatten)]
+    data: DataArgs,
 
     #[command(flatten)]
     dictionary: DictionaryArgs,
@@ -121,10 +121,6 @@ fn sentiment(args: SentimentArgs) -> anyhow::Result<()> {
     let mut validation_docs = Vec::new();
     let mut split_words = split;
     if let Some(fraction) = args.validation {
-        anyhow::ensure!(
-            fraction > 0.0 && fraction < 1.0,
-            "--validation takes a fraction between 0 and 1"
-        );
         let labels: Vec<_> = docs.iter().map(|d| d.label).collect();
         let held = train::stratified_holdout(&labels, fraction, args.data.split_seed + 1);
         let (v, t): (Vec<_>, Vec<_>) = docs.into_iter().zip(held).partition(|(_, h)| *h);
