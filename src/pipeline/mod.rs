@@ -307,7 +307,7 @@ impl Pipeline {
                     doc.topics = topics.doc_topics(seq).to_vec();
                     index.add(&doc)?;
                     summary.indexed += 1;
-                    if summary.indexed % options.batch_size as u64 == 0 {
+                    if summary.indexed.is_multiple_of(options.batch_size as u64) {
                         report(Stage::Indexing, &summary, rejects.total());
                     }
                 }
