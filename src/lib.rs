@@ -10,7 +10,9 @@
 //! 3. [`sentiment`] scores every sentence and document ([`SentimentModel`]);
 //! 4. [`pipeline`] runs stages 2–3 over batches in parallel (rayon) and feeds
 //! 5. [`index`], a Tantivy index with Japanese and English analysers and facets, which
-//!    [`index::SearchIndex`] searches.
+//!    [`index::SearchIndex`] searches, and from which
+//! 6. [`report`] computes NPS, CSAT, CES and sentiment with confidence intervals, and
+//!    writes them, with the pain points of the topics stage, as HTML, Markdown and JSON.
 //!
 //! ```no_run
 //! use koe::{TextAnalyzer, sentiment};
@@ -30,6 +32,7 @@ pub mod index;
 pub mod ingest;
 pub mod pipeline;
 pub mod record;
+pub mod report;
 pub mod sentiment;
 pub mod text;
 
