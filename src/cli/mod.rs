@@ -5,6 +5,7 @@
 
 mod analyze;
 mod output;
+mod report;
 mod search;
 
 use std::path::{Path, PathBuf};
@@ -30,6 +31,7 @@ pub struct Cli {
 enum Command {
     Analyze(analyze::Args),
     Search(search::Args),
+    Report(report::Args),
 }
 
 /// Where the Japanese dictionary lives; shared by every subcommand that tokenizes.
@@ -66,5 +68,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Analyze(args) => analyze::run(args),
         Command::Search(args) => search::run(args),
+        Command::Report(args) => report::run(args),
     }
 }
