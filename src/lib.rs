@@ -11,7 +11,9 @@
 //! 4. [`topics`] groups clauses into topics and ranks them as pain points by their impact
 //!    on NPS or rating, with trends;
 //! 5. [`index`] writes a Tantivy index with Japanese and English analysers and facets
-//!    (topics included), which [`index::SearchIndex`] searches.
+//!    (topics included), which [`index::SearchIndex`] searches, and from which
+//! 6. [`report`] computes NPS, CSAT, CES and sentiment with confidence intervals, and
+//!    writes them, with the pain points of the topics stage, as HTML, Markdown and JSON.
 //!
 //! [`pipeline`] runs stages 2–5 as one batch job: parallel (rayon) over batches, in
 //! bounded memory.
@@ -36,6 +38,7 @@ pub mod index;
 pub mod ingest;
 pub mod pipeline;
 pub mod record;
+pub mod report;
 pub mod sentiment;
 pub mod text;
 pub mod topics;
