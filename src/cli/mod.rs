@@ -32,11 +32,8 @@ pub struct Cli {
 enum Command {
     Analyze(Box<analyze::Args>),
     Search(search::Args),
-<<<<<<< HEAD
     Topics(topics::Args),
-=======
     Report(report::Args),
->>>>>>> report
 }
 
 /// Where the Japanese dictionary lives; shared by every subcommand that tokenizes.
@@ -73,10 +70,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Analyze(args) => analyze::run(*args),
         Command::Search(args) => search::run(args),
-<<<<<<< HEAD
         Command::Topics(args) => topics::run(args),
-=======
         Command::Report(args) => report::run(args),
->>>>>>> report
     }
 }

@@ -40,10 +40,10 @@ pub struct Topic {
     pub terms: Vec<TopicTerm>,
     /// Records in the topic.
     pub size: u64,
-    /// Share of all records, 0–1.
+    /// Share of all records, in percent (as `topics.json` has it).
     pub share: Option<f64>,
     pub mean_sentiment: Option<f64>,
-    /// Share of the topic's records labelled negative, 0–1.
+    /// Share of the topic's records negative on it, in percent.
     pub share_negative: Option<f64>,
     pub mean_rating: Option<f64>,
     pub nps: Option<f64>,
@@ -100,7 +100,7 @@ impl Example {
 impl Topic {
     pub fn is_pain_point(&self) -> bool {
         self.mean_sentiment.is_some_and(|s| s < 0.0)
-            || self.share_negative.is_some_and(|s| s > 0.5)
+            || self.share_negative.is_some_and(|s| s > 50.0)
             || self.mean_rating.is_some_and(|r| r < 3.0)
     }
 
@@ -114,7 +114,7 @@ impl Topic {
     fn pain(&self) -> f64 {
         self.impact
             .map(f64::abs)
-            .unwrap_or_else(|| self.size as f64 * self.share_negative.unwrap_or(0.0))
+            .unwrap_or_else(|| self.size as f64 * self.share_negative.unwrap_or(0.0) / 100.0)
     }
 
     /// The topic's figures as short phrases (plain text: escape before use).
@@ -123,7 +123,7 @@ impl Topic {
             Some(share) => format!(
                 "{} comments ({}%)",
                 format::count(self.size),
-                format::plain(100.0 * share, 1)
+                format::plain(share, 1)
             ),
             None => format!("{} comments", format::count(self.size)),
         }];
@@ -134,7 +134,7 @@ impl Topic {
             facts.push(format!("sentiment {}", format::signed(s, 2)));
         }
         if let Some(s) = self.share_negative {
-            facts.push(format!("{}% negative", format::plain(100.0 * s, 0)));
+            facts.push(format!("{}% negative", format::plain(s, 0)));
         }
         if let Some(r) = self.mean_rating {
             facts.push(format!("★ {}", format::plain(r, 1)));
@@ -201,7 +201,7 @@ mod tests {
     fn missing_fields_default_and_topics_split_by_polarity() {
         let json = r#"{"topics": [
             {"id": 1, "label": "配送遅延", "size": 40, "mean_sentiment": -0.5, "impact": -12.0},
-            {"id": 2, "size": 80, "share_negative": 0.7, "impact": -30.0,
+            {"id": 2, "size": 80, "share_negative": 70.0, "impact": -30.0,
              "terms": [{"term": "app"}, {"term": "crash"}]},
             {"id": 3, "label": "quality", "size": 50, "mean_rating": 4.6},
             {"id": 4, "label": "questions", "size": 10, "mean_sentiment": 0.0},
