@@ -271,6 +271,7 @@ fn record(seq: usize, rng: &mut Rng) -> (Record, f32) {
         text,
         rating: None,
         nps: Some(nps),
+        effort: None,
         channel: Some(["web", "app", "store", "phone"][(rng.next() % 4) as usize].into()),
         stage: Some(["purchase", "delivery", "support"][(rng.next() % 3) as usize].into()),
         product: None,

@@ -8,15 +8,20 @@
 //! 2. [`text`] normalises, detects ja/en, splits sentences and tokenizes (lindera for
 //!    Japanese, Snowball for English) into an [`AnalysedText`];
 //! 3. [`sentiment`] scores every sentence and document ([`SentimentModel`]);
-//! 4. [`pipeline`] runs stages 2–3 over batches in parallel (rayon) and feeds
-//! 5. [`index`], a Tantivy index with Japanese and English analysers and facets, which
-//!    [`index::SearchIndex`] searches.
+//! 4. [`topics`] groups clauses into topics and ranks them as pain points by their impact
+//!    on NPS or rating, with trends;
+//! 5. [`index`] writes a Tantivy index with Japanese and English analysers and facets
+//!    (topics included), which [`index::SearchIndex`] searches, and from which
+//! 6. [`report`] computes NPS, CSAT, CES and sentiment with confidence intervals, and
+//!    writes them, with the pain points of the topics stage, as HTML, Markdown and JSON.
 //!
-//! [`eval`] measures sentiment models on labelled data (accuracy, macro-F1, macro-recall,
-//! docs/s, peak memory), and [`sentiment::train`] fits the linear backend.
+//! [`pipeline`] runs stages 2–5 as one batch job: parallel (rayon) over batches, in
+//! bounded memory. [`eval`] measures sentiment models on labelled data (accuracy,
+//! macro-F1, macro-recall, docs/s, peak memory); [`sentiment::train`] fits the linear
+//! backend.
 //!
-//! ```no_run
-//! use koe::{TextAnalyzer, sentiment};
+//! ```
+//! use koe::{Label, TextAnalyzer, sentiment};
 //!
 //! // The Japanese dictionary is built from Debian's mecab-ipadic on first use.
 //! let analyzer = TextAnalyzer::load(None)?;
@@ -26,6 +31,8 @@
 //! for (sentence, score) in doc.sentences.iter().zip(&scores[0].sentences) {
 //!     println!("{} → {} ({:+.2})", doc.sentence_text(sentence), score.label, score.value);
 //! }
+//! let labels: Vec<Label> = scores[0].sentences.iter().map(|s| s.label).collect();
+//! assert_eq!(labels, [Label::Negative, Label::Positive]);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -34,6 +41,7 @@ pub mod index;
 pub mod ingest;
 pub mod pipeline;
 pub mod record;
+pub mod report;
 pub mod sentiment;
 pub mod text;
 pub mod topics;

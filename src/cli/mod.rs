@@ -6,6 +6,7 @@
 mod analyze;
 mod eval;
 mod output;
+mod report;
 mod search;
 mod topics;
 mod train;
@@ -34,6 +35,7 @@ enum Command {
     Analyze(Box<analyze::Args>),
     Search(search::Args),
     Topics(topics::Args),
+    Report(report::Args),
     Eval(eval::Args),
     Train(train::Args),
 }
@@ -73,6 +75,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Analyze(args) => analyze::run(*args),
         Command::Search(args) => search::run(args),
         Command::Topics(args) => topics::run(args),
+        Command::Report(args) => report::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Train(args) => train::run(args),
     }

@@ -1,8 +1,9 @@
 //! `koe search`: query an index with filters; hits with snippets and facet counts.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, anyhow};
 use chrono::{DateTime, Utc};
@@ -10,6 +11,8 @@ use serde::Serialize;
 
 use koe::index::{FacetCounts, Filters, Hit, SearchIndex, SearchRequest, SearchResults};
 use koe::ingest::parse_date;
+use koe::pipeline::TOPICS_FILE;
+use koe::topics::Topics;
 use koe::{Label, Lang};
 
 use super::DictionaryArgs;
@@ -144,8 +147,23 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             facets: &results.facets,
         })
     } else {
-        emit(&render(&request, &results))
+        emit(&render(&request, &results, &topic_labels(&args.dir)))
     }
+}
+
+/// Topic id → label, from the analysis's topics.json (empty when it has none).
+fn topic_labels(dir: &Path) -> BTreeMap<String, String> {
+    let Ok(file) = std::fs::File::open(dir.join(TOPICS_FILE)) else {
+        return BTreeMap::new();
+    };
+    let Ok(topics) = serde_json::from_reader::<_, Topics>(std::io::BufReader::new(file)) else {
+        return BTreeMap::new();
+    };
+    topics
+        .topics
+        .into_iter()
+        .map(|t| (t.id.to_string(), t.label))
+        .collect()
 }
 
 /// `--json` output: the request echoed, then the results.
@@ -158,7 +176,11 @@ struct JsonOutput<'a> {
     facets: &'a FacetCounts,
 }
 
-fn render(request: &SearchRequest, results: &SearchResults) -> String {
+fn render(
+    request: &SearchRequest,
+    results: &SearchResults,
+    topic_labels: &BTreeMap<String, String>,
+) -> String {
     let mut out = String::new();
     let query = if request.query.trim().is_empty() {
         "all records".to_string()
@@ -178,7 +200,7 @@ fn render(request: &SearchRequest, results: &SearchResults) -> String {
         let _ = writeln!(out, "{:>3}. {}", request.offset + i + 1, describe(hit));
         let _ = writeln!(out, "     {}", highlight.apply(hit));
     }
-    render_facets(&results.facets, &mut out);
+    render_facets(&results.facets, topic_labels, &mut out);
     out
 }
 
@@ -203,6 +225,10 @@ fn describe(hit: &Hit) -> String {
     }
     if let Some(date) = &hit.created_at {
         parts.push(date.get(..10).unwrap_or(date).to_string());
+    }
+    if !hit.topics.is_empty() {
+        let ids: Vec<String> = hit.topics.iter().map(|t| format!("#{t}")).collect();
+        parts.push(format!("topic {}", ids.join(",")));
     }
     parts.push(hit.id.clone());
     parts.join(" · ")
@@ -248,7 +274,7 @@ impl Highlight {
     }
 }
 
-fn render_facets(facets: &FacetCounts, out: &mut String) {
+fn render_facets(facets: &FacetCounts, topic_labels: &BTreeMap<String, String>, out: &mut String) {
     out.push('\n');
     let groups = [
         ("sentiment", &facets.sentiment),
@@ -256,7 +282,6 @@ fn render_facets(facets: &FacetCounts, out: &mut String) {
         ("stage", &facets.stage),
         ("product", &facets.product),
         ("lang", &facets.lang),
-        ("topic", &facets.topic),
     ];
     for (name, counts) in groups {
         if counts.is_empty() {
@@ -266,5 +291,20 @@ fn render_facets(facets: &FacetCounts, out: &mut String) {
         sorted.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
         let line: Vec<String> = sorted.iter().map(|(k, v)| format!("{k} {v}")).collect();
         let _ = writeln!(out, "{name:>10}: {}", line.join(" · "));
+    }
+    let mut topics: Vec<_> = facets.topic.iter().collect();
+    topics.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    for (i, (id, count)) in topics.iter().take(8).enumerate() {
+        let label = topic_labels.get(*id).map_or("", String::as_str);
+        let name = if i == 0 { "topics:" } else { "" };
+        let _ = writeln!(out, "{name:>11} #{id:<3} {count:>5}  {label}");
+    }
+    if topics.len() > 8 {
+        let _ = writeln!(
+            out,
+            "{:>10}  … {} more (--json for all)",
+            "",
+            topics.len() - 8
+        );
     }
 }

@@ -134,12 +134,16 @@ enum Sink {
 /// The analysis stages, composed: text analysis, then sentiment.
 pub struct Pipeline {
     analyzer: TextAnalyzer,
-    model: Box<dyn SentimentModel>,
+    /// Shared with the topic stage, which scores clauses of mixed sentences with it.
+    model: Arc<dyn SentimentModel>,
 }
 
 impl Pipeline {
     pub fn new(analyzer: TextAnalyzer, model: Box<dyn SentimentModel>) -> Self {
-        Pipeline { analyzer, model }
+        Pipeline {
+            analyzer,
+            model: Arc::from(model),
+        }
     }
 
     pub fn analyzer(&self) -> &TextAnalyzer {
@@ -213,7 +217,10 @@ impl Pipeline {
                 Sink::Spill {
                     index,
                     spill: SpillWriter::create(path.clone()).map_err(output(path))?,
-                    topics: Box::new(TopicCollector::new(topic_options.clone())),
+                    topics: Box::new(
+                        TopicCollector::new(topic_options.clone())
+                            .with_clause_sentiment(self.model.clone()),
+                    ),
                 }
             }
         };
@@ -300,7 +307,7 @@ impl Pipeline {
                     doc.topics = topics.doc_topics(seq).to_vec();
                     index.add(&doc)?;
                     summary.indexed += 1;
-                    if summary.indexed % options.batch_size as u64 == 0 {
+                    if summary.indexed.is_multiple_of(options.batch_size as u64) {
                         report(Stage::Indexing, &summary, rejects.total());
                     }
                 }

@@ -142,7 +142,7 @@ pub fn load(path: &Path) -> Result<(ModelCard, Vec<f32>), Error> {
 
 fn decode(bytes: &[u8], rows: usize, columns: usize) -> Result<Vec<f32>, String> {
     let record = 4 + 4 * columns;
-    if bytes.len() % record != 0 {
+    if !bytes.len().is_multiple_of(record) {
         return Err(format!(
             "{} bytes is not a whole number of rows",
             bytes.len()

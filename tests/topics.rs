@@ -1,0 +1,107 @@
+//! Pain points end to end: `koe analyze` on the demo corpus finds its planted pain points
+//! as topics, `koe topics` lists them, and `koe search --topic` finds their records.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/corpora/shop-feedback.jsonl");
+
+fn koe() -> Command {
+    Command::cargo_bin("koe").unwrap()
+}
+
+fn run_json(cmd: &mut Command) -> Value {
+    let output = cmd.output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// The first topic whose label has all of `words`.
+fn topic_with<'a>(topics: &'a [Value], words: &[&str]) -> &'a Value {
+    topics
+        .iter()
+        .find(|t| {
+            words
+                .iter()
+                .all(|w| t["label"].as_str().unwrap().contains(w))
+        })
+        .unwrap_or_else(|| {
+            let labels: Vec<&str> = topics
+                .iter()
+                .map(|t| t["label"].as_str().unwrap())
+                .collect();
+            panic!("no topic labelled with {words:?} in {labels:?}")
+        })
+}
+
+#[test]
+fn planted_pain_points_become_searchable_topics() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let summary = run_json(koe().args(["analyze", DEMO, "--json", "--out"]).arg(&out));
+    assert!(summary["topics"].as_u64().unwrap() >= 5, "{summary}");
+
+    let report = run_json(koe().arg("topics").arg(&out).arg("--json"));
+    let topics = report["topics"].as_array().unwrap();
+    let impacts: Vec<f64> = topics
+        .iter()
+        .map(|t| t["impact"].as_f64().unwrap())
+        .collect();
+    assert!(
+        impacts.windows(2).all(|w| w[0] >= w[1]),
+        "ranked by impact: {impacts:?}"
+    );
+
+    // The demo corpus's app crashes surge after the September update: an emerging topic.
+    let crashes = topic_with(topics, &["crash", "app"]);
+    assert_eq!(crashes["emerging"], true, "{crashes}");
+    assert!(
+        crashes["share_negative"].as_f64().unwrap() > 50.0,
+        "{crashes}"
+    );
+    let delivery = topic_with(topics, &["配送", "遅い"]);
+
+    for topic in [crashes, delivery] {
+        let id = topic["id"].as_u64().unwrap().to_string();
+        let found = run_json(
+            koe()
+                .arg("search")
+                .arg(&out)
+                .args(["--topic", &id, "--limit", "500", "--json"]),
+        );
+        assert_eq!(found["total"], topic["size"], "{}", topic["label"]);
+        let label_terms: Vec<&str> = topic["label"].as_str().unwrap().split(" · ").collect();
+        let hits = found["hits"].as_array().unwrap();
+        let on_topic = hits
+            .iter()
+            .filter(|h| {
+                let text = h["text"].as_str().unwrap().to_lowercase();
+                label_terms.iter().any(|t| text.contains(t))
+            })
+            .count();
+        assert!(
+            on_topic * 10 >= hits.len() * 7,
+            "{on_topic} of {} on {}",
+            hits.len(),
+            topic["label"]
+        );
+        let all = run_json(
+            koe()
+                .arg("search")
+                .arg(&out)
+                .args(["--limit", "1", "--json"]),
+        );
+        assert_eq!(all["facets"]["topic"][&id], topic["size"]);
+    }
+
+    let table = koe().arg("topics").arg(&out).output().unwrap();
+    let table = String::from_utf8(table.stdout).unwrap();
+    assert!(
+        table.contains("emerging") && table.contains("配送"),
+        "{table}"
+    );
+}
