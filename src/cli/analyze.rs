@@ -32,7 +32,8 @@ pub struct Args {
     #[arg(long, short, value_name = "DIR")]
     out: PathBuf,
 
-    /// Sentiment model: `lexicon` (embedded VADER + Tohoku polarity dictionary).
+    /// Sentiment model: `lexicon` (embedded VADER + Tohoku polarity dictionary) or
+    /// `linear:<DIR>` (a model trained by `koe train sentiment`).
     #[arg(long, default_value = "lexicon", value_name = "MODEL")]
     sentiment: String,
 
