@@ -39,6 +39,7 @@
 pub mod eval;
 pub mod index;
 pub mod ingest;
+pub mod period;
 pub mod pipeline;
 pub mod record;
 pub mod report;

@@ -88,7 +88,7 @@ struct TopicArgs {
     min_topic_size: usize,
 
     /// Trend buckets: month or week.
-    #[arg(long, default_value = "month", value_name = "PERIOD", value_parser = parse_period)]
+    #[arg(long, default_value = "month", value_name = "PERIOD")]
     period: Period,
 
     /// Cluster Japanese and English feedback apart instead of in one space.
@@ -98,14 +98,6 @@ struct TopicArgs {
     /// Seed for sampling and clustering (same seed, same topics).
     #[arg(long, default_value_t = TopicOptions::default().seed, value_name = "N")]
     seed: u64,
-}
-
-fn parse_period(raw: &str) -> Result<Period, String> {
-    match raw {
-        "month" => Ok(Period::Month),
-        "week" => Ok(Period::Week),
-        _ => Err(format!("{raw:?}: expected month or week")),
-    }
 }
 
 impl TopicArgs {

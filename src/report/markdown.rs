@@ -9,9 +9,9 @@ use super::escape;
 use super::figures::Figures;
 use super::format::{self, NONE, count, signed};
 use super::metrics::Group;
-use super::period::Period;
 use super::stats::SMALL_N;
 use super::topics::Topic;
+use crate::period::Period;
 
 pub fn render(report: &Report) -> String {
     let m = &report.metrics;

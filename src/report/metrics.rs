@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use super::figures::{Figures, Response, Tally};
-use super::period::Period;
+use crate::period::Period;
 
 /// The group name of responses without a channel, stage or product.
 pub const UNSET: &str = "(none)";

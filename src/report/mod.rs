@@ -13,7 +13,6 @@ pub mod format;
 pub mod html;
 pub mod markdown;
 pub mod metrics;
-pub mod period;
 pub mod stats;
 pub mod svg;
 pub mod topics;
@@ -23,9 +22,9 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::index::SearchIndex;
+pub use crate::period::Period;
 pub use figures::{Figures, Response};
 pub use metrics::{Metrics, MetricsBuilder};
-pub use period::Period;
 pub use topics::{Topic, TopicsStatus};
 
 /// Errors of the report stage.

@@ -46,16 +46,7 @@ pub use painpoints::ImpactBasis;
 pub use report::{render_quality, render_table};
 pub use vectorize::{clauses, is_topic_term};
 
-/// How trends are bucketed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Period {
-    /// Calendar months, `2026-07`.
-    #[default]
-    Month,
-    /// ISO weeks, `2026-W27`.
-    Week,
-}
+pub use crate::period::Period;
 
 /// What the analyst can tune. The defaults suit thousands to millions of short records.
 #[derive(Debug, Clone)]

@@ -4,11 +4,11 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use crate::period::Period;
 use crate::report::escape::Html;
 use crate::report::figures::Figures;
 use crate::report::format::{self, count, signed};
 use crate::report::metrics::Metrics;
-use crate::report::period::Period;
 use crate::report::stats::{Mean, SMALL_N};
 use crate::report::svg::{self, LineChart, Point};
 

@@ -16,8 +16,8 @@ use super::escape::Html;
 use super::figures::Figures;
 use super::format::{self, NONE, count, signed};
 use super::metrics::Group;
-use super::period::Period;
 use super::stats::{Mean, SMALL_N, Share};
+use crate::period::Period;
 
 const STYLE: &str = include_str!("report.css");
 

@@ -1,5 +1,5 @@
 //! Periods: a date → the month (`YYYY-MM`) or ISO 8601 week (`YYYY-Www`) it falls in,
-//! in UTC, for the trends of a report.
+//! in UTC, for the trends of topics and reports.
 
 use std::fmt::Write;
 use std::str::FromStr;
