@@ -1,0 +1,196 @@
+//! Search over a small Japanese and English index built by the real writer.
+
+use std::sync::Arc;
+
+use super::*;
+use crate::index::{IndexBuilder, IndexDoc};
+use crate::ingest::parse_date;
+use crate::record::{Analysed, Origin, Record};
+use crate::sentiment::{DocSentiment, Score};
+use crate::text::test_analyzer;
+
+/// (id, text, sentiment value, channel, date, rating)
+const DOCS: &[(&str, &str, f32, &str, &str, u8)] = &[
+    (
+        "j1",
+        "スタッフの対応が最悪でした。",
+        -0.8,
+        "support",
+        "2026-06-01",
+        1,
+    ),
+    (
+        "j2",
+        "配送がとても遅かったです。",
+        -0.5,
+        "web",
+        "2026-07-15",
+        2,
+    ),
+    (
+        "j3",
+        "丁寧な対応で満足しています。",
+        0.7,
+        "store",
+        "2026-08-01",
+        5,
+    ),
+    (
+        "e1",
+        "My order was delayed twice.",
+        -0.4,
+        "web",
+        "2026-07-20",
+        2,
+    ),
+    (
+        "e2",
+        "Fast delivery and kind staff!",
+        0.8,
+        "app",
+        "2026-09-01",
+        5,
+    ),
+];
+
+fn index() -> (tempfile::TempDir, SearchIndex) {
+    let dir = tempfile::tempdir().unwrap();
+    let analyzer = test_analyzer();
+    let mut builder = IndexBuilder::create(dir.path(), analyzer, 50_000_000).unwrap();
+    for (line, &(id, text, value, channel, date, rating)) in DOCS.iter().enumerate() {
+        let record = Record {
+            id: id.into(),
+            text: text.into(),
+            rating: Some(rating),
+            nps: None,
+            effort: None,
+            channel: Some(channel.into()),
+            stage: None,
+            product: None,
+            created_at: parse_date(date),
+            lang: None,
+            origin: Origin {
+                file: Arc::from("t.jsonl"),
+                line: line as u64 + 1,
+            },
+        };
+        let text = analyzer.analyse(text, None).unwrap();
+        let sentiment = DocSentiment {
+            doc: Score::from_value(value),
+            sentences: vec![],
+        };
+        let analysed = Analysed {
+            record,
+            text,
+            sentiment,
+        };
+        builder.add(&IndexDoc::from(analysed)).unwrap();
+    }
+    builder.commit().unwrap();
+    let index = SearchIndex::open(dir.path(), analyzer).unwrap();
+    (dir, index)
+}
+
+fn ids(index: &SearchIndex, request: &SearchRequest) -> Vec<String> {
+    let mut ids: Vec<String> = index
+        .search(request)
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.id)
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn query(q: &str) -> SearchRequest {
+    SearchRequest::new(q)
+}
+
+#[test]
+fn japanese_queries_match_words_by_base_form() {
+    let (_dir, index) = index();
+    assert_eq!(ids(&index, &query("対応")), vec!["j1", "j3"]);
+    assert_eq!(ids(&index, &query("配送 遅い")), vec!["j2"]);
+    assert_eq!(ids(&index, &query("配送遅い")), vec!["j2"]);
+    // 「応」 alone is not a word of any record: no substring matches.
+    assert!(ids(&index, &query("応")).is_empty());
+}
+
+#[test]
+fn english_queries_match_stems() {
+    let (_dir, index) = index();
+    assert_eq!(ids(&index, &query("delays")), vec!["e1"]);
+    assert_eq!(ids(&index, &query("DELIVERIES")), vec!["e2"]);
+}
+
+#[test]
+fn filters_narrow_and_facets_count_the_whole_result_set() {
+    let (_dir, index) = index();
+    let mut request = query("");
+    request.limit = 1;
+    let all = index.search(&request).unwrap();
+    assert_eq!(all.total, 5);
+    assert_eq!(all.hits.len(), 1);
+    let expected: BTreeMap<String, u64> =
+        [("negative".to_string(), 3), ("positive".to_string(), 2)].into();
+    assert_eq!(all.facets.sentiment, expected);
+    assert_eq!(all.facets.channel.get("web"), Some(&2));
+
+    let mut negative_web = query("*");
+    negative_web.filters.sentiment = Some(Label::Negative);
+    negative_web.filters.channel = vec!["web".into()];
+    assert_eq!(ids(&index, &negative_web), vec!["e1", "j2"]);
+
+    let mut july = query("");
+    july.filters.since = parse_date("2026-07-01");
+    july.filters.until = parse_date("2026-08-01");
+    assert_eq!(ids(&index, &july), vec!["e1", "j2"]);
+
+    let mut happy = query("対応");
+    happy.filters.min_rating = Some(4);
+    assert_eq!(ids(&index, &happy), vec!["j3"]);
+}
+
+#[test]
+fn hits_carry_fields_and_highlighted_snippets() {
+    let (_dir, index) = index();
+    let results = index.search(&query("最悪")).unwrap();
+    let hit = &results.hits[0];
+    assert_eq!(hit.id, "j1");
+    assert_eq!(hit.channel.as_deref(), Some("support"));
+    assert_eq!(hit.rating, Some(1));
+    assert_eq!(hit.sentiment.as_deref(), Some("negative"));
+    assert_eq!(hit.origin.as_deref(), Some("t.jsonl:1"));
+    assert_eq!(hit.snippet.fragment, "スタッフの対応が最悪でした。");
+    let [start, end] = hit.snippet.highlights[0];
+    assert_eq!(&hit.snippet.fragment[start..end], "最悪");
+}
+
+#[test]
+fn every_record_can_be_read_back() {
+    let (_dir, index) = index();
+    let mut ids = Vec::new();
+    index.for_each_record(|hit| ids.push(hit.id)).unwrap();
+    ids.sort();
+    assert_eq!(ids, vec!["e1", "e2", "j1", "j2", "j3"]);
+}
+
+#[test]
+fn a_bad_query_is_an_error_not_a_panic() {
+    let (_dir, index) = index();
+    let error = index.search(&query("nosuchfield:x")).unwrap_err();
+    assert!(matches!(error, Error::Query { .. }), "{error}");
+}
+
+#[test]
+fn an_uncommitted_index_is_never_visible() {
+    let dir = tempfile::tempdir().unwrap();
+    let builder = IndexBuilder::create(dir.path(), test_analyzer(), 20_000_000).unwrap();
+    drop(builder);
+    assert!(matches!(
+        SearchIndex::open(dir.path(), test_analyzer()),
+        Err(Error::NotFound(_))
+    ));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
