@@ -47,6 +47,12 @@ impl EnglishTokenizer {
             stemmer: Arc::new(Stemmer::create(Algorithm::English)),
         }
     }
+
+    /// The lemma of one English word: its lower-cased Snowball stem ("Crashes" → "crash").
+    /// The Japanese tokenizer uses it too, for Latin words inside Japanese text.
+    pub fn lemma(&self, word: &str) -> String {
+        self.stemmer.stem(&fold(word)).into_owned()
+    }
 }
 
 /// Lower-cases and straightens apostrophes, so "Don’t" and "don't" are one word.
