@@ -51,8 +51,10 @@ pub struct Args {
     #[arg(long, default_value_t = Options::default().batch_size, value_name = "N")]
     batch_size: usize,
 
-    /// Memory for Tantivy's indexer, in MB (at least 15 per indexing thread).
-    #[arg(long, default_value_t = 200, value_name = "MB")]
+    /// Memory for Tantivy's indexer, in MB: segments are flushed to disk when it is full,
+    /// so memory stays flat as the corpus grows. More means fewer, larger segments (at
+    /// least 15 per indexing thread; fewer threads are used below that).
+    #[arg(long, default_value_t = Options::default().index_memory / (1024 * 1024), value_name = "MB")]
     index_memory_mb: usize,
 
     /// Worker threads for analysis (default: one per core).

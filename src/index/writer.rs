@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
+use tantivy::indexer::LogMergePolicy;
 use tantivy::schema::Facet;
 use tantivy::{DateTime, Index, IndexWriter, TantivyDocument};
 
@@ -53,6 +54,7 @@ impl IndexBuilder {
         let index = Index::create_in_dir(&staging, schema)?;
         tokenizers::register(&index, analyzer);
         let writer = index.writer(memory_budget)?;
+        writer.set_merge_policy(Box::new(bounded_merges()));
         Ok(IndexBuilder {
             writer,
             fields,
@@ -134,3 +136,14 @@ impl IndexBuilder {
         Ok(target)
     }
 }
+
+/// Tantivy's log merge policy, but a segment that holds over [`MAX_MERGED_DOCS`] documents
+/// is not merged again: merges stay small (and so does the memory they take and the pages
+/// they map in) as the corpus grows, at the cost of a few more segments per million records.
+fn bounded_merges() -> LogMergePolicy {
+    let mut policy = LogMergePolicy::default();
+    policy.set_max_docs_before_merge(MAX_MERGED_DOCS);
+    policy
+}
+
+const MAX_MERGED_DOCS: usize = 100_000;

@@ -63,7 +63,8 @@ pub struct Options {
     pub limits: Limits,
     /// Records analysed together; one batch is in memory at a time.
     pub batch_size: usize,
-    /// Tantivy's indexing memory, in bytes.
+    /// Tantivy's indexing memory, in bytes: the in-memory segment is flushed when full, so
+    /// this bounds the writer's memory whatever the corpus size.
     pub index_memory: usize,
 }
 
@@ -74,7 +75,7 @@ impl Default for Options {
             fields: FieldMap::default(),
             limits: Limits::default(),
             batch_size: 2048,
-            index_memory: 200 * 1024 * 1024,
+            index_memory: 32 * 1024 * 1024,
         }
     }
 }
