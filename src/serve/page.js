@@ -215,7 +215,8 @@ async function search() {
   count.replaceChildren(
     el('strong', {}, answer.total.toLocaleString('en')),
     answer.total === 1 ? ' record' : ' records',
-    q ? el('span', {}, ' match 「', el('span', { lang: 'ja' }, q), '」') : ' (all that pass the filters)',
+    q ? el('span', {}, answer.total === 1 ? ' matches 「' : ' match 「', el('span', { lang: 'ja' }, q), '」')
+      : ' (all that pass the filters)',
     answer.total ? ` · showing ${first}–${last}` : '');
   $('hits').replaceChildren(...answer.hits.map(hitItem));
   const pages = Math.max(1, Math.ceil(answer.total / perPage));
