@@ -3,15 +3,14 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
 use koe::index::{FacetCounts, Filters, Hit, SearchIndex, SearchOutput, SearchRequest};
 use koe::ingest::{parse_date, parse_date_end};
-use koe::pipeline::TOPICS_FILE;
-use koe::topics::Topics;
+use koe::pipeline::read_topics;
 use koe::{Label, Lang};
 
 use super::DictionaryArgs;
@@ -126,18 +125,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let results = index
         .search(&request)
         .with_context(|| format!("search in {}", args.dir.display()))?;
-    let output = SearchOutput::new(&request, results, read_topics(&args.dir).as_ref());
+    // Labels are a nicety here: a missing or unreadable topics file leaves them out.
+    let topics = read_topics(&args.dir).ok().flatten();
+    let output = SearchOutput::new(&request, results, topics.as_ref());
     if args.json {
         print_json(&output)
     } else {
         emit(&render(&request, &output))
     }
-}
-
-/// The analysis's topics.json, if it has one koe can read (labels are a nicety here).
-fn read_topics(dir: &Path) -> Option<Topics> {
-    let file = std::fs::File::open(dir.join(TOPICS_FILE)).ok()?;
-    serde_json::from_reader(std::io::BufReader::new(file)).ok()
 }
 
 fn render(request: &SearchRequest, results: &SearchOutput) -> String {

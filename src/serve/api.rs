@@ -113,7 +113,6 @@ pub async fn search(
         message: e.body_text(),
     })?;
     let request = search_request(&params)?;
-    request.filters.check()?;
     let output = tokio::task::spawn_blocking(move || {
         let results = analysis.index.search(&request)?;
         Ok::<_, index::Error>(SearchOutput::new(

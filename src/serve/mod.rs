@@ -16,7 +16,7 @@ use axum::Router;
 use axum::routing::get;
 
 use crate::index::SearchIndex;
-use crate::pipeline::TOPICS_FILE;
+use crate::pipeline::read_topics;
 use crate::report::{Metrics, Period, Report};
 use crate::text::TextAnalyzer;
 use crate::topics::Topics;
@@ -28,16 +28,8 @@ pub enum Error {
     Index(#[from] crate::index::Error),
     #[error(transparent)]
     Report(#[from] crate::report::Error),
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{path}: not a topics file koe can read: {source}")]
-    Topics {
-        path: PathBuf,
-        source: serde_json::Error,
-    },
+    #[error(transparent)]
+    Topics(#[from] crate::pipeline::Error),
 }
 
 /// What the server answers from: one analysis folder, loaded once.
@@ -63,18 +55,6 @@ impl Analysis {
             metrics,
         })
     }
-}
-
-fn read_topics(dir: &Path) -> Result<Option<Topics>, Error> {
-    let path = dir.join(TOPICS_FILE);
-    let bytes = match std::fs::read(&path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(source) => return Err(Error::Io { path, source }),
-    };
-    serde_json::from_slice(&bytes)
-        .map(Some)
-        .map_err(|source| Error::Topics { path, source })
 }
 
 /// The page and the API over one analysis.
