@@ -91,7 +91,10 @@ impl Answer {
 }
 
 fn get(app: &Router, uri: &str) -> Answer {
-    let request = Request::get(uri).body(Body::empty()).unwrap();
+    send(app, Request::get(uri).body(Body::empty()).unwrap())
+}
+
+fn send(app: &Router, request: Request<Body>) -> Answer {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -316,6 +319,12 @@ fn bad_requests_are_400_json_naming_the_parameter() {
     let unknown = get(&DEMO.1, "/api/search?colour=red");
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
     assert!(unknown.json()["error"].as_str().unwrap().contains("colour"));
+    let post = send(
+        &DEMO.1,
+        Request::post("/api/search").body(Body::empty()).unwrap(),
+    );
+    assert_eq!(post.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(post.json()["error"].as_str().unwrap().contains("GET"));
     let missing = get(&DEMO.1, "/api/nothing");
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     assert!(missing.json()["error"].is_string());

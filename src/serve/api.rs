@@ -10,7 +10,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, Uri, header};
+use axum::http::{Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -255,6 +255,16 @@ pub async fn not_found(uri: Uri) -> ApiError {
             uri.path()
         ),
     }
+}
+
+/// A known page asked for with another method than GET (or HEAD): a JSON 405.
+pub async fn method_not_allowed(method: Method, uri: Uri) -> Response {
+    let error = ApiError {
+        status: StatusCode::METHOD_NOT_ALLOWED,
+        parameter: None,
+        message: format!("{} answers GET only, not {method}", uri.path()),
+    };
+    ([(header::ALLOW, "GET, HEAD")], error).into_response()
 }
 
 /// Serialises a value the state owns (no clone for `Json`'s sake).

@@ -64,6 +64,7 @@ pub fn router(analysis: Arc<Analysis>) -> Router {
         .route("/api/search", get(api::search))
         .route("/api/topics", get(api::topics))
         .route("/api/metrics", get(api::metrics))
+        .method_not_allowed_fallback(api::method_not_allowed)
         .fallback(api::not_found)
         .with_state(analysis)
 }
