@@ -16,9 +16,10 @@
 //!    writes them, with the pain points of the topics stage, as HTML, Markdown and JSON.
 //!
 //! [`pipeline`] runs stages 2–5 as one batch job: parallel (rayon) over batches, in
-//! bounded memory. [`eval`] measures sentiment models on labelled data (accuracy,
-//! macro-F1, macro-recall, docs/s, peak memory); [`sentiment::train`] fits the linear
-//! backend.
+//! bounded memory. [`serve`] answers searches, pain points and metrics of an analysis
+//! over HTTP, with a search page. [`eval`] measures sentiment models on labelled data
+//! (accuracy, macro-F1, macro-recall, docs/s, peak memory); [`sentiment::train`] fits
+//! the linear backend.
 //!
 //! ```
 //! use koe::{Label, TextAnalyzer, sentiment};
@@ -44,6 +45,7 @@ pub mod pipeline;
 pub mod record;
 pub mod report;
 pub mod sentiment;
+pub mod serve;
 pub mod text;
 pub mod topics;
 

@@ -8,6 +8,7 @@ mod eval;
 mod output;
 mod report;
 mod search;
+mod serve;
 mod topics;
 mod train;
 
@@ -36,6 +37,7 @@ enum Command {
     Search(search::Args),
     Topics(topics::Args),
     Report(report::Args),
+    Serve(serve::Args),
     Eval(eval::Args),
     Train(train::Args),
 }
@@ -76,6 +78,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Search(args) => search::run(args),
         Command::Topics(args) => topics::run(args),
         Command::Report(args) => report::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Train(args) => train::run(args),
     }

@@ -3,16 +3,14 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::{Context, anyhow};
+use anyhow::Context;
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 
-use koe::index::{FacetCounts, Filters, Hit, SearchIndex, SearchRequest, SearchResults};
-use koe::ingest::parse_date;
-use koe::pipeline::TOPICS_FILE;
-use koe::topics::Topics;
+use koe::index::{FacetCounts, Filters, Hit, SearchIndex, SearchOutput, SearchRequest};
+use koe::ingest::{parse_date, parse_date_end};
+use koe::pipeline::read_topics;
 use koe::{Label, Lang};
 
 use super::DictionaryArgs;
@@ -100,13 +98,7 @@ fn parse_since(raw: &str) -> Result<DateTime<Utc>, String> {
 }
 
 fn parse_until(raw: &str) -> Result<DateTime<Utc>, String> {
-    let date = parse_since(raw)?;
-    let whole_day = raw.trim().len() == "YYYY-MM-DD".len();
-    Ok(if whole_day {
-        date + chrono::Duration::days(1)
-    } else {
-        date
-    })
+    parse_date_end(raw).ok_or_else(|| format!("{raw:?} is not a date (YYYY-MM-DD or RFC 3339)"))
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -130,57 +122,20 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         offset: args.offset,
         snippet_chars: 160,
     };
-    if let (Some(min), Some(max)) = (args.min_rating, args.max_rating)
-        && min > max
-    {
-        return Err(anyhow!("--min-rating {min} is above --max-rating {max}"));
-    }
     let results = index
         .search(&request)
         .with_context(|| format!("search in {}", args.dir.display()))?;
+    // Labels are a nicety here: a missing or unreadable topics file leaves them out.
+    let topics = read_topics(&args.dir).ok().flatten();
+    let output = SearchOutput::new(&request, results, topics.as_ref());
     if args.json {
-        print_json(&JsonOutput {
-            query: &request.query,
-            total: results.total,
-            offset: request.offset,
-            hits: &results.hits,
-            facets: &results.facets,
-        })
+        print_json(&output)
     } else {
-        emit(&render(&request, &results, &topic_labels(&args.dir)))
+        emit(&render(&request, &output))
     }
 }
 
-/// Topic id → label, from the analysis's topics.json (empty when it has none).
-fn topic_labels(dir: &Path) -> BTreeMap<String, String> {
-    let Ok(file) = std::fs::File::open(dir.join(TOPICS_FILE)) else {
-        return BTreeMap::new();
-    };
-    let Ok(topics) = serde_json::from_reader::<_, Topics>(std::io::BufReader::new(file)) else {
-        return BTreeMap::new();
-    };
-    topics
-        .topics
-        .into_iter()
-        .map(|t| (t.id.to_string(), t.label))
-        .collect()
-}
-
-/// `--json` output: the request echoed, then the results.
-#[derive(Serialize)]
-struct JsonOutput<'a> {
-    query: &'a str,
-    total: usize,
-    offset: usize,
-    hits: &'a [Hit],
-    facets: &'a FacetCounts,
-}
-
-fn render(
-    request: &SearchRequest,
-    results: &SearchResults,
-    topic_labels: &BTreeMap<String, String>,
-) -> String {
+fn render(request: &SearchRequest, results: &SearchOutput) -> String {
     let mut out = String::new();
     let query = if request.query.trim().is_empty() {
         "all records".to_string()
@@ -200,7 +155,7 @@ fn render(
         let _ = writeln!(out, "{:>3}. {}", request.offset + i + 1, describe(hit));
         let _ = writeln!(out, "     {}", highlight.apply(hit));
     }
-    render_facets(&results.facets, topic_labels, &mut out);
+    render_facets(&results.facets, &results.topic_labels, &mut out);
     out
 }
 

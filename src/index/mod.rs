@@ -19,7 +19,9 @@ use crate::record::{Analysed, Lang, Record};
 use crate::sentiment::Score;
 
 pub use schema::IndexFields;
-pub use search::{FacetCounts, Filters, Hit, SearchIndex, SearchRequest, SearchResults};
+pub use search::{
+    FacetCounts, Filters, Hit, SearchIndex, SearchOutput, SearchRequest, SearchResults,
+};
 pub use writer::IndexBuilder;
 
 /// What the index keeps of one analysed record.
@@ -65,4 +67,10 @@ pub enum Error {
     Schema(PathBuf, &'static str),
     #[error("cannot parse the query {query:?}: {message}")]
     Query { query: String, message: String },
+    /// A filter no record could pass, named as in the API (`min_rating`).
+    #[error("{filter}: {message}")]
+    Filter {
+        filter: &'static str,
+        message: String,
+    },
 }

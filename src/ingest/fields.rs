@@ -266,6 +266,18 @@ pub fn parse_date(raw: &str) -> Option<DateTime<Utc>> {
     None
 }
 
+/// The end of a date range given as `raw`, exclusive: the day after a bare date
+/// (`2026-05-31` covers all of May 31st), the instant itself for a date-time.
+pub fn parse_date_end(raw: &str) -> Option<DateTime<Utc>> {
+    let date = parse_date(raw)?;
+    let whole_day = raw.trim().len() == "YYYY-MM-DD".len();
+    Some(if whole_day {
+        date + chrono::Duration::days(1)
+    } else {
+        date
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,6 +287,10 @@ mod tests {
         let day = parse_date("2026-05-01").unwrap();
         assert_eq!(day.to_rfc3339(), "2026-05-01T00:00:00+00:00");
         assert_eq!(parse_date("2026/05/01"), Some(day));
+        let end = parse_date_end("2026/05/01").unwrap();
+        assert_eq!(end.to_rfc3339(), "2026-05-02T00:00:00+00:00");
+        let instant = "2026-05-01T09:30:00+00:00";
+        assert_eq!(parse_date_end(instant), parse_date(instant));
         let tokyo = parse_date("2026-05-01T09:00:00+09:00").unwrap();
         assert_eq!(tokyo, day);
         assert!(parse_date("2026-05-01 12:30:00").is_some());

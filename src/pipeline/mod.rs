@@ -26,7 +26,7 @@ use crate::ingest::{self, FieldMap, Limits, Reject, RejectLog, RejectReason};
 use crate::record::{Analysed, Record};
 use crate::sentiment::{DocSentiment, SentimentModel};
 use crate::text::{AnalysedText, TextAnalyzer};
-use crate::topics::{TopicCollector, TopicOptions};
+use crate::topics::{TopicCollector, TopicOptions, Topics};
 use spill::SpillWriter;
 
 /// Documents per `score_batch` call: small enough to spread over cores, large enough for
@@ -38,7 +38,7 @@ pub const SUMMARY_FILE: &str = "summary.json";
 pub const REJECTS_FILE: &str = "rejects.jsonl";
 pub const TOPICS_FILE: &str = "topics.json";
 
-/// Errors that stop a run (bad records never do).
+/// Errors that stop a run (bad records never do), or reading its output back.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("input file {0} does not exist")]
@@ -52,6 +52,29 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: not a topics file koe can read: {source}")]
+    Topics {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+}
+
+/// The topics a run wrote into `out_dir`; `None` when it ran without the topics stage.
+pub fn read_topics(out_dir: &Path) -> Result<Option<Topics>, Error> {
+    let path = out_dir.join(TOPICS_FILE);
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => return Err(Error::Read { path, source }),
+    };
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|source| Error::Topics { path, source })
 }
 
 /// How to read and index the inputs.

@@ -21,6 +21,7 @@ use crate::sentiment::Label;
 use crate::text::lang::is_japanese;
 use crate::text::normalize::normalize;
 use crate::text::{LanguageTokenizer, TextAnalyzer};
+use crate::topics::Topics;
 pub use snippet::Snippet;
 use snippet::Snippets;
 
@@ -41,6 +42,35 @@ pub struct Filters {
     pub until: Option<DateTime<Utc>>,
     pub min_rating: Option<u8>,
     pub max_rating: Option<u8>,
+}
+
+/// The scale of star ratings.
+pub const RATINGS: std::ops::RangeInclusive<u8> = 1..=5;
+
+impl Filters {
+    /// Rejects a rating outside 1–5 and a minimum above the maximum, naming the filter.
+    pub fn check(&self) -> Result<(), Error> {
+        for (filter, rating) in [
+            ("min_rating", self.min_rating),
+            ("max_rating", self.max_rating),
+        ] {
+            if let Some(r) = rating.filter(|r| !RATINGS.contains(r)) {
+                return Err(Error::Filter {
+                    filter,
+                    message: format!("{r} is not a rating (1–5)"),
+                });
+            }
+        }
+        if let (Some(min), Some(max)) = (self.min_rating, self.max_rating)
+            && min > max
+        {
+            return Err(Error::Filter {
+                filter: "min_rating",
+                message: format!("{min} is above max_rating {max}"),
+            });
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -72,6 +102,47 @@ pub struct SearchResults {
     pub total: usize,
     pub hits: Vec<Hit>,
     pub facets: FacetCounts,
+}
+
+/// Search results as programs get them, from `koe search --json` and the `/api/search`
+/// of `koe serve`: the request echoed, the results, and the labels of the topics in the
+/// facet counts.
+#[derive(Debug, Serialize)]
+pub struct SearchOutput {
+    pub query: String,
+    pub total: usize,
+    pub offset: usize,
+    pub limit: usize,
+    pub hits: Vec<Hit>,
+    pub facets: FacetCounts,
+    /// Topic id → label, for the topics in `facets.topic`.
+    pub topic_labels: BTreeMap<String, String>,
+}
+
+impl SearchOutput {
+    pub fn new(request: &SearchRequest, results: SearchResults, topics: Option<&Topics>) -> Self {
+        let topic_labels = topics
+            .map(|topics| {
+                results
+                    .facets
+                    .topic
+                    .keys()
+                    .filter_map(|id| {
+                        Some((id.clone(), topics.label(id.parse().ok()?)?.to_string()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        SearchOutput {
+            query: request.query.clone(),
+            total: results.total,
+            offset: request.offset,
+            limit: request.limit,
+            hits: results.hits,
+            facets: results.facets,
+            topic_labels,
+        }
+    }
 }
 
 /// Counts per facet value over the whole result set.
@@ -141,6 +212,7 @@ impl SearchIndex {
     }
 
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, Error> {
+        request.filters.check()?;
         let searcher = self.reader.searcher();
         let text_query = self.text_query(&request.query)?;
         let query = self.with_filters(text_query.box_clone(), &request.filters);
