@@ -106,3 +106,21 @@ fn planted_pain_points_become_searchable_topics() {
         "{table}"
     );
 }
+
+#[test]
+fn a_rerun_without_topics_leaves_no_stale_topics() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    run_json(koe().args(["analyze", DEMO, "--json", "--out"]).arg(&out));
+    assert!(out.join("topics.json").is_file());
+
+    let summary = run_json(
+        koe()
+            .args(["analyze", DEMO, "--json", "--no-topics", "--out"])
+            .arg(&out),
+    );
+    assert_eq!(summary["topics"], Value::Null, "{summary}");
+    assert!(!out.join("topics.json").exists(), "stale topics.json kept");
+    let failed = koe().arg("topics").arg(&out).output().unwrap();
+    assert!(!failed.status.success());
+}

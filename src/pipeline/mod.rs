@@ -228,8 +228,12 @@ impl Pipeline {
         let output = |path: PathBuf| move |source| Error::Output { path, source };
         std::fs::create_dir_all(out_dir).map_err(output(out_dir.into()))?;
         let summary_path = out_dir.join(SUMMARY_FILE);
-        if summary_path.exists() {
-            std::fs::remove_file(&summary_path).map_err(output(summary_path.clone()))?;
+        // A previous run's results must not pass for this run's (a rerun with --no-topics
+        // leaves no topics).
+        for stale in [SUMMARY_FILE, TOPICS_FILE].map(|name| out_dir.join(name)) {
+            if stale.exists() {
+                std::fs::remove_file(&stale).map_err(output(stale.clone()))?;
+            }
         }
         let rejects_path = out_dir.join(REJECTS_FILE);
         let mut rejects = RejectLog::create(&rejects_path).map_err(output(rejects_path.clone()))?;
