@@ -22,8 +22,10 @@ terms the same way:
   formula (src/topics/quality.rs);
 * diversity: unique terms / all terms among all topics' top-10 terms.
 
-BERTopic's outlier topic −1 is left out. Prints a side-by-side table per corpus; --json
-writes the same figures.
+BERTopic's outlier topic −1 is left out. When BERTopic finds more topics than koe, its
+topics are also reduced to koe's count (BERTopic's reduce_topics) and scored again, since
+NPMI favours many small topics and diversity few. Prints a side-by-side table per corpus;
+--json writes the same figures.
 """
 
 from __future__ import annotations
@@ -237,9 +239,16 @@ def find_model_dir() -> Path:
 
 
 def bertopic_topics(
-    texts: list[str], token_docs: list[str], model, tokenize_s: float, tokenize_cpu_s: float
+    texts: list[str],
+    token_docs: list[str],
+    model,
+    tokenize_s: float,
+    tokenize_cpu_s: float,
+    reduce_to: int,
 ) -> dict:
-    """BERTopic with its defaults, fed our tokens through its CountVectorizer."""
+    """BERTopic with its defaults, fed our tokens through its CountVectorizer. When it
+    finds more than `reduce_to` topics, they are also reduced to that many (its
+    `reduce_topics`, untimed), to compare at koe's granularity."""
     from bertopic import BERTopic
     from sklearn.feature_extraction.text import CountVectorizer
     from umap import UMAP
@@ -265,19 +274,27 @@ def bertopic_topics(
     labels, _ = topic_model.fit_transform(token_docs, embeddings=embeddings)
     fit_s = fit_clock.wall()
 
-    ids = sorted({t for t in labels if t != -1})
-    tops = [[w for w, _ in topic_model.get_topic(t) if w and w != EMPTY_DOC][:TOP_N] for t in ids]
-    return {
-        "tops": tops,
-        "outlier_share": sum(1 for t in labels if t == -1) / max(len(labels), 1),
-        "seconds": {
+    result = fitted_topics(topic_model, labels)
+    if len(result["tops"]) > reduce_to > 0:
+        outlier_topic = int(-1 in labels)
+        topic_model.reduce_topics(token_docs, nr_topics=reduce_to + outlier_topic)
+        result["reduced"] = fitted_topics(topic_model, topic_model.topics_)
+    result["seconds"] = {
             "total": tokenize_s + embed_s + fit_s,
             "cpu": tokenize_cpu_s + clock.cpu(),
             "embed": embed_s,
             "tokenize": tokenize_s,
-            "umap_hdbscan_ctfidf": fit_s,
-        },
+        "umap_hdbscan_ctfidf": fit_s,
     }
+    return result
+
+
+def fitted_topics(topic_model, labels: list[int]) -> dict:
+    """Top terms of each topic but −1, and the share of records in −1."""
+    ids = sorted({t for t in labels if t != -1})
+    tops = [[w for w, _ in topic_model.get_topic(t) if w and w != EMPTY_DOC][:TOP_N] for t in ids]
+    outliers = sum(1 for t in labels if t == -1)
+    return {"tops": tops, "outlier_share": outliers / max(len(labels), 1)}
 
 
 # ---------------------------------------------------------------- one corpus
@@ -299,20 +316,28 @@ def compare(run_dir: Path, model, tokenizer: Tokenizer) -> dict:
     koe = koe_topics(koe_dir, tokenizer, vocab)
     koe["seconds"] = timing
     texts = [text for text, _ in records]
-    bert = bertopic_topics(texts, [" ".join(t) for t in tokens], model, tokenize_s, tokenize_cpu_s)
+    token_docs = [" ".join(t) for t in tokens]
+    bert = bertopic_topics(texts, token_docs, model, tokenize_s, tokenize_cpu_s, len(koe["tops"]))
     result = {"corpus": str(corpus), "records": len(records)}
     for name, system in (("koe", koe), ("bertopic", bert)):
-        result[name] = {
-            "topics": len(system["tops"]),
-            "outlier_share": system["outlier_share"],
-            "coherence_npmi": coherence(system["tops"], doc_sets),
-            "diversity": diversity(system["tops"]),
-            "seconds": system["seconds"],
-            "terms_not_in_tokens": sum(t not in vocab for top in system["tops"] for t in top),
-            "top_terms": system["tops"],
-        }
+        result[name] = scores(system, doc_sets, vocab)
+        result[name]["seconds"] = system["seconds"]
+    if "reduced" in bert:
+        result["bertopic_reduced"] = scores(bert["reduced"], doc_sets, vocab)
     result["koe"]["self_reported"] = koe["self_reported"]
     return result
+
+
+def scores(system: dict, doc_sets: list[set[str]], vocab: set[str]) -> dict:
+    tops = system["tops"]
+    return {
+        "topics": len(tops),
+        "outlier_share": system["outlier_share"],
+        "coherence_npmi": coherence(tops, doc_sets),
+        "diversity": diversity(tops),
+        "terms_not_in_tokens": sum(t not in vocab for top in tops for t in top),
+        "top_terms": tops,
+    }
 
 
 def render(r: dict) -> str:
@@ -347,6 +372,13 @@ def render(r: dict) -> str:
         f"  BERTopic: embeddings {bs['embed']:.1f} s, tokens {bs['tokenize']:.1f} s, "
         f"UMAP + HDBSCAN + c-TF-IDF {bs['umap_hdbscan_ctfidf']:.1f} s"
     )
+    reduced = r.get("bertopic_reduced")
+    if reduced:
+        lines.append(
+            f"  BERTopic reduced to {reduced['topics']} topics (reduce_topics): "
+            f"outliers {reduced['outlier_share']:.3f}, coherence {reduced['coherence_npmi']:.3f}, "
+            f"diversity {reduced['diversity']:.3f}"
+        )
     if k["terms_not_in_tokens"]:
         lines.append(f"  koe top terms missing from the shared tokens: {k['terms_not_in_tokens']}")
     own = k["self_reported"]
