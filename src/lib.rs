@@ -18,7 +18,8 @@
 //! [`pipeline`] runs stages 2–5 as one batch job: parallel (rayon) over batches, in
 //! bounded memory. [`eval`] measures sentiment models on labelled data (accuracy,
 //! macro-F1, macro-recall, docs/s, peak memory); [`sentiment::train`] fits the linear
-//! backend.
+//! backend. With the cargo feature `transformer`, `transformer` loads BERT-family
+//! models through rust-bert (sentiment classifiers, sentence embeddings).
 //!
 //! ```
 //! use koe::{Label, TextAnalyzer, sentiment};
@@ -46,6 +47,8 @@ pub mod report;
 pub mod sentiment;
 pub mod text;
 pub mod topics;
+#[cfg(feature = "transformer")]
+pub mod transformer;
 
 pub use record::{Analysed, Lang, Record};
 pub use sentiment::{DocSentiment, Label, Score, SentimentModel};
