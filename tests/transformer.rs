@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use koe::sentiment::{self, Label};
 use koe::transformer::{SentenceEmbedder, SequenceClassifier};
-use koe::{AnalysedText, TextAnalyzer};
+use koe::{AnalysedText, SentimentModel, TextAnalyzer};
 use rust_bert::bert::{BertConfig, BertForSequenceClassification};
 use serde_json::json;
 
@@ -61,8 +61,11 @@ fn tiny_classifier(dir: &Path, id2label: &[&str]) {
     vs.save(dir.join("model.safetensors")).unwrap();
 }
 
+/// One analyzer for the file's tests: the first use may build the dictionary.
 fn analyse(texts: &[&str]) -> Vec<AnalysedText> {
-    let analyzer = TextAnalyzer::load(None).expect("IPADIC dictionary (scripts/setup.sh)");
+    static ANALYZER: std::sync::OnceLock<TextAnalyzer> = std::sync::OnceLock::new();
+    let analyzer = ANALYZER
+        .get_or_init(|| TextAnalyzer::load(None).expect("IPADIC dictionary (scripts/setup.sh)"));
     texts
         .iter()
         .map(|t| analyzer.analyse(t, None).unwrap())
