@@ -21,8 +21,15 @@ N="${2:-2000}"; BATCH="${3:-32}"; THREADS="${4:-1}"
 python -c 'import transformers' 2>/dev/null \
     || python -m pip install -q --disable-pip-version-check "transformers==4.46.3"
 
-cargo build -q --release --features transformer --example embed_bench
-BIN="${CARGO_TARGET_DIR:-target}/release/examples/embed_bench"
+# KOE_BENCH_PROFILE=dev reuses a test build: its dependencies (tokenizers) are built at
+# opt-level 2 and the work is libtorch's, so it measures nearly what release does.
+if [ "${KOE_BENCH_PROFILE:-release}" = dev ]; then
+    cargo build -q --features transformer --example embed_bench
+    BIN="${CARGO_TARGET_DIR:-target}/debug/examples/embed_bench"
+else
+    cargo build -q --release --features transformer --example embed_bench
+    BIN="${CARGO_TARGET_DIR:-target}/release/examples/embed_bench"
+fi
 KOE_DEVICE=cpu "$BIN" "$KOE_MINILM_DIR" "$TSV" "$N" "$BATCH" "$THREADS" | tee target/embed_bench_koe.txt
 
 python - "$KOE_MINILM_DIR" "$TSV" "$N" "$BATCH" "$THREADS" <<'PY' | tee target/embed_bench_python.txt
