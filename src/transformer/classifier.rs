@@ -26,8 +26,8 @@ enum Model {
     Bert(BertForSequenceClassification),
     DistilBert(DistilBertModelClassifier),
     Roberta(RobertaForSequenceClassification),
-    Deberta(DebertaForSequenceClassification),
-    DebertaV2(DebertaV2ForSequenceClassification),
+    Deberta(Box<DebertaForSequenceClassification>),
+    DebertaV2(Box<DebertaV2ForSequenceClassification>),
 }
 
 /// libtorch tensors are `Send` but not `Sync`; the model runs one batch at a time
@@ -75,14 +75,14 @@ impl SequenceClassifier {
                     &parse_config::<BertConfig>(path, &config)?,
                 )?)
             }
-            "deberta" => Model::Deberta(DebertaForSequenceClassification::new(
+            "deberta" => Model::Deberta(Box::new(DebertaForSequenceClassification::new(
                 &root,
                 &parse_config::<DebertaConfig>(path, &config)?,
-            )?),
-            "deberta-v2" => Model::DebertaV2(DebertaV2ForSequenceClassification::new(
+            )?)),
+            "deberta-v2" => Model::DebertaV2(Box::new(DebertaV2ForSequenceClassification::new(
                 &root,
                 &parse_config::<DebertaV2Config>(path, &config)?,
-            )?),
+            )?)),
             _ => {
                 return Err(Error::UnsupportedModel {
                     path: path.clone(),
