@@ -166,3 +166,20 @@ pub fn from_spec(spec: &str) -> Result<Box<dyn SentimentModel>, Error> {
         _ => Err(Error::UnknownModel(spec.to_string())),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[cfg(not(feature = "transformer"))]
+    #[test]
+    fn transformer_spec_without_the_feature_says_how_to_rebuild() {
+        let err = super::from_spec("transformer:models/x").err().unwrap();
+        assert!(matches!(err, super::Error::TransformerNotBuilt(_)));
+        assert!(err.to_string().contains("--features transformer"), "{err}");
+    }
+
+    #[test]
+    fn unknown_specs_name_the_transformer_backend() {
+        let err = super::from_spec("bert").err().unwrap();
+        assert!(err.to_string().contains("transformer:<dir-or-id>"), "{err}");
+    }
+}
