@@ -14,11 +14,13 @@ use rust_bert::roberta::RobertaEmbeddings;
 use tch::nn::VarStore;
 use tch::{Device, Kind, Tensor};
 
+use super::fast_bert::FastBert;
 use super::tokenize::{Batch, length_sorted_batches};
 use super::{BATCH_SIZE, Error, ModelFiles, TextTokenizer, load_weights, parse_config};
 
 enum Encoder {
-    Bert(BertModel<BertEmbeddings>),
+    /// rust-bert loads the weights; the forward pass is [`FastBert`]'s fused one.
+    Bert(Box<FastBert>),
     Roberta(BertModel<RobertaEmbeddings>),
 }
 
@@ -57,10 +59,14 @@ impl SentenceEmbedder {
                 Some(p) => vs.root() / p.as_str(),
             };
             let encoder = match model_type.as_str() {
-                "bert" => Encoder::Bert(BertModel::new_with_optional_pooler(&root, &config, false)),
-                "roberta" | "xlm-roberta" => {
-                    Encoder::Roberta(BertModel::new_with_optional_pooler(&root, &config, false))
+                "bert" => {
+                    let _: BertModel<BertEmbeddings> =
+                        BertModel::new_with_optional_pooler(&root, &config, false);
+                    None
                 }
+                "roberta" | "xlm-roberta" => Some(Encoder::Roberta(
+                    BertModel::new_with_optional_pooler(&root, &config, false),
+                )),
                 _ => {
                     return Err(Error::UnsupportedModel {
                         path: files.config.clone(),
@@ -72,6 +78,20 @@ impl SentenceEmbedder {
             };
             match load_weights(&mut vs, &files.weights) {
                 Ok(()) => {
+                    let encoder = match encoder {
+                        Some(encoder) => encoder,
+                        None => Encoder::Bert(Box::new(FastBert::from_vars(
+                            &vs.variables(),
+                            &prefix.as_ref().map(|p| format!("{p}.")).unwrap_or_default(),
+                            config.num_hidden_layers,
+                            config.num_attention_heads,
+                            config.hidden_size,
+                            value
+                                .get("layer_norm_eps")
+                                .and_then(|v| v.as_f64())
+                                .unwrap_or(1e-12),
+                        )?)),
+                    };
                     let tokenizer =
                         TextTokenizer::load(files, files.max_length(&value, &model_type))?;
                     return Ok(SentenceEmbedder {
@@ -129,16 +149,15 @@ impl SentenceEmbedder {
 
 /// Mean of the token vectors where the mask is 1, scaled to unit length.
 fn mean_pool(encoder: &Encoder, b: &Batch) -> Result<Tensor, Error> {
-    let (ids, mask, types) = (
-        Some(&b.input_ids),
-        Some(&b.attention_mask),
-        Some(&b.token_type_ids),
-    );
     let hidden = match encoder {
-        Encoder::Bert(m) => m.forward_t(ids, mask, types, None, None, None, None, false)?,
-        Encoder::Roberta(m) => m.forward_t(ids, mask, None, None, None, None, None, false)?,
-    }
-    .hidden_state;
+        Encoder::Bert(m) => m.forward(&b.input_ids, &b.attention_mask, &b.token_type_ids),
+        // RoBERTa has one token type; its position ids come from the padding.
+        Encoder::Roberta(m) => {
+            let (ids, mask) = (Some(&b.input_ids), Some(&b.attention_mask));
+            m.forward_t(ids, mask, None, None, None, None, None, false)?
+                .hidden_state
+        }
+    };
     let mask = b.attention_mask.unsqueeze(-1).to_kind(hidden.kind());
     let tokens: &[i64] = &[1];
     let summed = (&hidden * &mask).sum_dim_intlist(tokens, false, hidden.kind());

@@ -15,6 +15,7 @@
 
 pub mod classifier;
 pub mod embed;
+mod fast_bert;
 pub mod tokenize;
 
 use std::path::{Path, PathBuf};
