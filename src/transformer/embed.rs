@@ -20,8 +20,8 @@ use super::{BATCH_SIZE, Error, ModelFiles, TextTokenizer, load_weights, parse_co
 
 enum Encoder {
     /// rust-bert loads the weights; the forward pass is [`FastBert`]'s fused one.
-    Bert(Box<FastBert>),
-    Roberta(BertModel<RobertaEmbeddings>),
+    Bert(FastBert),
+    Roberta(Box<BertModel<RobertaEmbeddings>>),
 }
 
 struct Loaded {
@@ -64,9 +64,9 @@ impl SentenceEmbedder {
                         BertModel::new_with_optional_pooler(&root, &config, false);
                     None
                 }
-                "roberta" | "xlm-roberta" => Some(Encoder::Roberta(
+                "roberta" | "xlm-roberta" => Some(Encoder::Roberta(Box::new(
                     BertModel::new_with_optional_pooler(&root, &config, false),
-                )),
+                ))),
                 _ => {
                     return Err(Error::UnsupportedModel {
                         path: files.config.clone(),
@@ -80,7 +80,7 @@ impl SentenceEmbedder {
                 Ok(()) => {
                     let encoder = match encoder {
                         Some(encoder) => encoder,
-                        None => Encoder::Bert(Box::new(FastBert::from_vars(
+                        None => Encoder::Bert(FastBert::from_vars(
                             &vs.variables(),
                             &prefix.as_ref().map(|p| format!("{p}.")).unwrap_or_default(),
                             config.num_hidden_layers,
@@ -90,7 +90,7 @@ impl SentenceEmbedder {
                                 .get("layer_norm_eps")
                                 .and_then(|v| v.as_f64())
                                 .unwrap_or(1e-12),
-                        )?)),
+                        )?),
                     };
                     let tokenizer =
                         TextTokenizer::load(files, files.max_length(&value, &model_type))?;
