@@ -47,6 +47,20 @@ fn main() -> anyhow::Result<()> {
         secs,
         vectors.len() as f64 / secs
     );
+    // KOE_BENCH_DUMP=FILE writes every vector, one line of space-separated values each,
+    // to compare with Python's by hand.
+    if let Some(path) = std::env::var_os("KOE_BENCH_DUMP") {
+        let lines: Vec<String> = vectors
+            .iter()
+            .map(|v| {
+                v.iter()
+                    .map(|x| x.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        std::fs::write(path, lines.join("\n") + "\n")?;
+    }
     let first: Vec<String> = vectors[0][..4].iter().map(|x| format!("{x:.5}")).collect();
     println!("koe first [{}]", first.join(", "));
     Ok(())
