@@ -19,7 +19,8 @@
 //! bounded memory. [`serve`] answers searches, pain points and metrics of an analysis
 //! over HTTP, with a search page. [`eval`] measures sentiment models on labelled data
 //! (accuracy, macro-F1, macro-recall, docs/s, peak memory); [`sentiment::train`] fits
-//! the linear backend.
+//! the linear backend. With the cargo feature `transformer`, `transformer` loads
+//! BERT-family models through rust-bert (sentiment classifiers, sentence embeddings).
 //!
 //! ```
 //! use koe::{Label, TextAnalyzer, sentiment};
@@ -48,6 +49,8 @@ pub mod sentiment;
 pub mod serve;
 pub mod text;
 pub mod topics;
+#[cfg(feature = "transformer")]
+pub mod transformer;
 
 pub use record::{Analysed, Lang, Record};
 pub use sentiment::{DocSentiment, Label, Score, SentimentModel};

@@ -32,8 +32,10 @@ pub struct Args {
     #[arg(long, short, value_name = "DIR")]
     out: PathBuf,
 
-    /// Sentiment model: `lexicon` (embedded VADER + Tohoku polarity dictionary) or
-    /// `linear:<DIR>` (a model trained by `koe train sentiment`).
+    /// Sentiment model: `lexicon` (embedded VADER + Tohoku polarity dictionary),
+    /// `linear:<DIR>` (a model trained by `koe train sentiment`) or
+    /// `transformer:<DIR-or-ID>` (a fine-tuned BERT-family classifier; needs a koe built
+    /// with `--features transformer`).
     #[arg(long, default_value = "lexicon", value_name = "MODEL")]
     sentiment: String,
 

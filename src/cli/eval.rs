@@ -36,7 +36,8 @@ mod render;
   koe eval --data stars.jsonl --text-field body --label-field stars --json
   koe eval --data tweets.tsv --holdout 0.3 --lang en --threads 1")]
 pub struct Args {
-    /// A model to score: `lexicon` or `linear:<dir>` (repeat to compare several).
+    /// A model to score: `lexicon`, `linear:<dir>` or `transformer:<dir-or-id>` (repeat to
+    /// compare several).
     #[arg(long = "model", value_name = "MODEL", default_value = "lexicon")]
     models: Vec<String>,
 

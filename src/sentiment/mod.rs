@@ -9,11 +9,15 @@
 //! the Tohoku polarity dictionary for Japanese ([`japanese`]), both shipped in `models/`.
 //! [`linear::LinearModel`] is a logistic regression over hashed n-grams and the lexicon's
 //! scores, trained on labelled data by [`train`] (`koe train sentiment`).
+//! `transformer::TransformerModel` (cargo feature `transformer`) runs a fine-tuned
+//! BERT-family classifier through rust-bert and libtorch (`transformer:<dir-or-id>`).
 
 pub mod japanese;
 pub mod lexicon;
 pub mod linear;
 pub mod train;
+#[cfg(feature = "transformer")]
+pub mod transformer;
 pub mod vader;
 
 use serde::{Deserialize, Serialize};
@@ -23,8 +27,17 @@ use crate::text::AnalysedText;
 /// Errors of the sentiment stage.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("unknown sentiment model {0:?} (expected `lexicon` or `linear:<dir>`)")]
+    #[error(
+        "unknown sentiment model {0:?} (expected `lexicon`, `linear:<dir>` or `transformer:<dir-or-id>`)"
+    )]
     UnknownModel(String),
+    #[error(
+        "{0:?} needs the transformer backend, which this koe was built without: rebuild with `cargo build --release --features transformer` (see scripts/setup-transformer.sh)"
+    )]
+    TransformerNotBuilt(String),
+    #[cfg(feature = "transformer")]
+    #[error(transparent)]
+    Transformer(#[from] transformer::Error),
     #[error(transparent)]
     Linear(#[from] linear::Error),
     #[error("invalid lexicon {file} line {line}: {message}")]
@@ -132,14 +145,41 @@ pub trait SentimentModel: Send + Sync {
     fn score_batch(&self, docs: &[&AnalysedText]) -> Vec<DocSentiment>;
 }
 
-/// Builds a model from its command-line spec: `lexicon` (the default) or
-/// `linear:<dir>`, a model trained by `koe train sentiment`.
+/// Builds a model from its command-line spec: `lexicon` (the default),
+/// `linear:<dir>`, a model trained by `koe train sentiment`, or
+/// `transformer:<dir-or-id>`, a fine-tuned classifier (feature `transformer`; without
+/// it, [`Error::TransformerNotBuilt`]).
 pub fn from_spec(spec: &str) -> Result<Box<dyn SentimentModel>, Error> {
     match spec.split_once(':') {
         _ if spec == "lexicon" => Ok(Box::new(lexicon::LexiconModel::embedded()?)),
         Some(("linear", path)) if !path.is_empty() => Ok(Box::new(linear::LinearModel::load(
             std::path::Path::new(path),
         )?)),
+        #[cfg(feature = "transformer")]
+        Some(("transformer", model)) if !model.is_empty() => {
+            Ok(Box::new(transformer::TransformerModel::load(model)?))
+        }
+        #[cfg(not(feature = "transformer"))]
+        Some(("transformer", model)) if !model.is_empty() => {
+            Err(Error::TransformerNotBuilt(spec.to_string()))
+        }
         _ => Err(Error::UnknownModel(spec.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(not(feature = "transformer"))]
+    #[test]
+    fn transformer_spec_without_the_feature_says_how_to_rebuild() {
+        let err = super::from_spec("transformer:models/x").err().unwrap();
+        assert!(matches!(err, super::Error::TransformerNotBuilt(_)));
+        assert!(err.to_string().contains("--features transformer"), "{err}");
+    }
+
+    #[test]
+    fn unknown_specs_name_the_transformer_backend() {
+        let err = super::from_spec("bert").err().unwrap();
+        assert!(err.to_string().contains("transformer:<dir-or-id>"), "{err}");
     }
 }
