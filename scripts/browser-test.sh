@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The search page in a real browser: analyse the demo corpus, start `koe serve` on a free
 # port, and drive the page in Debian's headless Chromium (tests/browser, playwright-core).
-# Installs chromium (and a Japanese font, for readable screenshots) with apt-get when
+# Installs chromium (and Japanese and emoji fonts, for readable screenshots) with apt-get when
 # missing, sudo when not root. Screenshots: target/browser/*.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 fc-list :lang=ja 2>/dev/null | grep -q . || missing+=(fonts-noto-cjk)
+fc-list 2>/dev/null | grep -qi emoji || missing+=(fonts-noto-color-emoji)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "browser-test: installing ${missing[*]}"
     SUDO=""
