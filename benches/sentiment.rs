@@ -39,7 +39,7 @@ fn score_all(model: &dyn SentimentModel, docs: &[AnalysedText]) -> usize {
     docs.chunks(CHUNK)
         .map(|chunk| {
             let refs: Vec<&AnalysedText> = chunk.iter().collect();
-            model.score_batch(&refs).len()
+            model.score_batch(&refs).unwrap().len()
         })
         .sum()
 }

@@ -29,7 +29,7 @@
 //! let analyzer = TextAnalyzer::load(None)?;
 //! let model = sentiment::from_spec("lexicon")?;
 //! let doc = analyzer.analyse("配送が遅くて困りました。でも店員さんは親切でした。", None)?;
-//! let scores = model.score_batch(&[&doc]);
+//! let scores = model.score_batch(&[&doc])?;
 //! for (sentence, score) in doc.sentences.iter().zip(&scores[0].sentences) {
 //!     println!("{} → {} ({:+.2})", doc.sentence_text(sentence), score.label, score.value);
 //! }

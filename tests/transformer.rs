@@ -89,7 +89,7 @@ fn tiny_classifier_loads_through_from_spec_and_scores_sentences() {
         "great",
     ]);
     let refs: Vec<&AnalysedText> = docs.iter().collect();
-    let scored = model.score_batch(&refs);
+    let scored = model.score_batch(&refs).unwrap();
     assert_eq!(scored.len(), 3);
     for (doc, s) in docs.iter().zip(&scored) {
         assert_eq!(s.sentences.len(), doc.sentences.len());
@@ -105,9 +105,9 @@ fn tiny_classifier_loads_through_from_spec_and_scores_sentences() {
     assert_eq!(scored[0].sentences.len(), 2);
     // Deterministic, and each document scores the same alone as in a batch with others
     // of other lengths (padding and length sorting change nothing).
-    assert_eq!(model.score_batch(&refs), scored);
+    assert_eq!(model.score_batch(&refs).unwrap(), scored);
     for (i, doc) in refs.iter().enumerate() {
-        let alone = model.score_batch(&[*doc]).remove(0);
+        let alone = model.score_batch(&[*doc]).unwrap().remove(0);
         assert!((alone.doc.value - scored[i].doc.value).abs() < 1e-4);
         assert_eq!(alone.doc.label, scored[i].doc.label);
     }
@@ -158,7 +158,7 @@ fn five_star_labels_map_onto_three_classes() {
         [Negative, Negative, Neutral, Positive, Positive]
     );
     let docs = analyse(&["The delivery was late."]);
-    let s = model.score_batch(&[&docs[0]]).remove(0);
+    let s = model.score_batch(&[&docs[0]]).unwrap().remove(0);
     assert!((-1.0..=1.0).contains(&s.doc.value));
 }
 

@@ -176,16 +176,16 @@ fn sentiment(args: SentimentArgs) -> anyhow::Result<()> {
         None
     } else {
         let held = eval::analyse(&analyzer, &validation_docs, args.data.lang, &|_| {});
-        let metrics = |model: &dyn SentimentModel| {
-            let predicted = eval::predict(model, &held.docs, &|_| {});
-            Metrics::from(&Confusion::from_pairs(
+        let metrics = |model: &dyn SentimentModel| -> anyhow::Result<Metrics> {
+            let predicted = eval::predict(model, &held.docs, &|_| {})?;
+            Ok(Metrics::from(&Confusion::from_pairs(
                 held.gold.iter().copied().zip(predicted),
-            ))
+            )))
         };
         Some(Validation {
             docs: held.docs.len(),
-            metrics: metrics(&model),
-            lexicon: metrics(sentiment::from_spec("lexicon")?.as_ref()),
+            metrics: metrics(&model)?,
+            lexicon: metrics(sentiment::from_spec("lexicon")?.as_ref())?,
         })
     };
     if args.json {

@@ -123,7 +123,11 @@ pub fn evaluate(
     })?;
     let load_s = loading.elapsed().as_secs_f64();
     let scoring = Instant::now();
-    let predicted = predict(model.as_ref(), &set.docs, progress);
+    let predicted =
+        predict(model.as_ref(), &set.docs, progress).map_err(|source| Error::Model {
+            spec: spec.to_string(),
+            source,
+        })?;
     let scoring_s = scoring.elapsed().as_secs_f64();
     let memory = probe.finish();
     let n = set.docs.len() as f64;
@@ -145,19 +149,17 @@ pub fn predict(
     model: &dyn SentimentModel,
     docs: &[AnalysedText],
     progress: &(dyn Fn(u64) + Sync),
-) -> Vec<Label> {
-    docs.par_chunks(CHUNK)
-        .flat_map_iter(|chunk| {
+) -> Result<Vec<Label>, sentiment::Error> {
+    let chunks: Vec<Vec<Label>> = docs
+        .par_chunks(CHUNK)
+        .map(|chunk| -> Result<Vec<Label>, sentiment::Error> {
             let refs: Vec<&AnalysedText> = chunk.iter().collect();
-            let labels: Vec<Label> = model
-                .score_batch(&refs)
-                .into_iter()
-                .map(|s| s.doc.label)
-                .collect();
+            let scored = model.score_batch(&refs)?;
             progress(chunk.len() as u64);
-            labels
+            Ok(scored.into_iter().map(|s| s.doc.label).collect())
         })
-        .collect()
+        .collect::<Result<_, _>>()?;
+    Ok(chunks.into_iter().flatten().collect())
 }
 
 #[cfg(test)]

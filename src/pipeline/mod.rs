@@ -24,7 +24,7 @@ use serde::Serialize;
 use crate::index::{self, IndexBuilder, IndexDoc};
 use crate::ingest::{self, FieldMap, Limits, Reject, RejectLog, RejectReason};
 use crate::record::{Analysed, Record};
-use crate::sentiment::{DocSentiment, SentimentModel};
+use crate::sentiment::SentimentModel;
 use crate::text::{AnalysedText, TextAnalyzer};
 use crate::topics::{TopicCollector, TopicOptions, Topics};
 use spill::SpillWriter;
@@ -194,22 +194,34 @@ impl Pipeline {
                 Err(reject) => rejects.push(reject),
             }
         }
-        let sentiments: Vec<DocSentiment> = texts
+        let scored: Vec<_> = texts
             .par_chunks(SCORING_CHUNK)
-            .flat_map_iter(|chunk| {
+            .map(|chunk| {
                 let docs: Vec<&AnalysedText> = chunk.iter().map(|(_, text)| text).collect();
                 self.model.score_batch(&docs)
             })
             .collect();
-        let analysed = texts
-            .into_iter()
-            .zip(sentiments)
-            .map(|((record, text), sentiment)| Analysed {
-                record,
-                text,
-                sentiment,
-            })
-            .collect();
+        let mut analysed = Vec::with_capacity(texts.len());
+        let mut texts = texts.into_iter();
+        for chunk in scored {
+            let pairs = texts.by_ref().take(SCORING_CHUNK);
+            match chunk {
+                Ok(sentiments) => {
+                    analysed.extend(pairs.zip(sentiments).map(|((record, text), sentiment)| {
+                        Analysed {
+                            record,
+                            text,
+                            sentiment,
+                        }
+                    }))
+                }
+                // The model failed on this chunk (a transformer out of memory): its
+                // records are set aside, counted, rather than scored as something else.
+                Err(e) => rejects.extend(pairs.map(|(record, _)| {
+                    analysis_failed(&record, format!("sentiment model failed: {e}"))
+                })),
+            }
+        }
         (analysed, rejects)
     }
 
@@ -368,4 +380,76 @@ fn write_json_atomically(path: &Path, value: &impl Serialize) -> std::io::Result
     json.push(b'\n');
     std::fs::write(&staging, json)?;
     std::fs::rename(&staging, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::record::Origin;
+    use crate::sentiment::{self, DocSentiment, Label};
+
+    /// A backend that fails on any batch holding the word "boom", as a transformer does
+    /// when libtorch runs out of memory.
+    struct Fragile;
+
+    impl SentimentModel for Fragile {
+        fn name(&self) -> &str {
+            "fragile"
+        }
+        fn score_batch(
+            &self,
+            docs: &[&AnalysedText],
+        ) -> Result<Vec<DocSentiment>, sentiment::Error> {
+            if docs.iter().any(|d| d.normalized.contains("boom")) {
+                return Err(sentiment::Error::UnknownModel("out of memory".into()));
+            }
+            sentiment::from_spec("lexicon")?.score_batch(docs)
+        }
+    }
+
+    fn record(line: u64, text: &str) -> Record {
+        Record {
+            id: line.to_string(),
+            text: text.to_string(),
+            rating: None,
+            nps: None,
+            effort: None,
+            channel: None,
+            stage: None,
+            product: None,
+            created_at: None,
+            lang: None,
+            origin: Origin {
+                file: Arc::from("test.jsonl"),
+                line,
+            },
+        }
+    }
+
+    #[test]
+    fn a_failing_model_rejects_its_chunk_and_scores_the_rest() {
+        let pipeline = Pipeline::new(TextAnalyzer::load(None).unwrap(), Box::new(Fragile));
+        let mut records: Vec<Record> = (0..SCORING_CHUNK as u64 * 2)
+            .map(|line| record(line + 1, "配送がとても遅くて困りました。"))
+            .collect();
+        records.push(record(9999, "The app went boom after the update"));
+        let (analysed, rejects) = pipeline.analyse_batch(records);
+
+        assert_eq!(analysed.len(), SCORING_CHUNK * 2, "whole chunks scored");
+        assert!(
+            analysed
+                .iter()
+                .all(|a| a.sentiment.doc.label == Label::Negative)
+        );
+        assert_eq!(rejects.len(), 1);
+        assert_eq!(rejects[0].line, 9999);
+        assert_eq!(rejects[0].reason, RejectReason::AnalysisFailed);
+        assert!(
+            rejects[0].detail.contains("out of memory"),
+            "{}",
+            rejects[0].detail
+        );
+    }
 }

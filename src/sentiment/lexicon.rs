@@ -42,7 +42,7 @@ impl LexiconModel {
         })
     }
 
-    fn score_one(&self, doc: &AnalysedText) -> DocSentiment {
+    pub(crate) fn score_one(&self, doc: &AnalysedText) -> DocSentiment {
         let polarities: Vec<SentencePolarity> = doc
             .sentences
             .iter()
@@ -74,7 +74,7 @@ impl SentimentModel for LexiconModel {
         "lexicon"
     }
 
-    fn score_batch(&self, docs: &[&AnalysedText]) -> Vec<DocSentiment> {
-        docs.iter().map(|d| self.score_one(d)).collect()
+    fn score_batch(&self, docs: &[&AnalysedText]) -> Result<Vec<DocSentiment>, Error> {
+        Ok(docs.iter().map(|d| self.score_one(d)).collect())
     }
 }

@@ -141,8 +141,9 @@ pub trait SentimentModel: Send + Sync {
     /// A short name for reports and tables (`lexicon`, `linear:models/ja`, …).
     fn name(&self) -> &str;
 
-    /// Scores each document; the result has one entry per input, in order.
-    fn score_batch(&self, docs: &[&AnalysedText]) -> Vec<DocSentiment>;
+    /// Scores each document; the result has one entry per input, in order. Fails only
+    /// where the backend itself can (a transformer out of memory), never on odd text.
+    fn score_batch(&self, docs: &[&AnalysedText]) -> Result<Vec<DocSentiment>, Error>;
 }
 
 /// Builds a model from its command-line spec: `lexicon` (the default),

@@ -13,7 +13,7 @@
 //! value is P(positive) − P(negative), its label the most probable of koe's classes
 //! (the model's classes summed into them) and its confidence that class's probability.
 
-use crate::sentiment::{DocSentiment, Label, Score, SentimentModel};
+use crate::sentiment::{DocSentiment, Error as SentimentError, Label, Score, SentimentModel};
 use crate::text::AnalysedText;
 use crate::transformer::{self, SequenceClassifier};
 
@@ -90,7 +90,7 @@ fn by_position(n: usize) -> Option<Vec<Label>> {
     }
 }
 
-/// Errors loading the transformer backend.
+/// Errors loading or running the transformer backend.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
@@ -135,42 +135,24 @@ impl SentimentModel for TransformerModel {
         &self.name
     }
 
-    fn score_batch(&self, docs: &[&AnalysedText]) -> Vec<DocSentiment> {
+    fn score_batch(&self, docs: &[&AnalysedText]) -> Result<Vec<DocSentiment>, SentimentError> {
         // Each document, then its sentences: one classifier call for the whole batch.
         let mut texts = Vec::new();
         for doc in docs {
             texts.push(doc.normalized.as_str());
             texts.extend(doc.sentences.iter().map(|s| doc.sentence_text(s)));
         }
-        let probabilities = match self.classifier.predict(&texts) {
-            Ok(p) => p,
-            Err(e) => {
-                // The trait has no error path; a libtorch failure (out of memory) marks
-                // the batch neutral with zero confidence rather than aborting the run.
-                eprintln!(
-                    "koe: {}: {e}; {} documents scored neutral",
-                    self.name,
-                    docs.len()
-                );
-                vec![Vec::new(); texts.len()]
-            }
-        };
-        let mut scores = probabilities.iter().map(|p| {
-            if p.is_empty() {
-                Score {
-                    confidence: 0.0,
-                    ..Score::NEUTRAL
-                }
-            } else {
-                self.labels.score(p)
-            }
-        });
-        docs.iter()
+        // A libtorch failure (out of memory) fails the batch: the pipeline sets its
+        // records aside as rejects rather than scoring them neutral.
+        let probabilities = self.classifier.predict(&texts).map_err(Error::Model)?;
+        let mut scores = probabilities.iter().map(|p| self.labels.score(p));
+        Ok(docs
+            .iter()
             .map(|doc| DocSentiment {
                 doc: scores.next().unwrap_or(Score::NEUTRAL),
                 sentences: scores.by_ref().take(doc.sentences.len()).collect(),
             })
-            .collect()
+            .collect())
     }
 }
 

@@ -86,7 +86,8 @@ impl TopicCollector {
                     let texts: Vec<AnalysedText> =
                         ranges.iter().map(|r| clause_text(doc, r.clone())).collect();
                     let refs: Vec<&AnalysedText> = texts.iter().collect();
-                    let scored = model.score_batch(&refs);
+                    // Where the model fails, clauses keep their sentence's score.
+                    let scored = model.score_batch(&refs).unwrap_or_default();
                     (0..ranges.len())
                         .map(|j| scored.get(j).map_or(score, |s| s.doc))
                         .collect()

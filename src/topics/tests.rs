@@ -5,7 +5,7 @@ use std::sync::Arc;
 use super::*;
 use crate::ingest::parse_date;
 use crate::record::{Analysed, Origin, Record};
-use crate::sentiment::{DocSentiment, Score, SentimentModel};
+use crate::sentiment::{self, DocSentiment, Score, SentimentModel};
 use crate::text::AnalysedText;
 use crate::text::test_analyzer;
 
@@ -212,8 +212,9 @@ impl SentimentModel for KeywordModel {
     fn name(&self) -> &str {
         "keywords"
     }
-    fn score_batch(&self, docs: &[&AnalysedText]) -> Vec<DocSentiment> {
-        docs.iter()
+    fn score_batch(&self, docs: &[&AnalysedText]) -> Result<Vec<DocSentiment>, sentiment::Error> {
+        Ok(docs
+            .iter()
             .map(|d| {
                 let lemmas: Vec<&str> = d.content_lemmas().collect();
                 let value = if lemmas.iter().any(|l| ["遅い", "late"].contains(l)) {
@@ -228,7 +229,7 @@ impl SentimentModel for KeywordModel {
                     sentences: vec![],
                 }
             })
-            .collect()
+            .collect())
     }
 }
 

@@ -175,7 +175,7 @@ fn held_out_accuracy() {
         let doc = analyzer().analyse(text, Some(Lang::Ja)).expect("analyse");
         let Score {
             value, label: got, ..
-        } = model.score_batch(&[&doc])[0].doc;
+        } = model.score_batch(&[&doc]).unwrap()[0].doc;
         total += 1;
         if got != label {
             misses.push(format!("{label} {value:+.2} {text}"));

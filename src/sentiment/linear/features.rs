@@ -20,7 +20,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::sentiment::lexicon::LexiconModel;
-use crate::sentiment::{DocSentiment, Label, Score, SentimentModel};
+use crate::sentiment::{DocSentiment, Label, Score};
 use crate::text::{AnalysedText, Pos, Token};
 
 /// The hash function's name in `model.json`.
@@ -129,9 +129,7 @@ impl Featurizer {
     /// The document's features, and each sentence's when `sentences` is set.
     pub fn featurize(&self, doc: &AnalysedText, sentences: bool) -> (Features, Vec<Features>) {
         let lexicon: Option<DocSentiment> = if self.config.lexicon {
-            self.lexicon
-                .as_ref()
-                .and_then(|l| l.score_batch(&[doc]).pop())
+            self.lexicon.as_ref().map(|l| l.score_one(doc))
         } else {
             None
         };

@@ -150,8 +150,11 @@ impl SentimentModel for LinearModel {
         &self.name
     }
 
-    fn score_batch(&self, docs: &[&AnalysedText]) -> Vec<DocSentiment> {
-        docs.iter().map(|d| self.score_one(d)).collect()
+    fn score_batch(
+        &self,
+        docs: &[&AnalysedText],
+    ) -> Result<Vec<DocSentiment>, crate::sentiment::Error> {
+        Ok(docs.iter().map(|d| self.score_one(d)).collect())
     }
 }
 

@@ -51,7 +51,7 @@ fn learns_a_toy_set_the_same_way_for_a_seed() {
     let doc = test_analyzer()
         .analyse("Awful. I hate the delivery", None)
         .unwrap();
-    let scored = model.score_batch(&[&doc]).remove(0);
+    let scored = model.score_batch(&[&doc]).unwrap().remove(0);
     assert_eq!(scored.doc.label, Label::Negative);
     assert!(scored.doc.value < 0.0 && scored.doc.confidence > 0.34);
     assert_eq!(scored.sentences.len(), 2);
@@ -68,7 +68,10 @@ fn saves_loads_and_checks_its_weights() {
     let doc = test_analyzer()
         .analyse("great staff, love it", None)
         .unwrap();
-    assert_eq!(loaded.score_batch(&[&doc]), model.score_batch(&[&doc]));
+    assert_eq!(
+        loaded.score_batch(&[&doc]).unwrap(),
+        model.score_batch(&[&doc]).unwrap()
+    );
     let weights = dir.path().join("weights.bin");
     let mut bytes = std::fs::read(&weights).unwrap();
     bytes[5] ^= 1;
