@@ -25,6 +25,13 @@ const MIXED_SHARE: f64 = 0.2;
 /// A listed term occurs at least this often in the topic (a word said once is noise),
 /// unless the topic has fewer than LABEL_TERMS such terms.
 const MIN_TERM_COUNT: f64 = 2.0;
+/// Clauses at least this similar to their topic's centroid are its core: they alone
+/// name the topic. Clauses that only just passed the outlier threshold belong to the
+/// topic for counts and search, but one shared generic word is often all that brought
+/// them there, and their other words would blur the label.
+const CORE_SIMILARITY: f32 = 0.5;
+/// A topic with fewer core clauses than this is named by all of its clauses.
+const MIN_CORE_CLAUSES: usize = 5;
 /// Top terms used for coherence and diversity.
 pub(crate) const QUALITY_TERMS: usize = 10;
 
@@ -48,6 +55,10 @@ pub(crate) fn c_tf_idf(
     let classes = n_topics + 1; // the last class holds the outliers
     let mut tf = vec![0.0f64; classes * n_cols];
     let mut langs = vec![[0usize; 2]; n_topics];
+    let mut core = vec![0usize; n_topics];
+    for a in assignments.iter().filter(|a| a.topic != NONE) {
+        core[a.topic as usize] += usize::from(a.similarity >= CORE_SIMILARITY);
+    }
     for (c, a) in assignments.iter().enumerate() {
         let class = if a.topic == NONE {
             n_topics
@@ -58,6 +69,12 @@ pub(crate) fn c_tf_idf(
             let lang = lang_of_doc.get(store.doc[c] as usize).copied();
             l[usize::from(lang == Some(Lang::En))] += 1;
         }
+        // A topic's terms come from its core clauses when it has enough of them; the
+        // rest count as background, like the outliers.
+        let class = match core.get(class) {
+            Some(&n) if n >= MIN_CORE_CLAUSES && a.similarity < CORE_SIMILARITY => n_topics,
+            _ => class,
+        };
         let (terms, counts) = store.clause(c);
         for (&t, &n) in terms.iter().zip(counts) {
             if let Some(col) = vectorizer.col(t) {
@@ -207,4 +224,42 @@ pub(crate) fn representatives<'a>(
             out
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sentiment::Score;
+    use crate::text::test_analyzer;
+
+    /// Six clauses close to their centroid about late deliveries, six that only share
+    /// "delivery" and talk about the weather, and six outliers.
+    #[test]
+    fn a_topic_is_named_by_its_core_clauses() {
+        let mut vocab = Vocabulary::default();
+        let mut store = ClauseStore::new();
+        let mut assignments = Vec::new();
+        let clauses = [
+            ("late delivery again, parcel late", 0, 0.8),
+            ("weather rainy delivery, weather cold", 0, 0.35),
+            ("password reset email never came", NONE, 0.0),
+        ];
+        for _ in 0..6 {
+            for (text, topic, similarity) in clauses {
+                let doc = test_analyzer().analyse(text, None).unwrap();
+                store.push_clause(&mut vocab, &doc.tokens, Lang::En, Score::NEUTRAL);
+                store.end_doc();
+                assignments.push(Assignment { topic, similarity });
+            }
+        }
+        let langs = vec![Lang::En; store.len()];
+        let vectorizer = Vectorizer::fit(&store, vocab.terms.len(), 2, 1.0, 100);
+        let labelled = c_tf_idf(&store, &vectorizer, &vocab, &assignments, &langs, 1, 10);
+        let terms: Vec<&str> = labelled[0].terms.iter().map(|t| &*t.term).collect();
+        assert!(
+            terms.contains(&"late") && terms.contains(&"parcel"),
+            "{terms:?}"
+        );
+        assert!(!terms.contains(&"weather"), "{terms:?}");
+    }
 }
