@@ -61,14 +61,19 @@ pub struct Report {
     pub topics_note: Option<String>,
 }
 
+/// The report's figures alone: one pass over every record of `index`.
+pub fn metrics(index: &SearchIndex, period: Period) -> Result<Metrics, Error> {
+    let mut builder = MetricsBuilder::new(period);
+    index.for_each_record(|hit| builder.add(&Response::from(&hit)))?;
+    Ok(builder.finish())
+}
+
 impl Report {
     /// Reads every record of `index` (the index of the analysis folder `dir`) and
     /// `dir/topics.json`. A missing or unreadable topics file leaves the topic sections
     /// out, with a note saying why; only a failing index is an error.
     pub fn build(dir: &Path, index: &SearchIndex, period: Period) -> Result<Report, Error> {
-        let mut builder = MetricsBuilder::new(period);
-        index.for_each_record(|hit| builder.add(&Response::from(&hit)))?;
-        let metrics = builder.finish();
+        let metrics = metrics(index, period)?;
         let (topics, topics_note) = match topics::load(dir) {
             Ok(TopicsStatus::Loaded(topics)) if topics.is_empty() => (
                 topics,

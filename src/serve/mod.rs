@@ -17,7 +17,7 @@ use axum::routing::get;
 
 use crate::index::SearchIndex;
 use crate::pipeline::read_topics;
-use crate::report::{Metrics, Period, Report};
+use crate::report::{self, Metrics, Period};
 use crate::text::TextAnalyzer;
 use crate::topics::Topics;
 
@@ -47,7 +47,7 @@ impl Analysis {
     pub fn open(dir: &Path, analyzer: &TextAnalyzer) -> Result<Self, Error> {
         let index = SearchIndex::open(dir, analyzer)?;
         let topics = read_topics(dir)?;
-        let metrics = Report::build(dir, &index, Period::Month)?.metrics;
+        let metrics = report::metrics(&index, Period::Month)?;
         Ok(Analysis {
             dir: dir.to_path_buf(),
             index,
