@@ -37,7 +37,7 @@ pub enum Error {
     #[error("{dir} has no {file}")]
     MissingFile { dir: PathBuf, file: &'static str },
     #[error(
-        "{dir} has no weights: expected model.safetensors or rust_model.ot (convert pytorch_model.bin with scripts/setup-transformer.sh's converter)"
+        "{dir} has no weights: expected model.safetensors or rust_model.ot (a pytorch_model.bin must first be saved as model.safetensors, e.g. with Python's safetensors.torch.save_file)"
     )]
     MissingWeights { dir: PathBuf },
     #[error("cannot read {path}: {source}")]
