@@ -15,7 +15,7 @@ use rust_bert::roberta::RobertaForSequenceClassification;
 use tch::nn::VarStore;
 use tch::{Device, Kind, Tensor};
 
-use super::tokenize::{Batch, length_sorted_batches};
+use super::tokenize::Batch;
 use super::{BATCH_SIZE, Error, ModelFiles, TextTokenizer, load_weights, parse_config};
 
 /// The `model_type`s [`SequenceClassifier`] loads.
@@ -124,22 +124,11 @@ impl SequenceClassifier {
 
     /// Class probabilities (softmax) for each text, in input order.
     pub fn predict(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, Error> {
-        let encoded = self.tokenizer.encode(texts)?;
-        let mut out = vec![Vec::new(); texts.len()];
         let loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
-        for batch in length_sorted_batches(&encoded, BATCH_SIZE) {
-            let rows: Vec<_> = batch.iter().map(|&i| &encoded[i]).collect();
-            let inputs = self.tokenizer.batch(&rows, self.device);
-            let probs = tch::no_grad(|| forward(&loaded.model, &inputs))?
-                .softmax(-1, Kind::Float)
-                .to_device(Device::Cpu);
-            let k = self.labels.len();
-            let flat = Vec::<f32>::try_from(probs.reshape([-1i64]))?;
-            for (row, &i) in batch.iter().enumerate() {
-                out[i] = flat[row * k..(row + 1) * k].to_vec();
-            }
-        }
-        Ok(out)
+        self.tokenizer
+            .run_batches(texts, BATCH_SIZE, self.device, |inputs| {
+                Ok(forward(&loaded.model, inputs)?.softmax(-1, Kind::Float))
+            })
     }
 }
 

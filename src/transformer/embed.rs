@@ -15,7 +15,7 @@ use tch::nn::VarStore;
 use tch::{Device, Kind, Tensor};
 
 use super::fast_bert::FastBert;
-use super::tokenize::{Batch, length_sorted_batches};
+use super::tokenize::Batch;
 use super::{BATCH_SIZE, Error, ModelFiles, TextTokenizer, load_weights, parse_config};
 
 enum Encoder {
@@ -130,20 +130,11 @@ impl SentenceEmbedder {
 
     /// One unit-length vector per text, in input order.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, Error> {
-        let encoded = self.tokenizer.encode(texts)?;
-        let mut out = vec![Vec::new(); texts.len()];
         let loaded = self.loaded.lock().unwrap_or_else(|e| e.into_inner());
-        let d = self.dimension;
-        for batch in length_sorted_batches(&encoded, self.batch_size) {
-            let rows: Vec<_> = batch.iter().map(|&i| &encoded[i]).collect();
-            let inputs = self.tokenizer.batch(&rows, self.device);
-            let pooled = tch::no_grad(|| mean_pool(&loaded.encoder, &inputs))?;
-            let flat = Vec::<f32>::try_from(pooled.to_device(Device::Cpu).reshape([-1i64]))?;
-            for (row, &i) in batch.iter().enumerate() {
-                out[i] = flat[row * d..(row + 1) * d].to_vec();
-            }
-        }
-        Ok(out)
+        self.tokenizer
+            .run_batches(texts, self.batch_size, self.device, |inputs| {
+                mean_pool(&loaded.encoder, inputs)
+            })
     }
 }
 

@@ -124,6 +124,31 @@ impl TextTokenizer {
             token_type_ids: tensor(&types),
         }
     }
+
+    /// Encodes `texts`, runs `model` on them in length-sorted padded batches of
+    /// `batch_size` (without gradients) and returns each text's output row — the model's
+    /// `[batch, width]` result, one row per text — in input order.
+    pub fn run_batches(
+        &self,
+        texts: &[&str],
+        batch_size: usize,
+        device: Device,
+        mut model: impl FnMut(&Batch) -> Result<Tensor, Error>,
+    ) -> Result<Vec<Vec<f32>>, Error> {
+        let encoded = self.encode(texts)?;
+        let mut out = vec![Vec::new(); texts.len()];
+        for batch in length_sorted_batches(&encoded, batch_size) {
+            let rows: Vec<_> = batch.iter().map(|&i| &encoded[i]).collect();
+            let inputs = self.batch(&rows, device);
+            let result = tch::no_grad(|| model(&inputs))?.to_device(Device::Cpu);
+            let flat = Vec::<f32>::try_from(result.reshape([-1i64]))?;
+            let width = flat.len() / batch.len();
+            for (row, &i) in batch.iter().enumerate() {
+                out[i] = flat[row * width..(row + 1) * width].to_vec();
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// Indices of `texts` in batches of `size`, longest first, so that each batch pads little.
