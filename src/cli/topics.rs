@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use koe::pipeline::TOPICS_FILE;
-use koe::topics::{Topics, render_quality, render_table};
+use koe::pipeline::{TOPICS_FILE, read_topics};
+use koe::topics::{render_quality, render_table};
 
 use super::output::{emit, print_json};
 
@@ -41,11 +41,12 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let path = args.dir.join(TOPICS_FILE);
-    let file = std::fs::File::open(&path)
-        .with_context(|| format!("cannot open {} (run `koe analyze` first)", path.display()))?;
-    let mut topics: Topics = serde_json::from_reader(std::io::BufReader::new(file))
-        .with_context(|| format!("{} is not a topics file", path.display()))?;
+    let mut topics = read_topics(&args.dir)?.with_context(|| {
+        format!(
+            "{} has no {TOPICS_FILE} (run `koe analyze` first, without --no-topics)",
+            args.dir.display()
+        )
+    })?;
     if let Some(limit) = args.limit {
         topics.topics.truncate(limit);
     }
