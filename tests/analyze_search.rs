@@ -2,8 +2,11 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use serde_json::Value;
+
+mod common;
+
+use common::{json, koe, run_json, write};
 
 const FEEDBACK: &str = r#"{"id":"ja-1","text":"スタッフの対応が最悪でした。","rating":1,"nps":0,"channel":"support","stage":"support","created_at":"2026-06-01T10:00:00+09:00"}
 {"id":"ja-2","text":"二度と使いません","rating":1,"nps":1,"channel":"app","stage":"usage","created_at":"2026-06-10"}
@@ -29,35 +32,8 @@ const BROKEN: &str = "{\"id\":\"b-1\",\"text\":\"配送が早くて助かりま�
 [\"not\",\"an\",\"object\"]\n\
 {\"id\":\"b-9\",\"text\":\"Fine, thanks\",\"nps\":7}\n";
 
-fn koe() -> Command {
-    Command::cargo_bin("koe").unwrap()
-}
-
-fn write(dir: &Path, name: &str, content: &[u8]) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, content).unwrap();
-    path.to_str().unwrap().to_string()
-}
-
-fn json(bytes: &[u8]) -> Value {
-    serde_json::from_slice(bytes)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(bytes)))
-}
-
 fn search(out: &Path, args: &[&str]) -> Value {
-    let output = koe()
-        .arg("search")
-        .arg(out)
-        .args(args)
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    json(&output.stdout)
+    run_json(koe().arg("search").arg(out).args(args).arg("--json"))
 }
 
 fn hit_ids(results: &Value) -> Vec<String> {
@@ -76,25 +52,19 @@ fn analyse_demo(dir: &Path) -> std::path::PathBuf {
     let feedback = write(dir, "feedback.jsonl", FEEDBACK.as_bytes());
     let survey = write(dir, "survey.csv", SURVEY.as_bytes());
     let out = dir.join("out");
-    let output = koe()
-        .args(["analyze", &feedback, &survey, "--out"])
-        .arg(&out)
-        .args(["--text-field", "comment", "--id-field", "response_id"])
-        .args([
-            "--rating-field",
-            "score",
-            "--date-field",
-            "visit_date",
-            "--json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let summary = run_json(
+        koe()
+            .args(["analyze", &feedback, &survey, "--out"])
+            .arg(&out)
+            .args(["--text-field", "comment", "--id-field", "response_id"])
+            .args([
+                "--rating-field",
+                "score",
+                "--date-field",
+                "visit_date",
+                "--json",
+            ]),
     );
-    let summary = json(&output.stdout);
     assert_eq!(summary["records_read"], 10);
     assert_eq!(summary["indexed"], 10);
     assert_eq!(summary["rejected"], 0);
@@ -209,7 +179,7 @@ fn gzip_input_reads_like_plain() {
     let dir = tempfile::tempdir().unwrap();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     gz.write_all(FEEDBACK.as_bytes()).unwrap();
-    let input = write(dir.path(), "feedback.jsonl.gz", &gz.finish().unwrap());
+    let input = write(dir.path(), "feedback.jsonl.gz", gz.finish().unwrap());
     let out = dir.path().join("out");
     koe()
         .args(["analyze", &input, "-q", "--out"])

@@ -1,10 +1,11 @@
 //! End to end: `koe train sentiment` and `koe eval` on small labelled files the test
 //! writes (English and Japanese, 3-class TSV, 5-star JSONL, 2-class with a label map).
 
-use std::path::Path;
-
-use assert_cmd::Command;
 use serde_json::Value;
+
+mod common;
+
+use common::{koe, run_json, run_ok, write};
 
 /// Written for this test; line 6 has no label, line 9 an unknown one, line 11 three columns.
 const TSV: &str = "label\ttext\n\
@@ -28,32 +29,15 @@ const STARS: &str = r#"{"review":"Love it, works great","stars":5}
 not json at all
 "#;
 
-fn koe() -> Command {
-    Command::cargo_bin("koe").unwrap()
-}
-
-fn write(dir: &Path, name: &str, content: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, content).unwrap();
-    path.to_str().unwrap().to_string()
-}
-
-fn run_json(args: &[&str]) -> Value {
-    let output = koe().args(args).arg("--json").output().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stdout)))
+fn eval_json(args: &[&str]) -> Value {
+    run_json(koe().args(args).arg("--json"))
 }
 
 #[test]
 fn eval_reports_metrics_speed_memory_and_bad_lines() {
     let dir = tempfile::tempdir().unwrap();
     let data = write(dir.path(), "labelled.tsv", TSV);
-    let report = run_json(&["eval", "--data", &data, "--model", "lexicon"]);
+    let report = eval_json(&["eval", "--data", &data, "--model", "lexicon"]);
     assert_eq!(report["docs"], 8);
     let bad: Vec<u64> = report["bad_lines"]
         .as_array()
@@ -88,7 +72,7 @@ fn eval_reports_metrics_speed_memory_and_bad_lines() {
 fn five_star_jsonl_and_two_class_data() {
     let dir = tempfile::tempdir().unwrap();
     let stars = write(dir.path(), "stars.jsonl", STARS);
-    let report = run_json(&[
+    let report = eval_json(&[
         "eval",
         "--data",
         &stars,
@@ -104,13 +88,12 @@ fn five_star_jsonl_and_two_class_data() {
     assert_eq!(report["bad_lines"][0]["line"], 6);
 
     // 3 stars as negative: 2-class data; the table says neutral answers count as wrong.
-    let output = koe()
-        .args(["eval", "--data", &stars, "--text-field", "review"])
-        .args(["--label-field", "stars", "--label-map", "3=negative"])
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    let table = String::from_utf8(output.stdout).unwrap();
+    let table = run_ok(
+        koe()
+            .args(["eval", "--data", &stars, "--text-field", "review"])
+            .args(["--label-field", "stars", "--label-map", "3=negative"]),
+    );
+    let table = String::from_utf8(table).unwrap();
     assert!(table.contains("no gold neutral"), "{table}");
     assert!(table.contains("macro-recall (TweetEval)"), "{table}");
     assert!(table.contains("rows gold, columns predicted"), "{table}");
@@ -129,7 +112,7 @@ fn train_then_compare_on_a_held_out_part() {
     let model_dir = dir.path().join("model");
     let model = model_dir.to_str().unwrap();
     let common = ["--data", &data, "--holdout", "0.25", "--lang", "en"];
-    let trained = run_json(
+    let trained = eval_json(
         &[
             &["train", "sentiment"],
             &common[..],
@@ -155,7 +138,7 @@ fn train_then_compare_on_a_held_out_part() {
         &["--model", "lexicon", "--model", &linear],
     ]
     .concat();
-    let report = run_json(&args);
+    let report = eval_json(&args);
     assert_eq!(report["docs"], 15, "the held-out quarter");
     assert_eq!(report["models"][1]["name"], linear);
     assert_eq!(report["models"][1]["metrics"]["accuracy"], 1.0);

@@ -4,8 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::Value;
+
+mod common;
+
+use common::{json, koe, run_err, run_ok};
 
 /// Ten responses; en-3's comment and so-1's channel try to inject HTML.
 const FEEDBACK: &str = r#"{"id":"ja-1","text":"スタッフの対応が最悪でした。","rating":1,"nps":0,"effort":2,"channel":"support","stage":"support","created_at":"2026-06-01"}
@@ -31,46 +34,26 @@ const TOPICS: &str = r#"{"topics": [
   {"id": 1, "label": "満足", "size": 2, "mean_sentiment": 0.6, "mean_rating": 5.0}
 ]}"#;
 
-fn koe() -> Command {
-    Command::cargo_bin("koe").unwrap()
-}
-
-fn json(bytes: &[u8]) -> Value {
-    serde_json::from_slice(bytes)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(bytes)))
-}
-
 /// Analyses the small file without topics (ten records make no topics worth having; the
 /// topic sections are tested with a topics.json of their own).
 fn analyse(dir: &Path) -> PathBuf {
     let input = dir.join("feedback.jsonl");
     std::fs::write(&input, FEEDBACK).unwrap();
     let out = dir.join("out");
-    let output = koe()
-        .arg("analyze")
-        .arg(&input)
-        .arg("--out")
-        .arg(&out)
-        .arg("--quiet")
-        .arg("--no-topics")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    run_ok(
+        koe()
+            .arg("analyze")
+            .arg(&input)
+            .arg("--out")
+            .arg(&out)
+            .arg("--quiet")
+            .arg("--no-topics"),
     );
     out
 }
 
 fn report(args: &[&str]) -> Vec<u8> {
-    let output = koe().arg("report").args(args).output().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output.stdout
+    run_ok(koe().arg("report").args(args))
 }
 
 fn close(value: &Value, expected: f64) {
@@ -228,8 +211,6 @@ fn an_unreadable_topics_file_leaves_topics_out_with_a_note() {
 #[test]
 fn a_folder_without_an_index_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
-    let output = koe().arg("report").arg(dir.path()).output().unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = run_err(koe().arg("report").arg(dir.path()));
     assert!(stderr.contains("koe analyze"), "{stderr}");
 }

@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock};
 
-use assert_cmd::Command;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -12,29 +11,21 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
+mod common;
+
+use common::{koe, run_json, run_ok};
 use koe::TextAnalyzer;
 use koe::serve::{Analysis, router};
-
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/corpora/shop-feedback.jsonl");
-
-fn koe() -> Command {
-    Command::cargo_bin("koe").unwrap()
-}
 
 /// `koe analyze CORPUS --out target/tmp/NAME` (plus `extra` flags), once per test run.
 fn analyse(name: &str, extra: &[&str]) -> PathBuf {
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     let _ = std::fs::remove_dir_all(&out);
-    let output = koe()
-        .args(["analyze", CORPUS, "--quiet", "--out"])
-        .arg(&out)
-        .args(extra)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    run_ok(
+        koe()
+            .args(["analyze", common::DEMO, "--quiet", "--out"])
+            .arg(&out)
+            .args(extra),
     );
     out
 }
@@ -278,16 +269,14 @@ fn metrics_are_the_figures_of_koe_report() {
     assert_eq!(answer.status, StatusCode::OK);
     let metrics = answer.json();
     let prefix = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve-report/report");
-    let output = koe()
-        .arg("report")
-        .arg(&DEMO.0)
-        .arg("--out")
-        .arg(&prefix)
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let report = run_json(
+        koe()
+            .arg("report")
+            .arg(&DEMO.0)
+            .arg("--out")
+            .arg(&prefix)
+            .arg("--json"),
+    );
     assert_eq!(metrics, report["metrics"]);
     assert_eq!(metrics["overall"]["records"], 400);
     assert!(metrics["overall"]["nps"]["score"].is_number());
