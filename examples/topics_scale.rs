@@ -330,15 +330,15 @@ fn main() -> anyhow::Result<()> {
                 .iter()
                 .filter(|t| koe::topics::is_topic_term(t))
                 .count();
-            collector.add(a);
+            collector.add(a)?;
         }
         add_s += t.elapsed().as_secs_f64();
     }
     let t = Instant::now();
-    let topics = collector.fit();
+    let topics = collector.fit()?;
     let fit_s = t.elapsed().as_secs_f64();
-    print!("{}", render_table(&topics));
-    print!("\n{}", render_quality(&topics));
+    print!("{}", render_table(&topics, None));
+    print!("\n{}", render_quality(&topics, None));
     println!(
         "\n{n} records, {tokens} topic-term tokens · tokenize {analyse_s:.1}s · add {add_s:.1}s · fit {fit_s:.1}s"
     );

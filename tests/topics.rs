@@ -1,24 +1,11 @@
 //! Pain points end to end: `koe analyze` on the demo corpus finds its planted pain points
 //! as topics, `koe topics` lists them, and `koe search --topic` finds their records.
 
-use assert_cmd::Command;
+mod common;
+
 use serde_json::Value;
 
-const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/corpora/shop-feedback.jsonl");
-
-fn koe() -> Command {
-    Command::cargo_bin("koe").unwrap()
-}
-
-fn run_json(cmd: &mut Command) -> Value {
-    let output = cmd.output().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
-}
+use common::{DEMO, koe, run_err, run_json, run_ok};
 
 /// The first topic whose label has all of `words`.
 fn topic_with<'a>(topics: &'a [Value], words: &[&str]) -> &'a Value {
@@ -99,8 +86,7 @@ fn planted_pain_points_become_searchable_topics() {
         assert_eq!(all["facets"]["topic"][&id], topic["size"]);
     }
 
-    let table = koe().arg("topics").arg(&out).output().unwrap();
-    let table = String::from_utf8(table.stdout).unwrap();
+    let table = String::from_utf8(run_ok(koe().arg("topics").arg(&out))).unwrap();
     assert!(
         table.contains("emerging") && table.contains("配送"),
         "{table}"
@@ -121,6 +107,39 @@ fn a_rerun_without_topics_leaves_no_stale_topics() {
     );
     assert_eq!(summary["topics"], Value::Null, "{summary}");
     assert!(!out.join("topics.json").exists(), "stale topics.json kept");
-    let failed = koe().arg("topics").arg(&out).output().unwrap();
-    assert!(!failed.status.success());
+    run_err(koe().arg("topics").arg(&out));
+}
+
+#[cfg(not(feature = "transformer"))]
+#[test]
+fn embeddings_without_the_transformer_build_say_how_to_get_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let stderr = run_err(
+        koe()
+            .args([
+                "analyze",
+                DEMO,
+                "--topic-vectors",
+                "embeddings:models/minilm",
+            ])
+            .arg("--out")
+            .arg(dir.path().join("out")),
+    );
+    assert!(stderr.contains("--features transformer"), "{stderr}");
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn unknown_topic_vectors_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let stderr = run_err(
+        koe()
+            .args(["analyze", DEMO, "--topic-vectors", "word2vec"])
+            .arg("--out")
+            .arg(dir.path().join("out")),
+    );
+    assert!(
+        stderr.contains("expected `tfidf` or `embeddings:"),
+        "{stderr}"
+    );
 }

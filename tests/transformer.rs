@@ -11,6 +11,10 @@
 
 use std::path::{Path, PathBuf};
 
+mod common;
+
+use common::{DEMO, koe, run_err, run_json};
+
 use koe::sentiment::{self, Label};
 use koe::transformer::{SentenceEmbedder, SequenceClassifier};
 use koe::{AnalysedText, SentimentModel, TextAnalyzer};
@@ -267,3 +271,62 @@ fn minilm_puts_paraphrases_closer_than_other_topics() {
 const REFERENCE: [f32; 8] = [
     0.017058, 0.018748, 0.037858, 0.038783, 0.072552, -0.044227, -0.004975, -0.028286,
 ];
+
+#[test]
+fn minilm_embeddings_find_the_english_pain_points() {
+    let Some(model) = minilm_dir() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let vectors = format!("embeddings:{}", model.display());
+    let summary = run_json(
+        koe()
+            .args(["analyze", DEMO, "--json", "--embed-lang", "en"])
+            .args(["--topic-vectors", &vectors, "--out"])
+            .arg(&out),
+    );
+    assert_eq!(summary["topic_vectors"], format!("{vectors} for en"));
+    let topics = run_json(koe().arg("topics").arg(&out).arg("--json"));
+    let topics = topics["topics"].as_array().unwrap();
+    let label = |t: &serde_json::Value| t["label"].as_str().unwrap().to_string();
+    let find = |words: &[&str]| {
+        topics
+            .iter()
+            .position(|t| words.iter().all(|w| label(t).contains(w)))
+            .unwrap_or_else(|| {
+                panic!(
+                    "no topic with {words:?}: {:?}",
+                    topics.iter().map(label).collect::<Vec<_>>()
+                )
+            })
+    };
+    // MiniLM's English topics: late deliveries and app crashes apart…
+    let delivery = find(&["delivery"]);
+    let crashes = find(&["crash"]);
+    assert_ne!(delivery, crashes);
+    for t in [delivery, crashes] {
+        assert_eq!(topics[t]["by_lang"].as_object().unwrap().len(), 1);
+        assert!(topics[t]["by_lang"]["en"].as_u64().unwrap() >= 10);
+    }
+    // …and Japanese, which MiniLM cannot read, still clustered by TF-IDF.
+    let japanese = find(&["配送"]);
+    assert_eq!(topics[japanese]["by_lang"].as_object().unwrap().len(), 1);
+}
+
+#[test]
+fn a_missing_embedding_model_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-model");
+    let stderr = run_err(
+        koe()
+            .args(["analyze", DEMO, "--topic-vectors"])
+            .arg(format!("embeddings:{}", missing.display()))
+            .arg("--out")
+            .arg(dir.path().join("out")),
+    );
+    assert!(stderr.contains("--topic-vectors"), "{stderr}");
+    assert!(stderr.contains("no-such-model"), "{stderr}");
+    assert!(
+        !dir.path().join("out").exists(),
+        "nothing written: {stderr}"
+    );
+}

@@ -5,10 +5,11 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
+use koe::Lang;
 use koe::ingest::{FieldMap, FieldNames, Limits};
 use koe::pipeline::{Options, Pipeline, Summary};
 use koe::sentiment;
-use koe::topics::{Period, TopicOptions};
+use koe::topics::{Period, TopicOptions, Vectors};
 
 use super::output::{ProgressDisplay, emit, print_json};
 use super::{DictionaryArgs, use_threads};
@@ -102,18 +103,41 @@ struct TopicArgs {
     /// Seed for sampling and clustering (same seed, same topics).
     #[arg(long, default_value_t = TopicOptions::default().seed, value_name = "N")]
     seed: u64,
+
+    /// How clauses become vectors before clustering: `tfidf` (TF-IDF over topic terms
+    /// reduced by LSA: fast, Japanese and English, no model) or `embeddings:<DIR-or-ID>`
+    /// (a sentence-embedding model such as all-MiniLM-L6-v2, which
+    /// scripts/setup-transformer.sh puts in target/models; needs a koe built with
+    /// `--features transformer`; every clause runs through the model, so expect hundreds
+    /// of records a second on a CPU, not thousands). See --embed-lang.
+    #[arg(long, default_value = "tfidf", value_name = "VECTORS")]
+    topic_vectors: String,
+
+    /// With `--topic-vectors embeddings:…`, the languages whose clauses the model
+    /// embeds (ja, en; default: all); the others keep tfidf and are clustered apart.
+    /// all-MiniLM-L6-v2 is English-only (it puts nearly all Japanese in one place): use
+    /// `--embed-lang en` with it.
+    #[arg(long, value_name = "LANG", value_delimiter = ',')]
+    embed_lang: Vec<Lang>,
 }
 
 impl TopicArgs {
-    fn options(&self) -> Option<TopicOptions> {
-        (!self.no_topics).then(|| TopicOptions {
+    fn options(&self) -> anyhow::Result<Option<TopicOptions>> {
+        if self.no_topics {
+            return Ok(None);
+        }
+        let vectors = Vectors::from_spec(&self.topic_vectors)
+            .with_context(|| format!("--topic-vectors {}", self.topic_vectors))?
+            .only_for(&self.embed_lang);
+        Ok(Some(TopicOptions {
+            vectors,
             max_topics: self.max_topics,
             min_topic_size: self.min_topic_size.max(1),
             seed: self.seed,
             separate_languages: self.separate_languages,
             period: self.period,
             ..TopicOptions::default()
-        })
+        }))
     }
 }
 
@@ -178,7 +202,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let model = sentiment::from_spec(&args.sentiment)?;
     let pipeline = Pipeline::new(analyzer, model);
     let options = Options {
-        topics: args.topics.options(),
+        topics: args.topics.options()?,
         fields: args.fields.into(),
         limits: Limits {
             max_text_bytes: args.max_text_bytes,
@@ -251,8 +275,9 @@ fn render_summary(s: &Summary, out: &std::path::Path) -> String {
     if let Some(topics) = s.topics {
         let _ = writeln!(
             text,
-            "  topics     {topics:>7}   {} records in no topic  → koe topics {}",
+            "  topics     {topics:>7}   {} records in no topic  (vectors: {})  → koe topics {}",
             s.topic_outliers.unwrap_or(0),
+            s.topic_vectors.as_deref().unwrap_or("tfidf"),
             out.display()
         );
     }

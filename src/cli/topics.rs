@@ -47,16 +47,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             args.dir.display()
         )
     })?;
-    if let Some(limit) = args.limit {
-        topics.topics.truncate(limit);
-    }
     if args.json {
+        if let Some(limit) = args.limit {
+            topics.topics.truncate(limit);
+        }
         return print_json(&topics);
     }
-    let mut text = render_table(&topics);
+    let mut text = render_table(&topics, args.limit);
     if args.eval {
         text.push('\n');
-        text.push_str(&render_quality(&topics));
+        text.push_str(&render_quality(&topics, args.limit));
     }
     emit(&text)
 }

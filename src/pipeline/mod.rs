@@ -57,6 +57,8 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("topics: {0}")]
+    TopicVectors(#[from] crate::topics::embedding::Error),
     #[error("{path}: not a topics file koe can read: {source}")]
     Topics {
         path: PathBuf,
@@ -120,6 +122,8 @@ pub struct Summary {
     pub topics: Option<usize>,
     /// Records that belong to no topic.
     pub topic_outliers: Option<usize>,
+    /// How clauses were vectorised for topics (`tfidf`, `embeddings:<model>`).
+    pub topic_vectors: Option<String>,
     pub elapsed_s: f64,
     /// Records read per second of the whole run.
     pub docs_per_s: f64,
@@ -278,6 +282,7 @@ impl Pipeline {
             by_sentiment: BTreeMap::new(),
             topics: None,
             topic_outliers: None,
+            topic_vectors: options.topics.as_ref().map(|t| t.vectors.to_string()),
             elapsed_s: 0.0,
             docs_per_s: 0.0,
         };
@@ -319,7 +324,7 @@ impl Pipeline {
                             summary.indexed += 1;
                         }
                         Sink::Spill { spill, topics, .. } => {
-                            topics.add(&a);
+                            topics.add(&a)?;
                             let path = out_dir.join("spill");
                             spill.push(&IndexDoc::from(a)).map_err(output(path))?;
                         }
@@ -336,7 +341,7 @@ impl Pipeline {
                 topics,
             } => {
                 report(Stage::FittingTopics, &summary, rejects.total());
-                let topics = topics.fit();
+                let topics = topics.fit()?;
                 let topics_path = out_dir.join(TOPICS_FILE);
                 write_json_atomically(&topics_path, &topics).map_err(output(topics_path))?;
                 summary.topics = Some(topics.topics.len());

@@ -4,7 +4,10 @@
 //!    is the only data that is ever compared pairwise-ish.
 //! 2. A randomized truncated SVD of the sample's TF-IDF rows gives an LSA space of
 //!    `dims` dimensions in which co-occurring words (配送 and 届く, app and crash) lie
-//!    close together.
+//!    close together. Where sentence embeddings cover the group's language
+//!    ([`Space::embeddings`]), the clauses' unit vectors are the space as they are: no
+//!    reduction, as spherical k-means needs none (BERTopic reduces with UMAP because
+//!    HDBSCAN's densities do).
 //! 3. Spherical k-means (cosine, k-means++ seeding) clusters the sample; k is chosen
 //!    by the mean silhouette over a grid of k, each k fitted on a sub-sample.
 //! 4. Centroids closer than `merge_similarity` become one topic; then every clause is
@@ -23,27 +26,115 @@
 use rayon::prelude::*;
 
 use super::TopicOptions;
+use super::embedding::Embeddings;
 use super::kmeans::{choose_k, spherical_kmeans};
 use super::linalg::{Projection, Rng, SparseRows, dot, normalize, truncated_svd};
 use super::vectorize::{ClauseStore, NONE, Vectorizer};
 use crate::record::Lang;
 
-/// A clause's topic (`NONE`: outlier) and its cosine similarity to the centroid.
-/// While clustering, `topic` holds the index of the nearest centroid instead.
+/// A clause's topic (`NONE`: outlier), its cosine similarity to the centroid, and
+/// whether it is in the topic's core. While clustering, `topic` holds the index of the
+/// nearest centroid instead.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Assignment {
     pub topic: u32,
     pub similarity: f32,
+    /// At least [`Group::core_similarity`] to its centroid: the clauses that name the
+    /// topic (see `label`).
+    pub core: bool,
 }
 
 const OUTLIER: Assignment = Assignment {
     topic: NONE,
     similarity: 0.0,
+    core: false,
 };
 
-/// The LSA space of one language group (or of everything).
-struct Group {
-    projection: Projection,
+/// What clauses are clustered as: their TF-IDF rows, projected into an LSA space fitted
+/// per group, and, for the languages the model covers, their sentence embeddings.
+#[derive(Clone, Copy)]
+pub(crate) struct Space<'a> {
+    pub vectorizer: &'a Vectorizer,
+    pub embeddings: Option<&'a Embeddings>,
+}
+
+/// The space of one language group (or of everything).
+enum Group {
+    Lsa(Projection),
+    Embedded { dims: usize },
+}
+
+impl Group {
+    /// Fits the space of a group of `lang` (`None`: all languages) on its sample;
+    /// `None` when nothing in it has a vector.
+    fn fit(
+        space: Space,
+        lang: Option<Lang>,
+        store: &ClauseStore,
+        sample: &[usize],
+        options: &TopicOptions,
+        rng: &mut Rng,
+    ) -> Option<Group> {
+        if let Some(embeddings) = space.embeddings
+            && lang.map_or(embeddings.covers_all(), |l| embeddings.covers(l))
+        {
+            return Some(Group::Embedded {
+                dims: embeddings.dims(),
+            });
+        }
+        let vectorizer = space.vectorizer;
+        let mut rows = SparseRows::new();
+        let mut row = Vec::new();
+        for &c in sample {
+            vectorizer.row(store, c, &mut row);
+            if !row.is_empty() {
+                rows.push(&row);
+            }
+        }
+        truncated_svd(&rows, vectorizer.n_cols(), options.dims, rng).map(Group::Lsa)
+    }
+
+    fn dims(&self) -> usize {
+        match self {
+            Group::Lsa(projection) => projection.dims,
+            Group::Embedded { dims } => *dims,
+        }
+    }
+
+    /// The similarity from which a clause is in its topic's core. The scales differ:
+    /// term-space cosines of short clauses run lower than sentence-embedding cosines,
+    /// whose members sit at 0.5–0.8 from their centroid. Chosen on a 10 000-record
+    /// corpus from `benches/gen_corpus.py --seed 11` (not a reported one) by the NPMI
+    /// of the label terms (top 3, scored by benches/bertopic_compare.py): with MiniLM
+    /// for English, 0.445 at 0.5 and 0.512 at 0.7; TF-IDF 0.551 at 0.5, 0.549 at 0.7.
+    fn core_similarity(&self) -> f32 {
+        match self {
+            Group::Lsa(_) => 0.5,
+            Group::Embedded { .. } => 0.7,
+        }
+    }
+
+    /// Clause `c` as a unit vector into `z` (`dims` long) and the share of the clause
+    /// the space captures (1 for embeddings); `None` when it has no vector.
+    fn point(
+        &self,
+        space: Space,
+        store: &ClauseStore,
+        c: usize,
+        row: &mut Vec<(u32, f32)>,
+        z: &mut [f32],
+    ) -> Option<f32> {
+        match self {
+            Group::Lsa(projection) => {
+                space.vectorizer.row(store, c, row);
+                projection.project(row, z)
+            }
+            Group::Embedded { .. } => space
+                .embeddings
+                .is_some_and(|e| e.vector(c, z))
+                .then_some(1.0),
+        }
+    }
 }
 
 struct Centroid {
@@ -59,25 +150,31 @@ pub(crate) struct Clustering {
     pub n_topics: usize,
 }
 
-/// Clusters all clauses of `store`; `lang_of_doc` decides groups when languages are
-/// clustered separately.
+/// Clusters all clauses of `store` in `space`; `lang_of_doc` decides groups when
+/// languages are clustered separately, as they are when embeddings cover only some
+/// languages (the spaces differ).
 pub(crate) fn cluster(
     store: &ClauseStore,
-    vectorizer: &Vectorizer,
+    space: Space,
     lang_of_doc: &[Lang],
     options: &TopicOptions,
 ) -> Clustering {
-    let n_groups = if options.separate_languages { 2 } else { 1 };
+    let separate = options.separate_languages || space.embeddings.is_some_and(|e| !e.covers_all());
+    let group_langs: &[Option<Lang>] = if separate {
+        &[Some(Lang::Ja), Some(Lang::En)]
+    } else {
+        &[None]
+    };
     let group_of = |c: usize| -> usize {
         match lang_of_doc.get(store.doc[c] as usize) {
-            Some(Lang::En) if options.separate_languages => 1,
+            Some(Lang::En) if separate => 1,
             _ => 0,
         }
     };
     let mut rng = Rng::new(options.seed);
     let samples = reservoir(
         store.len(),
-        n_groups,
+        group_langs.len(),
         group_of,
         options.sample_size,
         &mut rng,
@@ -88,12 +185,18 @@ pub(crate) fn cluster(
     let mut centroids = Vec::new();
     for (i, sample) in samples.iter().enumerate() {
         let is_english = |c: usize| lang_of_doc.get(store.doc[c] as usize) == Some(&Lang::En);
-        if let Some((projection, vectors)) =
-            fit_group(store, vectorizer, sample, &is_english, options, &mut rng)
-        {
+        if let Some((fitted_group, vectors)) = fit_group(
+            store,
+            space,
+            group_langs[i],
+            sample,
+            &is_english,
+            options,
+            &mut rng,
+        ) {
             let group = groups.len();
             fitted[i] = Some(group);
-            groups.push(Group { projection });
+            groups.push(fitted_group);
             centroids.extend(vectors.into_iter().map(|vector| Centroid {
                 group,
                 vector,
@@ -106,7 +209,7 @@ pub(crate) fn cluster(
     let group_of_clause = |c: usize| fitted[group_of(c)];
     let first = assign(
         store,
-        vectorizer,
+        space,
         &groups,
         &centroids,
         options.min_similarity,
@@ -142,7 +245,7 @@ pub(crate) fn cluster(
     } else {
         assign(
             store,
-            vectorizer,
+            space,
             &groups,
             &centroids,
             options.min_similarity,
@@ -196,34 +299,27 @@ fn reservoir(
     samples
 }
 
-/// LSA projection and k-means centroids for one group's sample.
+/// The space and k-means centroids of one group's sample.
 fn fit_group(
     store: &ClauseStore,
-    vectorizer: &Vectorizer,
+    space: Space,
+    lang: Option<Lang>,
     sample: &[usize],
     is_english: &impl Fn(usize) -> bool,
     options: &TopicOptions,
     rng: &mut Rng,
-) -> Option<(Projection, Vec<Vec<f32>>)> {
-    let mut rows = SparseRows::new();
+) -> Option<(Group, Vec<Vec<f32>>)> {
+    let group = Group::fit(space, lang, store, sample, options, rng)?;
+    let dims = group.dims();
+    let mut points = Vec::with_capacity(sample.len() * dims);
+    let mut english = Vec::with_capacity(sample.len());
     let mut row = Vec::new();
-    for &c in sample {
-        vectorizer.row(store, c, &mut row);
-        if !row.is_empty() {
-            rows.push(&row);
-        }
-    }
-    let projection = truncated_svd(&rows, vectorizer.n_cols(), options.dims, rng)?;
-    let dims = projection.dims;
-    let mut points = Vec::with_capacity(rows.len() * dims);
-    let mut english = Vec::with_capacity(rows.len());
     let mut z = vec![0.0; dims];
     for &c in sample {
-        vectorizer.row(store, c, &mut row);
         // A clause the space barely captures would be an outlier anyway; as a point it
         // is only noise in an arbitrary direction.
-        if projection
-            .project(&row, &mut z)
+        if group
+            .point(space, store, c, &mut row, &mut z)
             .is_some_and(|captured| captured >= options.min_similarity)
         {
             points.extend_from_slice(&z);
@@ -237,7 +333,7 @@ fn fit_group(
     let k = choose_k(&points, dims, options.max_clusters, rng.next_u64());
     let (centroids, labels) = spherical_kmeans(&points, dims, k, &mut Rng::new(rng.next_u64()));
     let centroids = split_by_language(&points, dims, &labels, &english, &centroids);
-    Some((projection, centroids))
+    Some((group, centroids))
 }
 
 /// A cluster needs this many points of each language to be split by language…
@@ -384,13 +480,13 @@ fn cap_topics(centroids: &mut [Centroid], mut sizes: Vec<usize>, cap: usize) {
 /// Nearest active centroid (its index) of each clause's group, in parallel.
 fn assign(
     store: &ClauseStore,
-    vectorizer: &Vectorizer,
+    space: Space,
     groups: &[Group],
     centroids: &[Centroid],
     min_similarity: f32,
     group_of_clause: &(impl Fn(usize) -> Option<usize> + Sync),
 ) -> Vec<Assignment> {
-    let max_dims = groups.iter().map(|g| g.projection.dims).max().unwrap_or(0);
+    let max_dims = groups.iter().map(|g| g.dims()).max().unwrap_or(0);
     (0..store.len())
         .into_par_iter()
         .map_init(
@@ -399,15 +495,14 @@ fn assign(
                 let Some(g) = group_of_clause(c) else {
                     return OUTLIER;
                 };
-                let projection = &groups[g].projection;
-                vectorizer.row(store, c, row);
-                let z = &mut z[..projection.dims];
-                let Some(captured) = projection.project(row, z) else {
+                let group = &groups[g];
+                let z = &mut z[..group.dims()];
+                let Some(captured) = group.point(space, store, c, row, z) else {
                     return OUTLIER;
                 };
                 // captured · cos(z, centroid) is the cosine, in term space, between the
                 // clause and the centroid's direction: a clause the LSA space hardly
-                // represents cannot pass for a good match.
+                // represents cannot pass for a good match. (Embeddings capture all.)
                 centroids
                     .iter()
                     .enumerate()
@@ -421,6 +516,7 @@ fn assign(
                     .map_or(OUTLIER, |(topic, similarity)| Assignment {
                         topic,
                         similarity,
+                        core: similarity >= group.core_similarity(),
                     })
             },
         )

@@ -11,6 +11,8 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use super::cluster::Space;
+use super::embedding::{self, Embeddings, Vectors};
 use super::mentions::Mentions;
 use super::painpoints::{self, period_index};
 use super::vectorize::{ClauseStore, NONE, Vectorizer, Vocabulary, clauses};
@@ -37,6 +39,8 @@ pub struct TopicCollector {
     options: TopicOptions,
     vocab: Vocabulary,
     store: ClauseStore,
+    /// Each stored clause's sentence embedding, with [`Vectors::Embeddings`].
+    embeddings: Option<Embeddings>,
     docs: Vec<DocMeta>,
     /// Id and text snippet of each record, back to back.
     strings: String,
@@ -48,10 +52,17 @@ pub struct TopicCollector {
 
 impl TopicCollector {
     pub fn new(options: TopicOptions) -> Self {
+        let embeddings = match &options.vectors {
+            Vectors::TfIdf => None,
+            Vectors::Embeddings { embedder, langs } => {
+                Some(Embeddings::new(embedder.clone(), langs))
+            }
+        };
         TopicCollector {
             options,
             vocab: Vocabulary::default(),
             store: ClauseStore::new(),
+            embeddings,
             docs: Vec::new(),
             strings: String::new(),
             string_ends: Vec::new(),
@@ -69,8 +80,9 @@ impl TopicCollector {
         self
     }
 
-    /// Adds the next record; call in sequence order (0, 1, 2, …).
-    pub fn add(&mut self, analysed: &Analysed) {
+    /// Adds the next record; call in sequence order (0, 1, 2, …). Fails only where an
+    /// embedding model does (with [`Vectors::Embeddings`]).
+    pub fn add(&mut self, analysed: &Analysed) -> Result<(), embedding::Error> {
         let doc = &analysed.text;
         let sentiment = &analysed.sentiment;
         let aligned = sentiment.sentences.len() == doc.sentences.len();
@@ -95,9 +107,14 @@ impl TopicCollector {
                 _ => vec![score; ranges.len()],
             };
             for (range, score) in ranges.into_iter().zip(scores) {
-                let tokens = &doc.tokens[range];
-                self.store
+                let tokens = &doc.tokens[range.clone()];
+                let stored = self
+                    .store
                     .push_clause(&mut self.vocab, tokens, doc.lang, score);
+                if let Some(embeddings) = self.embeddings.as_mut().filter(|_| stored) {
+                    let text = doc.normalized.get(clause_span(doc, range)).unwrap_or("");
+                    embeddings.push(doc.lang, text)?;
+                }
             }
         }
         self.store.end_doc();
@@ -117,10 +134,15 @@ impl TopicCollector {
         self.string_ends.push(self.strings.len());
         self.strings.extend(record.text.chars().take(200));
         self.string_ends.push(self.strings.len());
+        Ok(())
     }
 
-    /// Clusters, labels and measures everything added.
-    pub fn fit(self) -> Topics {
+    /// Clusters, labels and measures everything added. Fails only where an embedding
+    /// model does, on the last clauses still to embed.
+    pub fn fit(mut self) -> Result<Topics, embedding::Error> {
+        if let Some(embeddings) = &mut self.embeddings {
+            embeddings.flush()?;
+        }
         let options = &self.options;
         let vectorizer = Vectorizer::fit(
             &self.store,
@@ -130,7 +152,11 @@ impl TopicCollector {
             options.max_terms,
         );
         let langs: Vec<Lang> = self.docs.iter().map(|d| d.lang).collect();
-        let clustering = cluster::cluster(&self.store, &vectorizer, &langs, options);
+        let space = Space {
+            vectorizer: &vectorizer,
+            embeddings: self.embeddings.as_ref(),
+        };
+        let clustering = cluster::cluster(&self.store, space, &langs, options);
         let n_topics = clustering.n_topics;
         let mentions = Mentions::build(&self.store, &clustering.assignments, n_topics);
         let facets = painpoints::Facets {
@@ -191,7 +217,7 @@ impl TopicCollector {
                 .collect(),
             sentiments: mentions.list.iter().map(|m| m.sentiment).collect(),
         };
-        Topics {
+        Ok(Topics {
             topics: sorted,
             overall,
             quality: Quality {
@@ -199,7 +225,7 @@ impl TopicCollector {
                 diversity: quality::diversity(&tops),
             },
             assignments,
-        }
+        })
     }
 
     fn string(&self, i: usize) -> &str {
@@ -208,12 +234,20 @@ impl TopicCollector {
     }
 }
 
-/// A clause as a one-sentence document of its own, for a sentiment model.
-fn clause_text(doc: &AnalysedText, range: Range<usize>) -> AnalysedText {
-    let tokens = &doc.tokens[range];
+/// Byte span (in `doc.normalized`) of the clause made of `tokens` (a token range).
+fn clause_span(doc: &AnalysedText, tokens: Range<usize>) -> Range<usize> {
+    let tokens = &doc.tokens[tokens];
     let start = tokens.first().map_or(0, |t| t.span.start);
     let end = tokens.last().map_or(start, |t| t.span.end);
-    let normalized = doc.normalized.get(start..end).unwrap_or("").to_string();
+    start..end
+}
+
+/// A clause as a one-sentence document of its own, for a sentiment model.
+fn clause_text(doc: &AnalysedText, range: Range<usize>) -> AnalysedText {
+    let span = clause_span(doc, range.clone());
+    let start = span.start;
+    let tokens = &doc.tokens[range];
+    let normalized = doc.normalized.get(span).unwrap_or("").to_string();
     let tokens: Vec<_> = tokens
         .iter()
         .map(|t| crate::text::Token {

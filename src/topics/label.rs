@@ -25,12 +25,11 @@ const MIXED_SHARE: f64 = 0.2;
 /// A listed term occurs at least this often in the topic (a word said once is noise),
 /// unless the topic has fewer than LABEL_TERMS such terms.
 const MIN_TERM_COUNT: f64 = 2.0;
-/// Clauses at least this similar to their topic's centroid are its core: they alone
-/// name the topic. Clauses that only just passed the outlier threshold belong to the
-/// topic for counts and search, but one shared generic word is often all that brought
-/// them there, and their other words would blur the label.
-const CORE_SIMILARITY: f32 = 0.5;
-/// A topic with fewer core clauses than this is named by all of its clauses.
+/// A topic's core clauses (close to its centroid, [`Assignment::core`]) alone name it.
+/// Clauses that only just passed the outlier threshold belong to the topic for counts
+/// and search, but one shared generic word is often all that brought them there, and
+/// their other words would blur the label. A topic with fewer core clauses than this is
+/// named by all of its clauses.
 const MIN_CORE_CLAUSES: usize = 5;
 /// Top terms used for coherence and diversity.
 pub(crate) const QUALITY_TERMS: usize = 10;
@@ -57,7 +56,7 @@ pub(crate) fn c_tf_idf(
     let mut langs = vec![[0usize; 2]; n_topics];
     let mut core = vec![0usize; n_topics];
     for a in assignments.iter().filter(|a| a.topic != NONE) {
-        core[a.topic as usize] += usize::from(a.similarity >= CORE_SIMILARITY);
+        core[a.topic as usize] += usize::from(a.core);
     }
     for (c, a) in assignments.iter().enumerate() {
         let class = if a.topic == NONE {
@@ -72,7 +71,7 @@ pub(crate) fn c_tf_idf(
         // A topic's terms come from its core clauses when it has enough of them; the
         // rest count as background, like the outliers.
         let class = match core.get(class) {
-            Some(&n) if n >= MIN_CORE_CLAUSES && a.similarity < CORE_SIMILARITY => n_topics,
+            Some(&n) if n >= MIN_CORE_CLAUSES && !a.core => n_topics,
             _ => class,
         };
         let (terms, counts) = store.clause(c);
@@ -240,16 +239,20 @@ mod tests {
         let mut store = ClauseStore::new();
         let mut assignments = Vec::new();
         let clauses = [
-            ("late delivery again, parcel late", 0, 0.8),
-            ("weather rainy delivery, weather cold", 0, 0.35),
-            ("password reset email never came", NONE, 0.0),
+            ("late delivery again, parcel late", 0, 0.8, true),
+            ("weather rainy delivery, weather cold", 0, 0.35, false),
+            ("password reset email never came", NONE, 0.0, false),
         ];
         for _ in 0..6 {
-            for (text, topic, similarity) in clauses {
+            for (text, topic, similarity, core) in clauses {
                 let doc = test_analyzer().analyse(text, None).unwrap();
                 store.push_clause(&mut vocab, &doc.tokens, Lang::En, Score::NEUTRAL);
                 store.end_doc();
-                assignments.push(Assignment { topic, similarity });
+                assignments.push(Assignment {
+                    topic,
+                    similarity,
+                    core,
+                });
             }
         }
         let langs = vec![Lang::En; store.len()];

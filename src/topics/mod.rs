@@ -7,8 +7,10 @@
 //!
 //! 1. `vectorize`: clauses (a sentence cut at けど / but …, see [`clauses`]) → TF-IDF
 //!    rows over topic terms ([`is_topic_term`]), one vocabulary for Japanese and English;
-//! 2. `cluster` and `kmeans`: a seeded sample → truncated SVD (LSA, `linalg`) →
-//!    spherical k-means with k chosen by silhouette → near-identical topics merged →
+//!    or, with [`Vectors::Embeddings`], also a sentence embedding per clause
+//!    (`embedding`), computed in batches as records arrive;
+//! 2. `cluster` and `kmeans`: a seeded sample → truncated SVD (LSA, `linalg`; not with
+//!    embeddings) → spherical k-means with k chosen by silhouette → near-identical topics merged →
 //!    every clause assigned to its nearest centroid in one linear pass, weak matches
 //!    left out as outliers; `mentions` then says which topics each record talks about
 //!    and with which sentiment;
@@ -26,6 +28,7 @@
 
 mod cluster;
 mod collector;
+pub mod embedding;
 mod kmeans;
 mod label;
 mod linalg;
@@ -42,6 +45,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::record::Lang;
 pub use collector::TopicCollector;
+pub use embedding::{ClauseEmbedder, Vectors};
 pub use painpoints::ImpactBasis;
 pub use report::{render_quality, render_table};
 pub use vectorize::{clauses, is_topic_term};
@@ -51,6 +55,8 @@ pub use crate::period::Period;
 /// What the analyst can tune. The defaults suit thousands to millions of short records.
 #[derive(Debug, Clone)]
 pub struct TopicOptions {
+    /// How clauses become vectors: TF-IDF + LSA (default) or sentence embeddings.
+    pub vectors: Vectors,
     /// At most this many topics: the smallest is merged into its most similar until
     /// the cap holds.
     pub max_topics: Option<usize>,
@@ -73,9 +79,10 @@ pub struct TopicOptions {
     /// Largest k tried by the silhouette search.
     pub max_clusters: usize,
     /// A clause less similar than this to every centroid is an outlier (cosine in term
-    /// space between the clause and the centroid's direction).
+    /// space between the clause and the centroid's direction; with embeddings, cosine
+    /// between the clause's embedding and the centroid).
     pub min_similarity: f32,
-    /// Centroids more similar (cosine, LSA space) than this are one topic.
+    /// Centroids more similar (cosine, LSA or embedding space) than this are one topic.
     pub merge_similarity: f32,
     /// Top terms kept per topic (per language when a topic mixes both).
     pub top_terms: usize,
@@ -86,6 +93,7 @@ pub struct TopicOptions {
 impl Default for TopicOptions {
     fn default() -> Self {
         TopicOptions {
+            vectors: Vectors::TfIdf,
             max_topics: None,
             min_topic_size: 10,
             seed: 42,

@@ -12,8 +12,9 @@ use super::{ImpactBasis, Topic, Topics};
 /// Widest label shown, in terminal cells.
 const LABEL_WIDTH: usize = 44;
 
-/// The pain-point table, ranked by impact.
-pub fn render_table(topics: &Topics) -> String {
+/// The pain-point table, ranked by impact: the first `limit` topics (all when `None`),
+/// numbered by topic id, the number `koe search --topic` takes.
+pub fn render_table(topics: &Topics, limit: Option<usize>) -> String {
     let o = &topics.overall;
     let mut out = String::new();
     let _ = writeln!(
@@ -50,10 +51,11 @@ pub fn render_table(topics: &Topics) -> String {
         "NPS (Δ)",
         "impact",
     );
-    for (rank, t) in topics.topics.iter().enumerate() {
+    let shown = shown(topics, limit);
+    for t in shown {
         let row = format!(
             "{:>3}  {}  {:>7} {:>5.1}% {:>4.0}% {:>11} {:>7}  {:<9} {}",
-            rank + 1,
+            t.id,
             pad(&t.label, LABEL_WIDTH),
             t.size,
             t.share,
@@ -65,11 +67,19 @@ pub fn render_table(topics: &Topics) -> String {
         );
         let _ = writeln!(out, "{}", row.trim_end());
     }
+    let hidden = topics.topics.len() - shown.len();
+    if hidden > 0 {
+        let _ = writeln!(out, "  … and {hidden} more");
+    }
     out
 }
 
-/// Coherence and diversity, overall and per topic.
-pub fn render_quality(topics: &Topics) -> String {
+fn shown(topics: &Topics, limit: Option<usize>) -> &[Topic] {
+    &topics.topics[..limit.map_or(topics.topics.len(), |n| n.min(topics.topics.len()))]
+}
+
+/// Coherence and diversity, overall and per topic (the first `limit` topics).
+pub fn render_quality(topics: &Topics, limit: Option<usize>) -> String {
     let mut out = String::new();
     let q = &topics.quality;
     let _ = writeln!(
@@ -77,11 +87,11 @@ pub fn render_quality(topics: &Topics) -> String {
         "quality: coherence (NPMI, top 10 terms) {:+.3} · diversity {:.3}",
         q.coherence_npmi, q.diversity
     );
-    for t in &topics.topics {
+    for t in shown(topics, limit) {
         let _ = writeln!(
             out,
             "{:>3}  {}  NPMI {:+.3}",
-            t.id + 1,
+            t.id,
             pad(&t.label, LABEL_WIDTH),
             t.coherence
         );
@@ -157,7 +167,7 @@ mod tests {
 
     #[test]
     fn renders_an_empty_fit() {
-        let text = render_table(&Topics::default());
+        let text = render_table(&Topics::default(), None);
         assert!(text.contains("0 topics over 0 records"), "{text}");
         assert!(text.contains("no topics found"));
     }

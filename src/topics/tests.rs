@@ -190,19 +190,23 @@ fn options() -> TopicOptions {
 fn fit(rows: &[Row], options: TopicOptions, extra: &[&str]) -> Topics {
     let mut collector = TopicCollector::new(options).with_clause_sentiment(Arc::new(KeywordModel));
     for (i, &(text, value, nps, channel, date)) in rows.iter().enumerate() {
-        collector.add(&analysed(i, text, value, Some(nps), channel, date));
+        collector
+            .add(&analysed(i, text, value, Some(nps), channel, date))
+            .unwrap();
     }
     for (j, text) in extra.iter().enumerate() {
-        collector.add(&analysed(
-            rows.len() + j,
-            text,
-            0.0,
-            None,
-            "web",
-            "2026-07-20",
-        ));
+        collector
+            .add(&analysed(
+                rows.len() + j,
+                text,
+                0.0,
+                None,
+                "web",
+                "2026-07-20",
+            ))
+            .unwrap();
     }
-    collector.fit()
+    collector.fit().unwrap()
 }
 
 /// Scores clauses by a few words, standing in for a real sentiment backend.
@@ -365,11 +369,11 @@ fn languages_can_be_clustered_apart() {
 
 #[test]
 fn empty_input_gives_no_topics() {
-    let topics = TopicCollector::new(TopicOptions::default()).fit();
+    let topics = TopicCollector::new(TopicOptions::default()).fit().unwrap();
     assert!(topics.topics.is_empty());
     assert_eq!(topics.overall.docs, 0);
     assert_eq!(topics.doc_topics(0), &[] as &[u32]);
-    assert!(render_table(&topics).contains("no topics"));
+    assert!(render_table(&topics, None).contains("no topics"));
 }
 
 #[test]
@@ -423,7 +427,114 @@ fn topics_round_trip_through_json() {
         back.doc_topics(0).is_empty(),
         "assignments are not serialised"
     );
-    let table = render_table(&back);
+    let table = render_table(&back, None);
     assert!(table.contains("配送"), "{table}");
-    assert!(render_quality(&back).contains("NPMI"));
+    assert!(render_quality(&back, None).contains("NPMI"));
+}
+
+/// Embeds a text by the themes its words name, in either language: a stand-in for a
+/// multilingual sentence model, whose vectors put 配送が遅い next to "late delivery"
+/// although the two share no term.
+struct ThemeEmbedder;
+
+const THEMES: [&[&str]; 4] = [
+    &[
+        "配送", "荷物", "届", "deliver", "package", "arriv", "courier",
+    ],
+    &["アプリ", "app", "crash"],
+    &["サポート", "対応", "問い合わせ", "support", "rude"],
+    &["スタッフ", "親切", "staff", "kind"],
+];
+
+impl ClauseEmbedder for ThemeEmbedder {
+    fn name(&self) -> &str {
+        "embeddings:themes"
+    }
+    fn dimension(&self) -> usize {
+        THEMES.len() + 1
+    }
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, embedding::Error> {
+        Ok(texts
+            .iter()
+            .map(|text| {
+                let text = text.to_lowercase();
+                let mut v: Vec<f32> = THEMES
+                    .iter()
+                    .map(|words| words.iter().filter(|w| text.contains(*w)).count() as f32)
+                    .collect();
+                // Whatever names no theme points elsewhere.
+                v.push(0.2);
+                let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+                v.iter().map(|x| x / norm).collect()
+            })
+            .collect())
+    }
+}
+
+#[test]
+fn embeddings_cluster_by_meaning_across_languages() {
+    let rows = corpus();
+    let review = "配送は遅かったけど、スタッフは親切でした";
+    let embedded = TopicOptions {
+        vectors: Vectors::Embeddings {
+            embedder: Arc::new(ThemeEmbedder),
+            langs: vec![],
+        },
+        ..options()
+    };
+    let topics = fit(&rows, embedded, &[review]);
+    // One topic per theme, each holding its Japanese and its English records, which
+    // TF-IDF (no shared terms) keeps apart.
+    assert_eq!(topics.topics.len(), 4, "{:#?}", labels(&topics));
+    for t in &topics.topics {
+        assert_eq!(t.by_lang.len(), 2, "{} {:?}", t.label, t.by_lang);
+    }
+    let delivery = topic_with(&topics, "配送");
+    assert!(delivery.terms.iter().any(|w| w.term == "delivery"));
+    assert!(delivery.size >= DELIVERY_JA.len() + DELIVERY_EN.len());
+    // Clauses are embedded one by one: the review is in two topics.
+    let seq = rows.len();
+    let mut review_topics = topics.doc_topics(seq).to_vec();
+    review_topics.sort_unstable();
+    let mut expected = vec![delivery.id, topic_with(&topics, "親切").id];
+    expected.sort_unstable();
+    assert_eq!(review_topics, expected);
+    // The TF-IDF space on the same records splits them by language.
+    let tfidf = fit(&rows, options(), &[]);
+    assert!(tfidf.topics.iter().all(|t| t.by_lang.len() == 1));
+}
+
+#[test]
+fn embeddings_for_one_language_leave_the_other_to_tfidf() {
+    let english_only = TopicOptions {
+        vectors: Vectors::Embeddings {
+            embedder: Arc::new(ThemeEmbedder),
+            langs: vec![Lang::En],
+        },
+        ..options()
+    };
+    let topics = fit(&corpus(), english_only, &[]);
+    // The two spaces are clustered apart: no topic mixes languages, and both languages
+    // find their four themes.
+    for t in &topics.topics {
+        assert_eq!(t.by_lang.len(), 1, "{} {:?}", t.label, t.by_lang);
+    }
+    for term in [
+        "配送",
+        "アプリ",
+        "対応",
+        "親切",
+        "delivery",
+        "app",
+        "rude",
+        "kind",
+    ] {
+        topic_with(&topics, term);
+    }
+    // The embedded (English) side has exactly its four themes.
+    let english = topics
+        .topics
+        .iter()
+        .filter(|t| t.by_lang.contains_key("en"));
+    assert_eq!(english.count(), 4, "{:#?}", labels(&topics));
 }

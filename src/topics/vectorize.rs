@@ -186,20 +186,21 @@ impl ClauseStore {
         self.doc_start.len() - 1
     }
 
-    /// Adds a clause of the current document (skipped when it has no content words).
+    /// Adds a clause of the current document; false (and nothing stored) when it has
+    /// no topic terms.
     pub fn push_clause(
         &mut self,
         vocab: &mut Vocabulary,
         tokens: &[Token],
         lang: Lang,
         sentiment: Score,
-    ) {
+    ) -> bool {
         self.scratch.clear();
         for t in tokens.iter().filter(|t| is_topic_term(t)) {
             self.scratch.push(vocab.intern(t, lang));
         }
         if self.scratch.is_empty() {
-            return;
+            return false;
         }
         self.scratch.sort_unstable();
         let mut i = 0;
@@ -213,6 +214,7 @@ impl ClauseStore {
         self.offsets.push(self.terms.len());
         self.doc.push(self.docs() as u32);
         self.sentiment.push(sentiment);
+        true
     }
 
     /// Closes the current document.
