@@ -5,7 +5,9 @@
 
 Each RUN_DIR is what benches/bertopic_compare.sh leaves for one corpus: `koe/` (the
 output of `koe analyze`: topics.json, summary.json, whose `inputs` name the corpus) and
-`koe-time.json` (wall-clock seconds of `koe analyze`, with and without topics). For each,
+`koe-time.json` (wall-clock seconds of `koe analyze`, with and without topics), and, when
+the script ran with --koe-vectors, `koe-embeddings/` and `koe-embeddings-time.json` (koe
+with sentence-embedding clause vectors), scored as a third system. For each,
 this script fits BERTopic on the same records (all-MiniLM-L6-v2 embeddings → UMAP →
 HDBSCAN → c-TF-IDF, BERTopic's defaults, UMAP seeded) and scores both systems' top-10
 terms the same way:
@@ -21,6 +23,11 @@ terms the same way:
   (−1 for a pair that never meets), mean over pairs, then over topics — koe's own
   formula (src/topics/quality.rs);
 * diversity: unique terms / all terms among all topics' top-10 terms.
+
+A topic may list fewer than 10 terms (koe lists only words its core clauses use; a
+topic of short, alike clauses has few), and NPMI over fewer terms is not the same
+measure, so the table also gives the mean number of terms per topic and the NPMI of
+every system's top 3 (koe's label terms), where the lists are alike in length.
 
 BERTopic's outlier topic −1 is left out. When BERTopic finds more topics than koe, its
 topics are also reduced to koe's count (BERTopic's reduce_topics) and scored again, since
@@ -313,18 +320,32 @@ def compare(run_dir: Path, model, tokenizer: Tokenizer) -> dict:
     doc_sets = [set(t) for t in tokens]
     vocab = set().union(*doc_sets)
 
-    koe = koe_topics(koe_dir, tokenizer, vocab)
-    koe["seconds"] = timing
+    systems = {"koe": koe_topics(koe_dir, tokenizer, vocab)}
+    systems["koe"]["seconds"] = timing
+    embedded_dir = run_dir / "koe-embeddings"
+    if (embedded_dir / "topics.json").exists():
+        systems["koe_embeddings"] = koe_topics(embedded_dir, tokenizer, vocab)
+        systems["koe_embeddings"]["seconds"] = json.loads(
+            (run_dir / "koe-embeddings-time.json").read_text()
+        )
+        systems["koe_embeddings"]["vectors"] = json.loads(
+            (embedded_dir / "summary.json").read_text()
+        ).get("topic_vectors")
     texts = [text for text, _ in records]
     token_docs = [" ".join(t) for t in tokens]
-    bert = bertopic_topics(texts, token_docs, model, tokenize_s, tokenize_cpu_s, len(koe["tops"]))
+    reduce_to = len(systems["koe"]["tops"])
+    bert = bertopic_topics(texts, token_docs, model, tokenize_s, tokenize_cpu_s, reduce_to)
+    systems["bertopic"] = bert
     result = {"corpus": str(corpus), "records": len(records)}
-    for name, system in (("koe", koe), ("bertopic", bert)):
+    for name, system in systems.items():
         result[name] = scores(system, doc_sets, vocab)
         result[name]["seconds"] = system["seconds"]
+        if "self_reported" in system:
+            result[name]["self_reported"] = system["self_reported"]
     if "reduced" in bert:
         result["bertopic_reduced"] = scores(bert["reduced"], doc_sets, vocab)
-    result["koe"]["self_reported"] = koe["self_reported"]
+    if "koe_embeddings" in systems:
+        result["koe_embeddings"]["vectors"] = systems["koe_embeddings"]["vectors"]
     return result
 
 
@@ -334,6 +355,8 @@ def scores(system: dict, doc_sets: list[set[str]], vocab: set[str]) -> dict:
         "topics": len(tops),
         "outlier_share": system["outlier_share"],
         "coherence_npmi": coherence(tops, doc_sets),
+        "coherence_npmi_top3": coherence([top[:3] for top in tops], doc_sets),
+        "terms_per_topic": sum(len(top) for top in tops) / max(len(tops), 1),
         "diversity": diversity(tops),
         "terms_not_in_tokens": sum(t not in vocab for top in tops for t in top),
         "top_terms": tops,
@@ -341,8 +364,10 @@ def scores(system: dict, doc_sets: list[set[str]], vocab: set[str]) -> dict:
 
 
 def render(r: dict) -> str:
-    """The side-by-side table: ratios koe/BERTopic, differences for NPMI (it can be < 0)."""
+    """The side-by-side table: ratios koe/BERTopic, differences for NPMI (it can be < 0);
+    koe with embeddings, when it ran, in a column of its own."""
     k, b = r["koe"], r["bertopic"]
+    e = r.get("koe_embeddings")
 
     def ratio(x: float, y: float) -> str:
         return f"×{x / y:.2f}" if y else "-"
@@ -351,19 +376,26 @@ def render(r: dict) -> str:
         return f"{x - y:+.3f}"
 
     rows = [
-        ("topics found", k["topics"], b["topics"], "d", ratio),
-        ("outliers (share of records)", k["outlier_share"], b["outlier_share"], ".3f", ratio),
-        ("coherence (NPMI, top 10)", k["coherence_npmi"], b["coherence_npmi"], ".3f", difference),
-        ("diversity (unique top-10)", k["diversity"], b["diversity"], ".3f", ratio),
-        ("runtime (s, wall clock)", k["seconds"]["total"], b["seconds"]["total"], ".1f", ratio),
-        ("CPU time (s, all threads)", k["seconds"]["cpu"], b["seconds"]["cpu"], ".1f", ratio),
+        ("topics found", lambda s: s["topics"], "d", ratio),
+        ("outliers (share of records)", lambda s: s["outlier_share"], ".3f", ratio),
+        ("coherence (NPMI, top 10)", lambda s: s["coherence_npmi"], ".3f", difference),
+        ("coherence (NPMI, top 3)", lambda s: s["coherence_npmi_top3"], ".3f", difference),
+        ("terms per topic (mean, ≤ 10)", lambda s: s["terms_per_topic"], ".1f", ratio),
+        ("diversity (unique top-10)", lambda s: s["diversity"], ".3f", ratio),
+        ("runtime (s, wall clock)", lambda s: s["seconds"]["total"], ".1f", ratio),
+        ("CPU time (s, all threads)", lambda s: s["seconds"]["cpu"], ".1f", ratio),
     ]
+    embedded_header = f" {'koe+emb':>9}" if e else ""
     lines = [
         f"{r['corpus']}: {r['records']} records",
-        f"  {'':30} {'koe':>9} {'BERTopic':>9} {'koe vs BERTopic':>16}",
+        f"  {'':30} {'koe':>9}{embedded_header} {'BERTopic':>9} {'koe vs BERTopic':>16}",
     ]
-    for label, x, y, fmt, compare_with in rows:
-        lines.append(f"  {label:30} {x:>9{fmt}} {y:>9{fmt}} {compare_with(x, y):>16}")
+    for label, figure, fmt, compare_with in rows:
+        x, y = figure(k), figure(b)
+        embedded = f" {figure(e):>9{fmt}}" if e else ""
+        lines.append(f"  {label:30} {x:>9{fmt}}{embedded} {y:>9{fmt}} {compare_with(x, y):>16}")
+    if e:
+        lines.append(f"  koe+emb: koe analyze --topic-vectors {e['vectors']}")
     ks, bs = k["seconds"], b["seconds"]
     notopics = ks.get("no_topics")
     stage = f"; topics stage ≈ {ks['total'] - notopics:.1f} s (vs --no-topics {notopics:.1f} s)" if notopics else ""
@@ -376,8 +408,8 @@ def render(r: dict) -> str:
     if reduced:
         lines.append(
             f"  BERTopic reduced to {reduced['topics']} topics (reduce_topics): "
-            f"outliers {reduced['outlier_share']:.3f}, coherence {reduced['coherence_npmi']:.3f}, "
-            f"diversity {reduced['diversity']:.3f}"
+            f"outliers {reduced['outlier_share']:.3f}, coherence {reduced['coherence_npmi']:.3f} "
+            f"(top 3: {reduced['coherence_npmi_top3']:.3f}), diversity {reduced['diversity']:.3f}"
         )
     if k["terms_not_in_tokens"]:
         lines.append(f"  koe top terms missing from the shared tokens: {k['terms_not_in_tokens']}")
