@@ -63,7 +63,9 @@ pub enum Error {
     },
     #[error("no koe index in {0}: run `koe analyze <INPUT> --out {0}` first")]
     NotFound(PathBuf),
-    #[error("{0} was not written by this version of koe (missing field {1:?}); analyse again")]
+    #[error(
+        "{0} was not written by this version of koe (field {1:?} is missing or set up otherwise): run `koe analyze` again"
+    )]
     Schema(PathBuf, &'static str),
     #[error("cannot parse the query {query:?}: {message}")]
     Query { query: String, message: String },

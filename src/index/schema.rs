@@ -73,10 +73,18 @@ impl IndexFields {
 
     /// Looks the fields up in an index's schema; `dir` is for the error message.
     pub fn from_schema(schema: &Schema, dir: &Path) -> Result<Self, Error> {
+        // Each field must be there and set up as this koe writes it (an index from
+        // another koe version may index or store it otherwise).
+        let expected = Self::schema();
         let field = |name: &'static str| {
-            schema
-                .get_field(name)
-                .map_err(|_| Error::Schema(dir.to_path_buf(), name))
+            let found = schema.get_field(name).ok();
+            let wanted = expected.get_field(name).ok();
+            match (found, wanted) {
+                (Some(f), Some(w)) if schema.get_field_entry(f) == expected.get_field_entry(w) => {
+                    Ok(f)
+                }
+                _ => Err(Error::Schema(dir.to_path_buf(), name)),
+            }
         };
         Ok(IndexFields {
             id: field("id")?,

@@ -194,3 +194,19 @@ fn an_uncommitted_index_is_never_visible() {
     ));
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn an_index_from_another_koe_version_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let index_dir = dir.path().join(INDEX_DIR);
+    std::fs::create_dir_all(&index_dir).unwrap();
+    // An id field that is tokenized, not kept whole as koe indexes it.
+    let mut schema = tantivy::schema::Schema::builder();
+    schema.add_text_field("id", tantivy::schema::TEXT | tantivy::schema::STORED);
+    Index::create_in_dir(&index_dir, schema.build()).unwrap();
+    let error = SearchIndex::open(dir.path(), test_analyzer())
+        .err()
+        .expect("another schema");
+    assert!(matches!(error, Error::Schema(_, "id")), "{error}");
+    assert!(error.to_string().contains("koe analyze"), "{error}");
+}
