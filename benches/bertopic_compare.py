@@ -31,7 +31,8 @@ every system's top 3 (koe's label terms), where the lists are alike in length.
 
 BERTopic's outlier topic −1 is left out. When BERTopic finds more topics than koe, its
 topics are also reduced to koe's count (BERTopic's reduce_topics) and scored again, since
-NPMI favours many small topics and diversity few. Prints a side-by-side table per corpus;
+NPMI favours many small topics and diversity few; when it finds fewer, and --koe names
+the binary, koe is run again with `--max-topics` at BERTopic's count and scored too. Prints a side-by-side table per corpus;
 --json writes the same figures.
 """
 
@@ -307,7 +308,21 @@ def fitted_topics(topic_model, labels: list[int]) -> dict:
 # ---------------------------------------------------------------- one corpus
 
 
-def compare(run_dir: Path, model, tokenizer: Tokenizer) -> dict:
+def koe_cut(koe: Path, corpus: Path, out: Path, topics: int, tokenizer, vocab) -> dict:
+    """koe again on the same corpus, capped at `topics` topics (`--max-topics`)."""
+    import shutil
+    import subprocess
+
+    shutil.rmtree(out, ignore_errors=True)
+    subprocess.run(
+        [str(koe), "analyze", str(corpus), "--out", str(out), "--quiet", "--max-topics", str(topics)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return koe_topics(out, tokenizer, vocab)
+
+
+def compare(run_dir: Path, model, tokenizer: Tokenizer, koe: Path | None) -> dict:
     koe_dir = run_dir / "koe"
     summary = json.loads((koe_dir / "summary.json").read_text())
     corpus = Path(summary["inputs"][0])
@@ -344,6 +359,10 @@ def compare(run_dir: Path, model, tokenizer: Tokenizer) -> dict:
             result[name]["self_reported"] = system["self_reported"]
     if "reduced" in bert:
         result["bertopic_reduced"] = scores(bert["reduced"], doc_sets, vocab)
+    bert_topics = len(bert["tops"])
+    if koe is not None and 0 < bert_topics < reduce_to:
+        cut = koe_cut(koe, corpus, run_dir / "koe-cut", bert_topics, tokenizer, vocab)
+        result["koe_cut"] = scores(cut, doc_sets, vocab)
     if "koe_embeddings" in systems:
         result["koe_embeddings"]["vectors"] = systems["koe_embeddings"]["vectors"]
     return result
@@ -411,6 +430,13 @@ def render(r: dict) -> str:
             f"outliers {reduced['outlier_share']:.3f}, coherence {reduced['coherence_npmi']:.3f} "
             f"(top 3: {reduced['coherence_npmi_top3']:.3f}), diversity {reduced['diversity']:.3f}"
         )
+    cut = r.get("koe_cut")
+    if cut:
+        lines.append(
+            f"  koe cut to {cut['topics']} topics (--max-topics): "
+            f"outliers {cut['outlier_share']:.3f}, coherence {cut['coherence_npmi']:.3f} "
+            f"(top 3: {cut['coherence_npmi_top3']:.3f}), diversity {cut['diversity']:.3f}"
+        )
     if k["terms_not_in_tokens"]:
         lines.append(f"  koe top terms missing from the shared tokens: {k['terms_not_in_tokens']}")
     own = k["self_reported"]
@@ -426,6 +452,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("runs", nargs="+", type=Path, help="run folders made by bertopic_compare.sh")
     ap.add_argument("--json", type=Path, help="also write the results to this file")
+    ap.add_argument("--koe", type=Path, help="the koe binary, to cut koe to BERTopic's count")
     args = ap.parse_args()
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -440,7 +467,7 @@ def main() -> None:
     tokenizer = Tokenizer()
     results = []
     for run in args.runs:
-        result = compare(run, model, tokenizer)
+        result = compare(run, model, tokenizer, args.koe)
         results.append(result)
         print()
         print(render(result), flush=True)

@@ -117,4 +117,4 @@ done
 
 echo "BERTopic on the same records" >&2
 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 "$venv/bin/python" benches/bertopic_compare.py \
-    "${runs[@]}" ${json:+--json "$json"}
+    "${runs[@]}" --koe "$koe" ${json:+--json "$json"}
