@@ -4,9 +4,12 @@
 //! c-TF-IDF): all clauses of a topic form one "class document";
 //! W(t, c) = tf(t, c) · ln(1 + A / f(t)), with A the mean number of term occurrences
 //! per class and f(t) the occurrences of t in all classes (outliers are a class too),
-//! then L1-normalised per class. A topic that mixes languages (the minority language
-//! has at least a fifth of its clauses) lists the top terms of each language; its
-//! label is the top three terms of each, dominant language first:
+//! then L1-normalised per class, over the topic's core clauses (see `Assignment::core`).
+//! The best terms are then re-ranked around the topic's top term in each language, so
+//! a label's words are ones that occur together ([`rank_around_anchors`]). A topic
+//! that mixes languages (the minority language has at least a fifth of its clauses)
+//! lists the top terms of each language; its label is the top three terms of each,
+//! dominant language first:
 //! 「配送 · 遅い · 届く / delivery · late · order」.
 //!
 //! Representative records are those whose clauses lie closest to the topic's centroid,
@@ -55,6 +58,7 @@ pub(crate) fn c_tf_idf(
     let mut tf = vec![0.0f64; classes * n_cols];
     let mut langs = vec![[0usize; 2]; n_topics];
     let mut core = vec![0usize; n_topics];
+    let mut named_by: Vec<Vec<usize>> = vec![Vec::new(); n_topics];
     for a in assignments.iter().filter(|a| a.topic != NONE) {
         core[a.topic as usize] += usize::from(a.core);
     }
@@ -74,6 +78,9 @@ pub(crate) fn c_tf_idf(
             Some(&n) if n >= MIN_CORE_CLAUSES && !a.core => n_topics,
             _ => class,
         };
+        if class < n_topics {
+            named_by[class].push(c);
+        }
         let (terms, counts) = store.clause(c);
         for (&t, &n) in terms.iter().zip(counts) {
             if let Some(col) = vectorizer.col(t) {
@@ -109,6 +116,8 @@ pub(crate) fn c_tf_idf(
                 weights.retain(|w| row[w.0] >= MIN_TERM_COUNT);
             }
             let term_of = |col: usize| vectorizer.term_of[col];
+            let lang_of = |col: usize| vocab.terms[term_of(col) as usize].lang();
+            rank_around_anchors(&mut weights, &named_by[topic], store, vectorizer, &lang_of);
             let top = weights
                 .iter()
                 .take(QUALITY_TERMS)
@@ -117,6 +126,56 @@ pub(crate) fn c_tf_idf(
             describe(&weights, langs[topic], top_terms, vocab, &term_of, top)
         })
         .collect()
+}
+
+/// Candidates re-ranked around the anchors.
+const ANCHOR_CANDIDATES: usize = 30;
+
+/// Re-ranks a topic's best terms around its anchors (its top term in each language):
+/// every other candidate's weight is scaled by the share of its naming clauses that
+/// also hold its language's anchor. A topic's label then names one theme whose words go
+/// together (「親切 · 担当 · スタッフ」) rather than the top words of two (「親切 · スタッフ
+/// · 最悪」). Label NPMI (top 3, benches/bertopic_compare.py's scorer): 0.551 → 0.569
+/// on a seed-11 generated corpus, 0.340 → 0.352 on the demo, 0.562 → 0.600 on 10k
+/// seed-7 records.
+fn rank_around_anchors(
+    weights: &mut [(usize, f64)],
+    clauses: &[usize],
+    store: &ClauseStore,
+    vectorizer: &Vectorizer,
+    lang_of: &impl Fn(usize) -> Lang,
+) {
+    let n = weights.len().min(ANCHOR_CANDIDATES);
+    let candidates = &mut weights[..n];
+    let anchor_of = |lang: Lang| {
+        candidates
+            .iter()
+            .find(|w| lang_of(w.0) == lang)
+            .map(|w| w.0)
+    };
+    let anchors = [anchor_of(Lang::Ja), anchor_of(Lang::En)];
+    let anchor = |col: usize| anchors[usize::from(lang_of(col) == Lang::En)];
+    // Clauses holding each candidate, and those holding its anchor too.
+    let mut holding = vec![0usize; n];
+    let mut with_anchor = vec![0usize; n];
+    let mut present = Vec::new();
+    for &c in clauses {
+        present.clear();
+        present.extend(store.clause(c).0.iter().filter_map(|&t| vectorizer.col(t)));
+        for (i, w) in candidates.iter().enumerate() {
+            if present.contains(&(w.0 as u32)) {
+                holding[i] += 1;
+                let a = anchor(w.0).map_or(w.0 as u32, |a| a as u32);
+                with_anchor[i] += usize::from(present.contains(&a));
+            }
+        }
+    }
+    for (i, w) in candidates.iter_mut().enumerate() {
+        if anchor(w.0) != Some(w.0) && holding[i] > 0 {
+            w.1 *= with_anchor[i] as f64 / holding[i] as f64;
+        }
+    }
+    candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
 }
 
 fn describe(
@@ -264,5 +323,35 @@ mod tests {
             "{terms:?}"
         );
         assert!(!terms.contains(&"weather"), "{terms:?}");
+    }
+
+    /// A topic whose clauses are mostly kind clerks, with some rude ones: by c-TF-IDF
+    /// alone its label would be 「kind · clerk · awful」, words never said together.
+    #[test]
+    fn a_label_holds_words_that_occur_together() {
+        let mut vocab = Vocabulary::default();
+        let mut store = ClauseStore::new();
+        let texts = [("kind clerk", 6), ("kind helpful", 3), ("awful rude", 5)];
+        for (text, times) in texts {
+            for _ in 0..times {
+                let doc = test_analyzer().analyse(text, None).unwrap();
+                store.push_clause(&mut vocab, &doc.tokens, Lang::En, Score::NEUTRAL);
+                store.end_doc();
+            }
+        }
+        let assignments = vec![
+            Assignment {
+                topic: 0,
+                similarity: 0.9,
+                core: true,
+            };
+            store.len()
+        ];
+        let langs = vec![Lang::En; store.len()];
+        let vectorizer = Vectorizer::fit(&store, vocab.terms.len(), 2, 1.0, 100);
+        let labelled = c_tf_idf(&store, &vectorizer, &vocab, &assignments, &langs, 1, 10);
+        assert_eq!(labelled[0].label, "kind · clerk · helpful");
+        let terms: Vec<&str> = labelled[0].terms.iter().map(|t| &*t.term).collect();
+        assert_eq!(terms.len(), 5, "the other words stay listed: {terms:?}");
     }
 }
