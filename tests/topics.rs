@@ -143,3 +143,20 @@ fn unknown_topic_vectors_are_refused() {
         "{stderr}"
     );
 }
+
+#[test]
+fn analyze_help_groups_the_topic_options_under_their_heading() {
+    let help = String::from_utf8(run_ok(koe().args(["analyze", "--help"]))).unwrap();
+    let topics = help.find("Topics:").expect("a Topics heading");
+    let section = &help[topics..];
+    for option in ["--max-topics", "--topic-vectors", "--embed-lang"] {
+        assert!(section.contains(option), "{option} under Topics:\n{help}");
+    }
+    // General options stay under Options, not in the last group.
+    for option in ["--max-text-bytes", "--dictionary", "--threads"] {
+        assert!(
+            help[..topics].contains(option),
+            "{option} before Topics:\n{help}"
+        );
+    }
+}

@@ -40,12 +40,6 @@ pub struct Args {
     #[arg(long, default_value = "lexicon", value_name = "MODEL")]
     sentiment: String,
 
-    #[command(flatten)]
-    fields: FieldArgs,
-
-    #[command(flatten)]
-    topics: TopicArgs,
-
     /// Longest text accepted, in bytes; longer records are rejected as text_too_long.
     #[arg(long, default_value_t = Limits::default().max_text_bytes, value_name = "BYTES")]
     max_text_bytes: usize,
@@ -74,6 +68,13 @@ pub struct Args {
 
     #[command(flatten)]
     dictionary: DictionaryArgs,
+
+    // Last: each group sets the help heading of what follows it.
+    #[command(flatten)]
+    fields: FieldArgs,
+
+    #[command(flatten)]
+    topics: TopicArgs,
 }
 
 /// Topic discovery: which pain points the feedback holds (see `koe topics`).

@@ -54,10 +54,11 @@ pub struct Args {
     quiet: bool,
 
     #[command(flatten)]
-    data: DataArgs,
-
-    #[command(flatten)]
     dictionary: DictionaryArgs,
+
+    // Last: it sets the help heading of what follows it.
+    #[command(flatten)]
+    data: DataArgs,
 }
 
 /// The labelled file and how to read and split it; shared with `koe train`.
