@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use koe::pipeline::{TOPICS_FILE, read_topics};
-use koe::topics::{render_quality, render_table};
+use koe::topics::{Topics, render_quality, render_table};
 
 use super::output::{emit, print_json};
 
@@ -41,7 +41,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let mut topics = read_topics(&args.dir)?.with_context(|| {
+    let mut topics: Topics = read_topics(&args.dir)?.with_context(|| {
         format!(
             "{} has no {TOPICS_FILE} (run `koe analyze` first, without --no-topics)",
             args.dir.display()

@@ -26,7 +26,7 @@ use crate::ingest::{self, FieldMap, Limits, Reject, RejectLog, RejectReason};
 use crate::record::{Analysed, Record};
 use crate::sentiment::SentimentModel;
 use crate::text::{AnalysedText, TextAnalyzer};
-use crate::topics::{TopicCollector, TopicOptions, Topics};
+use crate::topics::{TopicCollector, TopicOptions};
 use spill::SpillWriter;
 
 /// Documents per `score_batch` call: small enough to spread over cores, large enough for
@@ -66,8 +66,9 @@ pub enum Error {
     },
 }
 
-/// The topics a run wrote into `out_dir`; `None` when it ran without the topics stage.
-pub fn read_topics(out_dir: &Path) -> Result<Option<Topics>, Error> {
+/// The topics a run wrote into `out_dir`, as [`Topics`](crate::topics::Topics) or as any type that reads the
+/// parts of `topics.json` it needs; `None` when the run had no topics stage.
+pub fn read_topics<T: serde::de::DeserializeOwned>(out_dir: &Path) -> Result<Option<T>, Error> {
     let path = out_dir.join(TOPICS_FILE);
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,

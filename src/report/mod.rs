@@ -37,11 +37,6 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path}: not a topics file koe can read: {source}")]
-    Topics {
-        path: PathBuf,
-        source: serde_json::Error,
-    },
     #[error("cannot write the report as JSON: {0}")]
     Json(#[from] serde_json::Error),
 }

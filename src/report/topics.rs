@@ -11,11 +11,11 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::Error;
 use super::format;
+use crate::pipeline::{self, read_topics};
 
 /// The file name, inside an analysis folder, of the topics stage's output.
-pub const TOPICS_FILE: &str = "topics.json";
+pub use crate::pipeline::TOPICS_FILE;
 
 /// What the report knows about topics.
 #[derive(Debug, Clone, PartialEq)]
@@ -163,16 +163,11 @@ impl Topic {
 }
 
 /// Reads `dir/topics.json`; a missing file is [`TopicsStatus::Missing`], not an error.
-pub fn load(dir: &Path) -> Result<TopicsStatus, Error> {
-    let path = dir.join(TOPICS_FILE);
-    let bytes = match std::fs::read(&path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(TopicsStatus::Missing),
-        Err(source) => return Err(Error::Io { path, source }),
-    };
-    let file: TopicsFile =
-        serde_json::from_slice(&bytes).map_err(|source| Error::Topics { path, source })?;
-    Ok(TopicsStatus::Loaded(file.topics))
+pub fn load(dir: &Path) -> Result<TopicsStatus, pipeline::Error> {
+    Ok(match read_topics::<TopicsFile>(dir)? {
+        Some(file) => TopicsStatus::Loaded(file.topics),
+        None => TopicsStatus::Missing,
+    })
 }
 
 /// Pain points, largest impact first.
@@ -222,7 +217,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(load(dir.path()).unwrap(), TopicsStatus::Missing);
         std::fs::write(dir.path().join(TOPICS_FILE), "{\"topics\": 3}").unwrap();
-        assert!(matches!(load(dir.path()), Err(Error::Topics { .. })));
+        assert!(matches!(
+            load(dir.path()),
+            Err(pipeline::Error::Topics { .. })
+        ));
     }
 
     #[test]
