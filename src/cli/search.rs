@@ -9,7 +9,7 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 
 use koe::index::{FacetCounts, Filters, Hit, SearchIndex, SearchOutput, SearchRequest};
-use koe::ingest::{parse_date, parse_date_end};
+use koe::ingest::{parse_since, parse_until};
 use koe::pipeline::read_topics;
 use koe::{Label, Lang};
 
@@ -91,14 +91,6 @@ pub struct Args {
 
     #[command(flatten)]
     dictionary: DictionaryArgs,
-}
-
-fn parse_since(raw: &str) -> Result<DateTime<Utc>, String> {
-    parse_date(raw).ok_or_else(|| format!("{raw:?} is not a date (YYYY-MM-DD or RFC 3339)"))
-}
-
-fn parse_until(raw: &str) -> Result<DateTime<Utc>, String> {
-    parse_date_end(raw).ok_or_else(|| format!("{raw:?} is not a date (YYYY-MM-DD or RFC 3339)"))
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {

@@ -278,6 +278,25 @@ pub fn parse_date_end(raw: &str) -> Option<DateTime<Utc>> {
     })
 }
 
+/// The start of a date range someone typed (`--since`, `since=`), as [`parse_date`]
+/// reads it; the error says what a date looks like.
+pub fn parse_since(raw: &str) -> Result<DateTime<Utc>, String> {
+    typed_date(raw, parse_date)
+}
+
+/// The end of a date range someone typed (`--until`, `until=`), as [`parse_date_end`]
+/// reads it; the error says what a date looks like.
+pub fn parse_until(raw: &str) -> Result<DateTime<Utc>, String> {
+    typed_date(raw, parse_date_end)
+}
+
+fn typed_date(
+    raw: &str,
+    parse: fn(&str) -> Option<DateTime<Utc>>,
+) -> Result<DateTime<Utc>, String> {
+    parse(raw).ok_or_else(|| format!("{raw:?} is not a date (YYYY-MM-DD or RFC 3339)"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde::Serialize;
 
 use crate::record::Record;
-pub use fields::{FieldMap, FieldNames, parse_date, parse_date_end};
+pub use fields::{FieldMap, FieldNames, parse_date, parse_date_end, parse_since, parse_until};
 pub use rejects::RejectLog;
 
 /// Errors that stop reading a file (bad lines are [`Reject`]s, not errors).

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::Analysis;
 use crate::index::{self, SearchOutput, SearchRequest};
-use crate::ingest::{parse_date, parse_date_end};
+use crate::ingest::{parse_since, parse_until};
 use crate::pipeline::TOPICS_FILE;
 use crate::record::Lang;
 use crate::sentiment::Label;
@@ -155,8 +155,8 @@ pub fn search_request(params: &[(String, String)]) -> Result<SearchRequest, ApiE
                 v.parse()
                     .map_err(|_| format!("{v:?} is not a topic id (see /api/topics)"))
             })?),
-            "since" => filters.since = Some(parse("since", value, date(parse_date))?),
-            "until" => filters.until = Some(parse("until", value, date(parse_date_end))?),
+            "since" => filters.since = Some(parse("since", value, parse_since)?),
+            "until" => filters.until = Some(parse("until", value, parse_until)?),
             "min_rating" => filters.min_rating = Some(parse("min_rating", value, rating)?),
             "max_rating" => filters.max_rating = Some(parse("max_rating", value, rating)?),
             "page" => page = parse("page", value, |v| count(v, 1, usize::MAX))?,
@@ -194,10 +194,6 @@ fn parse<T>(
     parse: impl FnOnce(&str) -> Result<T, String>,
 ) -> Result<T, ApiError> {
     parse(value).map_err(|message| ApiError::bad(parameter, message))
-}
-
-fn date<T>(parse: impl Fn(&str) -> Option<T>) -> impl Fn(&str) -> Result<T, String> {
-    move |v| parse(v).ok_or_else(|| format!("{v:?} is not a date (YYYY-MM-DD or RFC 3339)"))
 }
 
 fn rating(value: &str) -> Result<u8, String> {
