@@ -58,6 +58,15 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// An answer about the request as a whole, not one parameter.
+    fn new(status: StatusCode, message: String) -> Self {
+        ApiError {
+            status,
+            parameter: None,
+            message,
+        }
+    }
+
     fn bad(parameter: &'static str, message: impl Into<String>) -> Self {
         ApiError {
             status: StatusCode::BAD_REQUEST,
@@ -67,11 +76,7 @@ impl ApiError {
     }
 
     fn internal(message: String) -> Self {
-        ApiError {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            parameter: None,
-            message,
-        }
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, message)
     }
 }
 
@@ -107,11 +112,8 @@ pub async fn search(
     State(analysis): State<Arc<Analysis>>,
     params: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Json<SearchOutput>, ApiError> {
-    let Query(params) = params.map_err(|e| ApiError {
-        status: StatusCode::BAD_REQUEST,
-        parameter: None,
-        message: e.body_text(),
-    })?;
+    let Query(params) =
+        params.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
     let request = search_request(&params)?;
     let output = tokio::task::spawn_blocking(move || {
         let results = analysis.index.search(&request)?;
@@ -222,15 +224,14 @@ fn count(value: &str, min: usize, max: usize) -> Result<usize, String> {
 pub async fn topics(State(analysis): State<Arc<Analysis>>) -> Response {
     match &analysis.topics {
         Some(topics) => json(topics),
-        None => ApiError {
-            status: StatusCode::NOT_FOUND,
-            parameter: None,
-            message: format!(
+        None => ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!(
                 "{} has no {TOPICS_FILE}: it was analysed with --no-topics; \
                  run koe analyze without it to find pain points",
                 analysis.dir.display()
             ),
-        }
+        )
         .into_response(),
     }
 }
@@ -243,23 +244,21 @@ pub async fn metrics(State(analysis): State<Arc<Analysis>>) -> Response {
 
 /// Anything else: a JSON 404.
 pub async fn not_found(uri: Uri) -> ApiError {
-    ApiError {
-        status: StatusCode::NOT_FOUND,
-        parameter: None,
-        message: format!(
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        format!(
             "no such page: {} (try /, /api/search, /api/topics, /api/metrics)",
             uri.path()
         ),
-    }
+    )
 }
 
 /// A known page asked for with another method than GET (or HEAD): a JSON 405.
 pub async fn method_not_allowed(method: Method, uri: Uri) -> Response {
-    let error = ApiError {
-        status: StatusCode::METHOD_NOT_ALLOWED,
-        parameter: None,
-        message: format!("{} answers GET only, not {method}", uri.path()),
-    };
+    let error = ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("{} answers GET only, not {method}", uri.path()),
+    );
     ([(header::ALLOW, "GET, HEAD")], error).into_response()
 }
 
