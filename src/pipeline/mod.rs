@@ -66,8 +66,9 @@ pub enum Error {
     },
 }
 
-/// The topics a run wrote into `out_dir`, as [`Topics`](crate::topics::Topics) or as any type that reads the
-/// parts of `topics.json` it needs; `None` when the run had no topics stage.
+/// The topics a run wrote into `out_dir`, as [`Topics`](crate::topics::Topics) or as any
+/// type that reads the parts of `topics.json` it needs; `None` when the run had no topics
+/// stage.
 pub fn read_topics<T: serde::de::DeserializeOwned>(out_dir: &Path) -> Result<Option<T>, Error> {
     let path = out_dir.join(TOPICS_FILE);
     let bytes = match std::fs::read(&path) {

@@ -114,22 +114,19 @@ impl ModelFiles {
                 file: "config.json",
             });
         }
-        let tokenizer = ["tokenizer.json", "vocab.txt"]
-            .iter()
-            .map(|f| dir.join(f))
-            .find(|p| p.is_file())
-            .ok_or_else(|| Error::MissingFile {
+        // The first of `files` the folder has.
+        let first = |files: &[&str]| files.iter().map(|f| dir.join(f)).find(|p| p.is_file());
+        let tokenizer =
+            first(&["tokenizer.json", "vocab.txt"]).ok_or_else(|| Error::MissingFile {
                 dir: dir.to_path_buf(),
                 file: "tokenizer.json (or vocab.txt)",
             })?;
-        let weights = ["model.safetensors", "rust_model.ot"]
-            .iter()
-            .map(|f| dir.join(f))
-            .find(|p| p.is_file())
-            .ok_or_else(|| Error::MissingWeights {
+        let weights = first(&["model.safetensors", "rust_model.ot"]).ok_or_else(|| {
+            Error::MissingWeights {
                 dir: dir.to_path_buf(),
-            })?;
-        let optional = |f: &str| Some(dir.join(f)).filter(|p| p.is_file());
+            }
+        })?;
+        let optional = |f: &str| first(&[f]);
         Ok(ModelFiles {
             source: dir.display().to_string(),
             config,
