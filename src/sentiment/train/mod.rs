@@ -78,7 +78,7 @@ impl Default for HyperParameters {
             epochs: 15,
             l2: 2e-3,
             learning_rate: 0.5,
-            class_weight: ClassWeight::None,
+            class_weight: ClassWeight::Balanced,
             seed: 42,
         }
     }

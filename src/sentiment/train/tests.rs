@@ -59,7 +59,7 @@ fn learns_a_toy_set_the_same_way_for_a_seed() {
 
 #[test]
 fn saves_loads_and_checks_its_weights() {
-    let mut model = fit(1);
+    let model = fit(1);
     let dir = tempfile::tempdir().unwrap();
     model.save(dir.path()).unwrap();
     let spec = format!("linear:{}", dir.path().display());
