@@ -262,6 +262,7 @@ fn choose_one(
             options.holdout * 100.0,
             options.seed
         ),
+        l2_grid: &train::L2_GRID,
     };
     let model = train::train(run, &mut |_, _| {})?;
     let metrics = |m: &dyn SentimentModel| -> Result<Metrics, Error> {

@@ -38,6 +38,7 @@ fn fit(seed: u64) -> LinearModel {
         features,
         lang: None,
         provenance: "unit test".into(),
+        l2_grid: &[],
     };
     train(run, &mut |_, _| {}).unwrap()
 }
