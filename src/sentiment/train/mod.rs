@@ -187,10 +187,10 @@ pub fn train(
     let mut trials = Vec::new();
     if !l2_grid.is_empty() {
         trials = search_l2(&examples, labels, &class_weights, &classes, &hyper, l2_grid);
-        // The best macro-recall; on a tie the stronger penalty.
+        // The best macro-recall; on a tie the stronger penalty (max_by keeps the last of
+        // equals, and the grid ascends).
         if let Some(best) = trials
             .iter()
-            .rev()
             .max_by(|a, b| a.macro_recall.total_cmp(&b.macro_recall))
         {
             hyper.l2 = best.l2;

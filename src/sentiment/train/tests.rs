@@ -94,9 +94,62 @@ fn one_class_is_an_error() {
         features: FeatureConfig::default(),
         lang: None,
         provenance: String::new(),
+        l2_grid: &[],
     };
     assert!(matches!(
         train(run, &mut |_, _| {}),
         Err(Error::OneClass(_))
     ));
+}
+
+#[test]
+fn l2_auto_picks_a_penalty_of_the_grid_and_records_the_trials() {
+    let docs: Vec<AnalysedText> = DOCS
+        .iter()
+        .cycle()
+        .take(DOCS.len() * 4)
+        .map(|(t, _)| test_analyzer().analyse(t, None).unwrap())
+        .collect();
+    let labels: Vec<Label> = DOCS
+        .iter()
+        .cycle()
+        .take(DOCS.len() * 4)
+        .map(|d| d.1)
+        .collect();
+    let run = || TrainingRun {
+        docs: &docs,
+        labels: &labels,
+        hyper: HyperParameters::default(),
+        features: FeatureConfig {
+            buckets_log2: 12,
+            ..FeatureConfig::default()
+        },
+        lang: None,
+        provenance: "unit test".into(),
+        l2_grid: &L2_GRID,
+    };
+    let model = train(run(), &mut |_, _| {}).unwrap();
+    let training = &model.card().training;
+    let tried: Vec<f32> = training.l2_search.iter().map(|t| t.l2).collect();
+    assert_eq!(tried, L2_GRID);
+    let best = training
+        .l2_search
+        .iter()
+        .map(|t| t.macro_recall)
+        .fold(0.0, f64::max);
+    let chosen = model.card().hyper_parameters.l2;
+    let at_chosen = training.l2_search.iter().find(|t| t.l2 == chosen).unwrap();
+    assert_eq!(at_chosen.macro_recall, best);
+    // Among equally good penalties, the strongest.
+    assert!(
+        training
+            .l2_search
+            .iter()
+            .all(|t| t.macro_recall < best || t.l2 <= chosen)
+    );
+    assert_eq!(
+        train(run(), &mut |_, _| {}).unwrap().weights(),
+        model.weights(),
+        "seeded"
+    );
 }
