@@ -187,7 +187,7 @@ pub fn compare(
     let (same, differing): (Vec<_>, Vec<_>) = rows.iter().partition(|(_, pa, pb)| pa == pb);
     let (base_a, _) = confusions(&mut same.iter().copied());
     let mut hits = [0usize; 3];
-    let mut rng = SplitMix64::new(seed ^ 0x5eed_0f_a11);
+    let mut rng = SplitMix64::new(seed ^ 0x0005_eed0_fa11);
     for _ in 0..resamples {
         let (mut ca, mut cb) = (base_a, base_a);
         for &(g, pa, pb) in &differing {
