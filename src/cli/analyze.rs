@@ -7,8 +7,10 @@ use anyhow::Context;
 
 use koe::Lang;
 use koe::ingest::{FieldMap, FieldNames, Limits};
-use koe::pipeline::{Options, Pipeline, Summary};
+use koe::pipeline::{Options, Pipeline, SENTIMENT_MODEL_DIR, Summary};
 use koe::sentiment;
+use koe::sentiment::auto::AutoOptions;
+use koe::sentiment::auto::{AutoChoice, Chosen};
 use koe::topics::{Period, TopicOptions, Vectors};
 
 use super::output::{ProgressDisplay, emit, print_json};
@@ -33,12 +35,22 @@ pub struct Args {
     #[arg(long, short, value_name = "DIR")]
     out: PathBuf,
 
-    /// Sentiment model: `lexicon` (embedded VADER + Tohoku polarity dictionary),
-    /// `linear:<DIR>` (a model trained by `koe train sentiment`) or
-    /// `transformer:<DIR-or-ID>` (a fine-tuned BERT-family classifier; needs a koe built
-    /// with `--features transformer`).
-    #[arg(long, default_value = "lexicon", value_name = "MODEL")]
+    /// Sentiment model. `auto` (the default): per language, when the records carry
+    /// enough star ratings (--auto-min-per-class in each of two classes: 1–2 negative,
+    /// 3 neutral, 4–5 positive), a linear model is trained on them and compared with the
+    /// lexicon on a held-out part; the better by macro-recall scores every record of that
+    /// language, and a trained winner is saved in OUT/sentiment-model/ (reuse it with
+    /// `--sentiment linear:OUT/sentiment-model`). Without enough ratings: the lexicon.
+    /// NPS answers are not used as labels. Or: `lexicon` (embedded VADER + Tohoku
+    /// polarity dictionary), `linear:<DIR>` (a model trained by `koe train sentiment`, or
+    /// the folder `auto` saved) or `transformer:<DIR-or-ID>` (a fine-tuned BERT-family
+    /// classifier; needs a koe built with `--features transformer`).
+    #[arg(long, default_value = "auto", value_name = "MODEL")]
     sentiment: String,
+
+    /// With `--sentiment auto`: rated records a class needs, per language, to train on.
+    #[arg(long, default_value_t = AutoOptions::default().min_per_class, value_name = "N")]
+    auto_min_per_class: usize,
 
     /// Longest text accepted, in bytes; longer records are rejected as text_too_long.
     #[arg(long, default_value_t = Limits::default().max_text_bytes, value_name = "BYTES")]
@@ -200,8 +212,9 @@ impl From<FieldArgs> for FieldMap {
 pub fn run(args: Args) -> anyhow::Result<()> {
     use_threads(args.threads)?;
     let analyzer = args.dictionary.load_analyzer()?;
-    let model = sentiment::from_spec(&args.sentiment)?;
-    let pipeline = Pipeline::new(analyzer, model);
+    let auto = args.sentiment == "auto";
+    let model = sentiment::from_spec(if auto { "lexicon" } else { &args.sentiment })?;
+    let mut pipeline = Pipeline::new(analyzer, model);
     let options = Options {
         topics: args.topics.options()?,
         fields: args.fields.into(),
@@ -217,7 +230,20 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .filter_map(|p| std::fs::metadata(p).ok())
         .map(|m| m.len())
         .sum();
-    let mut progress = ProgressDisplay::new(total_bytes, args.quiet || args.json);
+    let quiet = args.quiet || args.json;
+    if auto {
+        let mut progress = ProgressDisplay::new(total_bytes, quiet);
+        let auto_options = AutoOptions {
+            min_per_class: args.auto_min_per_class.max(1),
+            ..AutoOptions::default()
+        };
+        let learnt = pipeline.learn_sentiment(&args.inputs, &options, &auto_options, &mut |p| {
+            progress.update(p)
+        });
+        progress.finish();
+        learnt.context("learning sentiment from the ratings (--sentiment auto)")?;
+    }
+    let mut progress = ProgressDisplay::new(total_bytes, quiet);
     let result = pipeline.run(&args.inputs, &args.out, &options, &mut |p| {
         progress.update(p)
     });
@@ -227,6 +253,22 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         print_json(&summary)
     } else {
         emit(&render_summary(&summary, &args.out))
+    }
+}
+
+/// `auto`'s decision per language, under the sentiment line.
+fn render_auto(auto: &AutoChoice, out: &std::path::Path, text: &mut String) {
+    for l in &auto.languages {
+        let which = match l.model {
+            Chosen::Linear => format!(
+                "linear, trained on {} rated records → {}",
+                l.trained_on,
+                out.join(SENTIMENT_MODEL_DIR).join(l.lang.code()).display()
+            ),
+            Chosen::Lexicon => "lexicon".to_string(),
+        };
+        let _ = writeln!(text, "  {:>19}{}: {which}", "", l.lang);
+        let _ = writeln!(text, "  {:>23}({})", "", l.reason);
     }
 }
 
@@ -259,6 +301,9 @@ fn render_summary(s: &Summary, out: &std::path::Path) -> String {
         join(&mut s.by_sentiment.iter().map(|(k, v)| (k.clone(), *v))),
         s.sentiment_model
     );
+    if let Some(auto) = &s.sentiment_auto {
+        render_auto(auto, out, &mut text);
+    }
     if s.rejected > 0 {
         let _ = writeln!(
             text,

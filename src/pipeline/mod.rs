@@ -8,7 +8,9 @@
 //! every record is read the topics are fitted (`OUT/topics.json`) and pass two indexes the
 //! spilled records with their topic ids. Either way memory holds one batch, the writer's
 //! budget and the topic features, never the dump. Rejects go to `OUT/rejects.jsonl` as
-//! they happen; `OUT/summary.json` is written last.
+//! they happen; `OUT/summary.json` is written last. With `--sentiment auto`,
+//! [`Pipeline::learn_sentiment`] first reads the inputs for their ratings and learns the
+//! model the run uses ([`learn`]); the models it trained go to `OUT/sentiment-model/`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,7 +18,10 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::Instant;
 
+mod learn;
 mod spill;
+
+pub use learn::LearnedSentiment;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -37,6 +42,9 @@ const SCORING_CHUNK: usize = 64;
 pub const SUMMARY_FILE: &str = "summary.json";
 pub const REJECTS_FILE: &str = "rejects.jsonl";
 pub const TOPICS_FILE: &str = "topics.json";
+/// The linear models `--sentiment auto` trained, one folder per language
+/// (`sentiment-model/ja/`), loadable as `--sentiment linear:OUT/sentiment-model`.
+pub const SENTIMENT_MODEL_DIR: &str = "sentiment-model";
 
 /// Errors that stop a run (bad records never do), or reading its output back.
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +67,13 @@ pub enum Error {
     },
     #[error("topics: {0}")]
     TopicVectors(#[from] crate::topics::embedding::Error),
+    #[error("--sentiment auto: {0}")]
+    Auto(#[from] crate::sentiment::auto::Error),
+    #[error("saving the learnt sentiment model in {path}: {source}")]
+    SaveModel {
+        path: PathBuf,
+        source: crate::sentiment::linear::Error,
+    },
     #[error("{path}: not a topics file koe can read: {source}")]
     Topics {
         path: PathBuf,
@@ -113,6 +128,9 @@ pub struct Summary {
     pub koe_version: &'static str,
     pub inputs: Vec<String>,
     pub sentiment_model: String,
+    /// What `--sentiment auto` decided per language, with both held-out scores.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sentiment_auto: Option<crate::sentiment::auto::AutoChoice>,
     /// Lines or rows that held something (blank lines are not records).
     pub records_read: u64,
     pub indexed: u64,
@@ -145,6 +163,8 @@ pub struct Progress {
 /// The parts of a run a progress display can tell apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
+    /// `--sentiment auto` reading the ratings before the run.
+    LearningSentiment,
     Analysing,
     FittingTopics,
     Indexing,
@@ -166,6 +186,8 @@ pub struct Pipeline {
     analyzer: TextAnalyzer,
     /// Shared with the topic stage, which scores clauses of mixed sentences with it.
     model: Arc<dyn SentimentModel>,
+    /// What `--sentiment auto` learnt, when it ran.
+    learned: Option<LearnedSentiment>,
 }
 
 impl Pipeline {
@@ -173,6 +195,7 @@ impl Pipeline {
         Pipeline {
             analyzer,
             model: Arc::from(model),
+            learned: None,
         }
     }
 
@@ -253,6 +276,10 @@ impl Pipeline {
                 std::fs::remove_file(&stale).map_err(output(stale.clone()))?;
             }
         }
+        let model_dir = out_dir.join(SENTIMENT_MODEL_DIR);
+        if model_dir.exists() {
+            std::fs::remove_dir_all(&model_dir).map_err(output(model_dir.clone()))?;
+        }
         let rejects_path = out_dir.join(REJECTS_FILE);
         let mut rejects = RejectLog::create(&rejects_path).map_err(output(rejects_path.clone()))?;
         let index = IndexBuilder::create(out_dir, &self.analyzer, options.index_memory)?;
@@ -276,6 +303,7 @@ impl Pipeline {
             koe_version: env!("CARGO_PKG_VERSION"),
             inputs: inputs.iter().map(|p| p.display().to_string()).collect(),
             sentiment_model: self.model.name().to_string(),
+            sentiment_auto: self.learned.as_ref().map(|l| l.choice.clone()),
             records_read: 0,
             indexed: 0,
             rejected: 0,
@@ -362,6 +390,9 @@ impl Pipeline {
             }
         };
         index.commit()?;
+        if let Some(learned) = &self.learned {
+            save_models(learned, &model_dir)?;
+        }
         summary.rejected_by_reason = rejects.finish().map_err(output(rejects_path.clone()))?;
         summary.rejected = summary.rejected_by_reason.values().sum();
         summary.elapsed_s = started.elapsed().as_secs_f64();
@@ -369,6 +400,30 @@ impl Pipeline {
         write_json_atomically(&summary_path, &summary).map_err(output(summary_path.clone()))?;
         Ok(summary)
     }
+}
+
+/// Saves the models `auto` trained in `dir/<lang>/`, through a staging folder renamed
+/// into place, so a half-written model folder is never left as `dir`.
+fn save_models(learned: &LearnedSentiment, dir: &Path) -> Result<(), Error> {
+    if learned.models.is_empty() {
+        return Ok(());
+    }
+    let staging = dir.with_extension("partial");
+    let failed = |path: PathBuf| move |source| Error::SaveModel { path, source };
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging).map_err(|source| Error::Output {
+            path: staging.clone(),
+            source,
+        })?;
+    }
+    for (lang, model) in &learned.models {
+        let path = staging.join(lang.code());
+        model.save(&path).map_err(failed(path.clone()))?;
+    }
+    std::fs::rename(&staging, dir).map_err(|source| Error::Output {
+        path: dir.to_path_buf(),
+        source,
+    })
 }
 
 fn analysis_failed(record: &Record, detail: String) -> Reject {
