@@ -15,6 +15,7 @@ mod common;
 
 use common::{koe, run_json, run_ok};
 use koe::TextAnalyzer;
+use koe::analysis::AnalysisDir;
 use koe::serve::{Analysis, router};
 
 /// `koe analyze CORPUS --out target/tmp/NAME` (plus `extra` flags), once per test run.
@@ -32,7 +33,9 @@ fn analyse(name: &str, extra: &[&str]) -> PathBuf {
 
 fn serve(out: &Path) -> Router {
     let analyzer = TextAnalyzer::load(None).unwrap();
-    router(Arc::new(Analysis::open(out, &analyzer).unwrap()))
+    router(Arc::new(
+        Analysis::open(&AnalysisDir::new(out), &analyzer).unwrap(),
+    ))
 }
 
 /// The demo corpus analysed with topics, and a router over it.

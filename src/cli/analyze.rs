@@ -1,4 +1,5 @@
-//! `koe analyze`: read dumps, analyse every record, write an index, rejects and a summary.
+//! `koe analyze`: read dumps, analyse every record, publish a new generation of the output
+//! folder (index, topics, rejects, summary).
 
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -6,6 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use koe::Lang;
+use koe::analysis::{AnalysisDir, Generation, Part};
 use koe::ingest::{FieldMap, FieldNames, Limits};
 use koe::pipeline::{Options, Pipeline, Summary};
 use koe::sentiment;
@@ -19,8 +21,14 @@ use super::{DictionaryArgs, use_threads};
 /// Reads JSONL (.jsonl, .ndjson) and CSV/TSV (.csv, .tsv) files, gzip-compressed or not
 /// (.gz), one record per line or row. Each record is normalised, its language detected
 /// (ja/en), split into sentences, tokenized and scored for sentiment; the results go to a
-/// Tantivy index in OUT/index. Bad records never stop the run: they are listed in
-/// OUT/rejects.jsonl with file, line and reason, and counted in OUT/summary.json.
+/// Tantivy index. Bad records never stop the run: they are listed in rejects.jsonl with
+/// file, line and reason, and counted in summary.json.
+///
+/// Each run writes a new generation of OUT (OUT/gen-000001, gen-000002, …) and publishes
+/// it whole, in one atomic step, when it is done: readers (search, topics, report, serve)
+/// see the previous generation until then, and a run that fails, is interrupted (Ctrl-C,
+/// exit 130; SIGTERM, 143) or is killed leaves it as it was. One run writes into OUT at a
+/// time. koe writes only into a new or empty folder, or one it made.
 ///
 /// Example: koe analyze corpora/shop-feedback.jsonl --out out/demo
 #[derive(Debug, clap::Args)]
@@ -29,9 +37,14 @@ pub struct Args {
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
 
-    /// Output folder: index/, rejects.jsonl and summary.json are written here.
+    /// Output folder: each run publishes a generation here (index/, topics.json,
+    /// rejects.jsonl, summary.json), read by koe search, topics, report and serve.
     #[arg(long, short, value_name = "DIR")]
     out: PathBuf,
+
+    /// If another run is writing into OUT, wait for it to finish instead of failing.
+    #[arg(long)]
+    wait: bool,
 
     /// Sentiment model: `lexicon` (embedded VADER + Tohoku polarity dictionary),
     /// `linear:<DIR>` (a model trained by `koe train sentiment`) or
@@ -217,20 +230,31 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .filter_map(|p| std::fs::metadata(p).ok())
         .map(|m| m.len())
         .sum();
+    koe::pipeline::check_inputs(&args.inputs)?;
+    let folder = AnalysisDir::new(&args.out);
+    let out = args.out.display().to_string();
+    let mut waiting = |owner: &str| {
+        eprintln!("koe: {out} is being written by another run ({owner}); waiting for it to finish");
+    };
+    let run = folder
+        .begin_run(args.wait.then_some(&mut waiting as &mut dyn FnMut(&str)))
+        .with_context(|| format!("koe analyze into {out}"))?;
     let mut progress = ProgressDisplay::new(total_bytes, args.quiet || args.json);
-    let result = pipeline.run(&args.inputs, &args.out, &options, &mut |p| {
-        progress.update(p)
-    });
+    let result = pipeline.run(&args.inputs, &run, &options, &mut |p| progress.update(p));
     progress.finish();
-    let summary = result.with_context(|| format!("koe analyze into {}", args.out.display()))?;
+    let summary = result.with_context(|| format!("koe analyze into {out}"))?;
+    let generation = run
+        .publish()
+        .with_context(|| format!("koe analyze into {out}: cannot publish the run"))?;
     if args.json {
         print_json(&summary)
     } else {
-        emit(&render_summary(&summary, &args.out))
+        emit(&render_summary(&summary, &generation))
     }
 }
 
-fn render_summary(s: &Summary, out: &std::path::Path) -> String {
+fn render_summary(s: &Summary, generation: &Generation) -> String {
+    let out = generation.root();
     let mut text = String::new();
     let join = |counts: &mut dyn Iterator<Item = (String, u64)>| {
         counts
@@ -270,7 +294,7 @@ fn render_summary(s: &Summary, out: &std::path::Path) -> String {
                     .iter()
                     .map(|(k, v)| (k.as_str().to_string(), *v))
             ),
-            out.join("rejects.jsonl").display()
+            generation.path(Part::Rejects).display()
         );
     }
     if let Some(topics) = s.topics {
@@ -282,7 +306,16 @@ fn render_summary(s: &Summary, out: &std::path::Path) -> String {
             out.display()
         );
     }
-    let _ = writeln!(text, "  index      {}", out.join("index").display());
-    let _ = writeln!(text, "  summary    {}", out.join("summary.json").display());
+    let _ = writeln!(
+        text,
+        "  published  generation {} → {}",
+        generation.number(),
+        generation.dir().display()
+    );
+    let _ = writeln!(
+        text,
+        "  summary    {}",
+        generation.path(Part::Summary).display()
+    );
     text
 }

@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 
+use koe::analysis::AnalysisDir;
 use koe::serve::{Analysis, router, shutdown_signal};
 
 use super::DictionaryArgs;
@@ -29,7 +30,7 @@ use super::DictionaryArgs;
   koe serve out/demo --port 0          # any free port; the URL is printed
   curl 'http://127.0.0.1:7878/api/search?q=配送&sentiment=negative'")]
 pub struct Args {
-    /// Output folder of `koe analyze` (holds index/ and, with topics, topics.json).
+    /// Output folder of `koe analyze` (its current generation is served).
     #[arg(value_name = "DIR")]
     dir: PathBuf,
 
@@ -48,7 +49,7 @@ pub struct Args {
 pub fn run(args: Args) -> anyhow::Result<()> {
     let started = Instant::now();
     let analyzer = args.dictionary.load_analyzer()?;
-    let analysis = Analysis::open(&args.dir, &analyzer)
+    let analysis = Analysis::open(&AnalysisDir::new(&args.dir), &analyzer)
         .with_context(|| format!("cannot serve {}", args.dir.display()))?;
     let records = analysis.index.num_docs();
     let runtime = tokio::runtime::Runtime::new().context("cannot start the server's runtime")?;

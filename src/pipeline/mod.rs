@@ -7,11 +7,12 @@
 //! term features to the [`TopicCollector`] and spills the record to a temporary file; once
 //! every record is read the topics are fitted (`OUT/topics.json`) and pass two indexes the
 //! spilled records with their topic ids. Either way memory holds one batch, the writer's
-//! budget and the topic features, never the dump. Rejects go to `OUT/rejects.jsonl` as
-//! they happen; `OUT/summary.json` is written last.
+//! budget and the topic features, never the dump. Everything goes into the run's staging
+//! generation ([`crate::analysis::Run`]): rejects as they happen, the summary last; the
+//! caller publishes it.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::Instant;
@@ -21,6 +22,7 @@ mod spill;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::analysis::{self, Part, Run};
 use crate::index::{self, IndexBuilder, IndexDoc};
 use crate::ingest::{self, FieldMap, Limits, Reject, RejectLog, RejectReason};
 use crate::record::{Analysed, Record};
@@ -33,12 +35,7 @@ use spill::SpillWriter;
 /// a transformer backend to pad and batch.
 const SCORING_CHUNK: usize = 64;
 
-/// The files a run writes into its output folder (besides `index/`).
-pub const SUMMARY_FILE: &str = "summary.json";
-pub const REJECTS_FILE: &str = "rejects.jsonl";
-pub const TOPICS_FILE: &str = "topics.json";
-
-/// Errors that stop a run (bad records never do), or reading its output back.
+/// Errors that stop a run (bad records never do).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("input file {0} does not exist")]
@@ -47,38 +44,15 @@ pub enum Error {
     Ingest(#[from] ingest::Error),
     #[error(transparent)]
     Index(#[from] index::Error),
+    #[error(transparent)]
+    Analysis(#[from] analysis::Error),
     #[error("cannot write {path}: {source}")]
     Output {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
     #[error("topics: {0}")]
     TopicVectors(#[from] crate::topics::embedding::Error),
-    #[error("{path}: not a topics file koe can read: {source}")]
-    Topics {
-        path: PathBuf,
-        source: serde_json::Error,
-    },
-}
-
-/// The topics a run wrote into `out_dir`, as [`Topics`](crate::topics::Topics) or as any
-/// type that reads the parts of `topics.json` it needs; `None` when the run had no topics
-/// stage.
-pub fn read_topics<T: serde::de::DeserializeOwned>(out_dir: &Path) -> Result<Option<T>, Error> {
-    let path = out_dir.join(TOPICS_FILE);
-    let bytes = match std::fs::read(&path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(source) => return Err(Error::Read { path, source }),
-    };
-    serde_json::from_slice(&bytes)
-        .map(Some)
-        .map_err(|source| Error::Topics { path, source })
 }
 
 /// How to read and index the inputs.
@@ -111,6 +85,8 @@ impl Default for Options {
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
     pub koe_version: &'static str,
+    /// The generation of the output folder this run published.
+    pub generation: u64,
     pub inputs: Vec<String>,
     pub sentiment_model: String,
     /// Lines or rows that held something (blank lines are not records).
@@ -231,35 +207,27 @@ impl Pipeline {
         (analysed, rejects)
     }
 
-    /// Reads every input, analyses it and writes `out_dir/{index,rejects.jsonl,summary.json}`.
+    /// Reads every input, analyses it and writes the run's generation: index, rejects,
+    /// topics and summary. The caller publishes it ([`Run::publish`]).
     pub fn run(
         &self,
         inputs: &[PathBuf],
-        out_dir: &Path,
+        run: &Run,
         options: &Options,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<Summary, Error> {
         let started = Instant::now();
-        if let Some(missing) = inputs.iter().find(|p| !p.is_file()) {
-            return Err(Error::MissingInput(missing.clone()));
-        }
+        check_inputs(inputs)?;
         let output = |path: PathBuf| move |source| Error::Output { path, source };
-        std::fs::create_dir_all(out_dir).map_err(output(out_dir.into()))?;
-        let summary_path = out_dir.join(SUMMARY_FILE);
-        // A previous run's results must not pass for this run's (a rerun with --no-topics
-        // leaves no topics).
-        for stale in [SUMMARY_FILE, TOPICS_FILE].map(|name| out_dir.join(name)) {
-            if stale.exists() {
-                std::fs::remove_file(&stale).map_err(output(stale.clone()))?;
-            }
-        }
-        let rejects_path = out_dir.join(REJECTS_FILE);
+        let rejects_path = run.path(Part::Rejects);
         let mut rejects = RejectLog::create(&rejects_path).map_err(output(rejects_path.clone()))?;
-        let index = IndexBuilder::create(out_dir, &self.analyzer, options.index_memory)?;
+        let index =
+            IndexBuilder::create(&run.path(Part::Index), &self.analyzer, options.index_memory)?;
+        let spill_path = run.path(Part::Spill);
         let mut sink = match &options.topics {
             None => Sink::Index(index),
             Some(topic_options) => {
-                let path = out_dir.join(format!(".spill-{}.jsonl", std::process::id()));
+                let path = spill_path.clone();
                 Sink::Spill {
                     index,
                     spill: SpillWriter::create(path.clone()).map_err(output(path))?,
@@ -274,6 +242,7 @@ impl Pipeline {
         let bytes_read = Arc::new(AtomicU64::new(0));
         let mut summary = Summary {
             koe_version: env!("CARGO_PKG_VERSION"),
+            generation: run.number(),
             inputs: inputs.iter().map(|p| p.display().to_string()).collect(),
             sentiment_model: self.model.name().to_string(),
             records_read: 0,
@@ -327,8 +296,9 @@ impl Pipeline {
                         }
                         Sink::Spill { spill, topics, .. } => {
                             topics.add(&a)?;
-                            let path = out_dir.join("spill");
-                            spill.push(&IndexDoc::from(a)).map_err(output(path))?;
+                            spill
+                                .push(&IndexDoc::from(a))
+                                .map_err(output(spill_path.clone()))?;
                         }
                     }
                 }
@@ -344,13 +314,12 @@ impl Pipeline {
             } => {
                 report(Stage::FittingTopics, &summary, rejects.total());
                 let topics = topics.fit()?;
-                let topics_path = out_dir.join(TOPICS_FILE);
-                write_json_atomically(&topics_path, &topics).map_err(output(topics_path))?;
+                run.write_json(Part::Topics, &topics)?;
                 summary.topics = Some(topics.topics.len());
                 summary.topic_outliers = Some(topics.overall.outliers);
-                let spilled = spill.into_reader().map_err(output(out_dir.join("spill")))?;
+                let spilled = spill.into_reader().map_err(output(spill_path.clone()))?;
                 for (seq, doc) in spilled.enumerate() {
-                    let mut doc = doc.map_err(output(out_dir.join("spill")))?;
+                    let mut doc = doc.map_err(output(spill_path.clone()))?;
                     doc.topics = topics.doc_topics(seq).to_vec();
                     index.add(&doc)?;
                     summary.indexed += 1;
@@ -366,8 +335,16 @@ impl Pipeline {
         summary.rejected = summary.rejected_by_reason.values().sum();
         summary.elapsed_s = started.elapsed().as_secs_f64();
         summary.docs_per_s = summary.records_read as f64 / summary.elapsed_s.max(1e-9);
-        write_json_atomically(&summary_path, &summary).map_err(output(summary_path.clone()))?;
+        run.write_json(Part::Summary, &summary)?;
         Ok(summary)
+    }
+}
+
+/// Checks the inputs before a run begins (so a typo touches no output folder).
+pub fn check_inputs(inputs: &[PathBuf]) -> Result<(), Error> {
+    match inputs.iter().find(|p| !p.is_file()) {
+        Some(missing) => Err(Error::MissingInput(missing.clone())),
+        None => Ok(()),
     }
 }
 
@@ -378,15 +355,6 @@ fn analysis_failed(record: &Record, detail: String) -> Reject {
         reason: RejectReason::AnalysisFailed,
         detail,
     }
-}
-
-/// Writes JSON to a temporary file and renames it into place.
-fn write_json_atomically(path: &Path, value: &impl Serialize) -> std::io::Result<()> {
-    let staging = path.with_extension("json.partial");
-    let mut json = serde_json::to_vec_pretty(value)?;
-    json.push(b'\n');
-    std::fs::write(&staging, json)?;
-    std::fs::rename(&staging, path)
 }
 
 #[cfg(test)]

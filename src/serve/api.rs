@@ -15,9 +15,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::Analysis;
+use crate::analysis::Part;
 use crate::index::{self, SearchOutput, SearchRequest};
 use crate::ingest::{parse_since, parse_until};
-use crate::pipeline::TOPICS_FILE;
 use crate::record::Lang;
 use crate::sentiment::Label;
 
@@ -227,9 +227,10 @@ pub async fn topics(State(analysis): State<Arc<Analysis>>) -> Response {
         None => ApiError::new(
             StatusCode::NOT_FOUND,
             format!(
-                "{} has no {TOPICS_FILE}: it was analysed with --no-topics; \
+                "{} has no {}: it was analysed with --no-topics; \
                  run koe analyze without it to find pain points",
-                analysis.dir.display()
+                analysis.dir.display(),
+                Part::Topics.file_name()
             ),
         )
         .into_response(),

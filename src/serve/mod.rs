@@ -1,7 +1,8 @@
 //! Serve: an analysis folder → a local web server with a search page and a JSON API.
 //!
-//! [`Analysis::open`] loads what `koe analyze` wrote once — the index, `topics.json` and
-//! the report's metrics (computed by [`crate::report`], so they match `koe report`) — and
+//! [`Analysis::open`] loads the current generation of an analysis folder once — the index,
+//! `topics.json` and the report's metrics (computed by [`crate::report`], so they match
+//! `koe report`), all from one run — and
 //! [`router`] answers from it: [`page`] the self-contained search page at `/`, [`api`]
 //! `/api/search`, `/api/topics` and `/api/metrics`. Tantivy is synchronous, so searches
 //! run on tokio's blocking pool; the folder is read-only while it is served.
@@ -9,14 +10,14 @@
 pub mod api;
 pub mod page;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::get;
 
+use crate::analysis::AnalysisDir;
 use crate::index::SearchIndex;
-use crate::pipeline::read_topics;
 use crate::report::{self, Metrics, Period};
 use crate::text::TextAnalyzer;
 use crate::topics::Topics;
@@ -29,12 +30,14 @@ pub enum Error {
     #[error(transparent)]
     Report(#[from] crate::report::Error),
     #[error(transparent)]
-    Topics(#[from] crate::pipeline::Error),
+    Analysis(#[from] crate::analysis::Error),
 }
 
-/// What the server answers from: one analysis folder, loaded once.
+/// What the server answers from: one generation of an analysis folder, loaded whole.
 pub struct Analysis {
     pub dir: PathBuf,
+    /// The generation loaded (its index, topics and metrics come from that run).
+    pub generation: u64,
     pub index: SearchIndex,
     /// None when the analysis ran with `--no-topics`.
     pub topics: Option<Topics>,
@@ -42,14 +45,16 @@ pub struct Analysis {
 }
 
 impl Analysis {
-    /// Opens the index of `dir`, reads its topics.json (if any) and computes the metrics
-    /// (one pass over every record).
-    pub fn open(dir: &Path, analyzer: &TextAnalyzer) -> Result<Self, Error> {
-        let index = SearchIndex::open(dir, analyzer)?;
-        let topics = read_topics(dir)?;
+    /// Opens the current generation of `dir`: its index, its topics.json (if any) and the
+    /// metrics (one pass over every record).
+    pub fn open(dir: &AnalysisDir, analyzer: &TextAnalyzer) -> Result<Self, Error> {
+        let generation = dir.current()?;
+        let index = generation.open_index(analyzer)?;
+        let topics = generation.topics()?;
         let metrics = report::metrics(&index, Period::Month)?;
         Ok(Analysis {
-            dir: dir.to_path_buf(),
+            dir: dir.root().to_path_buf(),
+            generation: generation.number(),
             index,
             topics,
             metrics,

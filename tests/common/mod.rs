@@ -2,7 +2,7 @@
 //! read its JSON.
 #![allow(dead_code)] // each test file uses some of them
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -49,4 +49,12 @@ pub fn write(dir: &Path, name: &str, content: impl AsRef<[u8]>) -> String {
     let path = dir.join(name);
     std::fs::write(&path, content).unwrap();
     path.to_str().unwrap().to_string()
+}
+
+/// Where `part` of the current generation of the output folder `out` is.
+pub fn current(out: &Path, part: koe::analysis::Part) -> PathBuf {
+    koe::analysis::AnalysisDir::new(out)
+        .current()
+        .unwrap()
+        .path(part)
 }

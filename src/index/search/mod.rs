@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -15,7 +15,7 @@ use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQue
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::{Index, IndexReader, TantivyDocument, Term};
 
-use super::{Error, INDEX_DIR, IndexFields, tokenizers};
+use super::{Error, IndexFields, tokenizers};
 use crate::record::Lang;
 use crate::sentiment::Label;
 use crate::text::lang::is_japanese;
@@ -189,14 +189,14 @@ pub struct SearchIndex {
 }
 
 impl SearchIndex {
-    /// Opens the committed index in an output folder of `koe analyze`.
-    pub fn open(out_dir: &Path, analyzer: &TextAnalyzer) -> Result<Self, Error> {
-        let dir: PathBuf = out_dir.join(INDEX_DIR);
+    /// Opens the committed index in the folder `dir` (readers of an analysis folder go
+    /// through [`Generation::open_index`](crate::analysis::Generation::open_index)).
+    pub fn open(dir: &Path, analyzer: &TextAnalyzer) -> Result<Self, Error> {
         if !dir.join("meta.json").is_file() {
-            return Err(Error::NotFound(out_dir.to_path_buf()));
+            return Err(Error::NotFound(dir.to_path_buf()));
         }
-        let index = Index::open_in_dir(&dir)?;
-        let fields = IndexFields::from_schema(&index.schema(), &dir)?;
+        let index = Index::open_in_dir(dir)?;
+        let fields = IndexFields::from_schema(&index.schema(), dir)?;
         tokenizers::register(&index, analyzer);
         let reader = index.reader()?;
         Ok(SearchIndex {
