@@ -9,7 +9,7 @@ use anyhow::Context;
 use koe::Lang;
 use koe::analysis::{AnalysisDir, Generation, Part};
 use koe::ingest::{FieldMap, FieldNames, Limits};
-use koe::pipeline::{Options, Pipeline, Summary};
+use koe::pipeline::{Interrupt, Options, Pipeline, Summary};
 use koe::sentiment;
 use koe::topics::{Period, TopicOptions, Vectors};
 
@@ -223,6 +223,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         },
         batch_size: args.batch_size.max(1),
         index_memory: args.index_memory_mb.max(15) * 1024 * 1024,
+        interrupt: Interrupt::default(),
     };
     let total_bytes = args
         .inputs
@@ -239,6 +240,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let run = folder
         .begin_run(args.wait.then_some(&mut waiting as &mut dyn FnMut(&str)))
         .with_context(|| format!("koe analyze into {out}"))?;
+    stop_on_signals(&options.interrupt)?;
     let mut progress = ProgressDisplay::new(total_bytes, args.quiet || args.json);
     let result = pipeline.run(&args.inputs, &run, &options, &mut |p| progress.update(p));
     progress.finish();
@@ -251,6 +253,23 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     } else {
         emit(&render_summary(&summary, &generation))
     }
+}
+
+/// Ctrl-C (SIGINT) and SIGTERM stop the run at the next batch: its staging generation is
+/// removed and koe exits with 128 + the signal (130, 143). A second signal ends the
+/// process at once; the next run removes what that leaves.
+fn stop_on_signals(interrupt: &Interrupt) -> anyhow::Result<()> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    use signal_hook::flag;
+    let armed = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for signal in [SIGINT, SIGTERM] {
+        // The order matters: the shutdown checks the flag before the next line sets it.
+        flag::register_conditional_shutdown(signal, 128 + signal, armed.clone())
+            .and_then(|_| flag::register(signal, armed.clone()))
+            .and_then(|_| flag::register_usize(signal, interrupt.flag(), signal as usize))
+            .context("cannot handle Ctrl-C")?;
+    }
+    Ok(())
 }
 
 fn render_summary(s: &Summary, generation: &Generation) -> String {

@@ -11,6 +11,7 @@
 mod csv;
 mod fields;
 mod jsonl;
+mod lines;
 mod rejects;
 
 use std::fs::File;

@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Instant;
 
 mod spill;
@@ -53,6 +53,34 @@ pub enum Error {
     },
     #[error("topics: {0}")]
     TopicVectors(#[from] crate::topics::embedding::Error),
+    /// The run was asked to stop ([`Interrupt`]); the value is what the asker gave.
+    #[error("interrupted: nothing was published, the output folder is as it was")]
+    Interrupted(usize),
+}
+
+/// A request to stop a run, checked between batches: the run then ends with
+/// [`Error::Interrupted`] and publishes nothing. The CLI sets it on Ctrl-C and SIGTERM
+/// (to the signal's number, which becomes the exit code).
+#[derive(Debug, Clone, Default)]
+pub struct Interrupt(Arc<AtomicUsize>);
+
+impl Interrupt {
+    /// The flag itself, for a signal handler to store a nonzero value into.
+    pub fn flag(&self) -> Arc<AtomicUsize> {
+        self.0.clone()
+    }
+
+    /// Asks the run to stop; `reason` must be nonzero.
+    pub fn request(&self, reason: usize) {
+        self.0.store(reason, Ordering::SeqCst);
+    }
+
+    fn check(&self) -> Result<(), Error> {
+        match self.0.load(Ordering::SeqCst) {
+            0 => Ok(()),
+            reason => Err(Error::Interrupted(reason)),
+        }
+    }
 }
 
 /// How to read and index the inputs.
@@ -67,6 +95,8 @@ pub struct Options {
     /// Tantivy's indexing memory, in bytes: the in-memory segment is flushed when full, so
     /// this bounds the writer's memory whatever the corpus size.
     pub index_memory: usize,
+    /// Checked between batches; a run asked to stop publishes nothing.
+    pub interrupt: Interrupt,
 }
 
 impl Default for Options {
@@ -77,6 +107,7 @@ impl Default for Options {
             limits: Limits::default(),
             batch_size: 2048,
             index_memory: 32 * 1024 * 1024,
+            interrupt: Interrupt::default(),
         }
     }
 }
@@ -263,7 +294,7 @@ impl Pipeline {
         let mut report = |stage, summary: &Summary, rejected| {
             progress(Progress {
                 stage,
-                bytes_read: bytes_read.load(std::sync::atomic::Ordering::Relaxed),
+                bytes_read: bytes_read.load(Ordering::Relaxed),
                 records_read: summary.records_read,
                 rejected,
                 indexed: summary.indexed,
@@ -303,6 +334,7 @@ impl Pipeline {
                     }
                 }
                 report(Stage::Analysing, &summary, rejects.total());
+                options.interrupt.check()?;
             }
         }
         let index = match sink {
@@ -314,6 +346,7 @@ impl Pipeline {
             } => {
                 report(Stage::FittingTopics, &summary, rejects.total());
                 let topics = topics.fit()?;
+                options.interrupt.check()?;
                 run.write_json(Part::Topics, &topics)?;
                 summary.topics = Some(topics.topics.len());
                 summary.topic_outliers = Some(topics.overall.outliers);
@@ -325,11 +358,13 @@ impl Pipeline {
                     summary.indexed += 1;
                     if summary.indexed.is_multiple_of(options.batch_size as u64) {
                         report(Stage::Indexing, &summary, rejects.total());
+                        options.interrupt.check()?;
                     }
                 }
                 index
             }
         };
+        options.interrupt.check()?;
         index.commit()?;
         summary.rejected_by_reason = rejects.finish().map_err(output(rejects_path.clone()))?;
         summary.rejected = summary.rejected_by_reason.values().sum();

@@ -16,7 +16,7 @@ use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::{Index, IndexReader, TantivyDocument, Term};
 
 use super::{Error, IndexFields, tokenizers};
-use crate::record::Lang;
+use crate::record::{KEEPABLE_SECONDS, Lang};
 use crate::sentiment::Label;
 use crate::text::lang::is_japanese;
 use crate::text::normalize::normalize;
@@ -310,19 +310,26 @@ impl SearchIndex {
                 clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
             }
         }
-        let date = |d: DateTime<Utc>| {
-            Term::from_field_date(
-                f.created_at,
-                tantivy::DateTime::from_timestamp_secs(d.timestamp()),
-            )
-        };
         if filters.since.is_some() || filters.until.is_some() {
+            let (first, last) = (*KEEPABLE_SECONDS.start(), *KEEPABLE_SECONDS.end());
+            let date = |d: DateTime<Utc>| {
+                let seconds = d.timestamp().clamp(first, last);
+                Term::from_field_date(
+                    f.created_at,
+                    tantivy::DateTime::from_timestamp_secs(seconds),
+                )
+            };
+            // A bound beyond every date the index can hold is the same as the last (or
+            // first) such date: `--until 9999-12-31` means "no end", not a wrapped date.
+            let upper = match filters.until {
+                Some(d) if d.timestamp() <= last => Bound::Excluded(date(d)),
+                _ => Bound::Unbounded,
+            };
+            // Still a date filter: records without a date stay out.
+            let earliest = || Bound::Included(date(DateTime::<Utc>::MIN_UTC));
             let lower = filters
                 .since
-                .map_or(Bound::Unbounded, |d| Bound::Included(date(d)));
-            let upper = filters
-                .until
-                .map_or(Bound::Unbounded, |d| Bound::Excluded(date(d)));
+                .map_or_else(earliest, |d| Bound::Included(date(d)));
             clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
         }
         if filters.min_rating.is_some() || filters.max_rating.is_some() {

@@ -199,3 +199,20 @@ fn an_index_from_another_koe_version_is_a_clear_error() {
     assert!(matches!(error, Error::Schema(_, "id")), "{error}");
     assert!(error.to_string().contains("koe analyze"), "{error}");
 }
+
+#[test]
+fn dates_beyond_what_the_index_holds_bound_nothing_away() {
+    let (_dir, index) = index();
+    let all = ids(&index, &query(""));
+    assert_eq!(all.len(), DOCS.len());
+    let mut request = query("");
+    request.filters.until = crate::ingest::parse_until("9999-12-31").ok();
+    assert_eq!(ids(&index, &request), all, "--until 9999-12-31 is no end");
+    request.filters.since = crate::ingest::parse_since("0001-01-01").ok();
+    assert_eq!(ids(&index, &request), all, "--since 0001-01-01 is no start");
+    request.filters.since = crate::ingest::parse_since("9000-01-01").ok();
+    assert!(ids(&index, &request).is_empty(), "nothing is that late");
+    let mut request = query("");
+    request.filters.until = crate::ingest::parse_until("1000-01-01").ok();
+    assert!(ids(&index, &request).is_empty(), "nothing is that early");
+}
