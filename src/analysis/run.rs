@@ -54,6 +54,11 @@ impl Run {
         })
     }
 
+    /// The output folder it writes into.
+    pub fn folder(&self) -> &AnalysisDir {
+        &self.dir
+    }
+
     /// The number the generation will have once published.
     pub fn number(&self) -> u64 {
         self.number

@@ -9,7 +9,7 @@ use anyhow::Context;
 use koe::Lang;
 use koe::analysis::{AnalysisDir, Generation, Part};
 use koe::ingest::{FieldMap, FieldNames, Limits};
-use koe::pipeline::{Interrupt, Options, Pipeline, Summary};
+use koe::pipeline::{DuplicateIds, Interrupt, Options, Pipeline, Summary};
 use koe::sentiment;
 use koe::topics::{Period, TopicOptions, Vectors};
 
@@ -45,6 +45,19 @@ pub struct Args {
     /// If another run is writing into OUT, wait for it to finish instead of failing.
     #[arg(long)]
     wait: bool,
+
+    /// Add the inputs to OUT's current analysis instead of replacing it: a record whose
+    /// id OUT already holds is updated, the others are added, and everything that
+    /// depends on the whole corpus (topics, counts) is computed again over all of them.
+    /// An input with the same bytes as one OUT already read is refused.
+    #[arg(long)]
+    append: bool,
+
+    /// Which record is kept when several have the same id: `last` (the latest, as a
+    /// correction would be; the inputs are read twice), `first`, or `error` (stop and
+    /// publish nothing). The others are rejects (duplicate_id) naming the one kept.
+    #[arg(long, default_value = "last", value_name = "RULE")]
+    duplicate_ids: DuplicateIds,
 
     /// Sentiment model: `lexicon` (embedded VADER + Tohoku polarity dictionary),
     /// `linear:<DIR>` (a model trained by `koe train sentiment`) or
@@ -223,6 +236,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         },
         batch_size: args.batch_size.max(1),
         index_memory: args.index_memory_mb.max(15) * 1024 * 1024,
+        duplicate_ids: args.duplicate_ids,
+        append: args.append,
         interrupt: Interrupt::default(),
     };
     let total_bytes = args
@@ -231,8 +246,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .filter_map(|p| std::fs::metadata(p).ok())
         .map(|m| m.len())
         .sum();
-    koe::pipeline::check_inputs(&args.inputs)?;
     let folder = AnalysisDir::new(&args.out);
+    koe::pipeline::check_inputs(&args.inputs, &folder)?;
     let out = args.out.display().to_string();
     let mut waiting = |owner: &str| {
         eprintln!("koe: {out} is being written by another run ({owner}); waiting for it to finish");
@@ -295,6 +310,13 @@ fn render_summary(s: &Summary, generation: &Generation) -> String {
         s.indexed,
         join(&mut s.by_lang.iter().map(|(k, v)| (k.clone(), *v)))
     );
+    if let Some(a) = &s.append {
+        let _ = writeln!(
+            text,
+            "  appended   {:>7}   added · {} updated · {} kept from generation {}",
+            a.added, a.updated, a.kept, a.previous_generation
+        );
+    }
     let _ = writeln!(
         text,
         "  sentiment  {:>7}   {}  (model: {})",

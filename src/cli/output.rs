@@ -12,6 +12,11 @@ use koe::pipeline::{Progress, Stage};
 fn describe(p: &Progress, elapsed: Duration) -> String {
     let rate = p.records_read as f64 / elapsed.as_secs_f64().max(1e-3);
     match p.stage {
+        Stage::ReadingIds => "reading record ids (--duplicate-ids last)".to_string(),
+        Stage::Carrying => format!(
+            "{} records read; analysing the previous generation's records again",
+            p.records_read
+        ),
         Stage::Analysing => format!(
             "{} records read ({rate:.0}/s), {} rejected",
             p.records_read, p.rejected

@@ -73,6 +73,8 @@ pub enum RejectReason {
     BadLang,
     /// The text stage could not analyse the text.
     AnalysisFailed,
+    /// Another record with the same id is kept instead (`--duplicate-ids`).
+    DuplicateId,
 }
 
 impl RejectReason {
@@ -92,6 +94,7 @@ impl RejectReason {
             RejectReason::BadField => "bad_field",
             RejectReason::BadLang => "bad_lang",
             RejectReason::AnalysisFailed => "analysis_failed",
+            RejectReason::DuplicateId => "duplicate_id",
         }
     }
 }

@@ -14,22 +14,25 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::time::Instant;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
+mod ids;
+mod inputs;
+mod run;
 mod spill;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::analysis::{self, Part, Run};
-use crate::index::{self, IndexBuilder, IndexDoc};
-use crate::ingest::{self, FieldMap, Limits, Reject, RejectLog, RejectReason};
+use crate::analysis;
+use crate::index;
+use crate::ingest::{self, FieldMap, Limits, Reject, RejectReason};
 use crate::record::{Analysed, Record};
 use crate::sentiment::SentimentModel;
 use crate::text::{AnalysedText, TextAnalyzer};
-use crate::topics::{TopicCollector, TopicOptions};
-use spill::SpillWriter;
+use crate::topics::TopicOptions;
+pub use ids::DuplicateIds;
+pub use inputs::{InputFile, check_inputs};
 
 /// Documents per `score_batch` call: small enough to spread over cores, large enough for
 /// a transformer backend to pad and batch.
@@ -40,6 +43,35 @@ const SCORING_CHUNK: usize = 64;
 pub enum Error {
     #[error("input file {0} does not exist")]
     MissingInput(PathBuf),
+    #[error("cannot read {path}: {source}")]
+    Input {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "{input} is inside the output folder {output}, which a run replaces: copy it elsewhere first"
+    )]
+    InputInOutput { input: PathBuf, output: PathBuf },
+    #[error("{second} is {first} again (the same file, or the same bytes): give each input once")]
+    SameInput { first: PathBuf, second: PathBuf },
+    #[error(
+        "{input} has the same bytes as {earlier}, which generation {generation} of this folder \
+         already read: leave it out (records already there are updated by id, not added twice)"
+    )]
+    AlreadyAnalysed {
+        input: PathBuf,
+        earlier: String,
+        generation: u64,
+    },
+    #[error(
+        "id {id:?} at {at} was already at {first} (--duplicate-ids error); \
+         --duplicate-ids last or first keeps one of them"
+    )]
+    DuplicateId {
+        id: String,
+        at: String,
+        first: String,
+    },
     #[error(transparent)]
     Ingest(#[from] ingest::Error),
     #[error(transparent)]
@@ -95,6 +127,10 @@ pub struct Options {
     /// Tantivy's indexing memory, in bytes: the in-memory segment is flushed when full, so
     /// this bounds the writer's memory whatever the corpus size.
     pub index_memory: usize,
+    /// Which record is kept when several have one id.
+    pub duplicate_ids: DuplicateIds,
+    /// Add to the previous generation (updating its records by id) instead of replacing it.
+    pub append: bool,
     /// Checked between batches; a run asked to stop publishes nothing.
     pub interrupt: Interrupt,
 }
@@ -107,6 +143,8 @@ impl Default for Options {
             limits: Limits::default(),
             batch_size: 2048,
             index_memory: 32 * 1024 * 1024,
+            duplicate_ids: DuplicateIds::default(),
+            append: false,
             interrupt: Interrupt::default(),
         }
     }
@@ -118,10 +156,16 @@ pub struct Summary {
     pub koe_version: &'static str,
     /// The generation of the output folder this run published.
     pub generation: u64,
+    /// This run's inputs.
     pub inputs: Vec<String>,
+    /// Every input whose records the generation holds (with `--append`, those of the
+    /// generations before too), with its size and BLAKE3 hash.
+    pub corpus: Vec<InputFile>,
     pub sentiment_model: String,
-    /// Lines or rows that held something (blank lines are not records).
+    /// Lines or rows of this run's inputs that held something (blank lines are not
+    /// records).
     pub records_read: u64,
+    /// Records in the generation's index.
     pub indexed: u64,
     pub rejected: u64,
     pub rejected_by_reason: BTreeMap<RejectReason, u64>,
@@ -131,11 +175,28 @@ pub struct Summary {
     pub topics: Option<usize>,
     /// Records that belong to no topic.
     pub topic_outliers: Option<usize>,
+    /// The rule for records sharing an id (`duplicate_id` rejects are the others).
+    pub duplicate_ids: DuplicateIds,
+    /// With `--append`: what became of the previous generation's records.
+    pub append: Option<Appended>,
     /// How clauses were vectorised for topics (`tfidf`, `embeddings:<model>`).
     pub topic_vectors: Option<String>,
     pub elapsed_s: f64,
     /// Records read per second of the whole run.
     pub docs_per_s: f64,
+}
+
+/// What an appending run did with the generation it added to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Appended {
+    /// The generation added to.
+    pub previous_generation: u64,
+    /// Its records carried over (analysed again: topics are fitted on the whole corpus).
+    pub kept: u64,
+    /// Its records replaced by a record of this run with the same id.
+    pub updated: u64,
+    /// Records of this run whose id it did not have.
+    pub added: u64,
 }
 
 /// What a progress display is told after each batch.
@@ -152,20 +213,13 @@ pub struct Progress {
 /// The parts of a run a progress display can tell apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
+    /// The first of two passes over the inputs: which record of each id is kept.
+    ReadingIds,
     Analysing,
+    /// With `--append`: the previous generation's records, analysed again.
+    Carrying,
     FittingTopics,
     Indexing,
-}
-
-/// Where pass one puts each analysed record.
-enum Sink {
-    Index(IndexBuilder),
-    /// Topics first: features to the collector, records to the spill file.
-    Spill {
-        index: IndexBuilder,
-        spill: SpillWriter,
-        topics: Box<TopicCollector>,
-    },
 }
 
 /// The analysis stages, composed: text analysis, then sentiment.
@@ -236,150 +290,6 @@ impl Pipeline {
             }
         }
         (analysed, rejects)
-    }
-
-    /// Reads every input, analyses it and writes the run's generation: index, rejects,
-    /// topics and summary. The caller publishes it ([`Run::publish`]).
-    pub fn run(
-        &self,
-        inputs: &[PathBuf],
-        run: &Run,
-        options: &Options,
-        progress: &mut dyn FnMut(Progress),
-    ) -> Result<Summary, Error> {
-        let started = Instant::now();
-        check_inputs(inputs)?;
-        let output = |path: PathBuf| move |source| Error::Output { path, source };
-        let rejects_path = run.path(Part::Rejects);
-        let mut rejects = RejectLog::create(&rejects_path).map_err(output(rejects_path.clone()))?;
-        let index =
-            IndexBuilder::create(&run.path(Part::Index), &self.analyzer, options.index_memory)?;
-        let spill_path = run.path(Part::Spill);
-        let mut sink = match &options.topics {
-            None => Sink::Index(index),
-            Some(topic_options) => {
-                let path = spill_path.clone();
-                Sink::Spill {
-                    index,
-                    spill: SpillWriter::create(path.clone()).map_err(output(path))?,
-                    topics: Box::new(
-                        TopicCollector::new(topic_options.clone())
-                            .with_clause_sentiment(self.model.clone()),
-                    ),
-                }
-            }
-        };
-        let fields = Arc::new(options.fields.clone());
-        let bytes_read = Arc::new(AtomicU64::new(0));
-        let mut summary = Summary {
-            koe_version: env!("CARGO_PKG_VERSION"),
-            generation: run.number(),
-            inputs: inputs.iter().map(|p| p.display().to_string()).collect(),
-            sentiment_model: self.model.name().to_string(),
-            records_read: 0,
-            indexed: 0,
-            rejected: 0,
-            rejected_by_reason: BTreeMap::new(),
-            by_lang: BTreeMap::new(),
-            by_sentiment: BTreeMap::new(),
-            topics: None,
-            topic_outliers: None,
-            topic_vectors: options.topics.as_ref().map(|t| t.vectors.to_string()),
-            elapsed_s: 0.0,
-            docs_per_s: 0.0,
-        };
-        let reject = |r: &Reject, rejects: &mut RejectLog| {
-            rejects.write(r).map_err(output(rejects_path.clone()))
-        };
-        let mut report = |stage, summary: &Summary, rejected| {
-            progress(Progress {
-                stage,
-                bytes_read: bytes_read.load(Ordering::Relaxed),
-                records_read: summary.records_read,
-                rejected,
-                indexed: summary.indexed,
-            })
-        };
-        for input in inputs {
-            let items = ingest::open(input, fields.clone(), options.limits, bytes_read.clone())?;
-            let mut batch = Vec::with_capacity(options.batch_size);
-            let mut items = items.peekable();
-            while items.peek().is_some() {
-                for item in items.by_ref().take(options.batch_size) {
-                    summary.records_read += 1;
-                    match item? {
-                        Ok(record) => batch.push(record),
-                        Err(r) => reject(&r, &mut rejects)?,
-                    }
-                }
-                let (analysed, failed) = self.analyse_batch(std::mem::take(&mut batch));
-                for r in &failed {
-                    reject(r, &mut rejects)?;
-                }
-                for a in analysed {
-                    *summary.by_lang.entry(a.text.lang.to_string()).or_default() += 1;
-                    let label = a.sentiment.doc.label.to_string();
-                    *summary.by_sentiment.entry(label).or_default() += 1;
-                    match &mut sink {
-                        Sink::Index(index) => {
-                            index.add(&IndexDoc::from(a))?;
-                            summary.indexed += 1;
-                        }
-                        Sink::Spill { spill, topics, .. } => {
-                            topics.add(&a)?;
-                            spill
-                                .push(&IndexDoc::from(a))
-                                .map_err(output(spill_path.clone()))?;
-                        }
-                    }
-                }
-                report(Stage::Analysing, &summary, rejects.total());
-                options.interrupt.check()?;
-            }
-        }
-        let index = match sink {
-            Sink::Index(index) => index,
-            Sink::Spill {
-                mut index,
-                spill,
-                topics,
-            } => {
-                report(Stage::FittingTopics, &summary, rejects.total());
-                let topics = topics.fit()?;
-                options.interrupt.check()?;
-                run.write_json(Part::Topics, &topics)?;
-                summary.topics = Some(topics.topics.len());
-                summary.topic_outliers = Some(topics.overall.outliers);
-                let spilled = spill.into_reader().map_err(output(spill_path.clone()))?;
-                for (seq, doc) in spilled.enumerate() {
-                    let mut doc = doc.map_err(output(spill_path.clone()))?;
-                    doc.topics = topics.doc_topics(seq).to_vec();
-                    index.add(&doc)?;
-                    summary.indexed += 1;
-                    if summary.indexed.is_multiple_of(options.batch_size as u64) {
-                        report(Stage::Indexing, &summary, rejects.total());
-                        options.interrupt.check()?;
-                    }
-                }
-                index
-            }
-        };
-        options.interrupt.check()?;
-        index.commit()?;
-        summary.rejected_by_reason = rejects.finish().map_err(output(rejects_path.clone()))?;
-        summary.rejected = summary.rejected_by_reason.values().sum();
-        summary.elapsed_s = started.elapsed().as_secs_f64();
-        summary.docs_per_s = summary.records_read as f64 / summary.elapsed_s.max(1e-9);
-        run.write_json(Part::Summary, &summary)?;
-        Ok(summary)
-    }
-}
-
-/// Checks the inputs before a run begins (so a typo touches no output folder).
-pub fn check_inputs(inputs: &[PathBuf]) -> Result<(), Error> {
-    match inputs.iter().find(|p| !p.is_file()) {
-        Some(missing) => Err(Error::MissingInput(missing.clone())),
-        None => Ok(()),
     }
 }
 

@@ -16,7 +16,7 @@ use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::{Index, IndexReader, TantivyDocument, Term};
 
 use super::{Error, IndexFields, tokenizers};
-use crate::record::{KEEPABLE_SECONDS, Lang};
+use crate::record::{KEEPABLE_SECONDS, Lang, Origin, Record};
 use crate::sentiment::Label;
 use crate::text::lang::is_japanese;
 use crate::text::normalize::normalize;
@@ -351,16 +351,66 @@ impl SearchIndex {
     /// Calls `each` with every record of the index, in storage order (no snippets), for
     /// reports that need them all; memory holds one record at a time.
     pub fn for_each_record(&self, mut each: impl FnMut(Hit)) -> Result<(), Error> {
+        self.for_each_document(|doc| {
+            each(self.hit(doc, 1.0));
+            Ok::<_, Error>(())
+        })
+    }
+
+    /// Calls `each` with every record the index stores, rebuilt as ingest gave it (its
+    /// language as detected then, its date to the second), until `each` fails: what
+    /// `--append` carries into the next generation. Memory holds one record at a time.
+    pub fn try_for_each_stored_record<E: From<Error>>(
+        &self,
+        mut each: impl FnMut(Record) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.for_each_document(|doc| each(self.stored_record(doc)))
+    }
+
+    fn for_each_document<E: From<Error>>(
+        &self,
+        mut each: impl FnMut(&TantivyDocument) -> Result<(), E>,
+    ) -> Result<(), E> {
         let searcher = self.reader.searcher();
         for segment in searcher.segment_readers() {
             let store = segment
                 .get_store_reader(16)
-                .map_err(tantivy::TantivyError::from)?;
+                .map_err(|e| Error::from(tantivy::TantivyError::from(e)))?;
             for doc in store.iter::<TantivyDocument>(segment.alive_bitset()) {
-                each(self.hit(&doc?, 1.0));
+                each(&doc.map_err(Error::from)?)?;
             }
         }
         Ok(())
+    }
+
+    fn stored_record(&self, doc: &TantivyDocument) -> Record {
+        let hit = self.hit(doc, 1.0);
+        let f = &self.fields;
+        let small = |value: Option<u64>| value.and_then(|v| u8::try_from(v).ok());
+        let origin = hit.origin.unwrap_or_default();
+        let (file, line) = origin
+            .rsplit_once(':')
+            .and_then(|(file, line)| Some((file, line.parse().ok()?)))
+            .unwrap_or((origin.as_str(), 0));
+        Record {
+            id: hit.id,
+            text: hit.text,
+            rating: small(hit.rating),
+            nps: small(hit.nps),
+            effort: small(hit.effort),
+            channel: hit.channel,
+            stage: hit.stage,
+            product: hit.product,
+            created_at: doc
+                .get_first(f.created_at)
+                .and_then(|v| v.as_datetime())
+                .and_then(|d| DateTime::<Utc>::from_timestamp(d.into_timestamp_secs(), 0)),
+            lang: hit.lang.and_then(|code| code.parse().ok()),
+            origin: Origin {
+                file: file.into(),
+                line,
+            },
+        }
     }
 
     fn hit(&self, doc: &TantivyDocument, relevance: f32) -> Hit {
