@@ -243,8 +243,10 @@ impl SearchIndex {
                     (sentiment, channel, stage),
                     (product, lang, topic),
                 ),
-            )?;
-        let snippets = Snippets::new(&searcher, &*text_query, f, request.snippet_chars)?;
+            )
+            .map_err(|e| blame_the_query(e.into(), &request.query))?;
+        let snippets = Snippets::new(&searcher, &*text_query, f, request.snippet_chars)
+            .map_err(|e| blame_the_query(e, &request.query))?;
         let mut hits = Vec::with_capacity(top_docs.len());
         for (relevance, address) in top_docs.into_iter().take(request.limit) {
             let doc: TantivyDocument = searcher.doc(address)?;
@@ -451,6 +453,23 @@ impl SearchIndex {
                 .map(|d| d.to_rfc3339()),
             origin: text_of(f.origin),
         }
+    }
+}
+
+/// An error that the query caused, as a query error: the schema was checked when the
+/// index was opened, so a schema error or invalid argument while searching comes from
+/// what the query asks (`id:*` wants a fast field `id` is not). Anything else is the
+/// index's.
+fn blame_the_query(error: Error, query: &str) -> Error {
+    match error {
+        Error::Tantivy(
+            tantivy::TantivyError::SchemaError(message)
+            | tantivy::TantivyError::InvalidArgument(message),
+        ) => Error::Query {
+            query: query.to_string(),
+            message,
+        },
+        other => other,
     }
 }
 

@@ -216,3 +216,41 @@ fn dates_beyond_what_the_index_holds_bound_nothing_away() {
     request.filters.until = crate::ingest::parse_until("1000-01-01").ok();
     assert!(ids(&index, &request).is_empty(), "nothing is that early");
 }
+
+#[test]
+fn every_query_a_user_can_type_is_an_answer_or_a_query_error() {
+    let (_dir, index) = index();
+    let queries = [
+        "id:*",
+        "text_en:*",
+        "id:j1",
+        "id:j*",
+        "text:x",
+        "lang:ja",
+        "rating:abc",
+        "origin:t",
+        "*:*",
+        "text_en:/del.*/",
+        "NOT x",
+        "-x",
+        "(",
+        "\"",
+        "a^2",
+        "IN [x]",
+        "created_at:*",
+        "sentiment_score:[0 TO 1]",
+        "text_ja:配送~2",
+        "\"配送 遅い\"~2",
+        "topic:/0",
+    ];
+    for q in queries {
+        match index.search(&query(q)) {
+            Ok(_) | Err(Error::Query { .. }) => {}
+            Err(other) => panic!("{q}: {other} (a 500 in koe serve)"),
+        }
+    }
+    assert!(matches!(
+        index.search(&query("id:*")),
+        Err(Error::Query { .. })
+    ));
+}
