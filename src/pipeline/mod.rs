@@ -1,15 +1,20 @@
 //! The batch job behind `koe analyze`: input files → analysed records → topics, index,
 //! rejects and a summary.
 //!
-//! Records stream from ingest in batches; each batch is analysed (text stage) and scored
-//! (sentiment stage) in parallel with rayon. Without topics, records go straight to the
-//! index writer. With topics (the default), pass one also feeds each record's compact
-//! term features to the [`TopicCollector`] and spills the record to a temporary file; once
-//! every record is read the topics are fitted (`OUT/topics.json`) and pass two indexes the
-//! spilled records with their topic ids. Either way memory holds one batch, the writer's
-//! budget and the topic features, never the dump. Everything goes into the run's staging
-//! generation ([`crate::analysis::Run`]): rejects as they happen, the summary last; the
-//! caller publishes it.
+//! [`check_inputs`] refuses inputs that are missing, inside the output folder or given
+//! twice before anything is written. Records stream from ingest in batches; `ids`
+//! keeps one record per id ([`DuplicateIds`]); each batch is analysed (text stage) and
+//! scored (sentiment stage) in parallel with rayon. Without topics, records go straight
+//! to the index writer. With topics (the default), pass one also feeds each record's
+//! compact term features to the topic collector and spills the record to a temporary
+//! file; once every record is read the topics are fitted (`topics.json`) and pass two
+//! indexes the spilled records with their topic ids. With `--append`, the previous
+//! generation's records whose ids the run does not have follow the new ones through the
+//! same stages, so the topics are fitted on the whole corpus. Either way memory holds one
+//! batch, the writer's budget, the topic features and 32 bytes per id, never the dump.
+//! Everything goes into the run's staging generation ([`crate::analysis::Run`]):
+//! rejects as they happen, the summary last; the caller publishes it. An [`Interrupt`]
+//! stops a run between batches.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
