@@ -6,10 +6,13 @@
 #   scripts/fuzz.sh 3600 csv        an hour on the CSV reader
 #
 # Each target starts from its corpus in fuzz/corpus/<target>/ (kept in the repository)
-# and adds the inputs that reach new code there; after a long run, shrink it with
-# `cd fuzz && cargo fuzz cmin --sanitizer none <target>` and commit it. A crash is saved
-# in fuzz/artifacts/<target>/ and fails the script; replay it with
-# `cd fuzz && cargo fuzz run --sanitizer none <target> artifacts/<target>/<file>`.
+# and writes the inputs that reach new code to fuzz/target/corpus/<target>/ (not kept).
+# After a long run, merge into the repository's corpus only those that add coverage,
+# and commit them:
+#   cd fuzz && cargo fuzz run --sanitizer none -O <target> corpus/<target> \
+#       target/corpus/<target> -- -merge=1
+# A crash is saved in fuzz/artifacts/<target>/ and fails the script; replay it with
+#   cd fuzz && cargo fuzz run --sanitizer none -O <target> artifacts/<target>/<file>
 #
 # `--sanitizer none`: cargo-fuzz's default (AddressSanitizer) needs a nightly compiler,
 # and koe is safe Rust, where the fuzzer looks for panics, hangs and runaway memory, not
@@ -32,7 +35,8 @@ mkdir -p target
 for target in "${targets[@]}"; do
     echo "fuzz: $target for $seconds s"
     log="target/fuzz-$target.log"
-    if ! cargo fuzz run --sanitizer none -O "$target" "corpus/$target" -- \
+    mkdir -p "target/corpus/$target"
+    if ! cargo fuzz run --sanitizer none -O "$target" "target/corpus/$target" "corpus/$target" -- \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
         -dict="dict/$target.dict" -print_final_stats=1 >"$log" 2>&1; then
         tail -n 60 "$log"

@@ -139,7 +139,7 @@ fn a_run_killed_anywhere_leaves_the_old_generation_or_the_new() {
             .arg(&new_input)
             .arg("--out")
             .arg(&new_ref)
-            .arg("--quiet"),
+            .args(["--quiet", "--batch-size", "64"]),
     );
     let run_length = started.elapsed();
     let (old, new) = (view(&old_ref), view(&new_ref));
@@ -169,7 +169,7 @@ fn a_run_killed_anywhere_leaves_the_old_generation_or_the_new() {
                 .arg(&new_input)
                 .arg("--out")
                 .arg(&out)
-                .arg("--quiet")
+                .args(["--quiet", "--batch-size", "64"])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()

@@ -304,6 +304,7 @@ fn bad_requests_are_400_json_naming_the_parameter() {
         (&[("q", "nosuchfield:配送")][..], "q"),
         (&[("q", "id:*")], "q"),
         (&[("q", "text_en:*")], "q"),
+        (&[("q", "colour:*")], "q"),
         (&[("since", "yesterday")], "since"),
         (&[("until", "2026-02-30")], "until"),
         (&[("min_rating", "9")], "min_rating"),

@@ -285,6 +285,12 @@ impl<'a> Pass<'a> {
                 }
             }
         }
+        if let Sink::Spill { spill, .. } = &mut self.sink {
+            spill.flush().map_err(|source| Error::Output {
+                path: spill_path(),
+                source,
+            })?;
+        }
         self.report();
         self.options.interrupt.check()
     }

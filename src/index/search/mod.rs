@@ -457,13 +457,14 @@ impl SearchIndex {
 }
 
 /// An error that the query caused, as a query error: the schema was checked when the
-/// index was opened, so a schema error or invalid argument while searching comes from
-/// what the query asks (`id:*` wants a fast field `id` is not). Anything else is the
-/// index's.
+/// index was opened, so a schema error, a missing field or an invalid argument while
+/// searching comes from what the query asks (`id:*` wants a fast field `id` is not;
+/// `colour:*` a field there is none of). Anything else is the index's.
 fn blame_the_query(error: Error, query: &str) -> Error {
     match error {
         Error::Tantivy(
             tantivy::TantivyError::SchemaError(message)
+            | tantivy::TantivyError::FieldNotFound(message)
             | tantivy::TantivyError::InvalidArgument(message),
         ) => Error::Query {
             query: query.to_string(),
