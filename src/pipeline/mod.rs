@@ -11,7 +11,7 @@
 //! indexes the spilled records with their topic ids. With `--append`, the previous
 //! generation's records whose ids the run does not have follow the new ones through the
 //! same stages, so the topics are fitted on the whole corpus. Either way memory holds one
-//! batch, the writer's budget, the topic features and 32 bytes per id, never the dump.
+//! batch, the writer's budget, the topic features and ~50 bytes per id, never the dump.
 //! Everything goes into the run's staging generation ([`crate::analysis::Run`]):
 //! rejects as they happen, the summary last; the caller publishes it. An [`Interrupt`]
 //! stops a run between batches.
