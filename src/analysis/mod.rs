@@ -41,9 +41,13 @@
 //!
 //! Every name inside an output folder lives in [`Part`]: add one line to the `parts!`
 //! list below (`TopicModel => "topic-model.json",`). A run writes it with
-//! [`Run::write_json`] (or creates [`Run::path`] itself), a reader reads it with
-//! [`Generation::read_json`] (or opens [`Generation::path`]); it is published, kept and
-//! removed with the rest of its generation, with no other change.
+//! [`Run::write_json`], or creates [`Run::path`] itself (a file, or a folder of files:
+//! `std::fs::create_dir(run.path(Part::SentimentModel))`); a reader reads it with
+//! [`Generation::read_json`] or opens [`Generation::path`] — of its own folder's current
+//! generation, or another's (`AnalysisDir::new(previous).current()?.path(part)`, for a
+//! model fitted by an earlier analysis). It is fsynced, published, kept and removed with
+//! the rest of its generation, with no other change. A file only a run uses while it
+//! works (never published) goes in `Part::SCRATCH` too.
 
 mod generation;
 mod lock;
