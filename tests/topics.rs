@@ -141,7 +141,13 @@ fn use_m3_vectors_put_both_languages_in_one_topic() {
     let out = dir.path().join("out");
     let summary = run_json(
         koe()
-            .args(["analyze", DEMO, "--json", "--topic-vectors", "embeddings:use-m3"])
+            .args([
+                "analyze",
+                DEMO,
+                "--json",
+                "--topic-vectors",
+                "embeddings:use-m3",
+            ])
             .arg("--out")
             .arg(&out),
     );
@@ -165,7 +171,10 @@ fn use_m3_vectors_put_both_languages_in_one_topic() {
         .iter()
         .filter(|h| h["text"].as_str().unwrap().to_lowercase().contains("late"))
         .count();
-    assert!(japanese >= 5 && english >= 5, "{japanese} ja, {english} en: {delivery}");
+    assert!(
+        japanese >= 5 && english >= 5,
+        "{japanese} ja, {english} en: {delivery}"
+    );
 }
 
 #[test]
