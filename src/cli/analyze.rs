@@ -253,7 +253,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let model = sentiment::from_spec(&spec)?;
     let mut pipeline = Pipeline::new(analyzer, model);
     let taxonomy = match &args.taxonomy {
-        Some(path) => Some(std::sync::Arc::new(Tagger::load(path, pipeline.analyzer())?)),
+        Some(path) => Some(std::sync::Arc::new(Tagger::load(
+            path,
+            pipeline.analyzer(),
+        )?)),
         None => None,
     };
     let options = Options {
@@ -319,7 +322,10 @@ fn render_auto(auto: &AutoChoice, generation: &Generation, text: &mut String) {
             Chosen::Linear => format!(
                 "linear, trained on {} rated records → {}",
                 l.trained_on,
-                generation.path(Part::SentimentModel).join(l.lang.code()).display()
+                generation
+                    .path(Part::SentimentModel)
+                    .join(l.lang.code())
+                    .display()
             ),
             Chosen::Lexicon => "lexicon".to_string(),
         };
@@ -418,7 +424,11 @@ fn render_summary(s: &Summary, generation: &Generation) -> String {
         );
         let mut top: Vec<_> = t.by_category.iter().collect();
         top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-        let shown: Vec<String> = top.iter().take(8).map(|(k, v)| format!("{k} {v}")).collect();
+        let shown: Vec<String> = top
+            .iter()
+            .take(8)
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
         let _ = writeln!(text, "  {:>19}{}", "", shown.join(" · "));
         let renamed = t.renames.iter().filter(|r| r.topic.is_some()).count();
         if !t.renames.is_empty() {
@@ -433,8 +443,7 @@ fn render_summary(s: &Summary, generation: &Generation) -> String {
             let _ = writeln!(
                 text,
                 "  {:>19}merges: {} not applied (they need the persistent topic model)",
-                "",
-                t.merges_not_applied
+                "", t.merges_not_applied
             );
         }
     }

@@ -287,14 +287,15 @@ impl<'a> Pass<'a> {
             let label = a.sentiment.doc.label.to_string();
             *self.summary.by_sentiment.entry(label).or_default() += 1;
             let mut categories = Vec::new();
-            if let (Some(tally), Some(tags), Some(tagger)) = (
-                &mut self.categories,
-                tags.next(),
-                &self.options.taxonomy,
-            ) {
+            if let (Some(tally), Some(tags), Some(tagger)) =
+                (&mut self.categories, tags.next(), &self.options.taxonomy)
+            {
                 tally.add(&a, &tags);
                 let all = &tagger.taxonomy().categories;
-                categories = tags.iter().map(|t| all[t.category()].name.clone()).collect();
+                categories = tags
+                    .iter()
+                    .map(|t| all[t.category()].name.clone())
+                    .collect();
             }
             let doc = |a| IndexDoc {
                 categories,
@@ -307,12 +308,10 @@ impl<'a> Pass<'a> {
                 }
                 Sink::Spill { spill, topics, .. } => {
                     topics.add(&a)?;
-                    spill
-                        .push(&doc(a))
-                        .map_err(|source| Error::Output {
-                            path: spill_path(),
-                            source,
-                        })?;
+                    spill.push(&doc(a)).map_err(|source| Error::Output {
+                        path: spill_path(),
+                        source,
+                    })?;
                 }
             }
         }

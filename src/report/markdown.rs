@@ -222,7 +222,8 @@ fn categories(categories: &[Category], md: &mut String) {
             "| {indent}{} | {} | {} | {} | {} | {} | {} | {} |",
             escape::markdown(&f.title()),
             count(f.size),
-            f.share.map_or(NONE.into(), |s| format!("{}%", format::plain(s, 1))),
+            f.share
+                .map_or(NONE.into(), |s| format!("{}%", format::plain(s, 1))),
             c.mix(),
             f.nps.map_or(NONE.into(), |n| signed(n, 0)),
             f.mean_sentiment.map_or(NONE.into(), |s| signed(s, 2)),

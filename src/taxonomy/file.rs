@@ -158,7 +158,10 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<super::Taxonomy, Error> {
                 regex::Regex::new(pattern.get_ref()).map_err(|e| {
                     places.error(
                         pattern.span(),
-                        format!("{lang}.patterns: {:?} is not a regular expression: {e}", pattern.get_ref()),
+                        format!(
+                            "{lang}.patterns: {:?} is not a regular expression: {e}",
+                            pattern.get_ref()
+                        ),
                     )
                 })?;
             }
@@ -193,7 +196,11 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<super::Taxonomy, Error> {
                     && terms.get_ref().iter().all(|t| !t.trim().is_empty()) =>
             {
                 Ok(TopicKey::Terms(
-                    terms.get_ref().iter().map(|t| t.trim().to_string()).collect(),
+                    terms
+                        .get_ref()
+                        .iter()
+                        .map(|t| t.trim().to_string())
+                        .collect(),
                 ))
             }
             _ => Err(places.error(
@@ -223,10 +230,7 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<super::Taxonomy, Error> {
     for m in &raw.merge {
         let raw_merge = m.get_ref();
         if raw_merge.topics.get_ref().len() < 2 {
-            return Err(places.error(
-                raw_merge.topics.span(),
-                "a merge names at least two topics",
-            ));
+            return Err(places.error(raw_merge.topics.span(), "a merge names at least two topics"));
         }
         merges.push(Merge {
             topics: raw_merge
@@ -277,7 +281,10 @@ fn check_nesting(
             if p == i || seen > categories.len() {
                 return Err(places.error(
                     raw[i].get_ref().name.span(),
-                    format!("category {:?} is its own ancestor (parents form a loop)", c.name),
+                    format!(
+                        "category {:?} is its own ancestor (parents form a loop)",
+                        c.name
+                    ),
                 ));
             }
             at = categories[p].parent;

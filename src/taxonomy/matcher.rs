@@ -67,9 +67,8 @@ fn matched(token: &Token) -> Option<&str> {
 impl Tagger {
     /// Compiles `taxonomy`; `analyzer` turns keywords into lemmas as it does records.
     pub fn new(taxonomy: Taxonomy, analyzer: &TextAnalyzer) -> Result<Tagger, Error> {
-        let compile = |lang: Lang, of: fn(&super::Category) -> &Rules| {
-            compile(&taxonomy, lang, of, analyzer)
-        };
+        let compile =
+            |lang: Lang, of: fn(&super::Category) -> &Rules| compile(&taxonomy, lang, of, analyzer);
         let ja = compile(Lang::Ja, |c| &c.ja)?;
         let en = compile(Lang::En, |c| &c.en)?;
         let lineage = (0..taxonomy.categories.len())
@@ -214,7 +213,10 @@ fn compile(
                     format!("{lang}.keywords: {:?} holds no word", keyword.text),
                 ));
             };
-            by_first.entry(first.clone()).or_default().push(keywords.len());
+            by_first
+                .entry(first.clone())
+                .or_default()
+                .push(keywords.len());
             keywords.push(Keyword {
                 lemmas,
                 category: c as u32,

@@ -73,9 +73,11 @@ fn names(tagger: &Tagger, text: &str) -> Vec<String> {
 }
 
 fn error(text: &str) -> String {
-    match Taxonomy::parse(text, Path::new("bad.toml"))
-        .and_then(|t| Tagger::new(t, analyzer()).map(|_| ()).map(|()| unreachable!()))
-    {
+    match Taxonomy::parse(text, Path::new("bad.toml")).and_then(|t| {
+        Tagger::new(t, analyzer())
+            .map(|_| ())
+            .map(|()| unreachable!())
+    }) {
         Err(e) => e.to_string(),
         Ok(()) => panic!("{text} was accepted"),
     }
@@ -86,7 +88,10 @@ fn japanese_inflections_and_english_plurals_match() {
     let t = tagger(SHOP);
     // 届かなかった → 届く; 遅かった → 遅い: the child and, by roll-up, its parent.
     assert_eq!(
-        names(&t, "注文した商品がなかなか届かなかった。配送が遅かったです。"),
+        names(
+            &t,
+            "注文した商品がなかなか届かなかった。配送が遅かったです。"
+        ),
         ["配送", "配送遅延"]
     );
     // deliveries → deliveri = delivery; "late deliveries" is the phrase.
@@ -114,7 +119,12 @@ fn a_record_has_several_categories_each_with_its_own_sentiment() {
     ));
     let by_name: Vec<(String, Label)> = tags
         .iter()
-        .map(|tag| (t.taxonomy().categories[tag.category()].name.clone(), tag.label))
+        .map(|tag| {
+            (
+                t.taxonomy().categories[tag.category()].name.clone(),
+                tag.label,
+            )
+        })
         .collect();
     assert_eq!(
         by_name,

@@ -275,7 +275,7 @@ impl SearchIndex {
                         (product, lang, topic, category),
                     ),
                 )
-            .map_err(|e| blame_the_query(e.into(), &request.query))?;
+                .map_err(|e| blame_the_query(e.into(), &request.query))?;
         let snippets = Snippets::new(&searcher, &*text_query, f, request.snippet_chars)
             .map_err(|e| blame_the_query(e, &request.query))?;
         let mut hits = Vec::with_capacity(top_docs.len());

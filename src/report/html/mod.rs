@@ -284,7 +284,10 @@ fn categories(report: &Report, page: &mut String) {
             Html(&c.mix()),
             cell(f.nps.map(|n| signed(n, 0))),
             cell(f.mean_sentiment.map(|s| signed(s, 2))),
-            cell(f.share_negative.map(|s| format!("{}%", format::plain(s, 0)))),
+            cell(
+                f.share_negative
+                    .map(|s| format!("{}%", format::plain(s, 0)))
+            ),
             cell(f.impact.map(|i| format::plain(i, 1))),
         );
     }
