@@ -298,6 +298,8 @@ mod tests {
             ("channel", "app"),
             ("channel", "web"),
             ("topic", "3"),
+            ("category", "配送遅延"),
+            ("category", "アプリ"),
             ("lang", "ja"),
             ("until", "2026-06-30"),
             ("min_rating", "1"),
@@ -313,6 +315,7 @@ mod tests {
         assert_eq!(f.channel, ["app", "web"]);
         assert!(f.stage.is_empty(), "an empty value is no filter");
         assert_eq!(f.topic, [3]);
+        assert_eq!(f.category, ["配送遅延", "アプリ"]);
         assert_eq!(f.lang, Some(Lang::Ja));
         assert_eq!(
             f.until.unwrap().to_rfc3339(),

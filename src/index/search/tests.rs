@@ -296,7 +296,7 @@ fn categories_are_a_facet_searched_by_name() {
 fn category_words_leave_the_rest_of_the_query_as_written() {
     let (rest, categories) =
         category_terms("配送 category:遅延 -category:\"two words\" \"category:x\" a-category:b");
-    assert_eq!(rest, "配送  \"category:x\" a-category:b");
+    assert_eq!(rest, "配送   \"category:x\" a-category:b");
     assert_eq!(
         categories,
         [
