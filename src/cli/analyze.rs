@@ -13,6 +13,7 @@ use koe::pipeline::{DuplicateIds, Interrupt, Options, Pipeline, Summary};
 use koe::sentiment;
 use koe::sentiment::auto::AutoOptions;
 use koe::sentiment::auto::{AutoChoice, Chosen};
+use koe::taxonomy::Tagger;
 use koe::topics::{Period, TopicOptions, Vectors};
 
 use super::output::{ProgressDisplay, emit, print_json};
@@ -91,6 +92,15 @@ pub struct Args {
     /// least 15 per indexing thread; fewer threads are used below that).
     #[arg(long, default_value_t = Options::default().index_memory / (1024 * 1024), value_name = "MB")]
     index_memory_mb: usize,
+
+    /// The analyst's taxonomy (TOML, see README "Taxonomy"): every record is tagged with
+    /// the categories whose ja/en keywords (matched on base forms and stems) or patterns
+    /// (regular expressions) its sentences match, parents included. Categories become a
+    /// search facet (`category:NAME`), are counted in summary.json and measured like
+    /// topics (count, share, sentiment mix, NPS, impact) in categories.json and the
+    /// report; its [[rename]] entries relabel the topics found.
+    #[arg(long, value_name = "FILE")]
+    taxonomy: Option<PathBuf>,
 
     /// Worker threads for analysis (default: one per core).
     #[arg(long, value_name = "N")]
@@ -246,6 +256,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let spec = super::model_spec(if auto { "lexicon" } else { &args.sentiment })?;
     let model = sentiment::from_spec(&spec)?;
     let mut pipeline = Pipeline::new(analyzer, model);
+    let taxonomy = match &args.taxonomy {
+        Some(path) => Some(std::sync::Arc::new(Tagger::load(
+            path,
+            pipeline.analyzer(),
+        )?)),
+        None => None,
+    };
     let options = Options {
         topics: args.topics.options()?,
         fields: args.fields.into(),
@@ -257,6 +274,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         duplicate_ids: args.duplicate_ids,
         append: args.append,
         interrupt: Interrupt::default(),
+        taxonomy,
     };
     let total_bytes = args
         .inputs
@@ -399,6 +417,39 @@ fn render_summary(s: &Summary, generation: &Generation) -> String {
             s.topic_vectors.as_deref().unwrap_or("tfidf"),
             out.display()
         );
+    }
+    if let Some(t) = &s.taxonomy {
+        let _ = writeln!(
+            text,
+            "  categories {:>7}   records tagged of {}  → {}",
+            t.tagged,
+            s.indexed,
+            generation.path(Part::Categories).display()
+        );
+        let mut top: Vec<_> = t.by_category.iter().collect();
+        top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let shown: Vec<String> = top
+            .iter()
+            .take(8)
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        let _ = writeln!(text, "  {:>19}{}", "", shown.join(" · "));
+        let renamed = t.renames.iter().filter(|r| r.topic.is_some()).count();
+        if !t.renames.is_empty() {
+            let _ = writeln!(
+                text,
+                "  {:>19}renames: {renamed} of {} matched a topic",
+                "",
+                t.renames.len()
+            );
+        }
+        if t.merges_not_applied > 0 {
+            let _ = writeln!(
+                text,
+                "  {:>19}merges: {} not applied (they need the persistent topic model)",
+                "", t.merges_not_applied
+            );
+        }
     }
     let _ = writeln!(
         text,

@@ -34,6 +34,9 @@ pub struct IndexDoc {
     pub sentiment: Score,
     /// Topic ids, primary first (empty: no topic).
     pub topics: Vec<u32>,
+    /// Names of the taxonomy categories the record is in, ancestors included.
+    #[serde(default)]
+    pub categories: Vec<String>,
 }
 
 impl From<Analysed> for IndexDoc {
@@ -44,6 +47,7 @@ impl From<Analysed> for IndexDoc {
             lang: analysed.text.lang,
             sentiment: analysed.sentiment.doc,
             topics: Vec::new(),
+            categories: Vec::new(),
         }
     }
 }

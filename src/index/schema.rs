@@ -2,7 +2,7 @@
 //!
 //! Text is indexed twice over, once per language field, so each record goes through the
 //! analyser of its own language; the original text is stored for display. Labels
-//! (sentiment, channel, stage, product, lang) are facets, so one query returns counts for
+//! (sentiment, channel, stage, product, lang, topic, taxonomy category) are facets, so one query returns counts for
 //! the whole result set; numbers and dates are fast fields for range filters.
 
 use std::path::Path;
@@ -32,6 +32,9 @@ pub struct IndexFields {
     pub product: Field,
     /// Topic ids (pain points) of the record's sentences.
     pub topic: Field,
+    /// Names of the taxonomy categories the record is in (flat: a child's record holds
+    /// its parents' names too).
+    pub category: Field,
     pub rating: Field,
     pub nps: Field,
     pub effort: Field,
@@ -56,7 +59,15 @@ impl IndexFields {
         b.add_text_field("text", STORED);
         b.add_text_field("text_ja", analysed(JAPANESE));
         b.add_text_field("text_en", analysed(ENGLISH));
-        for name in ["lang", "sentiment", "channel", "stage", "product", "topic"] {
+        for name in [
+            "lang",
+            "sentiment",
+            "channel",
+            "stage",
+            "product",
+            "topic",
+            "category",
+        ] {
             b.add_facet_field(name, facet());
         }
         b.add_f64_field("sentiment_score", number.clone());
@@ -98,6 +109,7 @@ impl IndexFields {
             stage: field("stage")?,
             product: field("product")?,
             topic: field("topic")?,
+            category: field("category")?,
             rating: field("rating")?,
             nps: field("nps")?,
             effort: field("effort")?,

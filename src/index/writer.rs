@@ -67,6 +67,9 @@ impl IndexBuilder {
         for topic in &source.topics {
             doc.add_facet(f.topic, Facet::from_path([topic.to_string()]));
         }
+        for category in &source.categories {
+            doc.add_facet(f.category, Facet::from_path([category.as_str()]));
+        }
         for (field, value) in [
             (f.rating, record.rating),
             (f.nps, record.nps),

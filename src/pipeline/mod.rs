@@ -40,6 +40,7 @@ use crate::index;
 use crate::ingest::{self, FieldMap, Limits, Reject, RejectReason};
 use crate::record::{Analysed, Record};
 use crate::sentiment::SentimentModel;
+use crate::taxonomy::{RenameOutcome, Tagger};
 use crate::text::{AnalysedText, TextAnalyzer};
 use crate::topics::TopicOptions;
 pub use ids::DuplicateIds;
@@ -151,6 +152,8 @@ pub struct Options {
     pub append: bool,
     /// Checked between batches; a run asked to stop publishes nothing.
     pub interrupt: Interrupt,
+    /// Tag records with the analyst's categories (`--taxonomy`), rename topics.
+    pub taxonomy: Option<Arc<Tagger>>,
 }
 
 impl Default for Options {
@@ -164,6 +167,7 @@ impl Default for Options {
             duplicate_ids: DuplicateIds::default(),
             append: false,
             interrupt: Interrupt::default(),
+            taxonomy: None,
         }
     }
 }
@@ -202,9 +206,27 @@ pub struct Summary {
     pub append: Option<Appended>,
     /// How clauses were vectorised for topics (`tfidf`, `embeddings:<model>`).
     pub topic_vectors: Option<String>,
+    /// With `--taxonomy`: records per category (figures in `categories.json`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub taxonomy: Option<TaxonomySummary>,
     pub elapsed_s: f64,
     /// Records read per second of the whole run.
     pub docs_per_s: f64,
+}
+
+/// What the taxonomy did in a run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TaxonomySummary {
+    /// The file, as given.
+    pub file: String,
+    /// Records in at least one category.
+    pub tagged: u64,
+    /// Records per category name (a parent counts its children's records once each).
+    pub by_category: BTreeMap<String, u64>,
+    /// What each `[[rename]]` did (empty without topics).
+    pub renames: Vec<RenameOutcome>,
+    /// `[[merge]]` entries read but not applied: merging needs a persistent topic model.
+    pub merges_not_applied: usize,
 }
 
 /// What an appending run did with the generation it added to.

@@ -35,6 +35,8 @@ pub struct Filters {
     pub product: Vec<String>,
     /// Any of these topic ids.
     pub topic: Vec<u32>,
+    /// Any of these taxonomy categories (by name; a parent holds its children's records).
+    pub category: Vec<String>,
     pub lang: Option<Lang>,
     /// Created at or after.
     pub since: Option<DateTime<Utc>>,
@@ -155,6 +157,8 @@ pub struct FacetCounts {
     pub lang: BTreeMap<String, u64>,
     /// By topic id.
     pub topic: BTreeMap<String, u64>,
+    /// By taxonomy category name (empty without `--taxonomy`).
+    pub category: BTreeMap<String, u64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -173,6 +177,8 @@ pub struct Hit {
     pub product: Option<String>,
     /// Topic ids, primary first.
     pub topics: Vec<u32>,
+    /// Taxonomy categories, ancestors included.
+    pub categories: Vec<String>,
     pub rating: Option<u64>,
     pub nps: Option<u64>,
     pub effort: Option<u64>,
@@ -214,8 +220,24 @@ impl SearchIndex {
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, Error> {
         request.filters.check()?;
         let searcher = self.reader.searcher();
-        let text_query = self.text_query(&request.query)?;
-        let query = self.with_filters(text_query.box_clone(), &request.filters);
+        let (words, categories) = category_terms(&request.query);
+        let text_query = self.text_query(&words).map_err(|e| match e {
+            Error::Query { message, .. } => Error::Query {
+                query: request.query.clone(),
+                message,
+            },
+            other => other,
+        })?;
+        let mut query = self.with_filters(text_query.box_clone(), &request.filters);
+        if !categories.is_empty() {
+            let mut clauses = vec![(Occur::Must, query)];
+            for (occur, name) in categories {
+                let term = Term::from_facet(self.fields.category, &Facet::from_path([name]));
+                let facet = TermQuery::new(term, IndexRecordOption::Basic);
+                clauses.push((occur, Box::new(facet) as Box<dyn Query>));
+            }
+            query = Box::new(BooleanQuery::new(clauses));
+        }
         let facet_fields = |fields: &[Field]| {
             fields
                 .iter()
@@ -227,24 +249,33 @@ impl SearchIndex {
                 .collect::<Vec<_>>()
         };
         let f = &self.fields;
-        let [sentiment, channel, stage, product, lang, topic]: [FacetCollector; 6] =
-            facet_fields(&[f.sentiment, f.channel, f.stage, f.product, f.lang, f.topic])
-                .try_into()
-                .unwrap_or_else(|_| unreachable!("six fields give six collectors"));
+        let [sentiment, channel, stage, product, lang, topic, category]: [FacetCollector; 7] =
+            facet_fields(&[
+                f.sentiment,
+                f.channel,
+                f.stage,
+                f.product,
+                f.lang,
+                f.topic,
+                f.category,
+            ])
+            .try_into()
+            .unwrap_or_else(|_| unreachable!("seven fields give seven collectors"));
         let top = TopDocs::with_limit(request.limit.max(1))
             .and_offset(request.offset)
             .order_by_score();
-        let (total, top_docs, (sentiment, channel, stage), (product, lang, topic)) = searcher
-            .search(
-                &query,
-                &(
-                    Count,
-                    top,
-                    (sentiment, channel, stage),
-                    (product, lang, topic),
-                ),
-            )
-            .map_err(|e| blame_the_query(e.into(), &request.query))?;
+        let (total, top_docs, (sentiment, channel, stage), (product, lang, topic, category)) =
+            searcher
+                .search(
+                    &query,
+                    &(
+                        Count,
+                        top,
+                        (sentiment, channel, stage),
+                        (product, lang, topic, category),
+                    ),
+                )
+                .map_err(|e| blame_the_query(e.into(), &request.query))?;
         let snippets = Snippets::new(&searcher, &*text_query, f, request.snippet_chars)
             .map_err(|e| blame_the_query(e, &request.query))?;
         let mut hits = Vec::with_capacity(top_docs.len());
@@ -264,6 +295,7 @@ impl SearchIndex {
                 product: counts(&product),
                 lang: counts(&lang),
                 topic: counts(&topic),
+                category: counts(&category),
             },
         })
     }
@@ -303,6 +335,7 @@ impl SearchIndex {
             (f.stage, &filters.stage),
             (f.product, &filters.product),
             (f.topic, &topics),
+            (f.category, &filters.category),
         ] {
             if !values.is_empty() {
                 let any = values
@@ -443,6 +476,10 @@ impl SearchIndex {
                 .get_all(f.topic)
                 .filter_map(|v| facet_value(v.as_facet()?)?.parse().ok())
                 .collect(),
+            categories: doc
+                .get_all(f.category)
+                .filter_map(|v| facet_value(v.as_facet()?))
+                .collect(),
             rating: u64_of(f.rating),
             nps: u64_of(f.nps),
             effort: u64_of(f.effort),
@@ -479,6 +516,50 @@ fn counts(facets: &TantivyFacetCounts) -> BTreeMap<String, u64> {
         .get("/")
         .filter_map(|(facet, count)| Some((facet.to_path().last()?.to_string(), count)))
         .collect()
+}
+
+/// The query without its `category:NAME` words (`category:"two words"` quoted), and
+/// those categories as facet clauses: required, or excluded with a leading `-`.
+/// Tantivy's parser reads a facet value only as a path (`/配送`); analysts write names.
+fn category_terms(query: &str) -> (String, Vec<(Occur, String)>) {
+    const KEY: &str = "category:";
+    let mut rest = String::with_capacity(query.len());
+    let mut categories = Vec::new();
+    let mut tail = query;
+    while let Some(at) = tail.find(KEY) {
+        let word_start = tail[..at].rfind(char::is_whitespace).map_or(0, |i| i + 1);
+        let prefix = &tail[word_start..at];
+        let quotes = rest.matches('"').count() + tail[..at].matches('"').count();
+        if !matches!(prefix, "" | "-" | "+") || quotes % 2 == 1 {
+            rest.push_str(&tail[..at + KEY.len()]);
+            tail = &tail[at + KEY.len()..];
+            continue;
+        }
+        rest.push_str(&tail[..word_start]);
+        let value = &tail[at + KEY.len()..];
+        let (name, after) = match value.strip_prefix('"') {
+            Some(quoted) => match quoted.find('"') {
+                Some(end) => (&quoted[..end], &quoted[end + 1..]),
+                None => (quoted, ""),
+            },
+            None => {
+                let end = value.find(char::is_whitespace).unwrap_or(value.len());
+                (&value[..end], &value[end..])
+            }
+        };
+        let name = name.trim().trim_start_matches('/');
+        if !name.is_empty() {
+            let occur = if prefix == "-" {
+                Occur::MustNot
+            } else {
+                Occur::Must
+            };
+            categories.push((occur, name.to_string()));
+        }
+        tail = after;
+    }
+    rest.push_str(tail);
+    (rest, categories)
 }
 
 /// Japanese has no spaces: 「配送遅い」 should find 「配送がとても遅い」 as 「配送 遅い」 would.

@@ -85,11 +85,23 @@ fn index() -> (tempfile::TempDir, SearchIndex) {
             text,
             sentiment,
         };
-        builder.add(&IndexDoc::from(analysed)).unwrap();
+        let mut doc = IndexDoc::from(analysed);
+        doc.categories = categories_of(id).iter().map(|c| c.to_string()).collect();
+        builder.add(&doc).unwrap();
     }
     builder.commit().unwrap();
     let index = SearchIndex::open(&dir.path().join("index"), analyzer).unwrap();
     (dir, index)
+}
+
+/// Taxonomy categories as a run with `--taxonomy` stores them: ancestors included.
+fn categories_of(id: &str) -> &'static [&'static str] {
+    match id {
+        "j1" => &["サポート"],
+        "j2" | "e1" => &["配送", "配送遅延"],
+        "e2" => &["配送", "support staff"],
+        _ => &[],
+    }
 }
 
 fn ids(index: &SearchIndex, request: &SearchRequest) -> Vec<String> {
@@ -253,4 +265,43 @@ fn every_query_a_user_can_type_is_an_answer_or_a_query_error() {
         index.search(&query("id:*")),
         Err(Error::Query { .. })
     ));
+}
+
+#[test]
+fn categories_are_a_facet_searched_by_name() {
+    let (_dir, index) = index();
+    assert_eq!(ids(&index, &query("category:配送")), ["e1", "e2", "j2"]);
+    assert_eq!(ids(&index, &query("category:配送遅延 delayed")), ["e1"]);
+    assert_eq!(ids(&index, &query("-category:配送")), ["j1", "j3"]);
+    assert_eq!(ids(&index, &query("category:\"support staff\"")), ["e2"]);
+    assert!(ids(&index, &query("category:価格")).is_empty());
+
+    let mut request = query("");
+    request.filters.category = vec!["配送遅延".into(), "サポート".into()];
+    assert_eq!(ids(&index, &request), ["e1", "j1", "j2"]);
+
+    let results = index.search(&query("category:配送")).unwrap();
+    let counts: Vec<(&str, u64)> = results
+        .facets
+        .category
+        .iter()
+        .map(|(name, n)| (name.as_str(), *n))
+        .collect();
+    assert_eq!(counts, [("support staff", 1), ("配送", 3), ("配送遅延", 2)]);
+    let e1 = results.hits.iter().find(|h| h.id == "e1").unwrap();
+    assert_eq!(e1.categories, ["配送", "配送遅延"]);
+}
+
+#[test]
+fn category_words_leave_the_rest_of_the_query_as_written() {
+    let (rest, categories) =
+        category_terms("配送 category:遅延 -category:\"two words\" \"category:x\" a-category:b");
+    assert_eq!(rest, "配送   \"category:x\" a-category:b");
+    assert_eq!(
+        categories,
+        [
+            (Occur::Must, "遅延".to_string()),
+            (Occur::MustNot, "two words".to_string())
+        ]
+    );
 }
