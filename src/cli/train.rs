@@ -262,8 +262,8 @@ impl TrainingData {
         }
         let analyzer = args.dictionary.load_analyzer()?;
         let train = eval::analyse(&analyzer, &docs, args.data.lang, &|_| {});
-        let validation = validation_docs
-            .map(|docs| eval::analyse(&analyzer, &docs, args.data.lang, &|_| {}));
+        let validation =
+            validation_docs.map(|docs| eval::analyse(&analyzer, &docs, args.data.lang, &|_| {}));
         let bytes = std::fs::read(args.data.path())
             .with_context(|| format!("reading {}", args.data.path().display()))?;
         let file_name = args.data.path().file_name().map_or_else(

@@ -89,11 +89,13 @@ impl SentenceEmbedder {
                                 &config,
                                 layer_norm_eps(&value),
                             )?
-                            .ok_or_else(|| Error::UnsupportedModel {
-                                path: files.config.clone(),
-                                model_type: format!("{model_type} ({:?})", config.hidden_act),
-                                task: "sentence embeddings",
-                                supported: "bert with GELU, roberta, xlm-roberta",
+                            .ok_or_else(|| {
+                                Error::UnsupportedModel {
+                                    path: files.config.clone(),
+                                    model_type: format!("{model_type} ({:?})", config.hidden_act),
+                                    task: "sentence embeddings",
+                                    supported: "bert with GELU, roberta, xlm-roberta",
+                                }
                             })?,
                         ),
                     };

@@ -208,7 +208,13 @@ impl FastBertClassifier {
     }
 
     /// `[batch, classes]` logits; with dropout when `train`.
-    pub(crate) fn logits(&self, ids: &Tensor, mask: &Tensor, types: &Tensor, train: bool) -> Tensor {
+    pub(crate) fn logits(
+        &self,
+        ids: &Tensor,
+        mask: &Tensor,
+        types: &Tensor,
+        train: bool,
+    ) -> Tensor {
         let hidden = self.encoder.forward_t(ids, mask, types, train);
         let first = hidden.select(1, 0);
         let pooled = self.pooler.apply(&first).tanh();

@@ -27,8 +27,8 @@ use serde::{Deserialize, Serialize};
 use tch::nn::{OptimizerConfig, VarStore};
 use tch::{Device, Kind, Reduction, Tensor};
 
-use super::tokenize::{Batch, Encoded};
 use super::fast_bert::FastBertClassifier;
+use super::tokenize::{Batch, Encoded};
 use super::{Error as ModelError, ModelFiles, TextTokenizer, layer_norm_eps, parse_config};
 use crate::eval::metrics::{Confusion, Metrics};
 use crate::sentiment::Label;
@@ -232,18 +232,19 @@ pub fn fine_tune(
     let device = super::device();
     tch::manual_seed(params.seed as i64);
     let mut vs = VarStore::new(device);
-    let _ = BertForSequenceClassification::new(vs.root(), &bert_config)
-        .map_err(ModelError::from)?;
+    let _ =
+        BertForSequenceClassification::new(vs.root(), &bert_config).map_err(ModelError::from)?;
     let new_weights = load_base(&mut vs, base, f64::from(bert_config.initializer_range))?;
     // rust-bert's model made the variables under `transformers`' names; the fused forward
     // pass trains them.
-    let model = FastBertClassifier::from_vars(&vs.variables(), &bert_config, layer_norm_eps(&config))?
-        .ok_or_else(|| ModelError::UnsupportedModel {
-            path: base.config.clone(),
-            model_type: format!("bert ({:?})", bert_config.hidden_act),
-            task: "fine-tuning",
-            supported: "bert with GELU",
-        })?;
+    let model =
+        FastBertClassifier::from_vars(&vs.variables(), &bert_config, layer_norm_eps(&config))?
+            .ok_or_else(|| ModelError::UnsupportedModel {
+                path: base.config.clone(),
+                model_type: format!("bert ({:?})", bert_config.hidden_act),
+                task: "fine-tuning",
+                supported: "bert with GELU",
+            })?;
     let tokenizer = TextTokenizer::load(base, params.max_length)?;
 
     let targets: Vec<i64> = train
@@ -285,8 +286,7 @@ pub fn fine_tune(
             let gold: Vec<i64> = chunk.iter().map(|&i| targets[i]).collect();
             let gold = Tensor::from_slice(&gold).to_device(device);
             let logits = logits(&model, &inputs, true);
-            let loss =
-                logits.cross_entropy_loss(&gold, Some(&weights), Reduction::Mean, -100, 0.0);
+            let loss = logits.cross_entropy_loss(&gold, Some(&weights), Reduction::Mean, -100, 0.0);
             optimizer.backward_step_clip_norm(&loss, 1.0);
             let loss = loss.double_value(&[]);
             loss_sum += loss;

@@ -81,10 +81,7 @@ impl FineTuned {
             None => serde_json::json!({}),
         };
         if let Some(map) = tokenizer_config.as_object_mut() {
-            map.insert(
-                "model_max_length".into(),
-                self.params.max_length.into(),
-            );
+            map.insert("model_max_length".into(), self.params.max_length.into());
         }
         write_json(&staging.join("tokenizer_config.json"), &tokenizer_config)?;
         let base_dir = self.base.tokenizer.parent().unwrap_or(Path::new("."));
