@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 use koe::Lang;
@@ -12,7 +11,7 @@ use koe::eval::stats::Comparison;
 use koe::eval::{self, ModelReport, Uncertainty};
 use koe::sentiment::train::stratified_holdout;
 
-use super::output::{emit, print_json};
+use super::output::{emit, print_json, progress_bar};
 use super::{DictionaryArgs, use_threads};
 
 mod render;
@@ -290,17 +289,4 @@ fn write_predictions(
         writeln!(out)?;
     }
     out.flush()
-}
-
-fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
-    if quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(total);
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg:24} {wide_bar} {pos}/{len} · ETA {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar.enable_steady_tick(std::time::Duration::from_millis(200));
-    bar
 }
