@@ -43,6 +43,7 @@ pub mod analysis;
 pub mod eval;
 pub mod index;
 pub mod ingest;
+pub mod lang;
 pub mod period;
 pub mod pipeline;
 pub mod record;
@@ -54,6 +55,7 @@ pub mod topics;
 #[cfg(feature = "transformer")]
 pub mod transformer;
 
-pub use record::{Analysed, Lang, Record};
+pub use lang::Lang;
+pub use record::{Analysed, Record};
 pub use sentiment::{DocSentiment, Label, Score, SentimentModel};
 pub use text::{AnalysedText, TextAnalyzer};

@@ -304,7 +304,10 @@ fn render_auto(auto: &AutoChoice, generation: &Generation, text: &mut String) {
             Chosen::Linear => format!(
                 "linear, trained on {} rated records → {}",
                 l.trained_on,
-                generation.path(Part::SentimentModel).join(l.lang.code()).display()
+                generation
+                    .path(Part::SentimentModel)
+                    .join(l.lang.code())
+                    .display()
             ),
             Chosen::Lexicon => "lexicon".to_string(),
         };

@@ -20,7 +20,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::record::Lang;
+use crate::lang::Lang;
 use crate::sentiment::{self, Label, SentimentModel};
 use crate::text::{AnalysedText, TextAnalyzer};
 use labelled::{BadLine, LabelledDoc};

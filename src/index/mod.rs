@@ -15,7 +15,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::record::{Analysed, Lang, Record};
+use crate::lang::Lang;
+use crate::record::{Analysed, Record};
 use crate::sentiment::Score;
 
 pub use schema::IndexFields;

@@ -14,7 +14,7 @@ use tantivy::schema::{
 
 use super::Error;
 use super::tokenizers::{ENGLISH, JAPANESE};
-use crate::record::Lang;
+use crate::lang::Lang;
 
 /// Handles to every field of a koe index.
 #[derive(Debug, Clone, Copy)]

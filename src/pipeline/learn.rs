@@ -17,7 +17,8 @@ use rayon::prelude::*;
 
 use super::{Error, Options, Pipeline, Progress, Stage};
 use crate::ingest;
-use crate::record::{Lang, Record};
+use crate::lang::Lang;
+use crate::record::Record;
 use crate::sentiment::auto::{self, AutoChoice, AutoOptions, Example, NpsAgreement};
 use crate::sentiment::by_lang::PerLanguage;
 use crate::sentiment::lexicon::LexiconModel;

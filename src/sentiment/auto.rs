@@ -28,7 +28,7 @@ use serde::Serialize;
 
 use crate::eval::metrics::{Confusion, Metrics};
 use crate::eval::predict;
-use crate::record::Lang;
+use crate::lang::Lang;
 use crate::sentiment::lexicon::LexiconModel;
 use crate::sentiment::linear::LinearModel;
 use crate::sentiment::linear::features::FeatureConfig;

@@ -6,7 +6,7 @@
 //! mean of its sentences, so one angry sentence among two neutral ones still makes a
 //! negative document, and "配送は遅いが、スタッフは親切" comes out mixed, not neutral.
 
-use crate::record::Lang;
+use crate::lang::Lang;
 use crate::sentiment::japanese::JapanesePolarity;
 use crate::sentiment::vader::Vader;
 use crate::sentiment::{DocSentiment, Error, Score, SentimentModel};

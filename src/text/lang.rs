@@ -5,7 +5,7 @@
 //! goes to the dominant language, weighing a kana or kanji as three Latin letters (about
 //! the information each carries). Entities (URLs, @mentions) are not counted.
 
-use crate::record::Lang;
+use crate::lang::Lang;
 use crate::text::normalize::Entity;
 
 /// Detects ja or en; text with neither script (digits, emoji only) is English.

@@ -20,7 +20,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::record::Lang;
+use crate::lang::Lang;
 use english::EnglishTokenizer;
 use japanese::JapaneseTokenizer;
 use normalize::{Entity, EntityKind};

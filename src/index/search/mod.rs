@@ -16,7 +16,8 @@ use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::{Index, IndexReader, TantivyDocument, Term};
 
 use super::{Error, IndexFields, tokenizers};
-use crate::record::{KEEPABLE_SECONDS, Lang, Origin, Record};
+use crate::lang::Lang;
+use crate::record::{KEEPABLE_SECONDS, Origin, Record};
 use crate::sentiment::Label;
 use crate::text::lang::is_japanese;
 use crate::text::normalize::normalize;

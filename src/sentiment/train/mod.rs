@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::eval::metrics::Confusion;
-use crate::record::Lang;
+use crate::lang::Lang;
 use crate::sentiment::Label;
 use crate::sentiment::linear::format::{FORMAT, ModelCard, TrainingInfo, WeightsInfo};
 use crate::sentiment::linear::{self, LinearModel, features::FeatureConfig};
