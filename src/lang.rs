@@ -8,12 +8,16 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-/// Languages koe analyses.
+/// Languages koe analyses, and `und` for the rest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     Ja,
     En,
+    /// Undetermined (BCP 47 `und`): text mostly in a script koe has no language for
+    /// (Greek, Cyrillic, Arabic, Hangul, …). Its words are still indexed (see
+    /// [`crate::text::script`]); sentiment reads only its emoji and emoticons.
+    Und,
 }
 
 impl Lang {
@@ -21,6 +25,7 @@ impl Lang {
         match self {
             Lang::Ja => "ja",
             Lang::En => "en",
+            Lang::Und => "und",
         }
     }
 }
@@ -34,7 +39,7 @@ impl fmt::Display for Lang {
 impl FromStr for Lang {
     type Err = String;
 
-    /// Accepts ISO 639-1 codes and BCP 47 tags (`ja`, `ja-JP`, `en-US`, `EN`).
+    /// Accepts ISO 639-1 codes and BCP 47 tags (`ja`, `ja-JP`, `en-US`, `EN`, `und`).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let primary = s
             .split(['-', '_'])
@@ -44,7 +49,10 @@ impl FromStr for Lang {
         match primary.as_str() {
             "ja" | "jp" | "jpn" => Ok(Lang::Ja),
             "en" | "eng" => Ok(Lang::En),
-            _ => Err(format!("unsupported language {s:?} (koe reads ja and en)")),
+            "und" => Ok(Lang::Und),
+            _ => Err(format!(
+                "unsupported language {s:?} (koe reads ja and en; und for any other)"
+            )),
         }
     }
 }

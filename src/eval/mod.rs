@@ -181,7 +181,7 @@ pub fn evaluate(
     let n = set.docs.len() as f64;
     let confusion = Confusion::from_pairs(set.gold.iter().copied().zip(predicted.iter().copied()));
     let mut by_lang = BTreeMap::new();
-    for lang in [Lang::Ja, Lang::En] {
+    for lang in [Lang::Ja, Lang::En, Lang::Und] {
         let rows: Vec<usize> = (0..set.docs.len())
             .filter(|&i| set.docs[i].lang == lang)
             .collect();

@@ -272,7 +272,7 @@ impl<'a> Pass<'a> {
             *self.summary.by_sentiment.entry(label).or_default() += 1;
             match &mut self.sink {
                 Sink::Index(index) => {
-                    index.add(&IndexDoc::from(a))?;
+                    index.add(IndexDoc::from(a))?;
                     self.summary.indexed += 1;
                 }
                 Sink::Spill { spill, topics, .. } => {
@@ -350,7 +350,7 @@ impl<'a> Pass<'a> {
                 for (seq, doc) in spill.into_reader().map_err(output)?.enumerate() {
                     let mut doc = doc.map_err(output)?;
                     doc.topics = topics.doc_topics(seq).to_vec();
-                    index.add(&doc)?;
+                    index.add(doc)?;
                     summary.indexed += 1;
                     if summary.indexed.is_multiple_of(options.batch_size as u64) {
                         report(Stage::Indexing, &summary);

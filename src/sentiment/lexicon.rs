@@ -47,7 +47,9 @@ impl LexiconModel {
             .sentences
             .iter()
             .map(|s| match doc.lang {
-                Lang::En => self.english.sentence_polarity(doc.sentence_text(s)),
+                // VADER reads emoji and emoticons, the only sentiment koe can see in a
+                // script it has no language for.
+                Lang::En | Lang::Und => self.english.sentence_polarity(doc.sentence_text(s)),
                 Lang::Ja => self
                     .japanese
                     .sentence_polarity(doc.sentence_tokens(s), &self.english),

@@ -11,7 +11,6 @@ use lindera::dictionary::Dictionary;
 use lindera::mode::Mode;
 use lindera::segmenter::Segmenter;
 
-use crate::text::english::EnglishTokenizer;
 use crate::text::{Error, LanguageTokenizer, Pos, Token};
 
 /// Verbs so common that they carry no topic ("する", "ある"); still seen by sentiment.
@@ -36,15 +35,12 @@ const FUNCTION_DETAILS: &[&str] = &["非自立", "代名詞", "数", "接尾", "
 #[derive(Clone)]
 pub struct JapaneseTokenizer {
     segmenter: Arc<Segmenter>,
-    /// For Latin words inside Japanese text.
-    english: EnglishTokenizer,
 }
 
 impl JapaneseTokenizer {
     pub fn new(dictionary: Dictionary) -> Self {
         JapaneseTokenizer {
             segmenter: Arc::new(Segmenter::new(Mode::Normal, dictionary, None)),
-            english: EnglishTokenizer::new(),
         }
     }
 }
@@ -71,11 +67,6 @@ impl LanguageTokenizer for JapaneseTokenizer {
             let pos_detail = details.get(1).copied().unwrap_or("*");
             let lemma = match details.get(6).copied() {
                 Some(base) if base != "*" && !base.is_empty() => base.to_string(),
-                // Latin words inside Japanese text ("Crashes", "iPhone") get their English
-                // lemma, so they match English queries and the English field alike.
-                _ if surface.chars().all(|c| c.is_ascii_alphabetic()) => {
-                    self.english.lemma(&surface)
-                }
                 _ => surface.to_lowercase(),
             };
             let stop = match pos {
@@ -185,13 +176,5 @@ mod tests {
                 .filter(|t| t.is_content())
                 .all(|t| t.lemma != "-")
         );
-    }
-
-    #[test]
-    fn latin_words_inside_japanese_get_english_lemmas() {
-        let toks = tokens("Appが落ちる、Crashesばかり");
-        assert_eq!(toks[0].lemma, "app");
-        assert_eq!(&"Appが落ちる"[toks[0].span.clone()], "App");
-        assert!(toks.iter().any(|t| t.lemma == "crash"), "{toks:?}");
     }
 }
