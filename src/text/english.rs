@@ -63,7 +63,7 @@ impl LanguageTokenizer for EnglishTokenizer {
                 surface: word.to_string(),
                 lemma: self.stemmer.stem(&lower).into_owned(),
                 pos: Pos::Word,
-                pos_detail: String::new(),
+                pos_detail: "",
                 stop: is_number(word) || is_stop_word(&lower),
                 span: offset + start..offset + start + word.len(),
             });

@@ -82,7 +82,7 @@ pub struct Token {
     pub lemma: String,
     pub pos: Pos,
     /// IPADIC's first sub-category (非自立, 代名詞, 接続助詞, …); empty in English.
-    pub pos_detail: String,
+    pub pos_detail: &'static str,
     /// A function word: stop word, particle, auxiliary, non-independent word.
     pub stop: bool,
     /// Byte range in [`AnalysedText::normalized`].
@@ -245,7 +245,7 @@ fn entity_token(text: &str, entity: &Entity) -> Token {
         surface: surface.to_string(),
         lemma,
         pos,
-        pos_detail: String::new(),
+        pos_detail: "",
         stop: false,
         span: entity.span.clone(),
     }

@@ -16,7 +16,7 @@ impl LanguageTokenizer for WordTokenizer {
                 surface: word.to_string(),
                 lemma: word.to_lowercase(),
                 pos: Pos::Word,
-                pos_detail: String::new(),
+                pos_detail: "",
                 stop: is_number(word),
                 span: offset + start..offset + start + word.len(),
             });
