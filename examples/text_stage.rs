@@ -12,7 +12,9 @@ use std::time::Instant;
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
-    let path = args.next().ok_or_else(|| anyhow::anyhow!("usage: text_stage FILE [--repeat N]"))?;
+    let path = args
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("usage: text_stage FILE [--repeat N]"))?;
     let repeat: usize = match (args.next().as_deref(), args.next()) {
         (Some("--repeat"), Some(n)) => n.parse()?,
         _ => 1,
@@ -31,6 +33,9 @@ fn main() -> anyhow::Result<()> {
         }
     }
     let seconds = start.elapsed().as_secs_f64();
-    println!("{chars} {seconds:.3} {:.0} {tokens}", chars as f64 / seconds);
+    println!(
+        "{chars} {seconds:.3} {:.0} {tokens}",
+        chars as f64 / seconds
+    );
     Ok(())
 }

@@ -48,6 +48,7 @@ pub mod period;
 pub mod pipeline;
 pub mod record;
 pub mod report;
+pub mod rng;
 pub mod sentiment;
 pub mod serve;
 pub mod text;

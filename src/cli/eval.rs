@@ -34,10 +34,11 @@ mod render;
 /// the two classes and a model's `neutral` counts as wrong. Bad lines are counted and
 /// listed with their line numbers; they do not stop the run.
 ///
-/// Speed: the text stage runs once and is timed on its own (every model reads the same
-/// analysed texts); each model's loading is timed apart from its scoring. Peak memory is
-/// the process's resident high-water mark (VmHWM), reset before each model where Linux
-/// allows, so it includes the analysed data set.
+/// Speed: a first pass of the text stage is timed on its own; each model then streams the
+/// documents through the text stage and the model chunk by chunk (no analysed document is
+/// kept, so memory does not grow with the data set), and its scoring time is its share of
+/// that pass; loading is timed apart. Peak memory is the process's resident high-water
+/// mark (VmHWM), reset before each model where Linux allows.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
   koe eval --data reviews.jsonl --model lexicon --model linear:my-model
@@ -222,13 +223,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     for spec in &args.models {
         bar.set_message(spec.clone());
         let spec = super::model_spec(spec)?;
-        models.push(eval::evaluate(
-            &spec,
-            &analyzer,
-            &set,
-            uncertainty,
-            &|k| bar.inc(k),
-        )?);
+        models.push(eval::evaluate(&spec, &analyzer, &set, uncertainty, &|k| {
+            bar.inc(k)
+        })?);
     }
     if let Some(path) = &args.predictions {
         write_predictions(path, &set, &models)

@@ -103,5 +103,4 @@ impl IndexFields {
             origin: field("origin")?,
         })
     }
-
 }

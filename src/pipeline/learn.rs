@@ -19,11 +19,11 @@ use super::{Error, Options, Pipeline, Progress, Stage};
 use crate::ingest;
 use crate::lang::Lang;
 use crate::record::Record;
+use crate::rng::SplitMix64;
 use crate::sentiment::auto::{self, AutoChoice, AutoOptions, Example, NpsAgreement};
 use crate::sentiment::by_lang::PerLanguage;
 use crate::sentiment::lexicon::LexiconModel;
 use crate::sentiment::linear::LinearModel;
-use crate::sentiment::train::SplitMix64;
 use crate::sentiment::{Label, SentimentModel};
 
 /// What `auto` learnt: its decisions (for the summary) and the models to save.

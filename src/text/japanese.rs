@@ -7,8 +7,8 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use lindera::dictionary::Dictionary;
 use lindera::mode::Mode;
@@ -68,6 +68,8 @@ struct Morph {
 /// Bounded: cleared when it holds [`MAX_CACHED`] words (IPADIC has about 390k).
 type MorphCache = HashMap<u32, Morph, BuildHasherDefault<WordIdHasher>>;
 const MAX_CACHED: usize = 200_000;
+/// Marks the cache key of an unknown-word class apart from dictionary word ids.
+const UNKNOWN_CLASS: u32 = 1 << 31;
 
 thread_local! {
     /// One lindera worker per thread: its Viterbi lattice and buffers are reused from
@@ -113,19 +115,31 @@ fn push_token(
     }
     let span = offset + morpheme.byte_start..offset + morpheme.byte_end;
     let word = morpheme.word_id;
-    // Unknown words (numbers, katakana loanwords IPADIC lacks) share an id per character
-    // class, so their lemma and part of speech depend on the surface: never cached.
-    let morph = if word.lex_type() == LexType::System {
-        match cache.get(&word.id()) {
-            Some(morph) => morph.clone(),
-            None => {
-                let morph = analyse_morpheme(morpheme);
-                cache.insert(word.id(), morph.clone());
-                morph
+    let mut cached = |key: u32, morpheme: &mut lindera::token::Token| match cache.get(&key) {
+        Some(morph) => morph.clone(),
+        None => {
+            let morph = analyse_morpheme(morpheme);
+            cache.insert(key, morph.clone());
+            morph
+        }
+    };
+    let punctuation = surface.chars().all(|c| c.is_ascii_punctuation());
+    let morph = match word.lex_type() {
+        LexType::System => cached(word.id(), morpheme),
+        // Unknown words (numbers, katakana loanwords IPADIC lacks) share an id per
+        // character class: the class gives the part of speech, the surface the lemma.
+        LexType::Unknown if !punctuation => {
+            let class = cached(word.id() | UNKNOWN_CLASS, morpheme);
+            if class.pos == Pos::Verb {
+                analyse_morpheme(morpheme)
+            } else {
+                Morph {
+                    lemma: morpheme.surface.to_lowercase().into(),
+                    ..class
+                }
             }
         }
-    } else {
-        analyse_morpheme(morpheme)
+        _ => analyse_morpheme(morpheme),
     };
     out.push(Token {
         surface: morpheme.surface.to_string(),
@@ -169,7 +183,9 @@ fn analyse_morpheme(morpheme: &mut lindera::token::Token) -> Morph {
 /// carries its sub-category without an allocation.
 fn intern(detail: &str) -> &'static str {
     static INTERNED: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
-    let mut interned = INTERNED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut interned = INTERNED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some(&known) = interned.iter().find(|&&d| d == detail) {
         return known;
     }

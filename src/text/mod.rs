@@ -28,8 +28,8 @@ use serde::Serialize;
 use crate::lang::Lang;
 use english::EnglishTokenizer;
 use japanese::JapaneseTokenizer;
-use script::ScriptTokenizer;
 use normalize::{Entity, EntityKind};
+use script::ScriptTokenizer;
 
 /// Errors of the text stage.
 #[derive(Debug, thiserror::Error)]

@@ -144,10 +144,7 @@ mod tests {
     use super::*;
 
     fn view(text: &str) -> Vec<(&str, Script)> {
-        runs(text)
-            .into_iter()
-            .map(|(r, s)| (&text[r], s))
-            .collect()
+        runs(text).into_iter().map(|(r, s)| (&text[r], s)).collect()
     }
 
     #[test]

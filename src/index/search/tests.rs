@@ -170,7 +170,11 @@ const MIXED: &[(&str, &str, f32, &str, &str, u8)] = &[
 fn a_hashtag_is_indexed_and_queried_as_one_term() {
     let (_dir, index) = index_of(MIXED);
     assert_eq!(ids(&index, &query("#配送遅延")), vec!["tag"]);
-    assert_eq!(ids(&index, &query("＃配送遅延")), vec!["tag"], "NFKC folds ＃");
+    assert_eq!(
+        ids(&index, &query("＃配送遅延")),
+        vec!["tag"],
+        "NFKC folds ＃"
+    );
     // Without the #, the query is the words 配送 and 遅延: the record that says them,
     // not the hashtag, which is one term of its own.
     assert_eq!(ids(&index, &query("配送遅延")), vec!["delay"]);

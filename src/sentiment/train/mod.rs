@@ -23,7 +23,9 @@ use crate::sentiment::linear::{self, LinearModel, features::FeatureConfig};
 use crate::text::AnalysedText;
 
 mod split;
-pub use split::{SplitMix64, stratified_holdout};
+pub use split::stratified_holdout;
+
+use crate::rng::SplitMix64;
 
 /// Errors of training.
 #[derive(Debug, thiserror::Error)]
