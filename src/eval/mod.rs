@@ -74,7 +74,7 @@ pub fn analyse(
                     Ok(text) => Ok((text, doc.label, doc.line)),
                     Err(e) => Err(BadLine {
                         line: doc.line,
-                        reason: format!("analysis failed: {e}"),
+                        reason: format!("analysis failed: {}", with_causes(&e)),
                     }),
                 })
                 .collect();
@@ -101,6 +101,18 @@ pub fn analyse(
     }
     set.analysis_s = started.elapsed().as_secs_f64();
     set
+}
+
+/// An error and its causes, as one line: "a: b: c".
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut line = error.to_string();
+    let mut cause = error.source();
+    while let Some(c) = cause {
+        line.push_str(": ");
+        line.push_str(&c.to_string());
+        cause = c.source();
+    }
+    line
 }
 
 /// One model's figures on one data set.
@@ -226,7 +238,7 @@ fn analyse_one(
 ) -> Result<AnalysedText, BadLine> {
     analyzer.analyse(&doc.text, lang).map_err(|e| BadLine {
         line: doc.line,
-        reason: format!("analysis failed: {e}"),
+        reason: format!("analysis failed: {}", with_causes(&e)),
     })
 }
 

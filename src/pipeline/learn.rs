@@ -42,6 +42,7 @@ impl Pipeline {
         auto_options: &AutoOptions,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<AutoChoice, Error> {
+        options.check()?;
         if let Some(missing) = inputs.iter().find(|p| !p.is_file()) {
             return Err(Error::MissingInput(missing.clone()));
         }

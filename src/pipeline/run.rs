@@ -51,6 +51,7 @@ impl Pipeline {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<Summary, Error> {
         let started = Instant::now();
+        options.check()?;
         check_inputs(inputs, run.folder())?;
         let previous = run.previous().filter(|_| options.append);
         let earlier = match previous {

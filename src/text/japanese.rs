@@ -87,7 +87,7 @@ impl LanguageTokenizer for JapaneseTokenizer {
             let (_, worker) = worker.as_mut().expect("set above");
             let mut morphemes = worker
                 .segment(text)
-                .map_err(|e| Error::Tokenize(e.to_string()))?;
+                .map_err(Error::Tokenize)?;
             out.reserve(morphemes.len());
             MORPHS.with_borrow_mut(|(id, cache)| {
                 if *id != self.id || cache.len() >= MAX_CACHED {

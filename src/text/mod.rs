@@ -36,8 +36,8 @@ use script::ScriptTokenizer;
 pub enum Error {
     #[error(transparent)]
     Dictionary(#[from] dictionary::Error),
-    #[error("Japanese tokenization failed: {0}")]
-    Tokenize(String),
+    #[error("Japanese tokenization failed")]
+    Tokenize(#[source] lindera::error::LinderaError),
 }
 
 /// What a token is: a part of speech, or a social entity kept whole.
