@@ -85,9 +85,7 @@ impl LanguageTokenizer for JapaneseTokenizer {
                 *worker = Some((self.id, self.segmenter.new_worker()));
             }
             let (_, worker) = worker.as_mut().expect("set above");
-            let mut morphemes = worker
-                .segment(text)
-                .map_err(Error::Tokenize)?;
+            let mut morphemes = worker.segment(text).map_err(Error::Tokenize)?;
             out.reserve(morphemes.len());
             MORPHS.with_borrow_mut(|(id, cache)| {
                 if *id != self.id || cache.len() >= MAX_CACHED {
