@@ -70,13 +70,7 @@ pub fn analyse(
         .flat_map_iter(|chunk| {
             let analysed: Vec<_> = chunk
                 .iter()
-                .map(|doc| match analyzer.analyse(&doc.text, lang) {
-                    Ok(text) => Ok((text, doc.label, doc.line)),
-                    Err(e) => Err(BadLine {
-                        line: doc.line,
-                        reason: format!("analysis failed: {}", with_causes(&e)),
-                    }),
-                })
+                .map(|doc| analyse_one(analyzer, doc, lang).map(|text| (text, doc.label, doc.line)))
                 .collect();
             progress(chunk.len() as u64);
             analysed
