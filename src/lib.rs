@@ -49,10 +49,12 @@ pub mod embed;
 pub mod eval;
 pub mod index;
 pub mod ingest;
+pub mod lang;
 pub mod period;
 pub mod pipeline;
 pub mod record;
 pub mod report;
+pub mod rng;
 pub mod sentiment;
 pub mod serve;
 pub mod taxonomy;
@@ -61,6 +63,7 @@ pub mod topics;
 #[cfg(feature = "transformer")]
 pub mod transformer;
 
-pub use record::{Analysed, Lang, Record};
+pub use lang::Lang;
+pub use record::{Analysed, Record};
 pub use sentiment::{DocSentiment, Label, Score, SentimentModel};
 pub use text::{AnalysedText, TextAnalyzer};

@@ -89,7 +89,7 @@ pub struct Args {
 
     /// Memory for Tantivy's indexer, in MB: segments are flushed to disk when it is full,
     /// so memory stays flat as the corpus grows. More means fewer, larger segments (at
-    /// least 15 per indexing thread; fewer threads are used below that).
+    /// least 15: each indexing thread needs 15, fewer threads are used below 15 per thread).
     #[arg(long, default_value_t = Options::default().index_memory / (1024 * 1024), value_name = "MB")]
     index_memory_mb: usize,
 
@@ -269,8 +269,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         limits: Limits {
             max_text_bytes: args.max_text_bytes,
         },
-        batch_size: args.batch_size.max(1),
-        index_memory: args.index_memory_mb.max(15) * 1024 * 1024,
+        batch_size: args.batch_size,
+        index_memory: args.index_memory_mb.saturating_mul(1024 * 1024),
         duplicate_ids: args.duplicate_ids,
         append: args.append,
         interrupt: Interrupt::default(),
@@ -296,7 +296,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if auto {
         let mut progress = ProgressDisplay::new(total_bytes, quiet);
         let auto_options = AutoOptions {
-            min_per_class: args.auto_min_per_class.max(1),
+            min_per_class: args.auto_min_per_class,
             ..AutoOptions::default()
         };
         let learnt = pipeline.learn_sentiment(&args.inputs, &options, &auto_options, &mut |p| {

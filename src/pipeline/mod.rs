@@ -97,12 +97,18 @@ pub enum Error {
     },
     #[error("topics: {0}")]
     TopicVectors(#[from] crate::topics::embedding::Error),
-    #[error("--sentiment auto: {0}")]
+    #[error("--sentiment auto")]
     Auto(#[from] crate::sentiment::auto::Error),
     #[error("saving the learnt sentiment model in {path}: {source}")]
     SaveModel {
         path: PathBuf,
         source: crate::sentiment::linear::Error,
+    },
+    /// An option the run cannot work with, named as the CLI flag.
+    #[error("--{option}: {message}")]
+    Option {
+        option: &'static str,
+        message: String,
     },
     /// The run was asked to stop ([`Interrupt`]); the value is what the asker gave.
     #[error("interrupted: nothing was published, the output folder is as it was")]
@@ -154,6 +160,33 @@ pub struct Options {
     pub interrupt: Interrupt,
     /// Tag records with the analyst's categories (`--taxonomy`), rename topics.
     pub taxonomy: Option<Arc<Tagger>>,
+}
+
+/// The least indexing memory Tantivy accepts for one writer thread.
+pub const MIN_INDEX_MEMORY: usize = 15 * 1024 * 1024;
+
+impl Options {
+    /// Rejects what no run can work with: batches of no records, an indexing budget below
+    /// Tantivy's minimum ([`MIN_INDEX_MEMORY`]).
+    pub fn check(&self) -> Result<(), Error> {
+        if self.batch_size == 0 {
+            return Err(Error::Option {
+                option: "batch-size",
+                message: "a batch holds at least one record".into(),
+            });
+        }
+        if self.index_memory < MIN_INDEX_MEMORY {
+            return Err(Error::Option {
+                option: "index-memory-mb",
+                message: format!(
+                    "{} MiB is below the {} MiB Tantivy needs",
+                    self.index_memory / (1024 * 1024),
+                    MIN_INDEX_MEMORY / (1024 * 1024)
+                ),
+            });
+        }
+        Ok(())
+    }
 }
 
 impl Default for Options {

@@ -53,6 +53,7 @@ impl Pipeline {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<Summary, Error> {
         let started = Instant::now();
+        options.check()?;
         check_inputs(inputs, run.folder())?;
         let previous = run.previous().filter(|_| options.append);
         let earlier = match previous {
@@ -303,7 +304,7 @@ impl<'a> Pass<'a> {
             };
             match &mut self.sink {
                 Sink::Index(index) => {
-                    index.add(&doc(a))?;
+                    index.add(doc(a))?;
                     self.summary.indexed += 1;
                 }
                 Sink::Spill { spill, topics, .. } => {
@@ -384,7 +385,7 @@ impl<'a> Pass<'a> {
                 for (seq, doc) in spill.into_reader().map_err(output)?.enumerate() {
                     let mut doc = doc.map_err(output)?;
                     doc.topics = topics.doc_topics(seq).to_vec();
-                    index.add(&doc)?;
+                    index.add(doc)?;
                     summary.indexed += 1;
                     if summary.indexed.is_multiple_of(options.batch_size as u64) {
                         report(Stage::Indexing, &summary);

@@ -6,7 +6,7 @@
 //! mean of its sentences, so one angry sentence among two neutral ones still makes a
 //! negative document, and "配送は遅いが、スタッフは親切" comes out mixed, not neutral.
 
-use crate::record::Lang;
+use crate::lang::Lang;
 use crate::sentiment::japanese::JapanesePolarity;
 use crate::sentiment::vader::Vader;
 use crate::sentiment::{DocSentiment, Error, Score, SentimentModel};
@@ -47,7 +47,9 @@ impl LexiconModel {
             .sentences
             .iter()
             .map(|s| match doc.lang {
-                Lang::En => self.english.sentence_polarity(doc.sentence_text(s)),
+                // VADER reads emoji and emoticons, the only sentiment koe can see in a
+                // script it has no language for.
+                Lang::En | Lang::Und => self.english.sentence_polarity(doc.sentence_text(s)),
                 Lang::Ja => self
                     .japanese
                     .sentence_polarity(doc.sentence_tokens(s), &self.english),

@@ -18,7 +18,7 @@ use super::Served;
 use crate::analysis::Part;
 use crate::index::{self, SearchOutput, SearchRequest};
 use crate::ingest::{parse_since, parse_until};
-use crate::record::Lang;
+use crate::lang::Lang;
 use crate::sentiment::Label;
 
 /// Hits per page unless `per_page` says otherwise.

@@ -97,6 +97,8 @@ impl Tagger {
         let rules = match doc.lang {
             Lang::Ja => &self.ja,
             Lang::En => &self.en,
+            // The file's keywords and patterns are Japanese or English.
+            Lang::Und => return Vec::new(),
         };
         let sentiment = &analysed.sentiment;
         let aligned = sentiment.sentences.len() == doc.sentences.len();

@@ -1,7 +1,8 @@
 //! Search: a query and filters → ranked hits with snippets, and facet counts.
 //!
-//! The query runs over both language fields at once (terms required by default, Tantivy's
-//! query syntax otherwise: quotes, `-term`, `OR`). Filters narrow by facet, date and
+//! The query is normalised and tokenized by the text stage's own code, so it looks for
+//! the terms the index holds (terms required by default, Tantivy's query syntax
+//! otherwise: quotes, `-term`, `OR`). Filters narrow by facet, date and
 //! rating. Facet counts cover the whole result set, not just the page shown.
 
 use std::collections::BTreeMap;
@@ -16,11 +17,12 @@ use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::{Index, IndexReader, TantivyDocument, Term};
 
 use super::{Error, IndexFields, tokenizers};
-use crate::record::{KEEPABLE_SECONDS, Lang, Origin, Record};
+use crate::lang::Lang;
+use crate::record::{KEEPABLE_SECONDS, Origin, Record};
 use crate::sentiment::Label;
-use crate::text::lang::is_japanese;
-use crate::text::normalize::normalize;
-use crate::text::{LanguageTokenizer, TextAnalyzer};
+use crate::text::TextAnalyzer;
+use crate::text::normalize::{find_entities, normalize};
+use crate::text::script::is_japanese;
 use crate::topics::Topics;
 pub use snippet::Snippet;
 use snippet::Snippets;
@@ -191,7 +193,7 @@ pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
     fields: IndexFields,
-    japanese: crate::text::japanese::JapaneseTokenizer,
+    analyzer: TextAnalyzer,
 }
 
 impl SearchIndex {
@@ -209,7 +211,7 @@ impl SearchIndex {
             index,
             reader,
             fields,
-            japanese: analyzer.japanese().clone(),
+            analyzer: analyzer.clone(),
         })
     }
 
@@ -282,7 +284,7 @@ impl SearchIndex {
         for (relevance, address) in top_docs.into_iter().take(request.limit) {
             let doc: TantivyDocument = searcher.doc(address)?;
             let mut hit = self.hit(&doc, relevance);
-            hit.snippet = snippets.make(hit.lang.as_deref(), &hit.text);
+            hit.snippet = snippets.make(&hit.text);
             hits.push(hit);
         }
         Ok(SearchResults {
@@ -306,10 +308,9 @@ impl SearchIndex {
         if trimmed.is_empty() || trimmed == "*" {
             return Ok(Box::new(AllQuery));
         }
-        let mut parser =
-            QueryParser::for_index(&self.index, vec![self.fields.text_ja, self.fields.text_en]);
+        let mut parser = QueryParser::for_index(&self.index, vec![self.fields.terms]);
         parser.set_conjunction_by_default();
-        let query = split_japanese_words(trimmed, &self.japanese);
+        let query = split_japanese_words(trimmed, &self.analyzer);
         parser.parse_query(&query).map_err(|e| Error::Query {
             query: raw.to_string(),
             message: e.to_string(),
@@ -562,10 +563,13 @@ fn category_terms(query: &str) -> (String, Vec<(Occur, String)>) {
     (rest, categories)
 }
 
-/// Japanese has no spaces: 「配送遅い」 should find 「配送がとても遅い」 as 「配送 遅い」 would.
-/// Bare words with Japanese in them are split into their searchable terms; quoted
-/// phrases, `field:value`, and words with a `+`/`-` operator are left as written.
-fn split_japanese_words(query: &str, japanese: &dyn LanguageTokenizer) -> String {
+/// Japanese has no spaces: 「配送遅い」 should find 「配送がとても遅い」 as 「配送 遅い」 would,
+/// and 「抹茶ラテ」 should find "the 抹茶 latte" as 「抹茶 ラテ」 would, not as a phrase.
+/// Bare words with Japanese in them that make more than one searchable term are cut
+/// before each term, and the query tokenizer then analyses each piece (the same analysis
+/// the index used); a hashtag (`#配送遅延`) is one term and stays whole. Quoted phrases,
+/// `field:value`, and words with a `+`/`-` operator are left as written.
+fn split_japanese_words(query: &str, analyzer: &TextAnalyzer) -> String {
     let mut out = String::with_capacity(query.len() * 2);
     let mut in_quotes = false;
     for word in query.split_inclusive(char::is_whitespace) {
@@ -576,29 +580,29 @@ fn split_japanese_words(query: &str, japanese: &dyn LanguageTokenizer) -> String
             && !word.starts_with(['+', '-'])
             && word.chars().any(is_japanese);
         in_quotes ^= quotes % 2 == 1;
-        if !bare {
-            out.push_str(word);
-            continue;
-        }
+        let text = word.trim_end();
         let mut tokens = Vec::new();
-        if japanese
-            .tokenize_into(word.trim_end(), 0, &mut tokens)
-            .is_err()
-        {
+        let analysed = bare
+            && analyzer
+                .tokenize_normalized(text, &find_entities(text), &mut Vec::new(), &mut tokens)
+                .is_ok();
+        let starts: Vec<usize> = tokens
+            .iter()
+            .filter(|t| t.is_searchable())
+            .map(|t| t.span.start)
+            .collect();
+        if !analysed || starts.len() < 2 {
             out.push_str(word);
             continue;
         }
-        let terms: Vec<&str> = tokens
-            .iter()
-            .filter(|t| !t.stop && t.pos != crate::text::Pos::Symbol)
-            .map(|t| t.lemma.as_str())
-            .collect();
-        if terms.is_empty() {
-            out.push_str(word);
-        } else {
-            out.push_str(&terms.join(" "));
+        let mut cut = 0;
+        for &start in &starts[1..] {
+            out.push_str(&text[cut..start]);
             out.push(' ');
+            cut = start;
         }
+        out.push_str(&text[cut..]);
+        out.push(' ');
     }
     out
 }

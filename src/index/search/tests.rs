@@ -54,11 +54,15 @@ const DOCS: &[(&str, &str, f32, &str, &str, u8)] = &[
 ];
 
 fn index() -> (tempfile::TempDir, SearchIndex) {
+    index_of(DOCS)
+}
+
+fn index_of(docs: &[(&str, &str, f32, &str, &str, u8)]) -> (tempfile::TempDir, SearchIndex) {
     let dir = tempfile::tempdir().unwrap();
     let analyzer = test_analyzer();
     let mut builder =
         IndexBuilder::create(&dir.path().join("index"), analyzer, 50_000_000).unwrap();
-    for (line, &(id, text, value, channel, date, rating)) in DOCS.iter().enumerate() {
+    for (line, &(id, text, value, channel, date, rating)) in docs.iter().enumerate() {
         let record = Record {
             id: id.into(),
             text: text.into(),
@@ -87,7 +91,7 @@ fn index() -> (tempfile::TempDir, SearchIndex) {
         };
         let mut doc = IndexDoc::from(analysed);
         doc.categories = categories_of(id).iter().map(|c| c.to_string()).collect();
-        builder.add(&doc).unwrap();
+        builder.add(doc).unwrap();
     }
     builder.commit().unwrap();
     let index = SearchIndex::open(&dir.path().join("index"), analyzer).unwrap();
@@ -128,6 +132,92 @@ fn japanese_queries_match_words_by_base_form() {
     assert_eq!(ids(&index, &query("配送遅い")), vec!["j2"]);
     // 「応」 alone is not a word of any record: no substring matches.
     assert!(ids(&index, &query("応")).is_empty());
+}
+
+/// Reviews that mix scripts: each script run is indexed by its own segmenter.
+const MIXED: &[(&str, &str, f32, &str, &str, u8)] = &[
+    (
+        "tag",
+        "3日待っても届かない。サポートにも繋がらない #配送遅延",
+        -0.8,
+        "social",
+        "2026-09-10",
+        1,
+    ),
+    (
+        "matcha",
+        "Tried the new 抹茶ラテ at the Shibuya store. Way too sweet for me.",
+        -0.2,
+        "store",
+        "2026-09-11",
+        3,
+    ),
+    (
+        "earbuds",
+        "イヤホンのBluetooth接続がすぐ切れます。返品したいです。",
+        -0.6,
+        "web",
+        "2026-09-12",
+        2,
+    ),
+    (
+        "delay",
+        "配送遅延のお詫びメールが届きました。",
+        -0.1,
+        "web",
+        "2026-09-13",
+        3,
+    ),
+    (
+        "greek",
+        "Η παράδοση άργησε πολύ.",
+        -0.5,
+        "web",
+        "2026-09-14",
+        2,
+    ),
+];
+
+#[test]
+fn a_hashtag_is_indexed_and_queried_as_one_term() {
+    let (_dir, index) = index_of(MIXED);
+    assert_eq!(ids(&index, &query("#配送遅延")), vec!["tag"]);
+    assert_eq!(
+        ids(&index, &query("＃配送遅延")),
+        vec!["tag"],
+        "NFKC folds ＃"
+    );
+    // Without the #, the query is the words 配送 and 遅延: the record that says them,
+    // not the hashtag, which is one term of its own.
+    assert_eq!(ids(&index, &query("配送遅延")), vec!["delay"]);
+}
+
+#[test]
+fn japanese_inside_an_english_review_is_found_by_its_words() {
+    let (_dir, index) = index_of(MIXED);
+    assert_eq!(ids(&index, &query("抹茶")), vec!["matcha"]);
+    assert_eq!(ids(&index, &query("抹茶ラテ")), vec!["matcha"]);
+    assert_eq!(ids(&index, &query("sweet shibuya")), vec!["matcha"]);
+}
+
+#[test]
+fn english_inside_a_japanese_review_is_found_in_any_case() {
+    let (_dir, index) = index_of(MIXED);
+    assert_eq!(ids(&index, &query("bluetooth")), vec!["earbuds"]);
+    assert_eq!(ids(&index, &query("Bluetooth")), vec!["earbuds"]);
+    assert_eq!(ids(&index, &query("BLUETOOTH 接続")), vec!["earbuds"]);
+    let hit = &index.search(&query("bluetooth")).unwrap().hits[0];
+    let [start, end] = hit.snippet.highlights[0];
+    assert_eq!(&hit.snippet.fragment[start..end], "Bluetooth");
+}
+
+#[test]
+fn other_scripts_are_searchable_and_labelled_und() {
+    let (_dir, index) = index_of(MIXED);
+    assert_eq!(ids(&index, &query("ΠΑΡΆΔΟΣΗ")), vec!["greek"]);
+    let mut und = query("");
+    und.filters.lang = Some(Lang::Und);
+    assert_eq!(ids(&index, &und), vec!["greek"]);
 }
 
 #[test]
@@ -234,7 +324,7 @@ fn every_query_a_user_can_type_is_an_answer_or_a_query_error() {
     let (_dir, index) = index();
     let queries = [
         "id:*",
-        "text_en:*",
+        "terms:*",
         "id:j1",
         "id:j*",
         "text:x",
@@ -242,7 +332,7 @@ fn every_query_a_user_can_type_is_an_answer_or_a_query_error() {
         "rating:abc",
         "origin:t",
         "*:*",
-        "text_en:/del.*/",
+        "terms:/del.*/",
         "NOT x",
         "-x",
         "(",
@@ -251,7 +341,7 @@ fn every_query_a_user_can_type_is_an_answer_or_a_query_error() {
         "IN [x]",
         "created_at:*",
         "sentiment_score:[0 TO 1]",
-        "text_ja:配送~2",
+        "terms:配送~2",
         "\"配送 遅い\"~2",
         "topic:/0",
     ];

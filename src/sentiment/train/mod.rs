@@ -16,14 +16,16 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::eval::metrics::Confusion;
-use crate::record::Lang;
+use crate::lang::Lang;
 use crate::sentiment::Label;
 use crate::sentiment::linear::format::{FORMAT, ModelCard, TrainingInfo, WeightsInfo};
 use crate::sentiment::linear::{self, LinearModel, features::FeatureConfig};
 use crate::text::AnalysedText;
 
 mod split;
-pub use split::{SplitMix64, stratified_holdout};
+pub use split::stratified_holdout;
+
+use crate::rng::SplitMix64;
 
 /// Errors of training.
 #[derive(Debug, thiserror::Error)]
