@@ -65,7 +65,7 @@ impl SparseRows {
         self.ptr.push(self.cols.len());
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.ptr.len() - 1
     }
 

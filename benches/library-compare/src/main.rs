@@ -16,7 +16,6 @@ use std::collections::HashMap;
 use std::error::Error;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use faer::{Mat, Side};
 use koe::eval::labelled::{self, Fields, LabelMap};
@@ -52,7 +51,7 @@ fn main() -> Result<()> {
             .unwrap_or_else(|| "/work/shared/data".into()),
     );
     let analyzer = TextAnalyzer::load(Some(&koe::text::dictionary::default_dir()))?;
-    println!("| comparison | data | method | quality | seconds | × koe |");
+    println!("| comparison | data | method | quality | CPU s | × koe |");
     println!("|---|---|---|---|---|---|");
     for set in SENTIMENT_SETS {
         logistic(&analyzer, &data.join(set), set)?;
@@ -95,31 +94,35 @@ fn logistic(analyzer: &TextAnalyzer, path: &Path, name: &str) -> Result<()> {
         provenance: String::new(),
         l2_grid: grid,
     };
-    let started = Instant::now();
+    let started = Stopwatch::start();
     let auto = train::train(
         run(0.0, &train::L2_GRID, train::ClassWeight::Balanced),
         &mut |_, _| {},
     )?;
-    let auto_s = started.elapsed().as_secs_f64();
+    let auto_s = started.seconds();
     let l2 = auto.card().hyper_parameters.l2;
-    let started = Instant::now();
+    let started = Stopwatch::start();
     let koe_model = train::train(run(l2, &[], train::ClassWeight::Balanced), &mut |_, _| {})?;
-    let koe_s = started.elapsed().as_secs_f64();
-    let started = Instant::now();
+    let koe_s = started.seconds();
+    let started = Stopwatch::start();
     let unweighted = train::train(run(l2, &[], train::ClassWeight::None), &mut |_, _| {})?;
-    let unweighted_s = started.elapsed().as_secs_f64();
+    let unweighted_s = started.seconds();
     let classes = koe_model.card().labels.clone();
     let featurize = |docs: &[koe::AnalysedText]| -> Vec<Features> {
         docs.iter()
             .map(|d| koe_model.featurizer().featurize(d, false).0)
             .collect()
     };
-    let started = Instant::now();
+    let started = Stopwatch::start();
     let fit_x = featurize(&fit.docs);
-    let featurize_s = started.elapsed().as_secs_f64();
+    let featurize_s = started.seconds();
     let test_x = featurize(&test.docs);
     let score = |predicted: &[usize]| {
-        let pairs = test.gold.iter().zip(predicted).map(|(&g, &p)| (g, classes[p]));
+        let pairs = test
+            .gold
+            .iter()
+            .zip(predicted)
+            .map(|(&g, &p)| (g, classes[p]));
         let c = Confusion::from_pairs(pairs.collect::<Vec<_>>());
         format!(
             "macro-recall {:.3}, accuracy {:.3}",
@@ -162,7 +165,8 @@ fn logistic(analyzer: &TextAnalyzer, path: &Path, name: &str) -> Result<()> {
         let mut seen = f.indices.clone();
         seen.sort_unstable();
         seen.dedup();
-        seen.into_iter().for_each(|i| *df.entry(i).or_default() += 1);
+        seen.into_iter()
+            .for_each(|i| *df.entry(i).or_default() += 1);
     }
     let mut kept: Vec<(u32, usize)> = df.into_iter().filter(|&(_, n)| n >= 2).collect();
     kept.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -186,12 +190,12 @@ fn logistic(analyzer: &TextAnalyzer, path: &Path, name: &str) -> Result<()> {
         .collect();
     let (train_m, test_m) = (dense(&fit_x), dense(&test_x));
     let dataset = Dataset::new(train_m, targets);
-    let started = Instant::now();
+    let started = Stopwatch::start();
     let model = linfa_logistic::MultiLogisticRegression::default()
         .alpha(f64::from(l2) * fit_x.len() as f64)
         .max_iterations(100)
         .fit(&dataset)?;
-    let linfa_s = started.elapsed().as_secs_f64();
+    let linfa_s = started.seconds();
     let predicted = model.predict(&test_m);
     row(
         what,
@@ -241,20 +245,23 @@ fn topics(analyzer: &TextAnalyzer, path: &Path) -> Result<()> {
     eprintln!("{name}: {n} documents × {n_cols} terms, {nnz} non-zeros, k = {k}");
 
     // koe's randomized SVD on all rows.
-    let started = Instant::now();
+    let started = Stopwatch::start();
     let mut sparse = SparseRows::new();
     rows.iter().for_each(|r| sparse.push(r));
     let projection =
         truncated_svd(&sparse, n_cols, LSA_DIMS, &mut Rng::new(7)).ok_or("empty SVD")?;
     let mut koe_vectors = vec![0.0f32; n * projection.dims];
     let mut koe_energy = 0.0f64;
-    for (r, out) in rows.iter().zip(koe_vectors.chunks_exact_mut(projection.dims)) {
+    for (r, out) in rows
+        .iter()
+        .zip(koe_vectors.chunks_exact_mut(projection.dims))
+    {
         koe_energy += f64::from(projection.project(r, out).unwrap_or(0.0)).powi(2);
     }
-    let koe_svd_s = started.elapsed().as_secs_f64();
+    let koe_svd_s = started.seconds();
 
     // faer: exact top singular triplets from the eigen-decomposition of A·Aᵀ.
-    let started = Instant::now();
+    let started = Stopwatch::start();
     let mut a = Mat::<f64>::zeros(n, n_cols);
     for (i, r) in rows.iter().enumerate() {
         for &(c, v) in r {
@@ -281,7 +288,7 @@ fn topics(analyzer: &TextAnalyzer, path: &Path) -> Result<()> {
         }
     }
     faer_vectors.chunks_exact_mut(dims).for_each(normalize);
-    let faer_svd_s = started.elapsed().as_secs_f64();
+    let faer_svd_s = started.seconds();
     let what = "truncated SVD (LSA 100)";
     row(
         what,
@@ -304,10 +311,13 @@ fn topics(analyzer: &TextAnalyzer, path: &Path) -> Result<()> {
     let what = "k-means (k = gold classes)";
     let vectors = &koe_vectors;
     let d = projection.dims;
-    let (nmi_koe, koe_s) = mean_over_seeds(|seed| {
-        let (_, labels) = spherical_kmeans(vectors, d, k, &mut Rng::new(seed));
-        labels.iter().map(|&l| l as usize).collect()
-    }, &gold);
+    let (nmi_koe, koe_s) = mean_over_seeds(
+        |seed| {
+            let (_, labels) = spherical_kmeans(vectors, d, k, &mut Rng::new(seed));
+            labels.iter().map(|&l| l as usize).collect()
+        },
+        &gold,
+    );
     row(
         what,
         "koe-LSA vectors",
@@ -318,14 +328,17 @@ fn topics(analyzer: &TextAnalyzer, path: &Path) -> Result<()> {
     );
     let points = Array2::from_shape_vec((n, d), vectors.iter().map(|&x| f64::from(x)).collect())?;
     for runs in [1, 10] {
-        let (nmi, secs) = mean_over_seeds(|seed| {
-            let rng = <rand_xoshiro::Xoshiro256Plus as rand_xoshiro::rand_core::SeedableRng>::seed_from_u64(seed);
-            let model = linfa_clustering::KMeans::params_with_rng(k, rng)
-                .n_runs(runs)
-                .fit(&DatasetBase::from(points.clone()))
-                .expect("k-means fits");
-            model.predict(&points).to_vec()
-        }, &gold);
+        let (nmi, secs) = mean_over_seeds(
+            |seed| {
+                let rng = <rand_xoshiro::Xoshiro256Plus as rand_xoshiro::rand_core::SeedableRng>::seed_from_u64(seed);
+                let model = linfa_clustering::KMeans::params_with_rng(k, rng)
+                    .n_runs(runs)
+                    .fit(&DatasetBase::from(points.clone()))
+                    .expect("k-means fits");
+                model.predict(&points).to_vec()
+            },
+            &gold,
+        );
         row(
             what,
             "koe-LSA vectors",
@@ -335,10 +348,13 @@ fn topics(analyzer: &TextAnalyzer, path: &Path) -> Result<()> {
             koe_s,
         );
     }
-    let (nmi_faer, faer_km_s) = mean_over_seeds(|seed| {
-        let (_, labels) = spherical_kmeans(&faer_vectors, dims, k, &mut Rng::new(seed));
-        labels.iter().map(|&l| l as usize).collect()
-    }, &gold);
+    let (nmi_faer, faer_km_s) = mean_over_seeds(
+        |seed| {
+            let (_, labels) = spherical_kmeans(&faer_vectors, dims, k, &mut Rng::new(seed));
+            labels.iter().map(|&l| l as usize).collect()
+        },
+        &gold,
+    );
     row(
         what,
         "faer-LSA vectors",
@@ -354,9 +370,9 @@ fn topics(analyzer: &TextAnalyzer, path: &Path) -> Result<()> {
 fn mean_over_seeds(mut fit: impl FnMut(u64) -> Vec<usize>, gold: &[usize]) -> (f64, f64) {
     let (mut nmi_sum, mut secs) = (0.0, 0.0);
     for seed in 0..KMEANS_SEEDS {
-        let started = Instant::now();
+        let started = Stopwatch::start();
         let labels = fit(seed);
-        secs += started.elapsed().as_secs_f64();
+        secs += started.seconds();
         nmi_sum += nmi(&labels, gold);
     }
     (nmi_sum / KMEANS_SEEDS as f64, secs / KMEANS_SEEDS as f64)
@@ -369,11 +385,20 @@ fn tf_idf(docs: &[Vec<String>]) -> (Vec<Vec<(u32, f32)>>, usize) {
         let mut seen: Vec<&str> = d.iter().map(String::as_str).collect();
         seen.sort_unstable();
         seen.dedup();
-        seen.into_iter().for_each(|t| *df.entry(t).or_default() += 1);
+        seen.into_iter()
+            .for_each(|t| *df.entry(t).or_default() += 1);
     }
-    let mut vocab: Vec<&str> = df.iter().filter(|&(_, &n)| n >= 2).map(|(t, _)| *t).collect();
+    let mut vocab: Vec<&str> = df
+        .iter()
+        .filter(|&(_, &n)| n >= 2)
+        .map(|(t, _)| *t)
+        .collect();
     vocab.sort_unstable();
-    let index: HashMap<&str, u32> = vocab.iter().enumerate().map(|(i, t)| (*t, i as u32)).collect();
+    let index: HashMap<&str, u32> = vocab
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (*t, i as u32))
+        .collect();
     let n = docs.len() as f64;
     let rows = docs
         .iter()
@@ -418,9 +443,8 @@ fn nmi(a: &[usize], b: &[usize]) -> f64 {
         *pa.entry(x).or_default() += 1.0;
         *pb.entry(y).or_default() += 1.0;
     }
-    let entropy = |p: &HashMap<usize, f64>| -> f64 {
-        p.values().map(|&c| -(c / n) * (c / n).ln()).sum()
-    };
+    let entropy =
+        |p: &HashMap<usize, f64>| -> f64 { p.values().map(|&c| -(c / n) * (c / n).ln()).sum() };
     let mi: f64 = joint
         .iter()
         .map(|(&(x, y), &c)| (c / n) * ((c * n) / (pa[&x] * pb[&y])).ln())
@@ -437,13 +461,13 @@ fn rng() {
     use rand::{RngCore, SeedableRng};
     const DRAWS: u64 = 200_000_000;
     let time = |f: &mut dyn FnMut() -> u64| {
-        let started = Instant::now();
+        let started = Stopwatch::start();
         let mut acc = 0u64;
         for _ in 0..DRAWS {
             acc = acc.wrapping_add(f());
         }
         black_box(acc);
-        started.elapsed().as_secs_f64()
+        started.seconds()
     };
     let mut koe = SplitMix64::new(42);
     let koe_s = time(&mut || koe.next_u64());
@@ -455,25 +479,80 @@ fn rng() {
     let data = "200M next_u64";
     // SplitMix64's published reference output for seed 0 (Vigna's splitmix64.c).
     let reference = SplitMix64::new(0).next_u64() == 0xe220_a839_7b1d_cdaf;
-    row(what, data, "koe SplitMix64", &format!("fixed by spec (reference output matches: {reference})"), koe_s, koe_s);
-    row(what, data, "rand 0.9 SmallRng (Xoshiro256++)", "non-portable: may change in any release", small_s, koe_s);
-    row(what, data, "rand 0.9 StdRng (ChaCha12)", "not value-stable across releases", std_s, koe_s);
+    row(
+        what,
+        data,
+        "koe SplitMix64",
+        &format!("fixed by spec (reference output matches: {reference})"),
+        koe_s,
+        koe_s,
+    );
+    row(
+        what,
+        data,
+        "rand 0.9 SmallRng (Xoshiro256++)",
+        "non-portable: may change in any release",
+        small_s,
+        koe_s,
+    );
+    row(
+        what,
+        data,
+        "rand 0.9 StdRng (ChaCha12)",
+        "not value-stable across releases",
+        std_s,
+        koe_s,
+    );
 
     let mut items: Vec<u32> = (0..1_000_000).collect();
     let data = "20 × shuffle of 1M";
-    let started = Instant::now();
+    let started = Stopwatch::start();
     let mut koe = SplitMix64::new(42);
     for _ in 0..20 {
         koe.shuffle(&mut items);
     }
-    let koe_s = started.elapsed().as_secs_f64();
-    let started = Instant::now();
+    let koe_s = started.seconds();
+    let started = Stopwatch::start();
     let mut small = SmallRng::seed_from_u64(42);
     for _ in 0..20 {
         items.shuffle(&mut small);
     }
-    let small_s = started.elapsed().as_secs_f64();
+    let small_s = started.seconds();
     black_box(&items);
     row(what, data, "koe SplitMix64 Fisher–Yates", "-", koe_s, koe_s);
-    row(what, data, "rand 0.9 SliceRandom::shuffle + SmallRng", "-", small_s, koe_s);
+    row(
+        what,
+        data,
+        "rand 0.9 SliceRandom::shuffle + SmallRng",
+        "-",
+        small_s,
+        koe_s,
+    );
+}
+
+// ---------------------------------------------------------------- timing
+
+/// Process CPU time (user + system, all threads): the shared machine's load inflates
+/// wall time by whatever else runs, CPU time much less.
+struct Stopwatch(f64);
+
+impl Stopwatch {
+    fn start() -> Self {
+        Stopwatch(cpu_seconds())
+    }
+
+    fn seconds(&self) -> f64 {
+        cpu_seconds() - self.0
+    }
+}
+
+fn cpu_seconds() -> f64 {
+    // SAFETY: getrusage only writes the struct it is given.
+    let usage = unsafe {
+        let mut usage = std::mem::zeroed::<libc::rusage>();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage
+    };
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
+    secs(usage.ru_utime) + secs(usage.ru_stime)
 }
