@@ -10,7 +10,8 @@
 //!    unit LSA vectors, scored by NMI against the gold labels;
 //! 4. RNG: koe's SplitMix64 against rand's SmallRng and StdRng.
 //!
-//! Usage: library-compare [DATA_DIR] (default /work/shared/data).
+//! Times are process CPU seconds (the machine is shared), with koe as the baseline of each
+//! comparison. Usage: library-compare [DATA_DIR] (default /work/shared/data).
 
 use std::collections::HashMap;
 use std::error::Error;
