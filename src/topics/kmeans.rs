@@ -107,7 +107,7 @@ fn silhouette(distances: &[f32], labels: &[u32], k: usize) -> f64 {
 
 /// Spherical k-means on unit vectors: k-means++ seeding by cosine distance, Lloyd
 /// iterations until no point moves. Returns centroids (k × dims) and labels.
-pub(crate) fn spherical_kmeans(
+pub fn spherical_kmeans(
     points: &[f32],
     dims: usize,
     k: usize,

@@ -8,7 +8,7 @@
 
 /// SplitMix64: tiny, fast, and the same sequence on every platform and crate version.
 #[derive(Debug, Clone)]
-pub(crate) struct Rng(u64);
+pub struct Rng(u64);
 
 impl Rng {
     pub fn new(seed: u64) -> Self {
@@ -43,7 +43,7 @@ impl Rng {
 
 /// Sparse rows in compressed form: row `i` is `cols[ptr[i]..ptr[i+1]]` with its values.
 #[derive(Debug, Default)]
-pub(crate) struct SparseRows {
+pub struct SparseRows {
     ptr: Vec<usize>,
     cols: Vec<u32>,
     vals: Vec<f32>,
@@ -65,7 +65,7 @@ impl SparseRows {
         self.ptr.push(self.cols.len());
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.ptr.len() - 1
     }
 
@@ -81,7 +81,7 @@ impl SparseRows {
 /// A linear map from sparse term space to `dims` latent dimensions (the top right
 /// singular vectors), stored term-major: `matrix[col * dims + j]`.
 #[derive(Debug, Clone)]
-pub(crate) struct Projection {
+pub struct Projection {
     pub dims: usize,
     matrix: Vec<f32>,
 }
@@ -127,7 +127,7 @@ const OVERSAMPLING: usize = 10;
 
 /// Randomized truncated SVD of `rows` (`n_cols` columns) keeping at most `dims`
 /// dimensions. None when the rows span nothing (no rows, no columns, all zero).
-pub(crate) fn truncated_svd(
+pub fn truncated_svd(
     rows: &SparseRows,
     n_cols: usize,
     dims: usize,

@@ -54,6 +54,13 @@ pub use vectorize::{clauses, is_topic_term};
 
 pub use crate::period::Period;
 
+/// The hand-written numerics, for benches/library-compare only (not a stable API).
+#[doc(hidden)]
+pub mod numerics {
+    pub use super::kmeans::spherical_kmeans;
+    pub use super::linalg::{Projection, Rng, SparseRows, truncated_svd};
+}
+
 /// What the analyst can tune. The defaults suit thousands to millions of short records.
 #[derive(Debug, Clone)]
 pub struct TopicOptions {
