@@ -36,6 +36,7 @@
 //! ±0.46, two agreeing ones ±0.72. The evidence is the number of items that count.
 
 pub mod lexicon;
+pub mod tfidf;
 
 use crate::sentiment::Error;
 use crate::sentiment::lexicon::SentencePolarity;
