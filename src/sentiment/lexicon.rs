@@ -5,9 +5,18 @@
 //! many sentiment-bearing words it rests on). A document's value is the evidence-weighted
 //! mean of its sentences, so one angry sentence among two neutral ones still makes a
 //! negative document, and "配送は遅いが、スタッフは親切" comes out mixed, not neutral.
+//!
+//! Japanese text has a second, embedded source of evidence: asari's n-gram classifier
+//! ([`TfidfScorer`]), added to the rules' verdict on each sentence and on the whole
+//! document as [`combine`] explains. [`LexiconModel::score_rules`] gives the rules
+//! alone, as the linear model's lexicon features have always read them.
+
+use std::sync::Arc;
 
 use crate::record::Lang;
 use crate::sentiment::japanese::JapanesePolarity;
+use crate::sentiment::japanese::combine::combine;
+use crate::sentiment::japanese::tfidf::TfidfScorer;
 use crate::sentiment::vader::Vader;
 use crate::sentiment::{DocSentiment, Error, Score, SentimentModel};
 use crate::text::AnalysedText;
@@ -31,6 +40,7 @@ impl SentencePolarity {
 pub struct LexiconModel {
     english: Vader,
     japanese: JapanesePolarity,
+    japanese_ngrams: Arc<TfidfScorer>,
 }
 
 impl LexiconModel {
@@ -39,10 +49,35 @@ impl LexiconModel {
         Ok(LexiconModel {
             english: Vader::embedded_for_feedback()?,
             japanese: JapanesePolarity::embedded()?,
+            japanese_ngrams: TfidfScorer::embedded()?,
         })
     }
 
+    /// The embedded default's answer: the rules, and in Japanese asari's n-grams too.
     pub(crate) fn score_one(&self, doc: &AnalysedText) -> DocSentiment {
+        let (polarities, whole) = self.rules(doc);
+        if doc.lang != Lang::Ja {
+            return sentiment(whole.value, polarities.iter().map(|p| p.value));
+        }
+        let ngrams = &self.japanese_ngrams;
+        let tokens = doc.sentences.iter().map(|s| doc.sentence_tokens(s));
+        let sentences = tokens
+            .clone()
+            .zip(&polarities)
+            .map(|(tokens, &p)| combine(p, ngrams.evidence([tokens])));
+        sentiment(combine(whole, ngrams.evidence(tokens)), sentences)
+    }
+
+    /// The rules alone (VADER, the Japanese lexicon and its rules), without asari's
+    /// n-grams: the linear model's lexicon features.
+    pub(crate) fn score_rules(&self, doc: &AnalysedText) -> DocSentiment {
+        let (polarities, whole) = self.rules(doc);
+        sentiment(whole.value, polarities.iter().map(|p| p.value))
+    }
+
+    /// Each sentence's polarity, and the document's: their evidence-weighted mean value
+    /// and total evidence.
+    fn rules(&self, doc: &AnalysedText) -> (Vec<SentencePolarity>, SentencePolarity) {
         let polarities: Vec<SentencePolarity> = doc
             .sentences
             .iter()
@@ -54,18 +89,19 @@ impl LexiconModel {
             })
             .collect();
         let evidence: f32 = polarities.iter().map(|p| p.evidence).sum();
-        let doc_value = if evidence > 0.0 {
+        let value = if evidence > 0.0 {
             polarities.iter().map(|p| p.value * p.evidence).sum::<f32>() / evidence
         } else {
             0.0
         };
-        DocSentiment {
-            doc: Score::from_value(doc_value),
-            sentences: polarities
-                .iter()
-                .map(|p| Score::from_value(p.value))
-                .collect(),
-        }
+        (polarities, SentencePolarity { value, evidence })
+    }
+}
+
+fn sentiment(doc: f32, sentences: impl Iterator<Item = f32>) -> DocSentiment {
+    DocSentiment {
+        doc: Score::from_value(doc),
+        sentences: sentences.map(Score::from_value).collect(),
     }
 }
 

@@ -35,6 +35,7 @@
 //! normalised like VADER's compound score, `x / √(x² + 15)`: one plain polar word gives
 //! ±0.46, two agreeing ones ±0.72. The evidence is the number of items that count.
 
+pub mod combine;
 pub mod lexicon;
 pub mod tfidf;
 

@@ -1,0 +1,92 @@
+//! The embedded Japanese default: the lexicon's rules and asari's n-grams, read as two
+//! independent pieces of evidence about the same text.
+//!
+//! The rules ([`super::JapanesePolarity`]) are precise where they find a polar word and
+//! know negation, contrast and requests, but a review that says nothing in the
+//! dictionary is neutral to them (545 of 6,000 Amazon reviews), and a long complaint
+//! that opens with polite praise can tip positive. asari's classifier ([`super::tfidf`])
+//! weighs every word and word pair it saw in some 33,000 app-store reviews (返品, 初期不良, サポート, 星1つ),
+//! but knows nothing of a sentence's structure and calls most plain statements
+//! positive. Each is turned into log-odds of positive and the two are added, as naive
+//! Bayes adds independent evidence:
+//!
+//! * the lexicon's value v (its P(positive) − P(negative)) gives 2·atanh(v), so on its
+//!   own it comes back unchanged (v is capped at ±0.99);
+//! * asari gives its n-grams' sum without its intercept: that intercept is the
+//!   app-store prior (more 5-star than 1-star reviews), not something the text said;
+//! * where the rules found nothing, asari's evidence counts only beyond one nat
+//!   ([`DEAD_ZONE`]), so that "部屋は3階でした" stays neutral and only a text asari is
+//!   sure of (odds beyond e : 1 without its prior) becomes polar.
+//!
+//! The sum z becomes a value in [-1, 1] as tanh(z / 2), P(positive) − P(negative) for
+//! log-odds z, so the neutral band reads as it does everywhere else. Sentences and the
+//! whole document are combined alike: a sentence with its own n-grams, the document with
+//! the evidence-weighted mean of its sentences and the n-grams of the whole text.
+
+use super::tfidf::Evidence;
+use crate::sentiment::lexicon::SentencePolarity;
+
+/// How much of asari's evidence, in nats, is ignored where the rules found nothing.
+pub const DEAD_ZONE: f32 = 1.0;
+/// The largest lexicon value read as log-odds (2·atanh(0.99) ≈ 5.3).
+const MAX_LEXICON: f32 = 0.99;
+
+/// The combined value in [-1, 1] of a stretch of text.
+pub fn combine(rules: SentencePolarity, ngrams: Option<Evidence>) -> f32 {
+    let lexicon = 2.0 * rules.value.clamp(-MAX_LEXICON, MAX_LEXICON).atanh();
+    let mut asari = ngrams.map_or(0.0, |e| e.logit);
+    if rules.evidence == 0.0 {
+        asari = asari.signum() * (asari.abs() - DEAD_ZONE).max(0.0);
+    }
+    ((lexicon + asari) / 2.0).tanh()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(value: f32, evidence: f32) -> SentencePolarity {
+        SentencePolarity { value, evidence }
+    }
+
+    fn ngrams(logit: f32) -> Option<Evidence> {
+        Some(Evidence { logit, ngrams: 3 })
+    }
+
+    #[test]
+    fn without_ngrams_the_lexicon_value_stands() {
+        for v in [-0.9, -0.46, 0.0, 0.3, 0.72] {
+            let combined = combine(rules(v, 1.0), None);
+            assert!((combined - v).abs() < 1e-5, "{v} → {combined}");
+        }
+        assert_eq!(combine(SentencePolarity::NONE, None), 0.0);
+    }
+
+    #[test]
+    fn agreeing_evidence_adds_up_and_disagreeing_evidence_cancels() {
+        let plain = combine(rules(0.46, 1.0), None);
+        assert!(combine(rules(0.46, 1.0), ngrams(1.0)) > plain);
+        assert!(combine(rules(0.46, 1.0), ngrams(-3.0)) < 0.0);
+        let even = combine(rules(0.46, 1.0), ngrams(-2.0 * 0.46f32.atanh()));
+        assert!(even.abs() < 1e-5, "{even}");
+    }
+
+    #[test]
+    fn where_the_rules_found_nothing_only_sure_ngrams_count() {
+        assert_eq!(combine(SentencePolarity::NONE, ngrams(0.8)), 0.0);
+        assert_eq!(combine(SentencePolarity::NONE, ngrams(-1.0)), 0.0);
+        let sure = combine(SentencePolarity::NONE, ngrams(-3.0));
+        assert!((sure - (-1.0f32).tanh()).abs() < 1e-5, "{sure}");
+        // A neutral verdict of the rules with evidence (two words that cancel) is not
+        // "nothing found": asari's evidence counts in full.
+        assert!(combine(rules(0.0, 2.0), ngrams(0.8)) > 0.3);
+    }
+
+    #[test]
+    fn extreme_values_stay_in_range() {
+        for (v, z) in [(1.0, 50.0), (-1.0, -50.0), (1.0, -50.0), (0.0, f32::MAX / 2.0)] {
+            let c = combine(rules(v, 1.0), ngrams(z));
+            assert!((-1.0..=1.0).contains(&c), "{v} {z} → {c}");
+        }
+    }
+}
