@@ -7,15 +7,16 @@
 //! negative document, and "配送は遅いが、スタッフは親切" comes out mixed, not neutral.
 //!
 //! Japanese text has a second, embedded source of evidence: asari's n-gram classifier
-//! ([`TfidfScorer`]), added to the rules' verdict on each sentence and on the whole
-//! document as [`combine`] explains. [`LexiconModel::score_rules`] gives the rules
-//! alone, as the linear model's lexicon features have always read them.
+//! ([`TfidfScorer`]), added to the rules' verdict on each sentence, and a Japanese
+//! document is the sum of its sentences' log-odds; [`combine`] explains both.
+//! [`LexiconModel::score_rules`] gives the rules alone, with the mean over sentences,
+//! as the linear model's lexicon features have always read them.
 
 use std::sync::Arc;
 
 use crate::record::Lang;
 use crate::sentiment::japanese::JapanesePolarity;
-use crate::sentiment::japanese::combine::combine;
+use crate::sentiment::japanese::combine;
 use crate::sentiment::japanese::tfidf::TfidfScorer;
 use crate::sentiment::vader::Vader;
 use crate::sentiment::{DocSentiment, Error, Score, SentimentModel};
@@ -59,13 +60,17 @@ impl LexiconModel {
         if doc.lang != Lang::Ja {
             return sentiment(whole.value, polarities.iter().map(|p| p.value));
         }
-        let ngrams = &self.japanese_ngrams;
-        let tokens = doc.sentences.iter().map(|s| doc.sentence_tokens(s));
-        let sentences = tokens
-            .clone()
+        let log_odds: Vec<f32> = doc
+            .sentences
+            .iter()
             .zip(&polarities)
-            .map(|(tokens, &p)| combine(p, ngrams.evidence([tokens])));
-        sentiment(combine(whole, ngrams.evidence(tokens)), sentences)
+            .map(|(s, &p)| {
+                let ngrams = self.japanese_ngrams.evidence([doc.sentence_tokens(s)]);
+                combine::log_odds(p, ngrams)
+            })
+            .collect();
+        let whole = combine::value(log_odds.iter().sum());
+        sentiment(whole, log_odds.into_iter().map(combine::value))
     }
 
     /// The rules alone (VADER, the Japanese lexicon and its rules), without asari's

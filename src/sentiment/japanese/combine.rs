@@ -2,13 +2,13 @@
 //! independent pieces of evidence about the same text.
 //!
 //! The rules ([`super::JapanesePolarity`]) are precise where they find a polar word and
-//! know negation, contrast and requests, but a review that says nothing in the
-//! dictionary is neutral to them (545 of 6,000 Amazon reviews), and a long complaint
-//! that opens with polite praise can tip positive. asari's classifier ([`super::tfidf`])
-//! weighs every word and word pair it saw in some 33,000 app-store reviews (返品, 初期不良, サポート, 星1つ),
-//! but knows nothing of a sentence's structure and calls most plain statements
-//! positive. Each is turned into log-odds of positive and the two are added, as naive
-//! Bayes adds independent evidence:
+//! know negation, contrast and requests, but a sentence that says nothing in the
+//! dictionary is neutral to them (返品の手続きをしています), and a complaint the
+//! dictionary lacks (電源が入らなくなりました) leaves the polite praise around it to
+//! decide. asari's classifier ([`super::tfidf`]) weighs every word and word pair it saw
+//! in some 33,000 app-store reviews, but knows nothing of a sentence's structure and
+//! calls most plain statements positive. Each is turned into log-odds of positive and
+//! the two are added, as naive Bayes adds independent evidence:
 //!
 //! * the lexicon's value v (its P(positive) − P(negative)) gives 2·atanh(v), so on its
 //!   own it comes back unchanged (v is capped at ±0.99);
@@ -18,10 +18,14 @@
 //!   ([`DEAD_ZONE`]), so that "部屋は3階でした" stays neutral and only a text asari is
 //!   sure of (odds beyond e : 1 without its prior) becomes polar.
 //!
-//! The sum z becomes a value in [-1, 1] as tanh(z / 2), P(positive) − P(negative) for
-//! log-odds z, so the neutral band reads as it does everywhere else. Sentences and the
-//! whole document are combined alike: a sentence with its own n-grams, the document with
-//! the evidence-weighted mean of its sentences and the n-grams of the whole text.
+//! A document is the sum of its sentences' log-odds: each sentence is evidence of its
+//! own, so a complaint is not diluted by the polite sentences around it: one clearly
+//! negative sentence (v = −0.9, −2.9 nats) outweighs two mildly positive ones (v =
+//! 0.46, +1.0 nat each), which the evidence-weighted mean of values calls neutral
+//! (0.01). English keeps VADER's mean.
+//!
+//! A sum z of log-odds becomes a value in [-1, 1] as tanh(z / 2), P(positive) −
+//! P(negative), so the neutral band reads as it does everywhere else.
 
 use super::tfidf::Evidence;
 use crate::sentiment::lexicon::SentencePolarity;
@@ -31,14 +35,19 @@ pub const DEAD_ZONE: f32 = 1.0;
 /// The largest lexicon value read as log-odds (2·atanh(0.99) ≈ 5.3).
 const MAX_LEXICON: f32 = 0.99;
 
-/// The combined value in [-1, 1] of a stretch of text.
-pub fn combine(rules: SentencePolarity, ngrams: Option<Evidence>) -> f32 {
+/// A sentence's log-odds of positive from the rules' verdict and asari's n-grams.
+pub fn log_odds(rules: SentencePolarity, ngrams: Option<Evidence>) -> f32 {
     let lexicon = 2.0 * rules.value.clamp(-MAX_LEXICON, MAX_LEXICON).atanh();
     let mut asari = ngrams.map_or(0.0, |e| e.logit);
     if rules.evidence == 0.0 {
         asari = asari.signum() * (asari.abs() - DEAD_ZONE).max(0.0);
     }
-    ((lexicon + asari) / 2.0).tanh()
+    lexicon + asari
+}
+
+/// Log-odds as a value in [-1, 1]: P(positive) − P(negative).
+pub fn value(log_odds: f32) -> f32 {
+    (log_odds / 2.0).tanh()
 }
 
 #[cfg(test)]
@@ -51,6 +60,10 @@ mod tests {
 
     fn ngrams(logit: f32) -> Option<Evidence> {
         Some(Evidence { logit, ngrams: 3 })
+    }
+
+    fn combine(rules: SentencePolarity, ngrams: Option<Evidence>) -> f32 {
+        value(log_odds(rules, ngrams))
     }
 
     #[test]
@@ -80,6 +93,14 @@ mod tests {
         // A neutral verdict of the rules with evidence (two words that cancel) is not
         // "nothing found": asari's evidence counts in full.
         assert!(combine(rules(0.0, 2.0), ngrams(0.8)) > 0.3);
+    }
+
+    #[test]
+    fn sentences_add_up() {
+        let polite = log_odds(rules(0.46, 1.0), None);
+        let complaint = log_odds(rules(-0.9, 1.0), None);
+        assert!(value(polite + complaint) < -0.5, "the complaint outweighs");
+        assert!(value(polite + polite) > value(polite));
     }
 
     #[test]
