@@ -29,12 +29,17 @@ pub struct SentencePolarity {
     pub value: f32,
     /// Number of sentiment-bearing words (lexicon hits, emoji, idioms); 0 = no evidence.
     pub evidence: f32,
+    /// Whether the verdict rests on the sentence's structure more than on its words: a
+    /// negated polar word (悪くない), a request (安くしてほしい) or a regret
+    /// (〜ば良かった), where the words alone say the opposite. Japanese only.
+    pub turned: bool,
 }
 
 impl SentencePolarity {
     pub const NONE: SentencePolarity = SentencePolarity {
         value: 0.0,
         evidence: 0.0,
+        turned: false,
     };
 }
 
@@ -99,7 +104,13 @@ impl LexiconModel {
         } else {
             0.0
         };
-        (polarities, SentencePolarity { value, evidence })
+        let turned = polarities.iter().any(|p| p.turned);
+        let whole = SentencePolarity {
+            value,
+            evidence,
+            turned,
+        };
+        (polarities, whole)
     }
 }
 

@@ -16,7 +16,11 @@
 //!   app-store prior (more 5-star than 1-star reviews), not something the text said;
 //! * where the rules found nothing, asari's evidence counts only beyond one nat
 //!   ([`DEAD_ZONE`]), so that "部屋は3階でした" stays neutral and only a text asari is
-//!   sure of (odds beyond e : 1 without its prior) becomes polar.
+//!   sure of (odds beyond e : 1 without its prior) becomes polar;
+//! * where the rules' verdict rests on the sentence's structure (a negated polar word,
+//!   a request, a regret: [`SentencePolarity::turned`]), asari counts only when it
+//!   agrees: its bag of n-grams holds the words without the turn, so 悪くないです
+//!   (not bad) reads negative to it and 使いやすいとは言えない positive.
 //!
 //! A document is the sum of its sentences' log-odds: each sentence is evidence of its
 //! own, so a complaint is not diluted by the polite sentences around it: one clearly
@@ -42,6 +46,9 @@ pub fn log_odds(rules: SentencePolarity, ngrams: Option<Evidence>) -> f32 {
     if rules.evidence == 0.0 {
         asari = asari.signum() * (asari.abs() - DEAD_ZONE).max(0.0);
     }
+    if rules.turned && asari * lexicon < 0.0 {
+        asari = 0.0;
+    }
     lexicon + asari
 }
 
@@ -55,7 +62,18 @@ mod tests {
     use super::*;
 
     fn rules(value: f32, evidence: f32) -> SentencePolarity {
-        SentencePolarity { value, evidence }
+        SentencePolarity {
+            value,
+            evidence,
+            turned: false,
+        }
+    }
+
+    fn turned(value: f32) -> SentencePolarity {
+        SentencePolarity {
+            turned: true,
+            ..rules(value, 1.0)
+        }
     }
 
     fn ngrams(logit: f32) -> Option<Evidence> {
@@ -93,6 +111,16 @@ mod tests {
         // A neutral verdict of the rules with evidence (two words that cancel) is not
         // "nothing found": asari's evidence counts in full.
         assert!(combine(rules(0.0, 2.0), ngrams(0.8)) > 0.3);
+    }
+
+    #[test]
+    fn where_the_structure_decided_only_agreeing_ngrams_count() {
+        // 悪くないです: the rules read "not bad", asari's n-grams read 悪い.
+        let not_bad = turned(0.36);
+        assert_eq!(combine(not_bad, ngrams(-1.8)), combine(not_bad, None));
+        assert!(combine(not_bad, ngrams(1.0)) > combine(not_bad, None));
+        // The same disagreement about plain words is evidence against the rules.
+        assert!(combine(rules(0.36, 1.0), ngrams(-1.8)) < 0.0);
     }
 
     #[test]
