@@ -29,9 +29,10 @@ pub struct SentencePolarity {
     pub value: f32,
     /// Number of sentiment-bearing words (lexicon hits, emoji, idioms); 0 = no evidence.
     pub evidence: f32,
-    /// Whether the verdict rests on the sentence's structure more than on its words: a
-    /// negated polar word (悪くない), a request (安くしてほしい) or a regret
-    /// (〜ば良かった), where the words alone say the opposite. Japanese only.
+    /// Whether the verdict rests on how the sentence is built more than on its words: a
+    /// negated polar word (悪くない), a request (安くしてほしい), a regret
+    /// (〜ば良かった) or a word read in its context (値段が高い), where the words alone
+    /// may say the opposite. Japanese only.
     pub turned: bool,
 }
 

@@ -18,9 +18,10 @@
 //!   ([`DEAD_ZONE`]), so that "部屋は3階でした" stays neutral and only a text asari is
 //!   sure of (odds beyond e : 1 without its prior) becomes polar;
 //! * where the rules' verdict rests on the sentence's structure (a negated polar word,
-//!   a request, a regret: [`SentencePolarity::turned`]), asari counts only when it
-//!   agrees: its bag of n-grams holds the words without the turn, so 悪くないです
-//!   (not bad) reads negative to it and 使いやすいとは言えない positive.
+//!   a request, a regret, a word read in its context: [`SentencePolarity::turned`]),
+//!   asari counts only when it agrees: its bag of n-grams holds the words without the
+//!   turn, so 悪くないです (not bad) reads negative to it, 使いやすいとは言えない and
+//!   値段が高い (expensive; 値段 alone is +2 nats to asari) positive.
 //!
 //! A document is the sum of its sentences' log-odds: each sentence is evidence of its
 //! own, so a complaint is not diluted by the polite sentences around it: one clearly

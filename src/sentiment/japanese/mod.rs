@@ -101,6 +101,9 @@ struct Item {
     polarity: f32,
     rule: Rule,
     negated: bool,
+    /// Matched as a word in its context (値段 * 高い: expensive; 品質 * 高い: good),
+    /// where the word alone says something else.
+    in_context: bool,
     /// Intensifier and contrast weights multiplied together.
     weight: f32,
 }
@@ -148,7 +151,9 @@ impl JapanesePolarity {
             sum += sum.signum() * EXCLAMATION * bangs as f32;
         }
         let turned = items.iter().any(|it| {
-            it.rule == Rule::Structure || (it.negated && it.rule == Rule::Lexicon(Kind::Plain))
+            it.in_context
+                || it.rule == Rule::Structure
+                || (it.negated && it.rule == Rule::Lexicon(Kind::Plain))
         });
         SentencePolarity {
             value: (sum / (sum * sum + ALPHA).sqrt()).clamp(-1.0, 1.0),
@@ -181,14 +186,16 @@ impl JapanesePolarity {
             let found = self.longest_match(tokens, i);
             let factor = intensity(tokens, i);
             match (found, factor) {
-                (Some((1, _)), Some(f)) => {
+                (Some((1, _, _)), Some(f)) => {
                     intensifiers.push((i, f));
                     i += 1;
                 }
-                (Some((len, entry)), _) => {
+                (Some((len, entry, in_context)), _) => {
                     if entry.polarity != 0.0 {
                         let rule = Rule::Lexicon(entry.kind);
-                        items.push(Item::new(i, i + len, entry.polarity, rule));
+                        let mut item = Item::new(i, i + len, entry.polarity, rule);
+                        item.in_context = in_context;
+                        items.push(item);
                     }
                     i += len;
                 }
@@ -202,8 +209,9 @@ impl JapanesePolarity {
         (items, intensifiers)
     }
 
-    /// The longest lexicon entry starting at token `i`: (tokens spanned, entry).
-    fn longest_match(&self, tokens: &[Token], i: usize) -> Option<(usize, Entry)> {
+    /// The longest lexicon entry starting at token `i`: (tokens spanned, entry, whether
+    /// it matched with a particle as `*`: a word read in its context, 値段 * 高い).
+    fn longest_match(&self, tokens: &[Token], i: usize) -> Option<(usize, Entry, bool)> {
         let rest = &tokens[i..];
         let words = rest
             .iter()
@@ -213,8 +221,7 @@ impl JapanesePolarity {
         (1..=words).rev().find_map(|len| {
             candidate_keys(&rest[..len])
                 .iter()
-                .find_map(|key| self.lexicon.get(key))
-                .map(|entry| (len, entry))
+                .find_map(|key| self.lexicon.get(key).map(|e| (len, e, key.contains('*'))))
         })
     }
 }
@@ -227,6 +234,7 @@ impl Item {
             polarity,
             rule,
             negated: false,
+            in_context: false,
             weight: 1.0,
         }
     }
