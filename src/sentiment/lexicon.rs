@@ -15,7 +15,7 @@
 use std::sync::Arc;
 
 use crate::record::Lang;
-use crate::sentiment::japanese::JapanesePolarity;
+use crate::sentiment::japanese::{JapanesePolarity, opens_with_contrast};
 use crate::sentiment::japanese::combine;
 use crate::sentiment::japanese::tfidf::TfidfScorer;
 use crate::sentiment::vader::Vader;
@@ -66,17 +66,18 @@ impl LexiconModel {
         if doc.lang != Lang::Ja {
             return sentiment(whole.value, polarities.iter().map(|p| p.value));
         }
-        let log_odds: Vec<f32> = doc
-            .sentences
-            .iter()
-            .zip(&polarities)
-            .map(|(s, &p)| {
-                let ngrams = self.japanese_ngrams.evidence([doc.sentence_tokens(s)]);
-                combine::log_odds(p, ngrams)
-            })
-            .collect();
-        let whole = combine::value(log_odds.iter().sum());
-        sentiment(whole, log_odds.into_iter().map(combine::value))
+        let mut total = 0.0;
+        let mut log_odds = Vec::with_capacity(polarities.len());
+        for (s, &p) in doc.sentences.iter().zip(&polarities) {
+            let tokens = doc.sentence_tokens(s);
+            let z = combine::log_odds(p, self.japanese_ngrams.evidence([tokens]));
+            if opens_with_contrast(tokens) {
+                total *= combine::BEFORE_CONTRAST;
+            }
+            total += z;
+            log_odds.push(z);
+        }
+        sentiment(combine::value(total), log_odds.into_iter().map(combine::value))
     }
 
     /// The rules alone (VADER, the Japanese lexicon and its rules), without asari's

@@ -27,7 +27,10 @@
 //! own, so a complaint is not diluted by the polite sentences around it: one clearly
 //! negative sentence (v = −0.9, −2.9 nats) outweighs two mildly positive ones (v =
 //! 0.46, +1.0 nat each), which the evidence-weighted mean of values calls neutral
-//! (0.01). English keeps VADER's mean.
+//! (0.01). A sentence that opens with a contrasting conjunction (しかし, ただ, でも)
+//! halves the sum before it, as a clause after けど outweighs the one before it
+//! within a sentence: 丁寧に梱包されていました。ただ、二日で壊れました。 is a
+//! complaint. English keeps VADER's mean.
 //!
 //! A sum z of log-odds becomes a value in [-1, 1] as tanh(z / 2), P(positive) −
 //! P(negative), so the neutral band reads as it does everywhere else.
@@ -35,6 +38,8 @@
 use super::tfidf::Evidence;
 use crate::sentiment::lexicon::SentencePolarity;
 
+/// The weight of the sentences before one that opens with しかし, ただ, でも, ….
+pub const BEFORE_CONTRAST: f32 = 0.5;
 /// How much of asari's evidence, in nats, is ignored where the rules found nothing.
 pub const DEAD_ZONE: f32 = 1.0;
 /// The largest lexicon value read as log-odds (2·atanh(0.99) ≈ 5.3).

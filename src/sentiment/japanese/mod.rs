@@ -374,6 +374,15 @@ fn is_clause_break(t: &Token) -> bool {
         || (t.pos == Pos::Particle && t.pos_detail == "接続助詞")
 }
 
+/// Whether a sentence opens with a contrasting conjunction (しかし, ただ, でも, …): what
+/// it says outweighs the sentences before it, as a clause after けど does within one.
+pub fn opens_with_contrast(tokens: &[Token]) -> bool {
+    tokens
+        .iter()
+        .find(|t| t.pos != Pos::Symbol)
+        .is_some_and(|t| t.pos == Pos::Conjunction && is_contrast(t))
+}
+
 fn is_contrast(t: &Token) -> bool {
     match t.pos {
         Pos::Particle => t.pos_detail == "接続助詞" && listed(CONTRAST_PARTICLES, &t.lemma),

@@ -270,6 +270,12 @@ fn default_adds_sentences_up() {
         Label::Negative,
     );
     assert_default("届くのが早かったです。音も良いです。", Label::Positive);
+    // A sentence that opens with ただ or しかし outweighs what came before it.
+    assert_default(
+        "丁寧に梱包されていました。ただ、二日で壊れました。",
+        Label::Negative,
+    );
+    assert_default("梱包は雑でした。しかし、音はとても良いです。", Label::Positive);
 }
 
 #[test]
