@@ -99,11 +99,12 @@ fn auto_learns_where_ratings_are_and_keeps_the_lexicon_elsewhere() {
     assert_eq!(summary["sentiment_model"], "auto (ja: lexicon, en: linear)");
     // Unrated Japanese records are scored by the lexicon all the same.
     assert_eq!(summary["by_lang"]["ja"], 4);
-    let saved = out.join("sentiment-model");
+    let generation = out.join("gen-000001");
+    let saved = generation.join("sentiment-model");
     assert!(saved.join("en/model.json").is_file());
     assert!(!saved.join("ja").exists());
     let saved_summary: Value =
-        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(generation.join("summary.json")).unwrap()).unwrap();
     assert_eq!(saved_summary["sentiment_auto"], summary["sentiment_auto"]);
 
     // The human summary says what was chosen, and why.
@@ -126,8 +127,9 @@ fn auto_learns_where_ratings_are_and_keeps_the_lexicon_elsewhere() {
     );
     assert!(text.contains("ja: lexicon"), "{text}");
 
-    // The saved folder is a model of its own: reused by analyze, scored by eval.
-    let spec = format!("linear:{}", saved.display());
+    // The saved folder is a model of its own: reused by analyze (named by the analysis
+    // folder), scored by eval.
+    let spec = format!("linear:{}", out.display());
     let reused = run_json(
         koe()
             .args(["analyze", &input, "--no-topics", "--json"])
@@ -180,7 +182,8 @@ fn a_dump_without_ratings_runs_as_with_the_lexicon() {
     assert_eq!(auto["sentiment_model"], "lexicon");
     assert_eq!(auto["by_sentiment"], lexicon["by_sentiment"]);
     assert_eq!(language(&auto, "en")["reason"], "no rated en records");
-    assert!(!dir.path().join("auto/sentiment-model").exists());
+    assert!(dir.path().join("auto/gen-000001").is_dir());
+    assert!(!dir.path().join("auto/gen-000001/sentiment-model").exists());
 }
 
 #[test]

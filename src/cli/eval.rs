@@ -220,7 +220,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let mut models = Vec::new();
     for spec in &args.models {
         bar.set_message(spec.clone());
-        models.push(eval::evaluate(spec, &set, uncertainty, &|k| bar.inc(k))?);
+        let spec = super::model_spec(spec)?;
+        models.push(eval::evaluate(&spec, &set, uncertainty, &|k| bar.inc(k))?);
     }
     if let Some(path) = &args.predictions {
         write_predictions(path, &set, &models)

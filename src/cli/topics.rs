@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use koe::pipeline::{TOPICS_FILE, read_topics};
+use koe::analysis::{AnalysisDir, Part};
 use koe::topics::{Topics, render_quality, render_table};
 
 use super::output::{emit, print_json};
@@ -23,7 +23,7 @@ use super::output::{emit, print_json};
   koe topics out/demo --limit 5 --eval
   koe topics out/demo --json")]
 pub struct Args {
-    /// Output folder of `koe analyze` (holds topics.json).
+    /// Output folder of `koe analyze` (its current generation holds topics.json).
     #[arg(value_name = "DIR")]
     dir: PathBuf,
 
@@ -41,10 +41,12 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let mut topics: Topics = read_topics(&args.dir)?.with_context(|| {
+    let generation = AnalysisDir::new(&args.dir).current()?;
+    let mut topics: Topics = generation.topics()?.with_context(|| {
         format!(
-            "{} has no {TOPICS_FILE} (run `koe analyze` first, without --no-topics)",
-            args.dir.display()
+            "{} has no {} (run `koe analyze` first, without --no-topics)",
+            args.dir.display(),
+            Part::Topics.file_name()
         )
     })?;
     if args.json {
