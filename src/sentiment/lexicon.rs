@@ -15,9 +15,9 @@
 use std::sync::Arc;
 
 use crate::record::Lang;
-use crate::sentiment::japanese::{JapanesePolarity, opens_with_contrast};
 use crate::sentiment::japanese::combine;
 use crate::sentiment::japanese::tfidf::TfidfScorer;
+use crate::sentiment::japanese::{JapanesePolarity, opens_with_contrast};
 use crate::sentiment::vader::Vader;
 use crate::sentiment::{DocSentiment, Error, Score, SentimentModel};
 use crate::text::AnalysedText;
@@ -77,7 +77,10 @@ impl LexiconModel {
             total += z;
             log_odds.push(z);
         }
-        sentiment(combine::value(total), log_odds.into_iter().map(combine::value))
+        sentiment(
+            combine::value(total),
+            log_odds.into_iter().map(combine::value),
+        )
     }
 
     /// The rules alone (VADER, the Japanese lexicon and its rules), without asari's

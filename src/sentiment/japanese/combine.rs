@@ -139,7 +139,12 @@ mod tests {
 
     #[test]
     fn extreme_values_stay_in_range() {
-        for (v, z) in [(1.0, 50.0), (-1.0, -50.0), (1.0, -50.0), (0.0, f32::MAX / 2.0)] {
+        for (v, z) in [
+            (1.0, 50.0),
+            (-1.0, -50.0),
+            (1.0, -50.0),
+            (0.0, f32::MAX / 2.0),
+        ] {
             let c = combine(rules(v, 1.0), ngrams(z));
             assert!((-1.0..=1.0).contains(&c), "{v} {z} → {c}");
         }

@@ -65,7 +65,17 @@ const MAX_KAOMOJI_CHARS: usize = 12;
 /// Pieces of a crying, grimacing or sighing face (NFKC has split ´ into a space and a
 /// combining accent by now).
 const SAD_FACES: [&str; 11] = [
-    "T_T", "TT", "T^T", ";_;", ";;", ">_<", "><", "Д", "-_-", "・ω・`", "ω`",
+    "T_T",
+    "TT",
+    "T^T",
+    ";_;",
+    ";;",
+    ">_<",
+    "><",
+    "Д",
+    "-_-",
+    "・ω・`",
+    "ω`",
 ];
 /// VADER's compound normalisation constant.
 const ALPHA: f32 = 15.0;
@@ -280,7 +290,11 @@ fn kaomoji(tokens: &[Token], i: usize) -> Option<(usize, f32)> {
 fn looks_like_a_face(text: &str) -> bool {
     let mut letters = 0;
     for c in text.chars() {
-        letters = if c.is_ascii_alphanumeric() { letters + 1 } else { 0 };
+        letters = if c.is_ascii_alphanumeric() {
+            letters + 1
+        } else {
+            0
+        };
         let japanese = matches!(c, '\u{3041}'..='\u{30fa}' | '\u{4e00}'..='\u{9fff}');
         if letters >= 3 || japanese {
             return false;

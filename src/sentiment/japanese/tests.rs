@@ -275,7 +275,10 @@ fn default_adds_sentences_up() {
         "丁寧に梱包されていました。ただ、二日で壊れました。",
         Label::Negative,
     );
-    assert_default("梱包は雑でした。しかし、音はとても良いです。", Label::Positive);
+    assert_default(
+        "梱包は雑でした。しかし、音はとても良いです。",
+        Label::Positive,
+    );
 }
 
 #[test]

@@ -104,7 +104,11 @@ impl TfidfScorer {
             }
             if !header {
                 if raw != "ngram\tidf\tweight" {
-                    return Err(invalid(file, line, "expected the header ngram, idf, weight"));
+                    return Err(invalid(
+                        file,
+                        line,
+                        "expected the header ngram, idf, weight",
+                    ));
                 }
                 header = true;
                 continue;
@@ -143,7 +147,11 @@ impl TfidfScorer {
         for (line, first, second, id) in bigram_lines {
             let (Some(&a), Some(&b)) = (scorer.unigrams.get(first), scorer.unigrams.get(second))
             else {
-                return Err(invalid(file, line, "a bigram of words that are not unigrams"));
+                return Err(invalid(
+                    file,
+                    line,
+                    "a bigram of words that are not unigrams",
+                ));
             };
             if scorer.bigrams.insert(pair(a, b), id).is_some() {
                 return Err(invalid(file, line, format!("\"{first} {second}\" repeats")));
@@ -284,7 +292,10 @@ mod tests {
             let expected: f32 = expected.parse().expect("p");
             let e = evidence(&scorer, text).expect("asari knows these words");
             let p = 1.0 / (1.0 + (-(e.logit + scorer.prior())).exp());
-            assert!((p - expected).abs() < 0.2, "{text}: {p:.4}, asari {expected}");
+            assert!(
+                (p - expected).abs() < 0.2,
+                "{text}: {p:.4}, asari {expected}"
+            );
             if (expected - 0.5).abs() > 0.1 {
                 assert_eq!(p > 0.5, expected > 0.5, "{text}: {p:.4}, asari {expected}");
             }
@@ -292,7 +303,11 @@ mod tests {
         }
         assert_eq!(differences.len(), 20);
         differences.sort_by(f32::total_cmp);
-        assert!(differences[10] < 0.01, "median difference {}", differences[10]);
+        assert!(
+            differences[10] < 0.01,
+            "median difference {}",
+            differences[10]
+        );
     }
 
     #[test]
@@ -300,9 +315,15 @@ mod tests {
         let raw = TfidfScorer::decompress(MODEL).expect("model");
         let muted = TfidfScorer::embedded().expect("model");
         let text = "値段が高いです。";
-        let (before, after) = (evidence(&raw, text).unwrap(), evidence(&muted, text).unwrap());
+        let (before, after) = (
+            evidence(&raw, text).unwrap(),
+            evidence(&muted, text).unwrap(),
+        );
         assert!(after.logit < before.logit - 0.3, "{before:?} → {after:?}");
-        assert_eq!(after.ngrams, before.ngrams, "muted words still count in the norm");
+        assert_eq!(
+            after.ngrams, before.ngrams,
+            "muted words still count in the norm"
+        );
     }
 
     #[test]
