@@ -14,6 +14,7 @@
 //!   own it comes back unchanged (v is capped at ±0.99);
 //! * asari gives its n-grams' sum without its intercept: that intercept is the
 //!   app-store prior (more 5-star than 1-star reviews), not something the text said;
+//!   its polite auxiliaries (です, ます) are muted ([`super::tfidf::POLITENESS`]);
 //! * where the rules found nothing, asari's evidence counts only beyond one nat
 //!   ([`DEAD_ZONE`]), so that "部屋は3階でした" stays neutral and only a text asari is
 //!   sure of (odds beyond e : 1 without its prior) becomes polar;

@@ -19,7 +19,8 @@
 //! first part, the n-grams' weighted sum on the log-odds scale, or `None` when the text
 //! holds none of the model's n-grams; [`TfidfScorer::prior`] is the intercept, which
 //! leans 1.3 nats positive because app stores hold more 5-star than 1-star reviews.
-//! The file is parsed once per process ([`TfidfScorer::embedded`] shares it).
+//! The file is parsed once per process ([`TfidfScorer::embedded`] shares it), and the
+//! embedded scorer mutes the polite auxiliaries ([`POLITENESS`]).
 
 use std::collections::HashMap;
 use std::io::Read;
