@@ -3,6 +3,7 @@
 mod common;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use koe::text::LanguageTokenizer;
 use koe::{Lang, TextAnalyzer};
 
 fn tokenize(c: &mut Criterion) {
@@ -17,7 +18,10 @@ fn tokenize(c: &mut Criterion) {
                 (doc.lang == lang).then_some(doc.normalized)
             })
             .collect();
-        let tokenizer = analyzer.tokenizer(lang);
+        let tokenizer: &dyn LanguageTokenizer = match lang {
+            Lang::Ja => analyzer.japanese(),
+            _ => analyzer.english(),
+        };
         let mut tokens = Vec::new();
         let count: usize = texts
             .iter()

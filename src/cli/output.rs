@@ -99,3 +99,18 @@ impl ProgressDisplay {
         }
     }
 }
+
+/// A bar on stderr for work of `total` units; hidden with `quiet` or when stderr is not a
+/// terminal.
+pub fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
+    if quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg:24} {wide_bar} {pos}/{len} · ETA {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
+}

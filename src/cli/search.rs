@@ -22,9 +22,13 @@ use super::output::{emit, print_json};
 /// (「配送 遅い」 finds 「配送がとても遅かった」), English through stems ("delays" finds
 /// "delayed"). All words are required; use quotes for a phrase, `-word` to exclude,
 /// `OR` for either. No query (or `*`) lists every record that passes the filters.
-/// Facet counts (sentiment, channel, stage, product, lang, topic) cover all matching records.
+/// Facet counts (sentiment, channel, stage, product, lang, topic, category) cover all
+/// matching records. With a taxonomy (`koe analyze --taxonomy FILE`), `category:NAME`
+/// in the query (`-category:NAME` to exclude, quotes for a name with spaces) or
+/// `--category NAME` keeps the records of that category, its children's included.
 ///
 /// Examples:
+///   koe search out/demo category:配送 遅い
 ///   koe search out/demo 対応 --sentiment negative
 ///   koe search out/demo delays --channel app --since 2026-09-01 --json
 #[derive(Debug, clap::Args)]
@@ -56,6 +60,11 @@ pub struct Args {
     /// Only records about these topics (pain point ids from `koe topics`; repeat for any).
     #[arg(long, value_name = "ID")]
     topic: Vec<u32>,
+
+    /// Only records in these taxonomy categories (names from the file given to
+    /// `koe analyze --taxonomy`; repeat for any of several; a parent holds its children).
+    #[arg(long, value_name = "NAME")]
+    category: Vec<String>,
 
     /// Only records in this language (ja, en).
     #[arg(long, value_name = "LANG")]
@@ -105,6 +114,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             stage: args.stage,
             product: args.product,
             topic: args.topic,
+            category: args.category,
             lang: args.lang,
             since: args.since,
             until: args.until,
@@ -174,6 +184,9 @@ fn describe(hit: &Hit) -> String {
     if let Some(date) = &hit.created_at {
         parts.push(date.get(..10).unwrap_or(date).to_string());
     }
+    if !hit.categories.is_empty() {
+        parts.push(hit.categories.join(","));
+    }
     if !hit.topics.is_empty() {
         let ids: Vec<String> = hit.topics.iter().map(|t| format!("#{t}")).collect();
         parts.push(format!("topic {}", ids.join(",")));
@@ -230,6 +243,7 @@ fn render_facets(facets: &FacetCounts, topic_labels: &BTreeMap<String, String>, 
         ("stage", &facets.stage),
         ("product", &facets.product),
         ("lang", &facets.lang),
+        ("category", &facets.category),
     ];
     for (name, counts) in groups {
         if counts.is_empty() {

@@ -19,8 +19,8 @@
 use serde::Serialize;
 
 use crate::eval::metrics::Confusion;
+use crate::rng::SplitMix64;
 use crate::sentiment::Label;
-use crate::sentiment::train::SplitMix64;
 
 /// The figures intervals and tests are given for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,8 +1,8 @@
 //! Index: analysed records → a Tantivy index analysts can search.
 //!
-//! [`schema`] names the fields (Japanese and English text through koe's own analysers,
-//! the original text stored, facets and fast fields for every filter), [`tokenizers`]
-//! registers those analysers (lindera base forms for Japanese, Snowball stems for English),
+//! [`schema`] names the fields (the text's terms, the original text stored, facets and
+//! fast fields for every filter), [`tokenizers`] turns the text stage's tokens into terms
+//! and registers the same analysis for queries,
 //! [`writer`] builds an index (in a run's staging generation, see [`crate::analysis`]),
 //! and [`search`] runs queries with filters, snippets and facet counts.
 
@@ -15,7 +15,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::record::{Analysed, Lang, Record};
+use crate::lang::Lang;
+use crate::record::{Analysed, Record};
 use crate::sentiment::Score;
 
 pub use schema::IndexFields;
@@ -28,22 +29,29 @@ pub use writer::IndexBuilder;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IndexDoc {
     pub record: Record,
-    /// The normalised text, indexed with the analyser of `lang`.
+    /// The normalised text: the offsets of `terms` point into it.
     pub normalized: String,
+    /// The searchable tokens the text stage made, as index terms.
+    pub terms: Vec<tantivy::tokenizer::Token>,
     pub lang: Lang,
     pub sentiment: Score,
     /// Topic ids, primary first (empty: no topic).
     pub topics: Vec<u32>,
+    /// Names of the taxonomy categories the record is in, ancestors included.
+    #[serde(default)]
+    pub categories: Vec<String>,
 }
 
 impl From<Analysed> for IndexDoc {
     fn from(analysed: Analysed) -> Self {
         IndexDoc {
             record: analysed.record,
+            terms: tokenizers::index_tokens(&analysed.text.tokens),
             normalized: analysed.text.normalized,
             lang: analysed.text.lang,
             sentiment: analysed.sentiment.doc,
             topics: Vec::new(),
+            categories: Vec::new(),
         }
     }
 }

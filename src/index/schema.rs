@@ -1,8 +1,9 @@
 //! The index schema: one Tantivy document per record.
 //!
-//! Text is indexed twice over, once per language field, so each record goes through the
-//! analyser of its own language; the original text is stored for display. Labels
-//! (sentiment, channel, stage, product, lang) are facets, so one query returns counts for
+//! The text is indexed once, in `terms`, as the tokens the text stage made (every script
+//! run by its own segmenter, see [`super::tokenizers`]); the original text is stored for
+//! display. Labels
+//! (sentiment, channel, stage, product, lang, topic, taxonomy category) are facets, so one query returns counts for
 //! the whole result set; numbers and dates are fast fields for range filters.
 
 use std::path::Path;
@@ -13,8 +14,7 @@ use tantivy::schema::{
 };
 
 use super::Error;
-use super::tokenizers::{ENGLISH, JAPANESE};
-use crate::record::Lang;
+use super::tokenizers::KOE;
 
 /// Handles to every field of a koe index.
 #[derive(Debug, Clone, Copy)]
@@ -22,8 +22,8 @@ pub struct IndexFields {
     pub id: Field,
     /// The original text, stored, not indexed.
     pub text: Field,
-    pub text_ja: Field,
-    pub text_en: Field,
+    /// The searchable terms of the text, from the text stage's tokens.
+    pub terms: Field,
     pub lang: Field,
     pub sentiment: Field,
     pub sentiment_score: Field,
@@ -32,6 +32,9 @@ pub struct IndexFields {
     pub product: Field,
     /// Topic ids (pain points) of the record's sentences.
     pub topic: Field,
+    /// Names of the taxonomy categories the record is in (flat: a child's record holds
+    /// its parents' names too).
+    pub category: Field,
     pub rating: Field,
     pub nps: Field,
     pub effort: Field,
@@ -54,9 +57,16 @@ impl IndexFields {
         let number = INDEXED | FAST | STORED;
         b.add_text_field("id", STRING | STORED);
         b.add_text_field("text", STORED);
-        b.add_text_field("text_ja", analysed(JAPANESE));
-        b.add_text_field("text_en", analysed(ENGLISH));
-        for name in ["lang", "sentiment", "channel", "stage", "product", "topic"] {
+        b.add_text_field("terms", analysed(KOE));
+        for name in [
+            "lang",
+            "sentiment",
+            "channel",
+            "stage",
+            "product",
+            "topic",
+            "category",
+        ] {
             b.add_facet_field(name, facet());
         }
         b.add_f64_field("sentiment_score", number.clone());
@@ -89,8 +99,7 @@ impl IndexFields {
         Ok(IndexFields {
             id: field("id")?,
             text: field("text")?,
-            text_ja: field("text_ja")?,
-            text_en: field("text_en")?,
+            terms: field("terms")?,
             lang: field("lang")?,
             sentiment: field("sentiment")?,
             sentiment_score: field("sentiment_score")?,
@@ -98,19 +107,12 @@ impl IndexFields {
             stage: field("stage")?,
             product: field("product")?,
             topic: field("topic")?,
+            category: field("category")?,
             rating: field("rating")?,
             nps: field("nps")?,
             effort: field("effort")?,
             created_at: field("created_at")?,
             origin: field("origin")?,
         })
-    }
-
-    /// The analysed text field for a language.
-    pub fn text_of(&self, lang: Lang) -> Field {
-        match lang {
-            Lang::Ja => self.text_ja,
-            Lang::En => self.text_en,
-        }
     }
 }

@@ -1,80 +1,86 @@
-//! koe's analysers for Tantivy, registered by name in one place.
+//! The one analysis of the index: the text stage's tokens, as Tantivy terms.
 //!
-//! Both wrap the text stage's own tokenizers, so the index sees exactly the terms that
-//! sentiment and topics see: lindera base forms for Japanese (遅かった is indexed as 遅い,
-//! so 「配送 遅い」 finds it), lower-cased Snowball stems for English ("delays" finds
-//! "delayed"). Particles, auxiliaries, stop words and punctuation are left out; URLs,
-//! @mentions, #hashtags (as the bare tag) and emoji are kept as terms of their own.
+//! Records are indexed with the tokens the text stage already made ([`index_tokens`],
+//! handed to Tantivy as a `PreTokenizedString`), so lindera runs once per record. Queries
+//! and snippets go through [`KOE`], a Tantivy tokenizer over the very same code
+//! ([`TextAnalyzer::tokenize_normalized`]: sentences, entities, script runs), so what is
+//! indexed and what is searched are the same terms by construction: lindera base forms
+//! for kana and kanji (遅かった is indexed as 遅い, so 「配送 遅い」 finds it), lower-cased
+//! Snowball stems for Latin words ("delays" finds "delayed"), lower-cased words for other
+//! scripts, and URLs, @mentions, #hashtags (the bare tag, `#配送遅延` one term) and emoji
+//! as terms of their own. Particles, auxiliaries, stop words and punctuation are left out
+//! ([`Token::is_searchable`]); positions count them, so phrases keep their gaps.
 
 use tantivy::Index;
 use tantivy::tokenizer::{Token as TantivyToken, TokenStream, Tokenizer};
 
 use crate::text::normalize::find_entities;
-use crate::text::{LanguageTokenizer, Pos, TextAnalyzer, Token, tokenize_with_entities};
+use crate::text::{TextAnalyzer, Token};
 
-/// Name of the Japanese analyser in the index schema.
-pub const JAPANESE: &str = "koe_ja";
-/// Name of the English analyser in the index schema.
-pub const ENGLISH: &str = "koe_en";
+/// Name of koe's analyser in the index schema.
+pub const KOE: &str = "koe";
 
-/// Registers koe's analysers on an index (needed to write to it and to query it).
+/// Registers koe's analyser on an index (needed to query it and to make snippets).
 pub fn register(index: &Index, analyzer: &TextAnalyzer) {
-    let manager = index.tokenizers();
-    manager.register(JAPANESE, IndexTokenizer::new(analyzer.japanese().clone()));
-    manager.register(ENGLISH, IndexTokenizer::new(analyzer.english().clone()));
+    index
+        .tokenizers()
+        .register(KOE, QueryTokenizer::new(analyzer.clone()));
 }
 
-/// A koe language tokenizer seen as a Tantivy tokenizer. The text it gets is already
-/// normalised (the writer indexes normalised text; the search CLI normalises queries).
+/// The searchable tokens of a document, as Tantivy tokens: the lemma is the term, the
+/// span the offsets, the position the token's place among all tokens.
+pub fn index_tokens(tokens: &[Token]) -> Vec<TantivyToken> {
+    let mut out = Vec::new();
+    extend_index_tokens(tokens, &mut out);
+    out
+}
+
+fn extend_index_tokens(tokens: &[Token], out: &mut Vec<TantivyToken>) {
+    let searchable = tokens.iter().enumerate().filter(|(_, t)| t.is_searchable());
+    out.extend(searchable.map(|(position, token)| TantivyToken {
+        offset_from: token.span.start,
+        offset_to: token.span.end,
+        position,
+        text: token.lemma.clone(),
+        position_length: 1,
+    }));
+}
+
+/// The text stage seen as a Tantivy tokenizer, for queries and snippets. The text it gets
+/// is already normalised (the search normalises queries and the text of hits).
 #[derive(Clone)]
-pub struct IndexTokenizer<T> {
-    inner: T,
+pub struct QueryTokenizer {
+    analyzer: TextAnalyzer,
     koe_tokens: Vec<Token>,
     tokens: Vec<TantivyToken>,
 }
 
-impl<T: LanguageTokenizer + Clone + 'static> IndexTokenizer<T> {
-    pub fn new(inner: T) -> Self {
-        IndexTokenizer {
-            inner,
+impl QueryTokenizer {
+    pub fn new(analyzer: TextAnalyzer) -> Self {
+        QueryTokenizer {
+            analyzer,
             koe_tokens: Vec::new(),
             tokens: Vec::new(),
         }
     }
 }
 
-/// Terms worth searching: content words and entities, not grammar or punctuation.
-fn is_searchable(token: &Token) -> bool {
-    token.pos.is_entity() || (!token.stop && token.pos != Pos::Symbol)
-}
-
-impl<T: LanguageTokenizer + Clone + 'static> Tokenizer for IndexTokenizer<T> {
+impl Tokenizer for QueryTokenizer {
     type TokenStream<'a> = VecTokenStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream<'a> {
         self.koe_tokens.clear();
         self.tokens.clear();
         let entities = find_entities(text);
-        // A tokenizer error leaves this text without terms; the text stage has already
-        // tokenized it once, so this cannot fail for a record that reached the index.
-        let _ = tokenize_with_entities(
-            &self.inner,
+        // A tokenizer error (lindera failing on this text) leaves it without terms: the
+        // query then finds nothing, as a word that is nowhere in the index would.
+        let _ = self.analyzer.tokenize_normalized(
             text,
-            0..text.len(),
             &entities,
+            &mut Vec::new(),
             &mut self.koe_tokens,
         );
-        for (position, token) in self.koe_tokens.drain(..).enumerate() {
-            if is_searchable(&token) {
-                self.tokens.push(TantivyToken {
-                    offset_from: token.span.start,
-                    offset_to: token.span.end,
-                    position,
-                    text: token.lemma,
-                    position_length: 1,
-                });
-            }
-        }
+        extend_index_tokens(&self.koe_tokens, &mut self.tokens);
         VecTokenStream {
             tokens: &mut self.tokens,
             next: 0,

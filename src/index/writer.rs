@@ -7,6 +7,7 @@ use std::path::Path;
 
 use tantivy::indexer::LogMergePolicy;
 use tantivy::schema::Facet;
+use tantivy::tokenizer::PreTokenizedString;
 use tantivy::{DateTime, Index, IndexWriter, TantivyDocument};
 
 use super::{Error, IndexDoc, IndexFields, tokenizers};
@@ -38,18 +39,17 @@ impl IndexBuilder {
         Ok(IndexBuilder { writer, fields })
     }
 
-    pub fn add(&mut self, doc: &IndexDoc) -> Result<(), Error> {
+    pub fn add(&mut self, doc: IndexDoc) -> Result<(), Error> {
         self.writer.add_document(self.document(doc))?;
         Ok(())
     }
 
-    fn document(&self, source: &IndexDoc) -> TantivyDocument {
+    fn document(&self, source: IndexDoc) -> TantivyDocument {
         let f = &self.fields;
         let record = &source.record;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, &record.id);
         doc.add_text(f.text, &record.text);
-        doc.add_text(f.text_of(source.lang), &source.normalized);
         doc.add_facet(f.lang, Facet::from_path([source.lang.code()]));
         let score = source.sentiment;
         doc.add_facet(f.sentiment, Facet::from_path([score.label.as_str()]));
@@ -67,6 +67,9 @@ impl IndexBuilder {
         for topic in &source.topics {
             doc.add_facet(f.topic, Facet::from_path([topic.to_string()]));
         }
+        for category in &source.categories {
+            doc.add_facet(f.category, Facet::from_path([category.as_str()]));
+        }
         for (field, value) in [
             (f.rating, record.rating),
             (f.nps, record.nps),
@@ -83,6 +86,13 @@ impl IndexBuilder {
             );
         }
         doc.add_text(f.origin, record.origin.to_string());
+        doc.add_pre_tokenized_text(
+            f.terms,
+            PreTokenizedString {
+                text: source.normalized,
+                tokens: source.terms,
+            },
+        );
         doc
     }
 

@@ -9,7 +9,8 @@ use std::borrow::Cow;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
 use super::{Item, RejectReason, Source};
-use crate::record::{Lang, Origin, Record, keepable};
+use crate::lang::Lang;
+use crate::record::{Origin, Record, keepable};
 
 /// Which input field holds each part of a record (`--text-field body`, …).
 #[derive(Debug, Clone, PartialEq, Eq)]

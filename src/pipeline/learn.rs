@@ -17,12 +17,13 @@ use rayon::prelude::*;
 
 use super::{Error, Options, Pipeline, Progress, Stage};
 use crate::ingest;
-use crate::record::{Lang, Record};
+use crate::lang::Lang;
+use crate::record::Record;
+use crate::rng::SplitMix64;
 use crate::sentiment::auto::{self, AutoChoice, AutoOptions, Example, NpsAgreement};
 use crate::sentiment::by_lang::PerLanguage;
 use crate::sentiment::lexicon::LexiconModel;
 use crate::sentiment::linear::LinearModel;
-use crate::sentiment::train::SplitMix64;
 use crate::sentiment::{Label, SentimentModel};
 
 /// What `auto` learnt: its decisions (for the summary) and the models to save.
@@ -41,6 +42,7 @@ impl Pipeline {
         auto_options: &AutoOptions,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<AutoChoice, Error> {
+        options.check()?;
         if let Some(missing) = inputs.iter().find(|p| !p.is_file()) {
             return Err(Error::MissingInput(missing.clone()));
         }

@@ -40,6 +40,7 @@ use crate::index;
 use crate::ingest::{self, FieldMap, Limits, Reject, RejectReason};
 use crate::record::{Analysed, Record};
 use crate::sentiment::SentimentModel;
+use crate::taxonomy::{RenameOutcome, Tagger};
 use crate::text::{AnalysedText, TextAnalyzer};
 use crate::topics::TopicOptions;
 pub use ids::DuplicateIds;
@@ -96,12 +97,18 @@ pub enum Error {
     },
     #[error("topics: {0}")]
     TopicVectors(#[from] crate::topics::embedding::Error),
-    #[error("--sentiment auto: {0}")]
+    #[error("--sentiment auto")]
     Auto(#[from] crate::sentiment::auto::Error),
     #[error("saving the learnt sentiment model in {path}: {source}")]
     SaveModel {
         path: PathBuf,
         source: crate::sentiment::linear::Error,
+    },
+    /// An option the run cannot work with, named as the CLI flag.
+    #[error("--{option}: {message}")]
+    Option {
+        option: &'static str,
+        message: String,
     },
     /// The run was asked to stop ([`Interrupt`]); the value is what the asker gave.
     #[error("interrupted: nothing was published, the output folder is as it was")]
@@ -151,6 +158,35 @@ pub struct Options {
     pub append: bool,
     /// Checked between batches; a run asked to stop publishes nothing.
     pub interrupt: Interrupt,
+    /// Tag records with the analyst's categories (`--taxonomy`), rename topics.
+    pub taxonomy: Option<Arc<Tagger>>,
+}
+
+/// The least indexing memory Tantivy accepts for one writer thread.
+pub const MIN_INDEX_MEMORY: usize = 15 * 1024 * 1024;
+
+impl Options {
+    /// Rejects what no run can work with: batches of no records, an indexing budget below
+    /// Tantivy's minimum ([`MIN_INDEX_MEMORY`]).
+    pub fn check(&self) -> Result<(), Error> {
+        if self.batch_size == 0 {
+            return Err(Error::Option {
+                option: "batch-size",
+                message: "a batch holds at least one record".into(),
+            });
+        }
+        if self.index_memory < MIN_INDEX_MEMORY {
+            return Err(Error::Option {
+                option: "index-memory-mb",
+                message: format!(
+                    "{} MiB is below the {} MiB Tantivy needs",
+                    self.index_memory / (1024 * 1024),
+                    MIN_INDEX_MEMORY / (1024 * 1024)
+                ),
+            });
+        }
+        Ok(())
+    }
 }
 
 impl Default for Options {
@@ -164,6 +200,7 @@ impl Default for Options {
             duplicate_ids: DuplicateIds::default(),
             append: false,
             interrupt: Interrupt::default(),
+            taxonomy: None,
         }
     }
 }
@@ -202,9 +239,27 @@ pub struct Summary {
     pub append: Option<Appended>,
     /// How clauses were vectorised for topics (`tfidf`, `embeddings:<model>`).
     pub topic_vectors: Option<String>,
+    /// With `--taxonomy`: records per category (figures in `categories.json`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub taxonomy: Option<TaxonomySummary>,
     pub elapsed_s: f64,
     /// Records read per second of the whole run.
     pub docs_per_s: f64,
+}
+
+/// What the taxonomy did in a run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TaxonomySummary {
+    /// The file, as given.
+    pub file: String,
+    /// Records in at least one category.
+    pub tagged: u64,
+    /// Records per category name (a parent counts its children's records once each).
+    pub by_category: BTreeMap<String, u64>,
+    /// What each `[[rename]]` did (empty without topics).
+    pub renames: Vec<RenameOutcome>,
+    /// `[[merge]]` entries read but not applied: merging needs a persistent topic model.
+    pub merges_not_applied: usize,
 }
 
 /// What an appending run did with the generation it added to.

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
+use rayon::prelude::*;
 use serde::Deserialize;
 
 use super::ids::{IdRegistry, Position, Verdict};
@@ -17,7 +18,8 @@ use crate::analysis::{Part, Run};
 use crate::index::{IndexBuilder, IndexDoc};
 use crate::ingest::{self, Reject, RejectLog};
 use crate::record::Record;
-use crate::topics::TopicCollector;
+use crate::taxonomy::{CategoryTally, Tag};
+use crate::topics::{Period, TopicCollector};
 
 /// Where each analysed record goes.
 enum Sink {
@@ -51,6 +53,7 @@ impl Pipeline {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<Summary, Error> {
         let started = Instant::now();
+        options.check()?;
         check_inputs(inputs, run.folder())?;
         let previous = run.previous().filter(|_| options.append);
         let earlier = match previous {
@@ -164,6 +167,8 @@ struct Pass<'a> {
     options: &'a Options,
     run: &'a Run,
     sink: Sink,
+    /// With a taxonomy: every record's categories, for `categories.json`.
+    categories: Option<CategoryTally>,
     rejects: RejectLog,
     batch: Vec<Record>,
     summary: Summary,
@@ -204,11 +209,17 @@ impl<'a> Pass<'a> {
                 }
             }
         };
+        let period = options.topics.as_ref().map_or(Period::Month, |t| t.period);
+        let categories = options
+            .taxonomy
+            .as_ref()
+            .map(|t| CategoryTally::new(t.taxonomy().categories.len(), period));
         Ok(Pass {
             pipeline,
             options,
             run,
             sink,
+            categories,
             rejects,
             batch: Vec::with_capacity(options.batch_size),
             summary: Summary {
@@ -229,6 +240,7 @@ impl<'a> Pass<'a> {
                 topic_vectors: options.topics.as_ref().map(|t| t.vectors.to_string()),
                 duplicate_ids: options.duplicate_ids,
                 append: None,
+                taxonomy: None,
                 elapsed_s: 0.0,
                 docs_per_s: 0.0,
             },
@@ -262,6 +274,11 @@ impl<'a> Pass<'a> {
             self.reject(reject)?;
         }
         let spill_path = || self.run.path(Part::Spill);
+        let tags: Vec<Vec<Tag>> = match &self.options.taxonomy {
+            Some(tagger) => analysed.par_iter().map(|a| tagger.tag(a)).collect(),
+            None => Vec::new(),
+        };
+        let mut tags = tags.into_iter();
         for a in analysed {
             *self
                 .summary
@@ -270,19 +287,32 @@ impl<'a> Pass<'a> {
                 .or_default() += 1;
             let label = a.sentiment.doc.label.to_string();
             *self.summary.by_sentiment.entry(label).or_default() += 1;
+            let mut categories = Vec::new();
+            if let (Some(tally), Some(tags), Some(tagger)) =
+                (&mut self.categories, tags.next(), &self.options.taxonomy)
+            {
+                tally.add(&a, &tags);
+                let all = &tagger.taxonomy().categories;
+                categories = tags
+                    .iter()
+                    .map(|t| all[t.category()].name.clone())
+                    .collect();
+            }
+            let doc = |a| IndexDoc {
+                categories,
+                ..IndexDoc::from(a)
+            };
             match &mut self.sink {
                 Sink::Index(index) => {
-                    index.add(&IndexDoc::from(a))?;
+                    index.add(doc(a))?;
                     self.summary.indexed += 1;
                 }
                 Sink::Spill { spill, topics, .. } => {
                     topics.add(&a)?;
-                    spill
-                        .push(&IndexDoc::from(a))
-                        .map_err(|source| Error::Output {
-                            path: spill_path(),
-                            source,
-                        })?;
+                    spill.push(&doc(a)).map_err(|source| Error::Output {
+                        path: spill_path(),
+                        source,
+                    })?;
                 }
             }
         }
@@ -314,6 +344,7 @@ impl<'a> Pass<'a> {
             options,
             run,
             sink,
+            categories,
             rejects,
             mut summary,
             bytes_read,
@@ -337,8 +368,12 @@ impl<'a> Pass<'a> {
                 topics,
             } => {
                 report(Stage::FittingTopics, &summary);
-                let topics = topics.fit()?;
+                let mut topics = topics.fit()?;
                 options.interrupt.check()?;
+                if let Some(tagger) = &options.taxonomy {
+                    let renames = tagger.taxonomy().rename_topics(&mut topics.topics);
+                    summary.taxonomy.get_or_insert_default().renames = renames;
+                }
                 run.write_json(Part::Topics, &topics)?;
                 summary.topics = Some(topics.topics.len());
                 summary.topic_outliers = Some(topics.overall.outliers);
@@ -350,7 +385,7 @@ impl<'a> Pass<'a> {
                 for (seq, doc) in spill.into_reader().map_err(output)?.enumerate() {
                     let mut doc = doc.map_err(output)?;
                     doc.topics = topics.doc_topics(seq).to_vec();
-                    index.add(&doc)?;
+                    index.add(doc)?;
                     summary.indexed += 1;
                     if summary.indexed.is_multiple_of(options.batch_size as u64) {
                         report(Stage::Indexing, &summary);
@@ -360,6 +395,20 @@ impl<'a> Pass<'a> {
                 index
             }
         };
+        if let (Some(tally), Some(tagger)) = (categories, &options.taxonomy) {
+            let taxonomy = tagger.taxonomy();
+            let figures = tally.finish(taxonomy);
+            run.write_json(Part::Categories, &figures)?;
+            let counted = summary.taxonomy.get_or_insert_default();
+            counted.file = figures.taxonomy.clone();
+            counted.tagged = figures.tagged;
+            counted.merges_not_applied = taxonomy.merges.len();
+            counted.by_category = figures
+                .categories
+                .iter()
+                .map(|c| (c.name.clone(), c.figures.size as u64))
+                .collect();
+        }
         options.interrupt.check()?;
         index.commit()?;
         if let Some(learned) = &pipeline.learned {

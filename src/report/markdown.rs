@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use super::Report;
+use super::categories::Category;
 use super::escape;
 use super::figures::Figures;
 use super::format::{self, NONE, count, signed};
@@ -42,6 +43,7 @@ pub fn render(report: &Report) -> String {
             topic_list(&report.positive_themes, 1, &mut md);
         }
     }
+    categories(&report.categories, &mut md);
     let by_period = match m.period {
         Period::Month => "Month",
         Period::Week => "ISO week",
@@ -198,6 +200,36 @@ fn table(title: &str, groups: &[Group], md: &mut String) {
             or_none(f.ces.as_ref().map(|m| format::mean(m, 1, false))),
             or_none(f.sentiment.as_ref().map(|m| format::mean(m, 2, true))),
             or_none(f.negative.as_ref().map(format::percent)),
+        );
+    }
+    md.push('\n');
+}
+
+/// The taxonomy's categories, children indented under their parents.
+fn categories(categories: &[Category], md: &mut String) {
+    if categories.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        md,
+        "## Categories\n\n| Category | Records | Share | Sentiment mix | NPS | Mean sentiment | Negative | Impact |\n|---|--:|--:|---|--:|--:|--:|--:|"
+    );
+    for c in categories {
+        let f = &c.figures;
+        let indent = "\u{a0}\u{a0}".repeat(c.depth);
+        let _ = writeln!(
+            md,
+            "| {indent}{} | {} | {} | {} | {} | {} | {} | {} |",
+            escape::markdown(&f.title()),
+            count(f.size),
+            f.share
+                .map_or(NONE.into(), |s| format!("{}%", format::plain(s, 1))),
+            c.mix(),
+            f.nps.map_or(NONE.into(), |n| signed(n, 0)),
+            f.mean_sentiment.map_or(NONE.into(), |s| signed(s, 2)),
+            f.share_negative
+                .map_or(NONE.into(), |s| format!("{}%", format::plain(s, 0))),
+            f.impact.map_or(NONE.into(), |i| format::plain(i, 1)),
         );
     }
     md.push('\n');

@@ -3,10 +3,12 @@
 //! [`metrics`] streams every record of the index into NPS, CSAT, CES and sentiment
 //! figures with 95% intervals (overall, by channel, stage, product, [`period`] and
 //! channel × stage; [`figures`] and [`stats`] hold the tallies), [`topics`] reads the topics stage's `topics.json`
-//! into pain points and positive themes, and [`html`] (with [`svg`] charts) and
+//! into pain points and positive themes, [`categories`] reads the taxonomy's
+//! `categories.json` into one row per category, and [`html`] (with [`svg`] charts) and
 //! [`markdown`] render the [`Report`]; its JSON is `report.json`. Every piece of customer
 //! text passes through [`escape`] on its way into a page.
 
+pub mod categories;
 pub mod escape;
 pub mod figures;
 pub mod format;
@@ -33,6 +35,8 @@ pub use topics::{Topic, TopicsStatus};
 pub enum Error {
     #[error(transparent)]
     Index(#[from] crate::index::Error),
+    #[error(transparent)]
+    Analysis(#[from] crate::analysis::Error),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -57,6 +61,8 @@ pub struct Report {
     pub positive_themes: Vec<Topic>,
     /// Why there are no topics, when there are none.
     pub topics_note: Option<String>,
+    /// The taxonomy's categories, parents first (empty: the run had no `--taxonomy`).
+    pub categories: Vec<categories::Category>,
 }
 
 /// The report's figures alone: one pass over every record of `index`.
@@ -88,6 +94,7 @@ impl Report {
             ),
             Err(e) => (Vec::new(), Some(e.to_string())),
         };
+        let categories = categories::load(generation)?;
         Ok(Report {
             koe_version: env!("CARGO_PKG_VERSION"),
             source: generation.root().display().to_string(),
@@ -96,6 +103,7 @@ impl Report {
             positive_themes: topics::positive_themes(&topics),
             metrics,
             topics_note,
+            categories,
         })
     }
 

@@ -28,7 +28,7 @@ use serde::Serialize;
 
 use crate::eval::metrics::{Confusion, Metrics};
 use crate::eval::predict;
-use crate::record::Lang;
+use crate::lang::Lang;
 use crate::sentiment::lexicon::LexiconModel;
 use crate::sentiment::linear::LinearModel;
 use crate::sentiment::linear::features::FeatureConfig;
@@ -162,10 +162,16 @@ impl NpsAgreement {
 /// Errors of `auto`: training or scoring the held-out records failed.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("training on the ratings: {0}")]
+    #[error("training on the ratings")]
     Train(#[from] train::Error),
-    #[error("scoring the held-out ratings: {0}")]
+    #[error("scoring the held-out ratings")]
     Score(#[from] crate::sentiment::Error),
+    /// An option no choice can be made with, named as the CLI flag.
+    #[error("--{option}: {message}")]
+    Option {
+        option: &'static str,
+        message: String,
+    },
 }
 
 /// A trained model that won its language.
@@ -180,6 +186,12 @@ pub fn choose(
     options: &AutoOptions,
     lexicon: &LexiconModel,
 ) -> Result<(Vec<LanguageChoice>, Vec<Learned>), Error> {
+    if options.min_per_class == 0 {
+        return Err(Error::Option {
+            option: "auto-min-per-class",
+            message: "a class needs at least one rated record".into(),
+        });
+    }
     let mut by_lang: BTreeMap<Lang, Vec<Example>> = BTreeMap::new();
     for e in examples {
         by_lang.entry(e.text.lang).or_default().push(e);

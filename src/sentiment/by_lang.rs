@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::record::Lang;
+use crate::lang::Lang;
 use crate::sentiment::linear::{self, LinearModel};
 use crate::sentiment::{DocSentiment, Error, SentimentModel};
 use crate::text::AnalysedText;

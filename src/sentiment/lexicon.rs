@@ -14,7 +14,7 @@
 
 use std::sync::Arc;
 
-use crate::record::Lang;
+use crate::lang::Lang;
 use crate::sentiment::japanese::combine;
 use crate::sentiment::japanese::tfidf::TfidfScorer;
 use crate::sentiment::japanese::{JapanesePolarity, opens_with_contrast};
@@ -97,7 +97,9 @@ impl LexiconModel {
             .sentences
             .iter()
             .map(|s| match doc.lang {
-                Lang::En => self.english.sentence_polarity(doc.sentence_text(s)),
+                // VADER reads emoji and emoticons, the only sentiment koe can see in a
+                // script it has no language for.
+                Lang::En | Lang::Und => self.english.sentence_polarity(doc.sentence_text(s)),
                 Lang::Ja => self
                     .japanese
                     .sentence_polarity(doc.sentence_tokens(s), &self.english),

@@ -89,17 +89,44 @@ impl std::fmt::Display for Label {
     }
 }
 
+impl Label {
+    /// A class by its name, in any case: negative / neg, neutral / neu, positive / pos.
+    fn from_class_name(name: &str) -> Option<Label> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "negative" | "neg" => Some(Label::Negative),
+            "neutral" | "neu" => Some(Label::Neutral),
+            "positive" | "pos" => Some(Label::Positive),
+            _ => None,
+        }
+    }
+
+    /// The one reading of labels as data sets and models write them: a class name
+    /// ([`FromStr`](std::str::FromStr)) or a star rating, as a digit or in words ("4",
+    /// "4 stars", "1 star"): 1–2 negative, 3 neutral, 4–5 positive.
+    pub fn from_name(name: &str) -> Option<Label> {
+        if let Some(label) = Label::from_class_name(name) {
+            return Some(label);
+        }
+        let name = name.trim().to_ascii_lowercase();
+        let stars = name
+            .strip_suffix("stars")
+            .or_else(|| name.strip_suffix("star"))
+            .unwrap_or(&name)
+            .trim();
+        match stars {
+            "1" | "2" => Some(Label::Negative),
+            "3" => Some(Label::Neutral),
+            "4" | "5" => Some(Label::Positive),
+            _ => None,
+        }
+    }
+}
+
 impl std::str::FromStr for Label {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.to_ascii_lowercase().as_str() {
-            "negative" | "neg" => Ok(Label::Negative),
-            "neutral" | "neu" => Ok(Label::Neutral),
-            "positive" | "pos" => Ok(Label::Positive),
-            _ => Err(format!(
-                "unknown sentiment label {s:?} (negative, neutral, positive)"
-            )),
-        }
+        Label::from_class_name(s)
+            .ok_or_else(|| format!("unknown sentiment label {s:?} (negative, neutral, positive)"))
     }
 }
 

@@ -50,17 +50,15 @@ impl LabelMap {
     }
 }
 
-/// A class from its name: "negative", "NEG", "very positive", "2 stars", "neutral" …
+/// A class from its name: koe's reading of labels ([`Label::from_name`]: "negative",
+/// "NEG", "2 stars"), else a name that contains one ("very positive", "Negative_sent").
 fn label_of(name: &str) -> Option<Label> {
+    if let Some(label) = Label::from_name(name) {
+        return Some(label);
+    }
     let name = name.trim().to_lowercase();
     if name.contains("star") {
-        let stars: u32 = name.chars().find(|c| c.is_ascii_digit())?.to_digit(10)?;
-        return match stars {
-            1 | 2 => Some(Label::Negative),
-            3 => Some(Label::Neutral),
-            4 | 5 => Some(Label::Positive),
-            _ => None,
-        };
+        return None;
     }
     if name.contains("neg") {
         Some(Label::Negative)

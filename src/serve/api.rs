@@ -18,7 +18,7 @@ use super::Served;
 use crate::analysis::Part;
 use crate::index::{self, SearchOutput, SearchRequest};
 use crate::ingest::{parse_since, parse_until};
-use crate::record::Lang;
+use crate::lang::Lang;
 use crate::sentiment::Label;
 
 /// Hits per page unless `per_page` says otherwise.
@@ -31,10 +31,11 @@ pub const MAX_DEPTH: usize = 10_000;
 pub const MAX_QUERY_CHARS: usize = 1_000;
 
 /// The parameters of `/api/search`.
-pub const SEARCH_PARAMETERS: [&str; 14] = [
+pub const SEARCH_PARAMETERS: [&str; 15] = [
     "q",
     "sentiment",
     "topic",
+    "category",
     "channel",
     "stage",
     "product",
@@ -130,7 +131,7 @@ pub async fn search(
 }
 
 /// The request that `/api/search`'s parameters ask for; repeated `channel`, `stage`,
-/// `product` and `topic` mean any of them. Empty values are no filter.
+/// `product`, `topic` and `category` mean any of them. Empty values are no filter.
 pub fn search_request(params: &[(String, String)]) -> Result<SearchRequest, ApiError> {
     let mut request = SearchRequest::new("");
     request.limit = DEFAULT_PER_PAGE;
@@ -154,6 +155,7 @@ pub fn search_request(params: &[(String, String)]) -> Result<SearchRequest, ApiE
             "channel" => filters.channel.push(value.to_string()),
             "stage" => filters.stage.push(value.to_string()),
             "product" => filters.product.push(value.to_string()),
+            "category" => filters.category.push(value.to_string()),
             "topic" => filters.topic.push(parse("topic", value, |v| {
                 v.parse()
                     .map_err(|_| format!("{v:?} is not a topic id (see /api/topics)"))
@@ -296,6 +298,8 @@ mod tests {
             ("channel", "app"),
             ("channel", "web"),
             ("topic", "3"),
+            ("category", "配送遅延"),
+            ("category", "アプリ"),
             ("lang", "ja"),
             ("until", "2026-06-30"),
             ("min_rating", "1"),
@@ -311,6 +315,7 @@ mod tests {
         assert_eq!(f.channel, ["app", "web"]);
         assert!(f.stage.is_empty(), "an empty value is no filter");
         assert_eq!(f.topic, [3]);
+        assert_eq!(f.category, ["配送遅延", "アプリ"]);
         assert_eq!(f.lang, Some(Lang::Ja));
         assert_eq!(
             f.until.unwrap().to_rfc3339(),

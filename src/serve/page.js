@@ -6,13 +6,14 @@
 const FACETS = [
   ['sentiment', 'Sentiment'],
   ['topic', 'Topic'],
+  ['category', 'Category'],
   ['channel', 'Channel'],
   ['stage', 'Journey stage'],
   ['product', 'Product'],
   ['lang', 'Language'],
 ];
 // Facets that take several values (any of them); the others take one.
-const MULTI = new Set(['topic', 'channel', 'stage', 'product']);
+const MULTI = new Set(['topic', 'category', 'channel', 'stage', 'product']);
 const SENTIMENT_ORDER = ['negative', 'neutral', 'positive'];
 const PER_PAGE = 20;
 const $ = (id) => document.getElementById(id);

@@ -11,6 +11,7 @@ use std::sync::{Arc, LazyLock};
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_segmentation::UnicodeSegmentation;
 
+use crate::text::words::is_number;
 use crate::text::{Error, LanguageTokenizer, Pos, Token};
 
 /// The NLTK English stop word list (the one Snowball, NLTK and scikit-learn users know),
@@ -47,12 +48,6 @@ impl EnglishTokenizer {
             stemmer: Arc::new(Stemmer::create(Algorithm::English)),
         }
     }
-
-    /// The lemma of one English word: its lower-cased Snowball stem ("Crashes" → "crash").
-    /// The Japanese tokenizer uses it too, for Latin words inside Japanese text.
-    pub fn lemma(&self, word: &str) -> String {
-        self.stemmer.stem(&fold(word)).into_owned()
-    }
 }
 
 /// Lower-cases and straightens apostrophes, so "Don’t" and "don't" are one word.
@@ -64,13 +59,12 @@ impl LanguageTokenizer for EnglishTokenizer {
     fn tokenize_into(&self, text: &str, offset: usize, out: &mut Vec<Token>) -> Result<(), Error> {
         for (start, word) in text.unicode_word_indices() {
             let lower = fold(word);
-            let is_number = word.chars().all(|c| c.is_numeric() || c == '.' || c == ',');
             out.push(Token {
                 surface: word.to_string(),
                 lemma: self.stemmer.stem(&lower).into_owned(),
                 pos: Pos::Word,
-                pos_detail: String::new(),
-                stop: is_number || is_stop_word(&lower),
+                pos_detail: "",
+                stop: is_number(word) || is_stop_word(&lower),
                 span: offset + start..offset + start + word.len(),
             });
         }

@@ -4,14 +4,18 @@
 //! stages can match 遅かった with the dictionary entry 遅い, see that ない after 悪く
 //! negates it, and keep only content words (nouns, verbs, adjectives) for topics.
 
-use std::borrow::Cow;
-use std::sync::Arc;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use lindera::dictionary::Dictionary;
 use lindera::mode::Mode;
 use lindera::segmenter::Segmenter;
+use lindera::worker::SegmentWorker;
+use lindera_dictionary::viterbi::LexType;
 
-use crate::text::english::EnglishTokenizer;
 use crate::text::{Error, LanguageTokenizer, Pos, Token};
 
 /// Verbs so common that they carry no topic ("する", "ある"); still seen by sentiment.
@@ -36,67 +40,175 @@ const FUNCTION_DETAILS: &[&str] = &["非自立", "代名詞", "数", "接尾", "
 #[derive(Clone)]
 pub struct JapaneseTokenizer {
     segmenter: Arc<Segmenter>,
-    /// For Latin words inside Japanese text.
-    english: EnglishTokenizer,
+    /// Tells this tokenizer's per-thread state apart from another's (another dictionary).
+    id: u64,
 }
 
 impl JapaneseTokenizer {
     pub fn new(dictionary: Dictionary) -> Self {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         JapaneseTokenizer {
             segmenter: Arc::new(Segmenter::new(Mode::Normal, dictionary, None)),
-            english: EnglishTokenizer::new(),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         }
     }
 }
 
+/// What koe keeps of a dictionary word: the same for every occurrence of it.
+#[derive(Clone)]
+struct Morph {
+    pos: Pos,
+    pos_detail: &'static str,
+    lemma: Box<str>,
+    stop: bool,
+}
+
+/// Dictionary words seen on this thread, by word id: reading a word's details means
+/// splitting its CSV entry, which cost more than a fifth of the text stage before.
+/// Bounded: cleared when it holds [`MAX_CACHED`] words (IPADIC has about 390k).
+type MorphCache = HashMap<u32, Morph, BuildHasherDefault<WordIdHasher>>;
+const MAX_CACHED: usize = 200_000;
+/// Marks the cache key of an unknown-word class apart from dictionary word ids.
+const UNKNOWN_CLASS: u32 = 1 << 31;
+
+thread_local! {
+    /// One lindera worker per thread: its Viterbi lattice and buffers are reused from
+    /// call to call instead of allocated for each stretch of text.
+    static WORKER: RefCell<Option<(u64, SegmentWorker)>> = const { RefCell::new(None) };
+    static MORPHS: RefCell<(u64, MorphCache)> = RefCell::new((u64::MAX, MorphCache::default()));
+}
+
 impl LanguageTokenizer for JapaneseTokenizer {
     fn tokenize_into(&self, text: &str, offset: usize, out: &mut Vec<Token>) -> Result<(), Error> {
-        let mut morphemes = self
-            .segmenter
-            .segment(Cow::Borrowed(text))
-            .map_err(|e| Error::Tokenize(e.to_string()))?;
-        for morpheme in morphemes.iter_mut() {
-            let surface = morpheme.surface.to_string();
-            if surface.trim().is_empty() {
-                continue;
+        WORKER.with_borrow_mut(|worker| {
+            if worker.as_ref().is_none_or(|(id, _)| *id != self.id) {
+                *worker = Some((self.id, self.segmenter.new_worker()));
             }
-            let span = offset + morpheme.byte_start..offset + morpheme.byte_end;
-            let details = morpheme.details();
-            // lindera files unknown ASCII punctuation ("-", "\"") under nouns.
-            let pos = if surface.chars().all(|c| c.is_ascii_punctuation()) {
-                Pos::Symbol
-            } else {
-                pos_of(details.first().copied().unwrap_or(""))
-            };
-            let pos_detail = details.get(1).copied().unwrap_or("*");
-            let lemma = match details.get(6).copied() {
-                Some(base) if base != "*" && !base.is_empty() => base.to_string(),
-                // Latin words inside Japanese text ("Crashes", "iPhone") get their English
-                // lemma, so they match English queries and the English field alike.
-                _ if surface.chars().all(|c| c.is_ascii_alphabetic()) => {
-                    self.english.lemma(&surface)
+            let (_, worker) = worker.as_mut().expect("set above");
+            let mut morphemes = worker.segment(text).map_err(Error::Tokenize)?;
+            out.reserve(morphemes.len());
+            MORPHS.with_borrow_mut(|(id, cache)| {
+                if *id != self.id || cache.len() >= MAX_CACHED {
+                    *id = self.id;
+                    cache.clear();
                 }
-                _ => surface.to_lowercase(),
-            };
-            let stop = match pos {
-                Pos::Particle | Pos::Auxiliary | Pos::Symbol => true,
-                Pos::Verb => LIGHT_VERBS.contains(&lemma.as_str()),
-                _ => FUNCTION_DETAILS.contains(&pos_detail),
-            } || pos_detail == "非自立";
-            out.push(Token {
-                pos_detail: if pos_detail == "*" {
-                    String::new()
-                } else {
-                    pos_detail.to_string()
-                },
-                surface,
-                lemma,
-                pos,
-                stop,
-                span,
+                for morpheme in morphemes.iter_mut() {
+                    push_token(morpheme, offset, cache, out);
+                }
             });
+            Ok(())
+        })
+    }
+}
+
+fn push_token(
+    morpheme: &mut lindera::token::Token,
+    offset: usize,
+    cache: &mut MorphCache,
+    out: &mut Vec<Token>,
+) {
+    let surface: &str = &morpheme.surface;
+    if surface.trim().is_empty() {
+        return;
+    }
+    let span = offset + morpheme.byte_start..offset + morpheme.byte_end;
+    let word = morpheme.word_id;
+    let mut cached = |key: u32, morpheme: &mut lindera::token::Token| match cache.get(&key) {
+        Some(morph) => morph.clone(),
+        None => {
+            let morph = analyse_morpheme(morpheme);
+            cache.insert(key, morph.clone());
+            morph
         }
-        Ok(())
+    };
+    let punctuation = surface.chars().all(|c| c.is_ascii_punctuation());
+    let morph = match word.lex_type() {
+        LexType::System => cached(word.id(), morpheme),
+        // Unknown words (numbers, katakana loanwords IPADIC lacks) share an id per
+        // character class: the class gives the part of speech, the surface the lemma.
+        LexType::Unknown if !punctuation => {
+            let class = cached(word.id() | UNKNOWN_CLASS, morpheme);
+            if class.pos == Pos::Verb {
+                analyse_morpheme(morpheme)
+            } else {
+                Morph {
+                    lemma: morpheme.surface.to_lowercase().into(),
+                    ..class
+                }
+            }
+        }
+        _ => analyse_morpheme(morpheme),
+    };
+    out.push(Token {
+        surface: morpheme.surface.to_string(),
+        lemma: morph.lemma.into(),
+        pos: morph.pos,
+        pos_detail: morph.pos_detail,
+        stop: morph.stop,
+        span,
+    });
+}
+
+fn analyse_morpheme(morpheme: &mut lindera::token::Token) -> Morph {
+    // lindera files unknown ASCII punctuation ("-", "\"") under nouns.
+    let punctuation = morpheme.surface.chars().all(|c| c.is_ascii_punctuation());
+    let surface = morpheme.surface.to_string();
+    let details = morpheme.details();
+    let pos = if punctuation {
+        Pos::Symbol
+    } else {
+        pos_of(details.first().copied().unwrap_or(""))
+    };
+    let pos_detail = details.get(1).copied().unwrap_or("*");
+    let lemma = match details.get(6).copied() {
+        Some(base) if base != "*" && !base.is_empty() => base.to_string(),
+        _ => surface.to_lowercase(),
+    };
+    let stop = match pos {
+        Pos::Particle | Pos::Auxiliary | Pos::Symbol => true,
+        Pos::Verb => LIGHT_VERBS.contains(&lemma.as_str()),
+        _ => FUNCTION_DETAILS.contains(&pos_detail),
+    } || pos_detail == "非自立";
+    Morph {
+        pos,
+        pos_detail: intern(if pos_detail == "*" { "" } else { pos_detail }),
+        lemma: lemma.into(),
+        stop,
+    }
+}
+
+/// IPADIC's sub-categories as `&'static str`: a few dozen, each leaked once, so a token
+/// carries its sub-category without an allocation.
+fn intern(detail: &str) -> &'static str {
+    static INTERNED: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+    let mut interned = INTERNED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(&known) = interned.iter().find(|&&d| d == detail) {
+        return known;
+    }
+    let leaked: &'static str = Box::leak(detail.into());
+    interned.push(leaked);
+    leaked
+}
+
+/// Word ids are small dense integers: hashing them is one multiplication.
+#[derive(Default)]
+struct WordIdHasher(u64);
+
+impl Hasher for WordIdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u32(&mut self, id: u32) {
+        self.0 = u64::from(id).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 }
 
@@ -185,13 +297,5 @@ mod tests {
                 .filter(|t| t.is_content())
                 .all(|t| t.lemma != "-")
         );
-    }
-
-    #[test]
-    fn latin_words_inside_japanese_get_english_lemmas() {
-        let toks = tokens("Appが落ちる、Crashesばかり");
-        assert_eq!(toks[0].lemma, "app");
-        assert_eq!(&"Appが落ちる"[toks[0].span.clone()], "App");
-        assert!(toks.iter().any(|t| t.lemma == "crash"), "{toks:?}");
     }
 }

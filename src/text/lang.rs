@@ -1,17 +1,20 @@
-//! Language detection for the two languages koe reads.
+//! Language detection: the language of a whole document, for sentiment and topics.
 //!
 //! Japanese and English never share a script, so counting scripts is exact where a
 //! statistical detector would only be probable. Mixed text ("iPhoneのアプリが落ちる")
-//! goes to the dominant language, weighing a kana or kanji as three Latin letters (about
-//! the information each carries). Entities (URLs, @mentions) are not counted.
+//! goes to the dominant script, weighing a kana or kanji as three letters (about the
+//! information each carries). Text mostly in another script (Greek, Arabic, Hangul, …) is
+//! `und`, not English; text without letters (digits, emoji) is English, whose sentiment
+//! lexicon reads emoji. Entities (URLs, @mentions) are not counted. Tokenization does not
+//! depend on this: each script run has its own segmenter ([`super::script`]).
 
-use crate::record::Lang;
+use crate::lang::Lang;
 use crate::text::normalize::Entity;
+use crate::text::script::{Script, script_of};
 
-/// Detects ja or en; text with neither script (digits, emoji only) is English.
+/// Detects ja, en or und.
 pub fn detect(text: &str, entities: &[Entity]) -> Lang {
-    let mut japanese = 0usize;
-    let mut latin = 0usize;
+    let [mut japanese, mut latin, mut other] = [0usize; 3];
     let mut entity = entities.iter().peekable();
     for (offset, c) in text.char_indices() {
         while entity.peek().is_some_and(|e| e.span.end <= offset) {
@@ -20,28 +23,20 @@ pub fn detect(text: &str, entities: &[Entity]) -> Lang {
         if entity.peek().is_some_and(|e| e.span.contains(&offset)) {
             continue;
         }
-        if is_japanese(c) {
-            japanese += 1;
-        } else if c.is_ascii_alphabetic() {
-            latin += 1;
+        match script_of(c) {
+            Some(Script::Japanese) => japanese += 3,
+            Some(Script::Latin) => latin += 1,
+            Some(Script::Other) => other += 1,
+            None => {}
         }
     }
-    if japanese > 0 && japanese * 3 >= latin {
+    if japanese > 0 && japanese >= latin && japanese >= other {
         Lang::Ja
+    } else if other > latin {
+        Lang::Und
     } else {
         Lang::En
     }
-}
-
-pub fn is_japanese(c: char) -> bool {
-    matches!(c,
-        '\u{3040}'..='\u{309F}' // hiragana
-        | '\u{30A0}'..='\u{30FF}' // katakana
-        | '\u{31F0}'..='\u{31FF}' // katakana phonetic extensions
-        | '\u{3400}'..='\u{4DBF}' // CJK extension A
-        | '\u{4E00}'..='\u{9FFF}' // CJK unified ideographs
-        | '\u{F900}'..='\u{FAFF}' // CJK compatibility ideographs
-        | '\u{3005}' | '\u{3006}') // 々 〆
 }
 
 #[cfg(test)]
@@ -63,6 +58,14 @@ mod tests {
     fn mixed_text_goes_to_the_dominant_language() {
         assert_eq!(lang("iPhoneのアプリがすぐ落ちる"), Lang::Ja);
         assert_eq!(lang("The app is great, 最高"), Lang::En);
+        assert_eq!(lang("Η εφαρμογή της Apple κολλάει"), Lang::Und);
+    }
+
+    #[test]
+    fn other_scripts_are_not_english() {
+        assert_eq!(lang("Η παράδοση άργησε πολύ."), Lang::Und);
+        assert_eq!(lang("التوصيل كان بطيئا جدا"), Lang::Und);
+        assert_eq!(lang("배송이 너무 늦어요"), Lang::Und);
     }
 
     #[test]

@@ -2,36 +2,42 @@
 //!
 //! In order: [`normalize`] (NFKC folds full-width and half-width forms, and finds the
 //! social entities — URLs, @mentions, #hashtags, emoji — that must stay searchable but are
-//! not words), [`lang`] (ja or en, the dominant script wins, a given language wins over
-//! both), [`sentences`] (UAX #29 sentence boundaries, which know 。！？ as well as .!?),
-//! then one tokenizer per language: [`japanese`] (lindera over IPADIC, keeping part of
-//! speech and base form) and [`english`] (Unicode words, lower-casing, stop words,
-//! Snowball stemming). Sentiment, topics and the index all read the tokens made here.
+//! not words), [`lang`] (the document's language for sentiment and topics: ja, en or und,
+//! the dominant script wins, a given language wins over it), [`sentences`] (UAX #29
+//! sentence boundaries, which know 。！？ as well as .!?), then [`script`] splits each
+//! sentence into runs of one script and sends each run to its segmenter: [`japanese`]
+//! (lindera over IPADIC, keeping part of speech and base form) for kana and kanji,
+//! [`english`] (Unicode words, lower-casing, stop words, Snowball stemming) for Latin
+//! letters, [`words`] (Unicode words, lower-cased) for any other script. Sentiment, topics
+//! and the index all read the tokens made here; queries are tokenized by the same code.
 
 pub mod dictionary;
 pub mod english;
 pub mod japanese;
 pub mod lang;
 pub mod normalize;
+pub mod script;
 pub mod sentences;
+pub mod words;
 
 use std::ops::Range;
 use std::path::Path;
 
 use serde::Serialize;
 
-use crate::record::Lang;
+use crate::lang::Lang;
 use english::EnglishTokenizer;
 use japanese::JapaneseTokenizer;
 use normalize::{Entity, EntityKind};
+use script::ScriptTokenizer;
 
 /// Errors of the text stage.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
     Dictionary(#[from] dictionary::Error),
-    #[error("Japanese tokenization failed: {0}")]
-    Tokenize(String),
+    #[error("Japanese tokenization failed")]
+    Tokenize(#[source] lindera::error::LinderaError),
 }
 
 /// What a token is: a part of speech, or a social entity kept whole.
@@ -76,7 +82,7 @@ pub struct Token {
     pub lemma: String,
     pub pos: Pos,
     /// IPADIC's first sub-category (非自立, 代名詞, 接続助詞, …); empty in English.
-    pub pos_detail: String,
+    pub pos_detail: &'static str,
     /// A function word: stop word, particle, auxiliary, non-independent word.
     pub stop: bool,
     /// Byte range in [`AnalysedText::normalized`].
@@ -88,6 +94,12 @@ impl Token {
     /// not symbols.
     pub fn is_content(&self) -> bool {
         !self.stop && !self.pos.is_entity() && self.pos != Pos::Symbol
+    }
+
+    /// Terms worth searching: content words and entities, not grammar or punctuation.
+    /// The index keeps these tokens, and queries look for them.
+    pub fn is_searchable(&self) -> bool {
+        self.pos.is_entity() || (!self.stop && self.pos != Pos::Symbol)
     }
 }
 
@@ -130,10 +142,10 @@ pub trait LanguageTokenizer: Send + Sync {
     fn tokenize_into(&self, text: &str, offset: usize, out: &mut Vec<Token>) -> Result<(), Error>;
 }
 
-/// The whole text stage: one value, shared by every worker thread.
+/// The whole text stage: one value, shared by every worker thread (cheap to clone).
+#[derive(Clone)]
 pub struct TextAnalyzer {
-    japanese: JapaneseTokenizer,
-    english: EnglishTokenizer,
+    tokenizer: ScriptTokenizer,
 }
 
 impl TextAnalyzer {
@@ -145,24 +157,16 @@ impl TextAnalyzer {
 
     pub fn new(japanese: JapaneseTokenizer) -> Self {
         TextAnalyzer {
-            japanese,
-            english: EnglishTokenizer::new(),
+            tokenizer: ScriptTokenizer::new(japanese),
         }
     }
 
     pub fn japanese(&self) -> &JapaneseTokenizer {
-        &self.japanese
+        self.tokenizer.japanese()
     }
 
     pub fn english(&self) -> &EnglishTokenizer {
-        &self.english
-    }
-
-    pub fn tokenizer(&self, lang: Lang) -> &dyn LanguageTokenizer {
-        match lang {
-            Lang::Ja => &self.japanese,
-            Lang::En => &self.english,
-        }
+        self.tokenizer.english()
     }
 
     /// Normalises, detects the language (unless given), splits and tokenizes `text`.
@@ -170,23 +174,36 @@ impl TextAnalyzer {
         let normalized = normalize::normalize(text).into_owned();
         let entities = normalize::find_entities(&normalized);
         let lang = given.unwrap_or_else(|| lang::detect(&normalized, &entities));
-        let tokenizer = self.tokenizer(lang);
         let mut tokens = Vec::new();
         let mut sentences = Vec::new();
-        for span in sentences::split(&normalized) {
-            let first = tokens.len();
-            tokenize_with_entities(tokenizer, &normalized, span.clone(), &entities, &mut tokens)?;
-            sentences.push(Sentence {
-                span,
-                tokens: first..tokens.len(),
-            });
-        }
+        self.tokenize_normalized(&normalized, &entities, &mut sentences, &mut tokens)?;
         Ok(AnalysedText {
             normalized,
             lang,
             sentences,
             tokens,
         })
+    }
+
+    /// Splits already normalised text into sentences and tokenizes each, entities kept
+    /// whole, script runs each by its segmenter: what [`analyse`](Self::analyse) does
+    /// after normalising, and what the index does to a query.
+    pub fn tokenize_normalized(
+        &self,
+        normalized: &str,
+        entities: &[Entity],
+        sentences: &mut Vec<Sentence>,
+        tokens: &mut Vec<Token>,
+    ) -> Result<(), Error> {
+        for span in sentences::split(normalized) {
+            let first = tokens.len();
+            tokenize_with_entities(&self.tokenizer, normalized, span.clone(), entities, tokens)?;
+            sentences.push(Sentence {
+                span,
+                tokens: first..tokens.len(),
+            });
+        }
+        Ok(())
     }
 }
 
@@ -228,7 +245,7 @@ fn entity_token(text: &str, entity: &Entity) -> Token {
         surface: surface.to_string(),
         lemma,
         pos,
-        pos_detail: String::new(),
+        pos_detail: "",
         stop: false,
         span: entity.span.clone(),
     }
@@ -293,5 +310,59 @@ mod tests {
         assert_eq!(doc.sentences.len(), 2);
         let lemmas: Vec<&str> = doc.content_lemmas().collect();
         assert_eq!(lemmas, vec!["deliveri", "delay", "refund", "take", "week"]);
+    }
+
+    fn searchable(doc: &AnalysedText) -> Vec<&str> {
+        doc.tokens
+            .iter()
+            .filter(|t| t.is_searchable())
+            .map(|t| t.lemma.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn japanese_inside_english_goes_to_lindera() {
+        let doc = test_analyzer()
+            .analyse(
+                "Tried the new 抹茶ラテ at the Shibuya store. Way too sweet, but the staff were lovely.",
+                None,
+            )
+            .unwrap();
+        assert_eq!(doc.lang, Lang::En);
+        let terms = searchable(&doc);
+        for term in ["tri", "抹茶", "ラテ", "shibuya", "sweet", "staff", "love"] {
+            assert!(terms.contains(&term), "{term} in {terms:?}");
+        }
+    }
+
+    #[test]
+    fn english_inside_japanese_goes_to_the_english_analyser() {
+        let doc = test_analyzer()
+            .analyse(
+                "イヤホンのBluetooth接続がすぐ切れます。Crashesも多いし、返品したいです。",
+                None,
+            )
+            .unwrap();
+        assert_eq!(doc.lang, Lang::Ja);
+        let terms = searchable(&doc);
+        for term in ["bluetooth", "接続", "切れる", "crash", "返品"] {
+            assert!(terms.contains(&term), "{term} in {terms:?}");
+        }
+        let bluetooth = doc.tokens.iter().find(|t| t.lemma == "bluetooth").unwrap();
+        assert_eq!(bluetooth.surface, "Bluetooth");
+        assert_eq!(&doc.normalized[bluetooth.span.clone()], "Bluetooth");
+    }
+
+    #[test]
+    fn other_scripts_are_und_and_still_tokenized() {
+        let doc = test_analyzer()
+            .analyse("Η παράδοση άργησε πολύ. Κακή εξυπηρέτηση!", None)
+            .unwrap();
+        assert_eq!(doc.lang, Lang::Und);
+        assert_eq!(doc.sentences.len(), 2);
+        assert_eq!(
+            searchable(&doc),
+            vec!["η", "παράδοση", "άργησε", "πολύ", "κακή", "εξυπηρέτηση"]
+        );
     }
 }

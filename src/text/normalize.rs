@@ -57,7 +57,9 @@ static SOCIAL: LazyLock<Regex> = LazyLock::new(|| {
 /// Finds URLs, @mentions, #hashtags and emoji, sorted by position, never overlapping.
 pub fn find_entities(text: &str) -> Vec<Entity> {
     let mut entities: Vec<Entity> = Vec::new();
-    for caps in SOCIAL.captures_iter(text) {
+    // Most feedback has none of @, # or a URL: skip the regex then.
+    let social = text.contains(['@', '#']) || text.contains("http");
+    for caps in SOCIAL.captures_iter(if social { text } else { "" }) {
         let (kind, m) = if let Some(m) = caps.name("url") {
             (EntityKind::Url, m)
         } else if let Some(m) = caps.name("mention") {
@@ -82,11 +84,19 @@ pub fn find_entities(text: &str) -> Vec<Entity> {
             span: start..m.end(),
         });
     }
-    for (start, grapheme) in text.grapheme_indices(true) {
-        if is_emoji(grapheme) && !entities.iter().any(|e| e.span.contains(&start)) {
+    // An emoji is a grapheme that starts with one: look for such characters (a table
+    // lookup each) and segment graphemes only from there, not through the whole text.
+    let mut next = 0;
+    for (start, c) in text.char_indices() {
+        if start < next || !starts_emoji(c) {
+            continue;
+        }
+        let grapheme = text[start..].graphemes(true).next().unwrap_or("");
+        next = start + grapheme.len();
+        if !entities.iter().any(|e| e.span.contains(&start)) {
             entities.push(Entity {
                 kind: EntityKind::Emoji,
-                span: start..start + grapheme.len(),
+                span: start..next,
             });
         }
     }
@@ -96,12 +106,10 @@ pub fn find_entities(text: &str) -> Vec<Entity> {
 
 /// A grapheme is an emoji when it starts with a pictographic character (ASCII digits and
 /// `#`, which Unicode also lists as emoji for keycaps, are not) or a flag.
-fn is_emoji(grapheme: &str) -> bool {
-    grapheme.chars().next().is_some_and(|c| {
-        !c.is_ascii()
-            && (c.is_emoji_char() || unicode_properties::emoji::is_regional_indicator(c))
-            && !matches!(c, '©' | '®' | '™')
-    })
+fn starts_emoji(c: char) -> bool {
+    !c.is_ascii()
+        && (c.is_emoji_char() || unicode_properties::emoji::is_regional_indicator(c))
+        && !matches!(c, '©' | '®' | '™')
 }
 
 #[cfg(test)]

@@ -33,6 +33,29 @@ pub(crate) struct DocMeta {
     pub sentiment: Score,
 }
 
+impl DocMeta {
+    /// What is kept of `analysed`, its channel and stage interned.
+    pub(crate) fn of(
+        analysed: &Analysed,
+        channels: &mut Interner,
+        stages: &mut Interner,
+        period: super::Period,
+    ) -> Self {
+        let record = &analysed.record;
+        DocMeta {
+            lang: analysed.text.lang,
+            rating: record.rating,
+            nps: record.nps,
+            channel: channels.intern(record.channel.as_deref()),
+            stage: stages.intern(record.stage.as_deref()),
+            period: record
+                .created_at
+                .map(|t| period_index(t.date_naive(), period)),
+            sentiment: analysed.sentiment.doc,
+        }
+    }
+}
+
 /// Accumulates compact features of every record (see the module doc for memory);
 /// [`fit`](TopicCollector::fit) turns them into [`Topics`].
 pub struct TopicCollector {
@@ -118,18 +141,13 @@ impl TopicCollector {
             }
         }
         self.store.end_doc();
+        self.docs.push(DocMeta::of(
+            analysed,
+            &mut self.channels,
+            &mut self.stages,
+            self.options.period,
+        ));
         let record = &analysed.record;
-        self.docs.push(DocMeta {
-            lang: doc.lang,
-            rating: record.rating,
-            nps: record.nps,
-            channel: self.channels.intern(record.channel.as_deref()),
-            stage: self.stages.intern(record.stage.as_deref()),
-            period: record
-                .created_at
-                .map(|t| period_index(t.date_naive(), self.options.period)),
-            sentiment: sentiment.doc,
-        });
         self.strings.push_str(&record.id);
         self.string_ends.push(self.strings.len());
         self.strings.extend(record.text.chars().take(200));
@@ -268,9 +286,9 @@ fn clause_text(doc: &AnalysedText, range: Range<usize>) -> AnalysedText {
 
 /// Channel and stage names, numbered in order of first appearance.
 #[derive(Debug, Default)]
-struct Interner {
+pub(crate) struct Interner {
     ids: std::collections::HashMap<String, u32>,
-    names: Vec<String>,
+    pub names: Vec<String>,
 }
 
 impl Interner {

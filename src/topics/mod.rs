@@ -29,6 +29,7 @@
 mod cluster;
 mod collector;
 pub mod embedding;
+mod groups;
 mod kmeans;
 mod label;
 mod linalg;
@@ -46,6 +47,7 @@ use serde::{Deserialize, Serialize};
 use crate::record::Lang;
 pub use collector::TopicCollector;
 pub use embedding::{ClauseEmbedder, Vectors};
+pub use groups::{GroupMention, GroupTally};
 pub use painpoints::ImpactBasis;
 pub use report::{render_quality, render_table};
 pub use vectorize::{clauses, is_topic_term};

@@ -1,7 +1,8 @@
 //! Sequence classification: texts → class probabilities, for the BERT family rust-bert
 //! 0.23 implements (dispatch on `config.json`'s `model_type`).
 //!
-//! Texts are tokenized together, sorted by length and run in batches of
+//! BERT models with GELU run [`FastBertClassifier`]'s fused forward pass (as the sentence
+//! embedder does); the others rust-bert's own. Texts are tokenized together, sorted by length and run in batches of
 //! [`BATCH_SIZE`](super::BATCH_SIZE), each padded only to its longest text; results come
 //! back in input order. Texts over the model's maximum length are truncated.
 
@@ -15,14 +16,19 @@ use rust_bert::roberta::RobertaForSequenceClassification;
 use tch::nn::VarStore;
 use tch::{Device, Kind, Tensor};
 
+use super::fast_bert::FastBertClassifier;
 use super::tokenize::Batch;
-use super::{BATCH_SIZE, Error, ModelFiles, TextTokenizer, load_weights, parse_config};
+use super::{
+    BATCH_SIZE, Error, ModelFiles, TextTokenizer, layer_norm_eps, load_weights, parse_config,
+};
 
 /// The `model_type`s [`SequenceClassifier`] loads.
 pub const SUPPORTED: &str =
     "bert, distilbert, roberta, xlm-roberta, camembert, deberta, deberta-v2";
 
 enum Model {
+    /// BERT with GELU: rust-bert loads the weights, [`FastBertClassifier`] runs them.
+    FastBert(FastBertClassifier),
     Bert(BertForSequenceClassification),
     DistilBert(DistilBertModelClassifier),
     Roberta(RobertaForSequenceClassification),
@@ -60,11 +66,14 @@ impl SequenceClassifier {
         let mut vs = VarStore::new(device);
         let root = vs.root();
         let path = &files.config;
+        let mut bert_config = None;
         let model = match model_type.as_str() {
-            "bert" => Model::Bert(BertForSequenceClassification::new(
-                &root,
-                &parse_config::<BertConfig>(path, &config)?,
-            )?),
+            "bert" => {
+                let c = parse_config::<BertConfig>(path, &config)?;
+                let model = BertForSequenceClassification::new(&root, &c)?;
+                bert_config = Some(c);
+                Model::Bert(model)
+            }
             "distilbert" => Model::DistilBert(DistilBertModelClassifier::new(
                 &root,
                 &parse_config::<DistilBertConfig>(path, &config)?,
@@ -93,6 +102,15 @@ impl SequenceClassifier {
             }
         };
         load_weights(&mut vs, &files.weights)?;
+        let model = match (model, bert_config) {
+            (Model::Bert(slow), Some(c)) => {
+                match FastBertClassifier::from_vars(&vs.variables(), &c, layer_norm_eps(&config))? {
+                    Some(fast) => Model::FastBert(fast),
+                    None => Model::Bert(slow),
+                }
+            }
+            (model, _) => model,
+        };
         let tokenizer = TextTokenizer::load(files, files.max_length(&config, &model_type))?;
         Ok(SequenceClassifier {
             source: files.source.clone(),
@@ -139,6 +157,7 @@ fn forward(model: &Model, b: &Batch) -> Result<Tensor, Error> {
         Some(&b.token_type_ids),
     );
     Ok(match model {
+        Model::FastBert(m) => m.logits(&b.input_ids, &b.attention_mask, &b.token_type_ids, false),
         Model::Bert(m) => m.forward_t(ids, mask, types, None, None, false).logits,
         Model::DistilBert(m) => m.forward_t(ids, mask, None, false)?.logits,
         // RoBERTa has one token type; its position ids come from the padding.

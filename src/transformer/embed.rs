@@ -16,7 +16,9 @@ use tch::{Device, Kind, Tensor};
 
 use super::fast_bert::FastBert;
 use super::tokenize::Batch;
-use super::{BATCH_SIZE, Error, ModelFiles, TextTokenizer, load_weights, parse_config};
+use super::{
+    BATCH_SIZE, Error, ModelFiles, TextTokenizer, layer_norm_eps, load_weights, parse_config,
+};
 
 enum Encoder {
     /// rust-bert loads the weights; the forward pass is [`FastBert`]'s fused one.
@@ -80,17 +82,22 @@ impl SentenceEmbedder {
                 Ok(()) => {
                     let encoder = match encoder {
                         Some(encoder) => encoder,
-                        None => Encoder::Bert(FastBert::from_vars(
-                            &vs.variables(),
-                            &prefix.as_ref().map(|p| format!("{p}.")).unwrap_or_default(),
-                            config.num_hidden_layers,
-                            config.num_attention_heads,
-                            config.hidden_size,
-                            value
-                                .get("layer_norm_eps")
-                                .and_then(|v| v.as_f64())
-                                .unwrap_or(1e-12),
-                        )?),
+                        None => Encoder::Bert(
+                            FastBert::from_vars(
+                                &vs.variables(),
+                                &prefix.as_ref().map(|p| format!("{p}.")).unwrap_or_default(),
+                                &config,
+                                layer_norm_eps(&value),
+                            )?
+                            .ok_or_else(|| {
+                                Error::UnsupportedModel {
+                                    path: files.config.clone(),
+                                    model_type: format!("{model_type} ({:?})", config.hidden_act),
+                                    task: "sentence embeddings",
+                                    supported: "bert with GELU, roberta, xlm-roberta",
+                                }
+                            })?,
+                        ),
                     };
                     let tokenizer =
                         TextTokenizer::load(files, files.max_length(&value, &model_type))?;

@@ -9,13 +9,15 @@
 //! [`ModelFiles`] finds the files, [`tokenize::TextTokenizer`] turns text into padded id
 //! batches, [`classifier::SequenceClassifier`] and [`embed::SentenceEmbedder`] run them.
 //!
-//! Texts longer than the model's maximum length (the smaller of `max_position_embeddings`
-//! and `sentence_bert_config.json`'s `max_seq_length`, at most 512 tokens) are
-//! **truncated**: only their first tokens are read.
+//! Texts longer than the model's maximum length (the smallest of `max_position_embeddings`,
+//! `sentence_bert_config.json`'s `max_seq_length` and `tokenizer_config.json`'s
+//! `model_max_length`, at most 512 tokens) are **truncated**: only their first tokens are
+//! read. [`finetune`] trains a classifier and saves it in the same layout.
 
 pub mod classifier;
 pub mod embed;
 mod fast_bert;
+pub mod finetune;
 pub mod tokenize;
 
 use std::path::{Path, PathBuf};
@@ -199,6 +201,14 @@ impl ModelFiles {
         if let Some(n) = int(sentence.as_ref().and_then(|c| c.get("max_seq_length"))) {
             max = max.min(n);
         }
+        // A fine-tuned model's tokenizer says the length it was trained at.
+        let tokenizer = self
+            .tokenizer_config
+            .as_deref()
+            .and_then(|p| read_json(p).ok());
+        if let Some(n) = int(tokenizer.as_ref().and_then(|c| c.get("model_max_length"))) {
+            max = max.min(n);
+        }
         max.clamp(8, 512)
     }
 }
@@ -237,6 +247,14 @@ pub(crate) fn parse_config<T: serde::de::DeserializeOwned>(
         path: path.to_path_buf(),
         source,
     })
+}
+
+/// `config.json`'s `layer_norm_eps` (BERT's 1e-12 when absent).
+pub(crate) fn layer_norm_eps(config: &serde_json::Value) -> f64 {
+    config
+        .get("layer_norm_eps")
+        .and_then(|v| v.as_f64())
+        .unwrap_or(1e-12)
 }
 
 /// CUDA when libtorch sees a GPU, else the CPU; `KOE_DEVICE=cpu` forces the CPU.

@@ -43,28 +43,10 @@ pub enum Error {
     LabelMap { entry: String, message: String },
 }
 
-/// Raw label → koe's three classes.
-#[derive(Debug, Clone, PartialEq)]
+/// Raw label → koe's three classes: the `--label-map` overrides, then koe's one reading
+/// of labels ([`Label::from_name`]: class names and 1–5 stars).
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct LabelMap(HashMap<String, Label>);
-
-impl Default for LabelMap {
-    fn default() -> Self {
-        let pairs = [
-            ("negative", Label::Negative),
-            ("neg", Label::Negative),
-            ("neutral", Label::Neutral),
-            ("neu", Label::Neutral),
-            ("positive", Label::Positive),
-            ("pos", Label::Positive),
-            ("1", Label::Negative),
-            ("2", Label::Negative),
-            ("3", Label::Neutral),
-            ("4", Label::Positive),
-            ("5", Label::Positive),
-        ];
-        LabelMap(pairs.iter().map(|&(k, l)| (k.to_string(), l)).collect())
-    }
-}
 
 impl LabelMap {
     /// The defaults, overridden and extended by `raw=label` pairs separated by commas
@@ -86,7 +68,10 @@ impl LabelMap {
     }
 
     pub fn get(&self, raw: &str) -> Option<Label> {
-        self.0.get(&raw.trim().to_lowercase()).copied()
+        self.0
+            .get(&raw.trim().to_lowercase())
+            .copied()
+            .or_else(|| Label::from_name(raw))
     }
 }
 

@@ -1,7 +1,8 @@
 //! Search: a query and filters → ranked hits with snippets, and facet counts.
 //!
-//! The query runs over both language fields at once (terms required by default, Tantivy's
-//! query syntax otherwise: quotes, `-term`, `OR`). Filters narrow by facet, date and
+//! The query is normalised and tokenized by the text stage's own code, so it looks for
+//! the terms the index holds (terms required by default, Tantivy's query syntax
+//! otherwise: quotes, `-term`, `OR`). Filters narrow by facet, date and
 //! rating. Facet counts cover the whole result set, not just the page shown.
 
 use std::collections::BTreeMap;
@@ -16,11 +17,12 @@ use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::{Index, IndexReader, TantivyDocument, Term};
 
 use super::{Error, IndexFields, tokenizers};
-use crate::record::{KEEPABLE_SECONDS, Lang, Origin, Record};
+use crate::lang::Lang;
+use crate::record::{KEEPABLE_SECONDS, Origin, Record};
 use crate::sentiment::Label;
-use crate::text::lang::is_japanese;
-use crate::text::normalize::normalize;
-use crate::text::{LanguageTokenizer, TextAnalyzer};
+use crate::text::TextAnalyzer;
+use crate::text::normalize::{find_entities, normalize};
+use crate::text::script::is_japanese;
 use crate::topics::Topics;
 pub use snippet::Snippet;
 use snippet::Snippets;
@@ -35,6 +37,8 @@ pub struct Filters {
     pub product: Vec<String>,
     /// Any of these topic ids.
     pub topic: Vec<u32>,
+    /// Any of these taxonomy categories (by name; a parent holds its children's records).
+    pub category: Vec<String>,
     pub lang: Option<Lang>,
     /// Created at or after.
     pub since: Option<DateTime<Utc>>,
@@ -155,6 +159,8 @@ pub struct FacetCounts {
     pub lang: BTreeMap<String, u64>,
     /// By topic id.
     pub topic: BTreeMap<String, u64>,
+    /// By taxonomy category name (empty without `--taxonomy`).
+    pub category: BTreeMap<String, u64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -173,6 +179,8 @@ pub struct Hit {
     pub product: Option<String>,
     /// Topic ids, primary first.
     pub topics: Vec<u32>,
+    /// Taxonomy categories, ancestors included.
+    pub categories: Vec<String>,
     pub rating: Option<u64>,
     pub nps: Option<u64>,
     pub effort: Option<u64>,
@@ -185,7 +193,7 @@ pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
     fields: IndexFields,
-    japanese: crate::text::japanese::JapaneseTokenizer,
+    analyzer: TextAnalyzer,
 }
 
 impl SearchIndex {
@@ -203,7 +211,7 @@ impl SearchIndex {
             index,
             reader,
             fields,
-            japanese: analyzer.japanese().clone(),
+            analyzer: analyzer.clone(),
         })
     }
 
@@ -214,8 +222,24 @@ impl SearchIndex {
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, Error> {
         request.filters.check()?;
         let searcher = self.reader.searcher();
-        let text_query = self.text_query(&request.query)?;
-        let query = self.with_filters(text_query.box_clone(), &request.filters);
+        let (words, categories) = category_terms(&request.query);
+        let text_query = self.text_query(&words).map_err(|e| match e {
+            Error::Query { message, .. } => Error::Query {
+                query: request.query.clone(),
+                message,
+            },
+            other => other,
+        })?;
+        let mut query = self.with_filters(text_query.box_clone(), &request.filters);
+        if !categories.is_empty() {
+            let mut clauses = vec![(Occur::Must, query)];
+            for (occur, name) in categories {
+                let term = Term::from_facet(self.fields.category, &Facet::from_path([name]));
+                let facet = TermQuery::new(term, IndexRecordOption::Basic);
+                clauses.push((occur, Box::new(facet) as Box<dyn Query>));
+            }
+            query = Box::new(BooleanQuery::new(clauses));
+        }
         let facet_fields = |fields: &[Field]| {
             fields
                 .iter()
@@ -227,31 +251,40 @@ impl SearchIndex {
                 .collect::<Vec<_>>()
         };
         let f = &self.fields;
-        let [sentiment, channel, stage, product, lang, topic]: [FacetCollector; 6] =
-            facet_fields(&[f.sentiment, f.channel, f.stage, f.product, f.lang, f.topic])
-                .try_into()
-                .unwrap_or_else(|_| unreachable!("six fields give six collectors"));
+        let [sentiment, channel, stage, product, lang, topic, category]: [FacetCollector; 7] =
+            facet_fields(&[
+                f.sentiment,
+                f.channel,
+                f.stage,
+                f.product,
+                f.lang,
+                f.topic,
+                f.category,
+            ])
+            .try_into()
+            .unwrap_or_else(|_| unreachable!("seven fields give seven collectors"));
         let top = TopDocs::with_limit(request.limit.max(1))
             .and_offset(request.offset)
             .order_by_score();
-        let (total, top_docs, (sentiment, channel, stage), (product, lang, topic)) = searcher
-            .search(
-                &query,
-                &(
-                    Count,
-                    top,
-                    (sentiment, channel, stage),
-                    (product, lang, topic),
-                ),
-            )
-            .map_err(|e| blame_the_query(e.into(), &request.query))?;
+        let (total, top_docs, (sentiment, channel, stage), (product, lang, topic, category)) =
+            searcher
+                .search(
+                    &query,
+                    &(
+                        Count,
+                        top,
+                        (sentiment, channel, stage),
+                        (product, lang, topic, category),
+                    ),
+                )
+                .map_err(|e| blame_the_query(e.into(), &request.query))?;
         let snippets = Snippets::new(&searcher, &*text_query, f, request.snippet_chars)
             .map_err(|e| blame_the_query(e, &request.query))?;
         let mut hits = Vec::with_capacity(top_docs.len());
         for (relevance, address) in top_docs.into_iter().take(request.limit) {
             let doc: TantivyDocument = searcher.doc(address)?;
             let mut hit = self.hit(&doc, relevance);
-            hit.snippet = snippets.make(hit.lang.as_deref(), &hit.text);
+            hit.snippet = snippets.make(&hit.text);
             hits.push(hit);
         }
         Ok(SearchResults {
@@ -264,6 +297,7 @@ impl SearchIndex {
                 product: counts(&product),
                 lang: counts(&lang),
                 topic: counts(&topic),
+                category: counts(&category),
             },
         })
     }
@@ -274,10 +308,9 @@ impl SearchIndex {
         if trimmed.is_empty() || trimmed == "*" {
             return Ok(Box::new(AllQuery));
         }
-        let mut parser =
-            QueryParser::for_index(&self.index, vec![self.fields.text_ja, self.fields.text_en]);
+        let mut parser = QueryParser::for_index(&self.index, vec![self.fields.terms]);
         parser.set_conjunction_by_default();
-        let query = split_japanese_words(trimmed, &self.japanese);
+        let query = split_japanese_words(trimmed, &self.analyzer);
         parser.parse_query(&query).map_err(|e| Error::Query {
             query: raw.to_string(),
             message: e.to_string(),
@@ -303,6 +336,7 @@ impl SearchIndex {
             (f.stage, &filters.stage),
             (f.product, &filters.product),
             (f.topic, &topics),
+            (f.category, &filters.category),
         ] {
             if !values.is_empty() {
                 let any = values
@@ -443,6 +477,10 @@ impl SearchIndex {
                 .get_all(f.topic)
                 .filter_map(|v| facet_value(v.as_facet()?)?.parse().ok())
                 .collect(),
+            categories: doc
+                .get_all(f.category)
+                .filter_map(|v| facet_value(v.as_facet()?))
+                .collect(),
             rating: u64_of(f.rating),
             nps: u64_of(f.nps),
             effort: u64_of(f.effort),
@@ -481,10 +519,57 @@ fn counts(facets: &TantivyFacetCounts) -> BTreeMap<String, u64> {
         .collect()
 }
 
-/// Japanese has no spaces: 「配送遅い」 should find 「配送がとても遅い」 as 「配送 遅い」 would.
-/// Bare words with Japanese in them are split into their searchable terms; quoted
-/// phrases, `field:value`, and words with a `+`/`-` operator are left as written.
-fn split_japanese_words(query: &str, japanese: &dyn LanguageTokenizer) -> String {
+/// The query without its `category:NAME` words (`category:"two words"` quoted), and
+/// those categories as facet clauses: required, or excluded with a leading `-`.
+/// Tantivy's parser reads a facet value only as a path (`/配送`); analysts write names.
+fn category_terms(query: &str) -> (String, Vec<(Occur, String)>) {
+    const KEY: &str = "category:";
+    let mut rest = String::with_capacity(query.len());
+    let mut categories = Vec::new();
+    let mut tail = query;
+    while let Some(at) = tail.find(KEY) {
+        let word_start = tail[..at].rfind(char::is_whitespace).map_or(0, |i| i + 1);
+        let prefix = &tail[word_start..at];
+        let quotes = rest.matches('"').count() + tail[..at].matches('"').count();
+        if !matches!(prefix, "" | "-" | "+") || quotes % 2 == 1 {
+            rest.push_str(&tail[..at + KEY.len()]);
+            tail = &tail[at + KEY.len()..];
+            continue;
+        }
+        rest.push_str(&tail[..word_start]);
+        let value = &tail[at + KEY.len()..];
+        let (name, after) = match value.strip_prefix('"') {
+            Some(quoted) => match quoted.find('"') {
+                Some(end) => (&quoted[..end], &quoted[end + 1..]),
+                None => (quoted, ""),
+            },
+            None => {
+                let end = value.find(char::is_whitespace).unwrap_or(value.len());
+                (&value[..end], &value[end..])
+            }
+        };
+        let name = name.trim().trim_start_matches('/');
+        if !name.is_empty() {
+            let occur = if prefix == "-" {
+                Occur::MustNot
+            } else {
+                Occur::Must
+            };
+            categories.push((occur, name.to_string()));
+        }
+        tail = after;
+    }
+    rest.push_str(tail);
+    (rest, categories)
+}
+
+/// Japanese has no spaces: 「配送遅い」 should find 「配送がとても遅い」 as 「配送 遅い」 would,
+/// and 「抹茶ラテ」 should find "the 抹茶 latte" as 「抹茶 ラテ」 would, not as a phrase.
+/// Bare words with Japanese in them that make more than one searchable term are cut
+/// before each term, and the query tokenizer then analyses each piece (the same analysis
+/// the index used); a hashtag (`#配送遅延`) is one term and stays whole. Quoted phrases,
+/// `field:value`, and words with a `+`/`-` operator are left as written.
+fn split_japanese_words(query: &str, analyzer: &TextAnalyzer) -> String {
     let mut out = String::with_capacity(query.len() * 2);
     let mut in_quotes = false;
     for word in query.split_inclusive(char::is_whitespace) {
@@ -495,29 +580,29 @@ fn split_japanese_words(query: &str, japanese: &dyn LanguageTokenizer) -> String
             && !word.starts_with(['+', '-'])
             && word.chars().any(is_japanese);
         in_quotes ^= quotes % 2 == 1;
-        if !bare {
-            out.push_str(word);
-            continue;
-        }
+        let text = word.trim_end();
         let mut tokens = Vec::new();
-        if japanese
-            .tokenize_into(word.trim_end(), 0, &mut tokens)
-            .is_err()
-        {
+        let analysed = bare
+            && analyzer
+                .tokenize_normalized(text, &find_entities(text), &mut Vec::new(), &mut tokens)
+                .is_ok();
+        let starts: Vec<usize> = tokens
+            .iter()
+            .filter(|t| t.is_searchable())
+            .map(|t| t.span.start)
+            .collect();
+        if !analysed || starts.len() < 2 {
             out.push_str(word);
             continue;
         }
-        let terms: Vec<&str> = tokens
-            .iter()
-            .filter(|t| !t.stop && t.pos != crate::text::Pos::Symbol)
-            .map(|t| t.lemma.as_str())
-            .collect();
-        if terms.is_empty() {
-            out.push_str(word);
-        } else {
-            out.push_str(&terms.join(" "));
+        let mut cut = 0;
+        for &start in &starts[1..] {
+            out.push_str(&text[cut..start]);
             out.push(' ');
+            cut = start;
         }
+        out.push_str(&text[cut..]);
+        out.push(' ');
     }
     out
 }

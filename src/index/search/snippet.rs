@@ -1,5 +1,5 @@
 //! Snippets: the part of a hit's text around its best match, with the matched terms'
-//! byte ranges, made by Tantivy's snippet generator for the hit's language field.
+//! byte ranges, made by Tantivy's snippet generator over the `terms` field.
 
 use serde::Serialize;
 use tantivy::Searcher;
@@ -17,10 +17,8 @@ pub struct Snippet {
     pub highlights: Vec<[usize; 2]>,
 }
 
-/// One snippet generator per language field.
 pub(super) struct Snippets {
-    japanese: SnippetGenerator,
-    english: SnippetGenerator,
+    generator: SnippetGenerator,
     max_chars: usize,
 }
 
@@ -31,26 +29,17 @@ impl Snippets {
         fields: &IndexFields,
         max_chars: usize,
     ) -> Result<Self, Error> {
-        let generator = |field| -> Result<SnippetGenerator, Error> {
-            let mut g = SnippetGenerator::create(searcher, query, field)?;
-            g.set_max_num_chars(max_chars);
-            Ok(g)
-        };
+        let mut generator = SnippetGenerator::create(searcher, query, fields.terms)?;
+        generator.set_max_num_chars(max_chars);
         Ok(Snippets {
-            japanese: generator(fields.text_ja)?,
-            english: generator(fields.text_en)?,
+            generator,
             max_chars,
         })
     }
 
-    pub(super) fn make(&self, lang: Option<&str>, original: &str) -> Snippet {
+    pub(super) fn make(&self, original: &str) -> Snippet {
         let text = normalize(original);
-        let generator = if lang == Some("ja") {
-            &self.japanese
-        } else {
-            &self.english
-        };
-        let snippet = generator.snippet(&text);
+        let snippet = self.generator.snippet(&text);
         // Tantivy's fragment ends at the last indexed term; show whole sentences instead:
         // from the fragment's start (or the beginning, when the text is short) for up to
         // `max_chars` characters.

@@ -54,11 +54,15 @@ const DOCS: &[(&str, &str, f32, &str, &str, u8)] = &[
 ];
 
 fn index() -> (tempfile::TempDir, SearchIndex) {
+    index_of(DOCS)
+}
+
+fn index_of(docs: &[(&str, &str, f32, &str, &str, u8)]) -> (tempfile::TempDir, SearchIndex) {
     let dir = tempfile::tempdir().unwrap();
     let analyzer = test_analyzer();
     let mut builder =
         IndexBuilder::create(&dir.path().join("index"), analyzer, 50_000_000).unwrap();
-    for (line, &(id, text, value, channel, date, rating)) in DOCS.iter().enumerate() {
+    for (line, &(id, text, value, channel, date, rating)) in docs.iter().enumerate() {
         let record = Record {
             id: id.into(),
             text: text.into(),
@@ -85,11 +89,23 @@ fn index() -> (tempfile::TempDir, SearchIndex) {
             text,
             sentiment,
         };
-        builder.add(&IndexDoc::from(analysed)).unwrap();
+        let mut doc = IndexDoc::from(analysed);
+        doc.categories = categories_of(id).iter().map(|c| c.to_string()).collect();
+        builder.add(doc).unwrap();
     }
     builder.commit().unwrap();
     let index = SearchIndex::open(&dir.path().join("index"), analyzer).unwrap();
     (dir, index)
+}
+
+/// Taxonomy categories as a run with `--taxonomy` stores them: ancestors included.
+fn categories_of(id: &str) -> &'static [&'static str] {
+    match id {
+        "j1" => &["サポート"],
+        "j2" | "e1" => &["配送", "配送遅延"],
+        "e2" => &["配送", "support staff"],
+        _ => &[],
+    }
 }
 
 fn ids(index: &SearchIndex, request: &SearchRequest) -> Vec<String> {
@@ -116,6 +132,92 @@ fn japanese_queries_match_words_by_base_form() {
     assert_eq!(ids(&index, &query("配送遅い")), vec!["j2"]);
     // 「応」 alone is not a word of any record: no substring matches.
     assert!(ids(&index, &query("応")).is_empty());
+}
+
+/// Reviews that mix scripts: each script run is indexed by its own segmenter.
+const MIXED: &[(&str, &str, f32, &str, &str, u8)] = &[
+    (
+        "tag",
+        "3日待っても届かない。サポートにも繋がらない #配送遅延",
+        -0.8,
+        "social",
+        "2026-09-10",
+        1,
+    ),
+    (
+        "matcha",
+        "Tried the new 抹茶ラテ at the Shibuya store. Way too sweet for me.",
+        -0.2,
+        "store",
+        "2026-09-11",
+        3,
+    ),
+    (
+        "earbuds",
+        "イヤホンのBluetooth接続がすぐ切れます。返品したいです。",
+        -0.6,
+        "web",
+        "2026-09-12",
+        2,
+    ),
+    (
+        "delay",
+        "配送遅延のお詫びメールが届きました。",
+        -0.1,
+        "web",
+        "2026-09-13",
+        3,
+    ),
+    (
+        "greek",
+        "Η παράδοση άργησε πολύ.",
+        -0.5,
+        "web",
+        "2026-09-14",
+        2,
+    ),
+];
+
+#[test]
+fn a_hashtag_is_indexed_and_queried_as_one_term() {
+    let (_dir, index) = index_of(MIXED);
+    assert_eq!(ids(&index, &query("#配送遅延")), vec!["tag"]);
+    assert_eq!(
+        ids(&index, &query("＃配送遅延")),
+        vec!["tag"],
+        "NFKC folds ＃"
+    );
+    // Without the #, the query is the words 配送 and 遅延: the record that says them,
+    // not the hashtag, which is one term of its own.
+    assert_eq!(ids(&index, &query("配送遅延")), vec!["delay"]);
+}
+
+#[test]
+fn japanese_inside_an_english_review_is_found_by_its_words() {
+    let (_dir, index) = index_of(MIXED);
+    assert_eq!(ids(&index, &query("抹茶")), vec!["matcha"]);
+    assert_eq!(ids(&index, &query("抹茶ラテ")), vec!["matcha"]);
+    assert_eq!(ids(&index, &query("sweet shibuya")), vec!["matcha"]);
+}
+
+#[test]
+fn english_inside_a_japanese_review_is_found_in_any_case() {
+    let (_dir, index) = index_of(MIXED);
+    assert_eq!(ids(&index, &query("bluetooth")), vec!["earbuds"]);
+    assert_eq!(ids(&index, &query("Bluetooth")), vec!["earbuds"]);
+    assert_eq!(ids(&index, &query("BLUETOOTH 接続")), vec!["earbuds"]);
+    let hit = &index.search(&query("bluetooth")).unwrap().hits[0];
+    let [start, end] = hit.snippet.highlights[0];
+    assert_eq!(&hit.snippet.fragment[start..end], "Bluetooth");
+}
+
+#[test]
+fn other_scripts_are_searchable_and_labelled_und() {
+    let (_dir, index) = index_of(MIXED);
+    assert_eq!(ids(&index, &query("ΠΑΡΆΔΟΣΗ")), vec!["greek"]);
+    let mut und = query("");
+    und.filters.lang = Some(Lang::Und);
+    assert_eq!(ids(&index, &und), vec!["greek"]);
 }
 
 #[test]
@@ -222,7 +324,7 @@ fn every_query_a_user_can_type_is_an_answer_or_a_query_error() {
     let (_dir, index) = index();
     let queries = [
         "id:*",
-        "text_en:*",
+        "terms:*",
         "id:j1",
         "id:j*",
         "text:x",
@@ -230,7 +332,7 @@ fn every_query_a_user_can_type_is_an_answer_or_a_query_error() {
         "rating:abc",
         "origin:t",
         "*:*",
-        "text_en:/del.*/",
+        "terms:/del.*/",
         "NOT x",
         "-x",
         "(",
@@ -239,7 +341,7 @@ fn every_query_a_user_can_type_is_an_answer_or_a_query_error() {
         "IN [x]",
         "created_at:*",
         "sentiment_score:[0 TO 1]",
-        "text_ja:配送~2",
+        "terms:配送~2",
         "\"配送 遅い\"~2",
         "topic:/0",
     ];
@@ -253,4 +355,43 @@ fn every_query_a_user_can_type_is_an_answer_or_a_query_error() {
         index.search(&query("id:*")),
         Err(Error::Query { .. })
     ));
+}
+
+#[test]
+fn categories_are_a_facet_searched_by_name() {
+    let (_dir, index) = index();
+    assert_eq!(ids(&index, &query("category:配送")), ["e1", "e2", "j2"]);
+    assert_eq!(ids(&index, &query("category:配送遅延 delayed")), ["e1"]);
+    assert_eq!(ids(&index, &query("-category:配送")), ["j1", "j3"]);
+    assert_eq!(ids(&index, &query("category:\"support staff\"")), ["e2"]);
+    assert!(ids(&index, &query("category:価格")).is_empty());
+
+    let mut request = query("");
+    request.filters.category = vec!["配送遅延".into(), "サポート".into()];
+    assert_eq!(ids(&index, &request), ["e1", "j1", "j2"]);
+
+    let results = index.search(&query("category:配送")).unwrap();
+    let counts: Vec<(&str, u64)> = results
+        .facets
+        .category
+        .iter()
+        .map(|(name, n)| (name.as_str(), *n))
+        .collect();
+    assert_eq!(counts, [("support staff", 1), ("配送", 3), ("配送遅延", 2)]);
+    let e1 = results.hits.iter().find(|h| h.id == "e1").unwrap();
+    assert_eq!(e1.categories, ["配送", "配送遅延"]);
+}
+
+#[test]
+fn category_words_leave_the_rest_of_the_query_as_written() {
+    let (rest, categories) =
+        category_terms("配送 category:遅延 -category:\"two words\" \"category:x\" a-category:b");
+    assert_eq!(rest, "配送   \"category:x\" a-category:b");
+    assert_eq!(
+        categories,
+        [
+            (Occur::Must, "遅延".to_string()),
+            (Occur::MustNot, "two words".to_string())
+        ]
+    );
 }

@@ -34,6 +34,7 @@ pub fn render(report: &Report) -> String {
     charts::trends(m, &mut page);
     charts::heat_maps(m, &mut page);
     topics::pain_points(report, &mut page);
+    categories(report, &mut page);
     page.push_str("<section><h2>By group</h2>");
     let by_period = match m.period {
         Period::Month => "Month",
@@ -262,4 +263,33 @@ fn footer(report: &Report, page: &mut String) {
         },
         report.koe_version
     );
+}
+
+/// The taxonomy's categories as a table, children indented under their parents.
+fn categories(report: &Report, page: &mut String) {
+    if report.categories.is_empty() {
+        return;
+    }
+    page.push_str(r#"<section><h2>Categories</h2><p class="note">The analyst's taxonomy: records whose sentences match a category's keywords or patterns (a parent holds its children's records), with the figures pain points have; a record's sentiment on a category is that of its matching sentences.</p><div class="scroll"><table><thead><tr><th>Category</th><th>Records</th><th>Share</th><th>Sentiment mix</th><th>NPS</th><th>Sentiment</th><th>Negative</th><th>Impact</th></tr></thead><tbody>"#);
+    for c in &report.categories {
+        let f = &c.figures;
+        let cell = |value: Option<String>| value.unwrap_or_else(|| NONE.to_string());
+        let _ = write!(
+            page,
+            r#"<tr><td style="padding-left:{}em">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
+            0.5 + 1.2 * c.depth as f64,
+            Html(&f.title()),
+            count(f.size),
+            cell(f.share.map(|s| format!("{}%", format::plain(s, 1)))),
+            Html(&c.mix()),
+            cell(f.nps.map(|n| signed(n, 0))),
+            cell(f.mean_sentiment.map(|s| signed(s, 2))),
+            cell(
+                f.share_negative
+                    .map(|s| format!("{}%", format::plain(s, 0)))
+            ),
+            cell(f.impact.map(|i| format::plain(i, 1))),
+        );
+    }
+    page.push_str("</tbody></table></div></section>");
 }

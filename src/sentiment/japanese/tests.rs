@@ -3,7 +3,7 @@
 use std::sync::OnceLock;
 
 use super::*;
-use crate::record::Lang;
+use crate::lang::Lang;
 use crate::sentiment::lexicon::LexiconModel;
 use crate::sentiment::{Label, Score, SentimentModel};
 use crate::text::test_analyzer as analyzer;

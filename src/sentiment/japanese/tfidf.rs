@@ -269,7 +269,7 @@ fn invalid(file: &'static str, line: usize, message: impl Into<String>) -> Error
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::Lang;
+    use crate::lang::Lang;
     use crate::text::test_analyzer as analyzer;
 
     const REFERENCE: &str = include_str!("../../../tests/fixtures/asari_reference.tsv");

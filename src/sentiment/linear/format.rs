@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Error;
 use super::features::FeatureConfig;
-use crate::record::Lang;
+use crate::lang::Lang;
 use crate::sentiment::Label;
 use crate::sentiment::train::HyperParameters;
 

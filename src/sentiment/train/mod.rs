@@ -16,14 +16,16 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::eval::metrics::Confusion;
-use crate::record::Lang;
+use crate::lang::Lang;
 use crate::sentiment::Label;
 use crate::sentiment::linear::format::{FORMAT, ModelCard, TrainingInfo, WeightsInfo};
 use crate::sentiment::linear::{self, LinearModel, features::FeatureConfig};
 use crate::text::AnalysedText;
 
 mod split;
-pub use split::{SplitMix64, stratified_holdout};
+pub use split::stratified_holdout;
+
+use crate::rng::SplitMix64;
 
 /// Errors of training.
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +61,20 @@ impl std::str::FromStr for ClassWeight {
             _ => Err(format!("unknown class weighting {s:?} (balanced, none)")),
         }
     }
+}
+
+/// Each of `classes`' example weight under `how`, for training on `labels`.
+pub fn class_weights(labels: &[Label], classes: &[Label], how: ClassWeight) -> Vec<f32> {
+    classes
+        .iter()
+        .map(|c| match how {
+            ClassWeight::None => 1.0,
+            ClassWeight::Balanced => {
+                let n_class = labels.iter().filter(|l| *l == c).count().max(1) as f32;
+                labels.len() as f32 / (classes.len() as f32 * n_class)
+            }
+        })
+        .collect()
 }
 
 /// The knobs of training; saved in `model.json`.
@@ -173,16 +189,7 @@ pub fn train(
             (model.featurizer().featurize(doc, false).0, k)
         })
         .collect();
-    let class_weights: Vec<f32> = classes
-        .iter()
-        .map(|c| match hyper.class_weight {
-            ClassWeight::None => 1.0,
-            ClassWeight::Balanced => {
-                let n_class = by_label.get(c).copied().unwrap_or(1) as f32;
-                docs.len() as f32 / (classes.len() as f32 * n_class)
-            }
-        })
-        .collect();
+    let class_weights = class_weights(labels, &classes, hyper.class_weight);
     let mut hyper = hyper;
     let mut trials = Vec::new();
     if !l2_grid.is_empty() {

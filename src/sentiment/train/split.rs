@@ -1,6 +1,6 @@
-//! The held-out split `koe train` and `koe eval` share, and the seeded generator behind
-//! it and behind training's shuffles.
+//! The held-out split `koe train` and `koe eval` share.
 
+use crate::rng::SplitMix64;
 use crate::sentiment::Label;
 
 /// Which documents to hold out: per class, a seeded shuffle of its documents (in file
@@ -17,38 +17,6 @@ pub fn stratified_holdout(labels: &[Label], fraction: f64, seed: u64) -> Vec<boo
         }
     }
     held_out
-}
-
-/// SplitMix64 (Steele, Lea & Flood 2014): a small, fully specified generator, so a seed
-/// means the same shuffle on every platform and in every version of koe.
-#[derive(Debug, Clone)]
-pub struct SplitMix64(u64);
-
-impl SplitMix64 {
-    pub fn new(seed: u64) -> Self {
-        SplitMix64(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (Lemire's multiply-shift; the bias is below 2⁻⁴⁰ for n < 2²⁴).
-    pub fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
-    }
-
-    /// Fisher–Yates.
-    pub fn shuffle<T>(&mut self, items: &mut [T]) {
-        for i in (1..items.len()).rev() {
-            let j = self.below(i + 1);
-            items.swap(i, j);
-        }
-    }
 }
 
 #[cfg(test)]
