@@ -1,4 +1,4 @@
-"""oseti, asari and koe's lexicon on the same Japanese files; see ja_sentiment_compare.sh."""
+"""oseti, asari and koe's Japanese default on the same files; see ja_sentiment_compare.sh."""
 
 import argparse
 import json
@@ -86,7 +86,7 @@ def main():
         texts = [t for _, t in rows]
         koe_acc, koe_recall, koe_s = run_koe(args.koe, rows)
         koe_rate = len(rows) / koe_s
-        results = [("koe lexicon", koe_acc, koe_recall, koe_rate)]
+        results = [("koe default", koe_acc, koe_recall, koe_rate)]
         for name, run in (("oseti", run_oseti), ("asari", run_asari)):
             predicted, seconds = run(texts)
             accuracy, recall = figures(gold, predicted)

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# koe's embedded Japanese lexicon against oseti and asari, the two Japanese sentiment
-# tools on PyPI, on the same labelled files: accuracy, macro-recall and docs/s, one table.
+# koe's embedded Japanese default (`--sentiment lexicon`: the polarity rules plus the
+# n-grams of asari's model, ported) against oseti and asari, the two Japanese sentiment
+# tools on PyPI, on the same labelled files: accuracy, macro-recall, docs/s and koe's
+# speed as a multiple of each tool's, one table.
 #
-# Usage: benches/ja_sentiment_compare.sh [--koe PATH] [--limit N] FILE.tsv [FILE.tsv ...]
+# Usage: benches/ja_sentiment_compare.sh [--koe PATH] [--limit N] [--overlap] FILE.tsv [FILE.tsv ...]
 #
 #   FILE.tsv     labelled Japanese files, `label<TAB>text` with a header (labels
 #                negative / neutral / positive or 1–5 stars), e.g.
 #                ../shared/data/ja-hotel-sentences-train.tsv ../shared/data/ja-amazon-reviews-dev.tsv
 #   --koe PATH   the koe binary (default: $KOE, else target/release/koe; use a release build)
 #   --limit N    only the first N rows of each file (default: all)
+#   --overlap    also check whether asari trained on these texts (benches/asari_overlap.py)
 #
 # The first run creates a virtualenv in target/ja-bench-venv with oseti 0.4.3.1 (the
 # Tohoku dictionary koe also ships, MeCab through mecab-python3's bundled IPADIC) and
@@ -27,11 +30,13 @@ usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
 koe=target/release/koe
 [ -z "${KOE:-}" ] || koe=$(absolute "$KOE")
 limit=0
+overlap=0
 files=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --koe) koe=$(absolute "$2"); shift 2 ;;
         --limit) limit=$2; shift 2 ;;
+        --overlap) overlap=1; shift ;;
         -h|--help) usage; exit 0 ;;
         *) files+=("$(absolute "$1")"); shift ;;
     esac
@@ -50,4 +55,5 @@ if ! locale -a 2>/dev/null | grep -qi '^en_US\.utf-\?8$'; then
     sudo_="" && [ "$(id -u)" = 0 ] || sudo_=sudo
     $sudo_ localedef -i en_US -f UTF-8 en_US.UTF-8
 fi
+[ "$overlap" = 0 ] || "$venv/bin/python" benches/asari_overlap.py "${files[@]}"
 exec "$venv/bin/python" benches/ja_sentiment_compare.py --koe "$koe" --limit "$limit" "${files[@]}"

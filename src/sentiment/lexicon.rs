@@ -5,9 +5,19 @@
 //! many sentiment-bearing words it rests on). A document's value is the evidence-weighted
 //! mean of its sentences, so one angry sentence among two neutral ones still makes a
 //! negative document, and "配送は遅いが、スタッフは親切" comes out mixed, not neutral.
+//!
+//! Japanese text has a second, embedded source of evidence: asari's n-gram classifier
+//! ([`TfidfScorer`]), added to the rules' verdict on each sentence, and a Japanese
+//! document is the sum of its sentences' log-odds; [`combine`] explains both.
+//! [`LexiconModel::score_rules`] gives the rules alone, with the mean over sentences,
+//! as the linear model's lexicon features have always read them.
+
+use std::sync::Arc;
 
 use crate::lang::Lang;
-use crate::sentiment::japanese::JapanesePolarity;
+use crate::sentiment::japanese::combine;
+use crate::sentiment::japanese::tfidf::TfidfScorer;
+use crate::sentiment::japanese::{JapanesePolarity, opens_with_contrast};
 use crate::sentiment::vader::Vader;
 use crate::sentiment::{DocSentiment, Error, Score, SentimentModel};
 use crate::text::AnalysedText;
@@ -19,18 +29,25 @@ pub struct SentencePolarity {
     pub value: f32,
     /// Number of sentiment-bearing words (lexicon hits, emoji, idioms); 0 = no evidence.
     pub evidence: f32,
+    /// Whether the verdict rests on how the sentence is built more than on its words: a
+    /// negated polar word (悪くない), a request (安くしてほしい), a regret
+    /// (〜ば良かった) or a word read in its context (値段が高い), where the words alone
+    /// may say the opposite. Japanese only.
+    pub turned: bool,
 }
 
 impl SentencePolarity {
     pub const NONE: SentencePolarity = SentencePolarity {
         value: 0.0,
         evidence: 0.0,
+        turned: false,
     };
 }
 
 pub struct LexiconModel {
     english: Vader,
     japanese: JapanesePolarity,
+    japanese_ngrams: Arc<TfidfScorer>,
 }
 
 impl LexiconModel {
@@ -39,10 +56,43 @@ impl LexiconModel {
         Ok(LexiconModel {
             english: Vader::embedded_for_feedback()?,
             japanese: JapanesePolarity::embedded()?,
+            japanese_ngrams: TfidfScorer::embedded()?,
         })
     }
 
+    /// The embedded default's answer: the rules, and in Japanese asari's n-grams too.
     pub(crate) fn score_one(&self, doc: &AnalysedText) -> DocSentiment {
+        let (polarities, whole) = self.rules(doc);
+        if doc.lang != Lang::Ja {
+            return sentiment(whole.value, polarities.iter().map(|p| p.value));
+        }
+        let mut total = 0.0;
+        let mut log_odds = Vec::with_capacity(polarities.len());
+        for (s, &p) in doc.sentences.iter().zip(&polarities) {
+            let tokens = doc.sentence_tokens(s);
+            let z = combine::log_odds(p, self.japanese_ngrams.evidence([tokens]));
+            if opens_with_contrast(tokens) {
+                total *= combine::BEFORE_CONTRAST;
+            }
+            total += z;
+            log_odds.push(z);
+        }
+        sentiment(
+            combine::value(total),
+            log_odds.into_iter().map(combine::value),
+        )
+    }
+
+    /// The rules alone (VADER, the Japanese lexicon and its rules), without asari's
+    /// n-grams: the linear model's lexicon features.
+    pub(crate) fn score_rules(&self, doc: &AnalysedText) -> DocSentiment {
+        let (polarities, whole) = self.rules(doc);
+        sentiment(whole.value, polarities.iter().map(|p| p.value))
+    }
+
+    /// Each sentence's polarity, and the document's: their evidence-weighted mean value
+    /// and total evidence.
+    fn rules(&self, doc: &AnalysedText) -> (Vec<SentencePolarity>, SentencePolarity) {
         let polarities: Vec<SentencePolarity> = doc
             .sentences
             .iter()
@@ -56,18 +106,25 @@ impl LexiconModel {
             })
             .collect();
         let evidence: f32 = polarities.iter().map(|p| p.evidence).sum();
-        let doc_value = if evidence > 0.0 {
+        let value = if evidence > 0.0 {
             polarities.iter().map(|p| p.value * p.evidence).sum::<f32>() / evidence
         } else {
             0.0
         };
-        DocSentiment {
-            doc: Score::from_value(doc_value),
-            sentences: polarities
-                .iter()
-                .map(|p| Score::from_value(p.value))
-                .collect(),
-        }
+        let turned = polarities.iter().any(|p| p.turned);
+        let whole = SentencePolarity {
+            value,
+            evidence,
+            turned,
+        };
+        (polarities, whole)
+    }
+}
+
+fn sentiment(doc: f32, sentences: impl Iterator<Item = f32>) -> DocSentiment {
+    DocSentiment {
+        doc: Score::from_value(doc),
+        sentences: sentences.map(Score::from_value).collect(),
     }
 }
 

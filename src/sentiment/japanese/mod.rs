@@ -35,7 +35,9 @@
 //! normalised like VADER's compound score, `x / √(x² + 15)`: one plain polar word gives
 //! ±0.46, two agreeing ones ±0.72. The evidence is the number of items that count.
 
+pub mod combine;
 pub mod lexicon;
+pub mod tfidf;
 
 use crate::sentiment::Error;
 use crate::sentiment::lexicon::SentencePolarity;
@@ -55,6 +57,26 @@ const BEFORE_CONTRAST: f32 = 0.5;
 const AFTER_CONTRAST: f32 = 1.5;
 /// VADER's emphasis per `!`, up to four.
 const EXCLAMATION: f32 = 0.292;
+/// A kaomoji's valence on VADER's scale: a plain polar word's (♪ half of it).
+const KAOMOJI_VALENCE: f32 = UNIT_VALENCE;
+/// Kaomoji are short: `(´・ω・`)` is 7 characters, lindera splits it into up to 9 tokens.
+const MAX_KAOMOJI_TOKENS: usize = 10;
+const MAX_KAOMOJI_CHARS: usize = 12;
+/// Pieces of a crying, grimacing or sighing face (NFKC has split ´ into a space and a
+/// combining accent by now).
+const SAD_FACES: [&str; 11] = [
+    "T_T",
+    "TT",
+    "T^T",
+    ";_;",
+    ";;",
+    ">_<",
+    "><",
+    "Д",
+    "-_-",
+    "・ω・`",
+    "ω`",
+];
 /// VADER's compound normalisation constant.
 const ALPHA: f32 = 15.0;
 
@@ -89,6 +111,9 @@ struct Item {
     polarity: f32,
     rule: Rule,
     negated: bool,
+    /// Matched as a word in its context (値段 * 高い: expensive; 品質 * 高い: good),
+    /// where the word alone says something else.
+    in_context: bool,
     /// Intensifier and contrast weights multiplied together.
     weight: f32,
 }
@@ -96,8 +121,11 @@ struct Item {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Rule {
     Lexicon(Kind),
-    /// An emoji: already on VADER's scale, never negated.
+    /// An emoji or a kaomoji: already on VADER's scale, never negated.
     Emoji,
+    /// A complaint made by the sentence's structure, not by a polar word: a regret
+    /// (〜ば良かった) or a request whose clause holds no polar word (改善してほしい).
+    Structure,
 }
 
 impl JapanesePolarity {
@@ -132,9 +160,15 @@ impl JapanesePolarity {
         if sum != 0.0 {
             sum += sum.signum() * EXCLAMATION * bangs as f32;
         }
+        let turned = items.iter().any(|it| {
+            it.in_context
+                || it.rule == Rule::Structure
+                || (it.negated && it.rule == Rule::Lexicon(Kind::Plain))
+        });
         SentencePolarity {
             value: (sum / (sum * sum + ALPHA).sqrt()).clamp(-1.0, 1.0),
             evidence: items.len() as f32,
+            turned,
         }
     }
 
@@ -144,6 +178,11 @@ impl JapanesePolarity {
         let mut intensifiers = Vec::new();
         let mut i = 0;
         while i < tokens.len() {
+            if let Some((len, valence)) = kaomoji(tokens, i) {
+                items.push(Item::new(i, i + len, valence, Rule::Emoji));
+                i += len;
+                continue;
+            }
             if tokens[i].pos == Pos::Emoji {
                 if let Some(v) = emoji.emoji_valence(&tokens[i].surface)
                     && v.is_finite()
@@ -157,14 +196,16 @@ impl JapanesePolarity {
             let found = self.longest_match(tokens, i);
             let factor = intensity(tokens, i);
             match (found, factor) {
-                (Some((1, _)), Some(f)) => {
+                (Some((1, _, _)), Some(f)) => {
                     intensifiers.push((i, f));
                     i += 1;
                 }
-                (Some((len, entry)), _) => {
+                (Some((len, entry, in_context)), _) => {
                     if entry.polarity != 0.0 {
                         let rule = Rule::Lexicon(entry.kind);
-                        items.push(Item::new(i, i + len, entry.polarity, rule));
+                        let mut item = Item::new(i, i + len, entry.polarity, rule);
+                        item.in_context = in_context;
+                        items.push(item);
                     }
                     i += len;
                 }
@@ -178,8 +219,9 @@ impl JapanesePolarity {
         (items, intensifiers)
     }
 
-    /// The longest lexicon entry starting at token `i`: (tokens spanned, entry).
-    fn longest_match(&self, tokens: &[Token], i: usize) -> Option<(usize, Entry)> {
+    /// The longest lexicon entry starting at token `i`: (tokens spanned, entry, whether
+    /// it matched with a particle as `*`: a word read in its context, 値段 * 高い).
+    fn longest_match(&self, tokens: &[Token], i: usize) -> Option<(usize, Entry, bool)> {
         let rest = &tokens[i..];
         let words = rest
             .iter()
@@ -189,8 +231,7 @@ impl JapanesePolarity {
         (1..=words).rev().find_map(|len| {
             candidate_keys(&rest[..len])
                 .iter()
-                .find_map(|key| self.lexicon.get(key))
-                .map(|entry| (len, entry))
+                .find_map(|key| self.lexicon.get(key).map(|e| (len, e, key.contains('*'))))
         })
     }
 }
@@ -203,9 +244,63 @@ impl Item {
             polarity,
             rule,
             negated: false,
+            in_context: false,
             weight: 1.0,
         }
     }
+}
+
+/// A kaomoji starting at token `i`, (tokens spanned, valence), if it shows a clear
+/// feeling: a face in brackets that lindera may split ((T_T) → `( T _ T )`), or orz
+/// and ♪. Crying, grimacing and sighing faces are negative, smiling eyes (^^) positive;
+/// a smile with a sweat drop (^^;) is awkward, not glad, and counts for nothing.
+fn kaomoji(tokens: &[Token], i: usize) -> Option<(usize, f32)> {
+    let first = tokens[i].surface.as_str();
+    match first {
+        "orz" | "OTL" => return Some((1, -KAOMOJI_VALENCE)),
+        "♪" | "♫" => return Some((1, KAOMOJI_VALENCE / 2.0)),
+        _ => {}
+    }
+    if !first.starts_with('(') {
+        return None;
+    }
+    let mut face = String::new();
+    let mut len = 0;
+    for t in tokens[i..].iter().take(MAX_KAOMOJI_TOKENS) {
+        face.push_str(&t.surface);
+        len += 1;
+        if t.surface.contains(')') {
+            break;
+        }
+    }
+    if !face.contains(')') || !looks_like_a_face(&face) {
+        return None;
+    }
+    let sad = SAD_FACES.iter().any(|f| face.contains(f));
+    let glad = face.contains('^') && !face.contains(';');
+    match (sad, glad) {
+        (true, false) => Some((len, -KAOMOJI_VALENCE)),
+        (false, true) => Some((len, KAOMOJI_VALENCE)),
+        _ => None,
+    }
+}
+
+/// Short, with no kana or kanji and no word of three letters: (^^) and (T_T), not
+/// (笑) or (HTTP).
+fn looks_like_a_face(text: &str) -> bool {
+    let mut letters = 0;
+    for c in text.chars() {
+        letters = if c.is_ascii_alphanumeric() {
+            letters + 1
+        } else {
+            0
+        };
+        let japanese = matches!(c, '\u{3041}'..='\u{30fa}' | '\u{4e00}'..='\u{9fff}');
+        if letters >= 3 || japanese {
+            return false;
+        }
+    }
+    text.chars().count() <= MAX_KAOMOJI_CHARS
 }
 
 /// The keys a span of tokens may be listed under, most literal first.
@@ -291,6 +386,15 @@ fn ends_negation_scope(t: &Token) -> bool {
 fn is_clause_break(t: &Token) -> bool {
     matches!(t.pos, Pos::Symbol | Pos::Conjunction)
         || (t.pos == Pos::Particle && t.pos_detail == "接続助詞")
+}
+
+/// Whether a sentence opens with a contrasting conjunction (しかし, ただ, でも, …): what
+/// it says outweighs the sentences before it, as a clause after けど does within one.
+pub fn opens_with_contrast(tokens: &[Token]) -> bool {
+    tokens
+        .iter()
+        .find(|t| t.pos != Pos::Symbol)
+        .is_some_and(|t| t.pos == Pos::Conjunction && is_contrast(t))
 }
 
 fn is_contrast(t: &Token) -> bool {
@@ -404,7 +508,7 @@ fn apply_requests(tokens: &[Token], items: &mut Vec<Item>) {
             }
         }
         if !flipped {
-            items.push(Item::new(k, k + 1, -1.0, Rule::Lexicon(Kind::Plain)));
+            items.push(Item::new(k, k + 1, -1.0, Rule::Structure));
         }
     }
     items.sort_by_key(|it| it.start);
@@ -429,7 +533,7 @@ fn mark_regrets(tokens: &[Token], items: &mut Vec<Item>) {
         };
         if is_good && past && conditional {
             items.retain(|it| !(it.start <= k && k < it.end));
-            items.push(Item::new(k, k + 1, -1.0, Rule::Lexicon(Kind::Plain)));
+            items.push(Item::new(k, k + 1, -1.0, Rule::Structure));
         }
     }
     items.sort_by_key(|it| it.start);
@@ -473,7 +577,7 @@ fn valence(item: &Item) -> f32 {
         Rule::Lexicon(Kind::Plain) if item.negated => {
             item.polarity * UNIT_VALENCE * NEGATION_SCALAR
         }
-        Rule::Lexicon(_) => item.polarity * UNIT_VALENCE,
+        Rule::Lexicon(_) | Rule::Structure => item.polarity * UNIT_VALENCE,
     };
     base * item.weight
 }

@@ -218,3 +218,79 @@ fn held_out_accuracy() {
     assert_eq!(total, 40);
     assert!(accuracy >= 0.8, "held-out accuracy {accuracy}: {misses:#?}");
 }
+
+/// The embedded default on a whole text: the rules and asari's n-grams combined.
+fn default_value(text: &str) -> f32 {
+    static MODEL: OnceLock<LexiconModel> = OnceLock::new();
+    let model = MODEL.get_or_init(|| LexiconModel::embedded().expect("lexicon model"));
+    let doc = analyzer().analyse(text, Some(Lang::Ja)).expect("analyse");
+    model.score_batch(&[&doc]).expect("score")[0].doc.value
+}
+
+#[track_caller]
+fn assert_default(text: &str, expected: Label) {
+    let v = default_value(text);
+    let got = Score::from_value(v).label;
+    assert_eq!(got, expected, "{text:?}: {v:+.3}");
+}
+
+#[test]
+fn default_reads_price_in_context() {
+    // asari's n-grams call 値段 praise and polite です too; the rules know 値段が高い.
+    assert_default("値段が高いです。", Label::Negative);
+    assert_default("値段が安くて助かりました。", Label::Positive);
+    assert_default("品質が高いです。", Label::Positive);
+    assert_default("この値段なら文句はありません。", Label::Positive);
+}
+
+#[test]
+fn default_keeps_negation_and_requests() {
+    assert_default("悪くないです。", Label::Positive);
+    assert_default("使いやすいとは言えません。", Label::Negative);
+    assert_default("満足できませんでした。", Label::Negative);
+    assert_default("もう少し安くしてほしいです。", Label::Negative);
+    assert_default("早く直してほしいです。", Label::Negative);
+    assert_default("ぜひ皆さんにも使ってほしいです。", Label::Positive);
+}
+
+#[test]
+fn default_hears_what_the_dictionary_lacks() {
+    // No polar word for the rules; asari's n-grams know returns and dead devices.
+    assert_default("初期不良のため返品しました。", Label::Negative);
+    assert_default("一週間で電源が入らなくなりました。", Label::Negative);
+    // Plain facts stay neutral.
+    assert_default("部屋は3階でした。", Label::Neutral);
+}
+
+#[test]
+fn default_adds_sentences_up() {
+    // One clear complaint outweighs two sentences of mild praise; a mean would not.
+    assert_default(
+        "梱包は丁寧でした。配送も早かったです。でも二日で壊れて最悪です。",
+        Label::Negative,
+    );
+    assert_default("届くのが早かったです。音も良いです。", Label::Positive);
+    // A sentence that opens with ただ or しかし outweighs what came before it.
+    assert_default(
+        "丁寧に梱包されていました。ただ、二日で壊れました。",
+        Label::Negative,
+    );
+    assert_default(
+        "梱包は雑でした。しかし、音はとても良いです。",
+        Label::Positive,
+    );
+}
+
+#[test]
+fn kaomoji_and_laughter() {
+    assert_default("無事に届きました(^^)", Label::Positive);
+    assert_default("また壊れました(T_T)", Label::Negative);
+    assert_default("説明書が読めません orz", Label::Negative);
+    // A sweat drop is awkward, not glad; 笑 and w mark tone, not polarity.
+    assert!(value("(^_^;)").abs() < NEUTRAL);
+    assert_default("買って三日で壊れました笑", Label::Negative);
+    assert_default("最高でしたw", Label::Positive);
+    // Brackets around words are no face.
+    assert_eq!(polarity("(HTTP)").evidence, 0.0);
+    assert_eq!(polarity("(笑)").evidence, 0.0);
+}

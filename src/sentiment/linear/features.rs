@@ -9,7 +9,9 @@
 //! * **characters**: n-grams (2–4 by default) of the lower-cased normalised text with
 //!   runs of white space folded to one space, which catch spellings the lemmas miss
 //!   (`sooo`, `!!!`, `:(`, 最高すぎ);
-//! * **lexicon** (dense, not hashed): the lexicon backend's value for the text, its
+//! * **lexicon** (dense, not hashed): the lexicon rules' value for the text (VADER and
+//!   the Japanese polarity rules, without the n-gram classifier the lexicon backend adds
+//!   in Japanese, so models trained before it read the same features), its
 //!   absolute value, its most positive and most negative sentence, and whether it says
 //!   neutral; plus a bias term.
 //!
@@ -136,7 +138,7 @@ impl Featurizer {
     /// The document's features, and each sentence's when `sentences` is set.
     pub fn featurize(&self, doc: &AnalysedText, sentences: bool) -> (Features, Vec<Features>) {
         let lexicon: Option<DocSentiment> = if self.config.lexicon {
-            self.lexicon.as_ref().map(|l| l.score_one(doc))
+            self.lexicon.as_ref().map(|l| l.score_rules(doc))
         } else {
             None
         };

@@ -124,6 +124,7 @@ impl Vader {
         SentencePolarity {
             value: score(&valences).compound as f32,
             evidence: evidence as f32,
+            turned: false,
         }
     }
 
