@@ -5,7 +5,7 @@ mod common;
 
 use serde_json::Value;
 
-use common::{DEMO, koe, run_err, run_json, run_ok};
+use common::{DEMO, koe, run_err, run_json, run_ok, write};
 
 /// The first topic whose label has all of `words`.
 fn topic_with<'a>(topics: &'a [Value], words: &[&str]) -> &'a Value {
@@ -149,7 +149,12 @@ fn analyze_help_groups_the_topic_options_under_their_heading() {
     let help = String::from_utf8(run_ok(koe().args(["analyze", "--help"]))).unwrap();
     let topics = help.find("Topics:").expect("a Topics heading");
     let section = &help[topics..];
-    for option in ["--max-topics", "--topic-vectors", "--embed-lang"] {
+    for option in [
+        "--themes",
+        "--max-topics",
+        "--topic-vectors",
+        "--embed-lang",
+    ] {
         assert!(section.contains(option), "{option} under Topics:\n{help}");
     }
     // General options stay under Options, not in the last group.
@@ -159,4 +164,162 @@ fn analyze_help_groups_the_topic_options_under_their_heading() {
             "{option} before Topics:\n{help}"
         );
     }
+}
+
+/// Each record's theme (None: none) by id, from `koe search --json`.
+fn themes_by_id(out: &std::path::Path) -> std::collections::BTreeMap<String, Option<u64>> {
+    let hits = run_json(
+        koe()
+            .arg("search")
+            .arg(out)
+            .args(["--limit", "100000", "--json"]),
+    );
+    hits["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["id"].as_str().unwrap().to_string(), h["theme"].as_u64()))
+        .collect()
+}
+
+#[test]
+fn every_record_has_a_theme_and_themes_are_search_facets() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let summary = run_json(koe().args(["analyze", DEMO, "--json", "--out"]).arg(&out));
+    let themes = summary["themes"].as_u64().unwrap();
+    assert!((4..=20).contains(&themes), "{summary}");
+    assert!(
+        summary["theme_outliers"].as_u64().unwrap() * 100 <= summary["indexed"].as_u64().unwrap(),
+        "at most 1% of the demo has nothing to go on: {summary}"
+    );
+
+    let report = run_json(koe().arg("topics").arg(&out).arg("--json"));
+    let listed = report["themes"].as_array().unwrap();
+    assert_eq!(listed.len() as u64, themes);
+    let by_id = themes_by_id(&out);
+    let in_themes: u64 = listed.iter().map(|t| t["size"].as_u64().unwrap()).sum();
+    let with_theme = by_id.values().filter(|t| t.is_some()).count() as u64;
+    assert_eq!(in_themes, with_theme, "a record is in exactly one theme");
+    for topic in report["topics"].as_array().unwrap() {
+        let theme = topic["theme"].as_u64().expect("a sub-topic has a theme");
+        assert!(listed.iter().any(|t| t["id"] == theme), "{topic}");
+    }
+    // The app-crash complaints are one theme, and --theme finds exactly its records.
+    let crashes = topic_with(listed, &["crash"]);
+    let id = crashes["id"].as_u64().unwrap().to_string();
+    let found = run_json(
+        koe()
+            .arg("search")
+            .arg(&out)
+            .args(["--theme", &id, "--limit", "1", "--json"]),
+    );
+    assert_eq!(found["total"], crashes["size"]);
+    assert_eq!(found["facets"]["theme"][&id], crashes["size"]);
+    assert!(
+        found["theme_labels"][&id]
+            .as_str()
+            .unwrap()
+            .contains("crash")
+    );
+
+    let table = String::from_utf8(run_ok(koe().arg("topics").arg(&out))).unwrap();
+    assert!(table.contains(&format!("T{id}")), "{table}");
+}
+
+#[test]
+fn shuffled_input_gives_the_same_themes() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines: Vec<&str> = include_str!("../corpora/shop-feedback.jsonl")
+        .lines()
+        .collect();
+    // A fixed interleaving: every 7th line, starting at each offset in turn.
+    let shuffled: Vec<&str> = (0..7)
+        .flat_map(|start| lines.iter().skip(start).step_by(7).copied())
+        .collect();
+    assert_eq!(shuffled.len(), lines.len());
+    let input = write(dir.path(), "shuffled.jsonl", shuffled.join("\n") + "\n");
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    run_ok(koe().args(["analyze", DEMO, "-q", "--out"]).arg(&a));
+    run_ok(koe().args(["analyze", &input, "-q", "--out"]).arg(&b));
+    let (a, b) = (themes_by_id(&a), themes_by_id(&b));
+    assert_eq!(a.len(), b.len());
+    let left: Vec<Option<u64>> = a.values().copied().collect();
+    let right: Vec<Option<u64>> = a.keys().map(|id| b[id]).collect();
+    let agreement = koe::eval::clustering::nmi(&left, &right);
+    assert!(agreement >= 0.999, "NMI between the runs {agreement}");
+}
+
+#[test]
+fn eval_scores_themes_against_gold_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    run_ok(koe().args(["analyze", DEMO, "-q", "--out"]).arg(&out));
+    // The demo's labels: the theme each record was written for.
+    let labels = include_str!("../corpora/shop-feedback.labels.csv");
+    let gold: String = std::iter::once("id\tlabel".to_string())
+        .chain(labels.lines().skip(1).map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            format!("{}\t{}", cells[0], cells[2])
+        }))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let gold = write(dir.path(), "gold.tsv", gold);
+    let eval = run_json(
+        koe()
+            .arg("topics")
+            .arg(&out)
+            .args(["--eval", "--labels", &gold, "--json"]),
+    );
+    let scores = &eval["gold"];
+    assert_eq!(scores["matched_by"], "id");
+    assert_eq!(scores["records"], 400);
+    let nmi = scores["nmi"].as_f64().unwrap();
+    let ari = scores["ari"].as_f64().unwrap();
+    // Far from chance (0), short of the gold partition (1): themes follow what records
+    // are about, and the demo's labels do too.
+    assert!(nmi > 0.3 && nmi < 1.0, "{eval}");
+    assert!(ari > 0.1 && ari < 1.0, "{eval}");
+    assert!(
+        eval["theme_quality"]["diversity"].as_f64().unwrap() > 0.5,
+        "{eval}"
+    );
+    let text = String::from_utf8(run_ok(
+        koe()
+            .arg("topics")
+            .arg(&out)
+            .args(["--eval", "--labels", &gold]),
+    ))
+    .unwrap();
+    assert!(text.contains(&format!("NMI {nmi:.3}")), "{text}");
+
+    // Without an id column rows are matched in input order; 400 labels for the 400
+    // records of the one input file line up.
+    let by_row: String = std::iter::once("label\ttext".to_string())
+        .chain(
+            labels
+                .lines()
+                .skip(1)
+                .map(|l| format!("{}\tx", l.split(',').nth(2).unwrap())),
+        )
+        .collect::<Vec<_>>()
+        .join("\n");
+    let by_row = write(dir.path(), "by_row.tsv", by_row);
+    let eval_rows = run_json(
+        koe()
+            .arg("topics")
+            .arg(&out)
+            .args(["--eval", "--labels", &by_row, "--json"]),
+    );
+    assert_eq!(eval_rows["gold"]["matched_by"], "row");
+    assert_eq!(eval_rows["gold"]["nmi"], scores["nmi"]);
+    // One label short: rows cannot line up, and the error says what to do.
+    let short = write(dir.path(), "short.tsv", "label\ttext\ndelivery\tx\n");
+    let stderr = run_err(
+        koe()
+            .arg("topics")
+            .arg(&out)
+            .args(["--eval", "--labels", &short]),
+    );
+    assert!(stderr.contains("`id` column"), "{stderr}");
 }

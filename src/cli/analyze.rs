@@ -2,12 +2,13 @@
 
 use std::fmt::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::Context;
 
 use koe::Lang;
 use koe::ingest::{FieldMap, FieldNames, Limits};
-use koe::pipeline::{Options, Pipeline, Summary};
+use koe::pipeline::{Options, Pipeline, Summary, read_model};
 use koe::sentiment;
 use koe::topics::{Period, TopicOptions, Vectors};
 
@@ -85,11 +86,24 @@ struct TopicArgs {
     #[arg(long)]
     no_topics: bool,
 
-    /// At most this many topics (the smallest merge into their nearest).
+    /// Apply the topic model of an earlier analysis (its output folder) instead of
+    /// fitting one: records and clauses go to its themes and sub-topics under the same
+    /// ids (so November's #3 is October's #3), and what none of them covers is clustered
+    /// into candidate new topics. Give the same --topic-vectors and --embed-lang as then.
+    #[arg(long, value_name = "DIR", conflicts_with = "themes")]
+    topics_from: Option<PathBuf>,
+
+    /// Exactly this many themes (default: the most stable number between 4 and 20,
+    /// fewer for a small corpus; see `koe topics --help`).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    themes: Option<u32>,
+
+    /// At most this many sub-topics in all (the smallest merge into their nearest).
     #[arg(long, value_name = "N")]
     max_topics: Option<usize>,
 
-    /// Records a topic needs; smaller groups become outliers.
+    /// Records a sub-topic needs; smaller groups become outliers (and a theme's share of
+    /// the sample for the choice of how many themes).
     #[arg(long, default_value_t = TopicOptions::default().min_topic_size, value_name = "N")]
     min_topic_size: usize,
 
@@ -130,13 +144,25 @@ impl TopicArgs {
         let vectors = Vectors::from_spec(&self.topic_vectors)
             .with_context(|| format!("--topic-vectors {}", self.topic_vectors))?
             .only_for(&self.embed_lang);
+        let model = match &self.topics_from {
+            Some(dir) => {
+                let model = read_model(dir).context("--topics-from")?;
+                model
+                    .check_vectors(&vectors.to_string())
+                    .context("--topics-from")?;
+                Some(Arc::new(model))
+            }
+            None => None,
+        };
         Ok(Some(TopicOptions {
             vectors,
+            themes: self.themes.map(|n| n as usize),
             max_topics: self.max_topics,
             min_topic_size: self.min_topic_size.max(1),
             seed: self.seed,
             separate_languages: self.separate_languages,
             period: self.period,
+            model,
             ..TopicOptions::default()
         }))
     }
@@ -273,13 +299,20 @@ fn render_summary(s: &Summary, out: &std::path::Path) -> String {
             out.join("rejects.jsonl").display()
         );
     }
+    if let Some(themes) = s.themes {
+        let _ = writeln!(
+            text,
+            "  themes     {themes:>7}   {} records in no theme  (vectors: {})  → koe topics {}",
+            s.theme_outliers.unwrap_or(0),
+            s.topic_vectors.as_deref().unwrap_or("tfidf"),
+            out.display()
+        );
+    }
     if let Some(topics) = s.topics {
         let _ = writeln!(
             text,
-            "  topics     {topics:>7}   {} records in no topic  (vectors: {})  → koe topics {}",
+            "  sub-topics {topics:>7}   {} records in no sub-topic",
             s.topic_outliers.unwrap_or(0),
-            s.topic_vectors.as_deref().unwrap_or("tfidf"),
-            out.display()
         );
     }
     let _ = writeln!(text, "  index      {}", out.join("index").display());

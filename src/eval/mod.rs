@@ -7,9 +7,11 @@
 //! ([`metrics`]), timing loading apart from scoring and watching peak memory
 //! ([`memory`]). The same data in the same run for every model keeps the ratios fair.
 
+pub mod clustering;
 pub mod labelled;
 pub mod memory;
 pub mod metrics;
+pub mod themes;
 
 use std::time::Instant;
 

@@ -32,7 +32,10 @@ pub struct IndexDoc {
     pub normalized: String,
     pub lang: Lang,
     pub sentiment: Score,
-    /// Topic ids, primary first (empty: no topic).
+    /// The record's theme (None: none, or no topics stage).
+    #[serde(default)]
+    pub theme: Option<u32>,
+    /// Sub-topic ids, primary first (empty: no topic).
     pub topics: Vec<u32>,
 }
 
@@ -43,6 +46,7 @@ impl From<Analysed> for IndexDoc {
             normalized: analysed.text.normalized,
             lang: analysed.text.lang,
             sentiment: analysed.sentiment.doc,
+            theme: None,
             topics: Vec::new(),
         }
     }

@@ -30,7 +30,9 @@ pub struct IndexFields {
     pub channel: Field,
     pub stage: Field,
     pub product: Field,
-    /// Topic ids (pain points) of the record's sentences.
+    /// The record's theme id.
+    pub theme: Field,
+    /// Sub-topic ids (pain points) of the record's clauses.
     pub topic: Field,
     pub rating: Field,
     pub nps: Field,
@@ -56,7 +58,15 @@ impl IndexFields {
         b.add_text_field("text", STORED);
         b.add_text_field("text_ja", analysed(JAPANESE));
         b.add_text_field("text_en", analysed(ENGLISH));
-        for name in ["lang", "sentiment", "channel", "stage", "product", "topic"] {
+        for name in [
+            "lang",
+            "sentiment",
+            "channel",
+            "stage",
+            "product",
+            "theme",
+            "topic",
+        ] {
             b.add_facet_field(name, facet());
         }
         b.add_f64_field("sentiment_score", number.clone());
@@ -97,6 +107,7 @@ impl IndexFields {
             channel: field("channel")?,
             stage: field("stage")?,
             product: field("product")?,
+            theme: field("theme")?,
             topic: field("topic")?,
             rating: field("rating")?,
             nps: field("nps")?,

@@ -37,6 +37,8 @@ const SCORING_CHUNK: usize = 64;
 pub const SUMMARY_FILE: &str = "summary.json";
 pub const REJECTS_FILE: &str = "rejects.jsonl";
 pub const TOPICS_FILE: &str = "topics.json";
+/// The fitted topic model, for `koe analyze --topics-from` (see `topics::model`).
+pub const MODEL_FILE: &str = "topic-model.cbor";
 
 /// Errors that stop a run (bad records never do), or reading its output back.
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +61,13 @@ pub enum Error {
     },
     #[error("topics: {0}")]
     TopicVectors(#[from] crate::topics::embedding::Error),
+    #[error(transparent)]
+    Model(#[from] crate::topics::model::Error),
+    #[error("{path}: not a summary koe can read: {source}")]
+    Summary {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
     #[error("{path}: not a topics file koe can read: {source}")]
     Topics {
         path: PathBuf,
@@ -79,6 +88,31 @@ pub fn read_topics<T: serde::de::DeserializeOwned>(out_dir: &Path) -> Result<Opt
     serde_json::from_slice(&bytes)
         .map(Some)
         .map_err(|source| Error::Topics { path, source })
+}
+
+/// The topic model of the run that wrote `out_dir`, for `--topics-from`.
+pub fn read_model(out_dir: &Path) -> Result<crate::topics::TopicModel, Error> {
+    Ok(crate::topics::TopicModel::read(
+        &out_dir.join(MODEL_FILE),
+        out_dir,
+    )?)
+}
+
+/// The input files of the run that wrote `out_dir`, in the order it read them (from
+/// its `summary.json`).
+pub fn read_inputs(out_dir: &Path) -> Result<Vec<String>, Error> {
+    #[derive(serde::Deserialize)]
+    struct Inputs {
+        inputs: Vec<String>,
+    }
+    let path = out_dir.join(SUMMARY_FILE);
+    let bytes = std::fs::read(&path).map_err(|source| Error::Read {
+        path: path.clone(),
+        source,
+    })?;
+    serde_json::from_slice::<Inputs>(&bytes)
+        .map(|s| s.inputs)
+        .map_err(|source| Error::Summary { path, source })
 }
 
 /// How to read and index the inputs.
@@ -120,9 +154,13 @@ pub struct Summary {
     pub rejected_by_reason: BTreeMap<RejectReason, u64>,
     pub by_lang: BTreeMap<String, u64>,
     pub by_sentiment: BTreeMap<String, u64>,
-    /// Topics found (absent when the stage was off).
+    /// Themes found (absent when the stage was off).
+    pub themes: Option<usize>,
+    /// Records in no theme.
+    pub theme_outliers: Option<usize>,
+    /// Sub-topics found (absent when the stage was off).
     pub topics: Option<usize>,
-    /// Records that belong to no topic.
+    /// Records with no clause in any sub-topic.
     pub topic_outliers: Option<usize>,
     /// How clauses were vectorised for topics (`tfidf`, `embeddings:<model>`).
     pub topic_vectors: Option<String>,
@@ -248,7 +286,7 @@ impl Pipeline {
         let summary_path = out_dir.join(SUMMARY_FILE);
         // A previous run's results must not pass for this run's (a rerun with --no-topics
         // leaves no topics).
-        for stale in [SUMMARY_FILE, TOPICS_FILE].map(|name| out_dir.join(name)) {
+        for stale in [SUMMARY_FILE, TOPICS_FILE, MODEL_FILE].map(|name| out_dir.join(name)) {
             if stale.exists() {
                 std::fs::remove_file(&stale).map_err(output(stale.clone()))?;
             }
@@ -282,6 +320,8 @@ impl Pipeline {
             rejected_by_reason: BTreeMap::new(),
             by_lang: BTreeMap::new(),
             by_sentiment: BTreeMap::new(),
+            themes: None,
+            theme_outliers: None,
             topics: None,
             topic_outliers: None,
             topic_vectors: options.topics.as_ref().map(|t| t.vectors.to_string()),
@@ -346,11 +386,17 @@ impl Pipeline {
                 let topics = topics.fit()?;
                 let topics_path = out_dir.join(TOPICS_FILE);
                 write_json_atomically(&topics_path, &topics).map_err(output(topics_path))?;
+                if let Some(model) = topics.model() {
+                    model.write(&out_dir.join(MODEL_FILE))?;
+                }
+                summary.themes = Some(topics.themes.len());
+                summary.theme_outliers = Some(topics.overall.theme_outliers);
                 summary.topics = Some(topics.topics.len());
                 summary.topic_outliers = Some(topics.overall.outliers);
                 let spilled = spill.into_reader().map_err(output(out_dir.join("spill")))?;
                 for (seq, doc) in spilled.enumerate() {
                     let mut doc = doc.map_err(output(out_dir.join("spill")))?;
+                    doc.theme = topics.doc_theme(seq);
                     doc.topics = topics.doc_topics(seq).to_vec();
                     index.add(&doc)?;
                     summary.indexed += 1;

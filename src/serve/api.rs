@@ -31,9 +31,10 @@ pub const MAX_DEPTH: usize = 10_000;
 pub const MAX_QUERY_CHARS: usize = 1_000;
 
 /// The parameters of `/api/search`.
-pub const SEARCH_PARAMETERS: [&str; 14] = [
+pub const SEARCH_PARAMETERS: [&str; 15] = [
     "q",
     "sentiment",
+    "theme",
     "topic",
     "channel",
     "stage",
@@ -129,7 +130,7 @@ pub async fn search(
 }
 
 /// The request that `/api/search`'s parameters ask for; repeated `channel`, `stage`,
-/// `product` and `topic` mean any of them. Empty values are no filter.
+/// `product`, `theme` and `topic` mean any of them. Empty values are no filter.
 pub fn search_request(params: &[(String, String)]) -> Result<SearchRequest, ApiError> {
     let mut request = SearchRequest::new("");
     request.limit = DEFAULT_PER_PAGE;
@@ -153,6 +154,10 @@ pub fn search_request(params: &[(String, String)]) -> Result<SearchRequest, ApiE
             "channel" => filters.channel.push(value.to_string()),
             "stage" => filters.stage.push(value.to_string()),
             "product" => filters.product.push(value.to_string()),
+            "theme" => filters.theme.push(parse("theme", value, |v| {
+                v.parse()
+                    .map_err(|_| format!("{v:?} is not a theme id (see /api/topics)"))
+            })?),
             "topic" => filters.topic.push(parse("topic", value, |v| {
                 v.parse()
                     .map_err(|_| format!("{v:?} is not a topic id (see /api/topics)"))

@@ -261,6 +261,28 @@ impl Embeddings {
     }
 }
 
+impl Embeddings {
+    /// The record's semantic vector, for its theme: the normalised mean of its clauses'
+    /// vectors (a whole-record encoder would give it directly). `scratch` is `dims`
+    /// long; false when none of the record's clauses is embedded.
+    pub fn record_vector(
+        &self,
+        clauses: std::ops::Range<usize>,
+        scratch: &mut [f32],
+        out: &mut [f32],
+    ) -> bool {
+        out.fill(0.0);
+        let mut any = false;
+        for c in clauses {
+            if self.vector(c, scratch) {
+                out.iter_mut().zip(&*scratch).for_each(|(o, x)| *o += x);
+                any = true;
+            }
+        }
+        any && super::linalg::normalize(out)
+    }
+}
+
 /// Scale and bytes of a vector: `value ≈ byte · scale`, the largest component at ±127.
 fn quantize(v: &[f32]) -> (f32, impl Iterator<Item = i8> + '_) {
     let max = v.iter().fold(0.0f32, |m, x| m.max(x.abs()));

@@ -289,6 +289,7 @@ mod tests {
     use super::*;
     use crate::sentiment::Score;
     use crate::text::test_analyzer;
+    use crate::topics::vectorize::Pruning;
 
     /// Six clauses close to their centroid about late deliveries, six that only share
     /// "delivery" and talk about the weather, and six outliers.
@@ -315,7 +316,15 @@ mod tests {
             }
         }
         let langs = vec![Lang::En; store.len()];
-        let vectorizer = Vectorizer::fit(&store, vocab.terms.len(), 2, 1.0, 100);
+        let vectorizer = Vectorizer::fit(
+            &store,
+            &vocab,
+            Pruning {
+                min_df: 2,
+                max_df: 1.0,
+                max_terms: 100,
+            },
+        );
         let labelled = c_tf_idf(&store, &vectorizer, &vocab, &assignments, &langs, 1, 10);
         let terms: Vec<&str> = labelled[0].terms.iter().map(|t| &*t.term).collect();
         assert!(
@@ -348,7 +357,15 @@ mod tests {
             store.len()
         ];
         let langs = vec![Lang::En; store.len()];
-        let vectorizer = Vectorizer::fit(&store, vocab.terms.len(), 2, 1.0, 100);
+        let vectorizer = Vectorizer::fit(
+            &store,
+            &vocab,
+            Pruning {
+                min_df: 2,
+                max_df: 1.0,
+                max_terms: 100,
+            },
+        );
         let labelled = c_tf_idf(&store, &vectorizer, &vocab, &assignments, &langs, 1, 10);
         assert_eq!(labelled[0].label, "kind · clerk · helpful");
         let terms: Vec<&str> = labelled[0].terms.iter().map(|t| &*t.term).collect();
