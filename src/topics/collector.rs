@@ -39,6 +39,8 @@ pub struct TopicCollector {
     pub(super) store: ClauseStore,
     /// Each stored clause's sentence embedding, with [`Vectors::Embeddings`].
     pub(super) embeddings: Option<Embeddings>,
+    /// Each record's whole-text embedding, with [`TopicOptions::theme_vectors`].
+    pub(super) record_embeddings: Option<Embeddings>,
     pub(super) docs: Vec<DocMeta>,
     /// Hash of each record's text: where it falls in every sample, whatever the order
     /// records came in.
@@ -59,8 +61,15 @@ impl TopicCollector {
                 Some(Embeddings::new(embedder.clone(), langs))
             }
         };
+        let record_embeddings = match &options.theme_vectors {
+            Vectors::TfIdf => None,
+            Vectors::Embeddings { embedder, langs } => {
+                Some(Embeddings::new(embedder.clone(), langs))
+            }
+        };
         TopicCollector {
             options,
+            record_embeddings,
             vocab: Vocabulary::default(),
             store: ClauseStore::new(),
             embeddings,
@@ -120,6 +129,9 @@ impl TopicCollector {
             }
         }
         self.store.end_doc();
+        if let Some(embeddings) = self.record_embeddings.as_mut() {
+            embeddings.push(doc.lang, &doc.normalized)?;
+        }
         let record = &analysed.record;
         self.docs.push(DocMeta {
             lang: doc.lang,

@@ -261,25 +261,51 @@ impl Embeddings {
     }
 }
 
-impl Embeddings {
-    /// The record's semantic vector, for its theme: the normalised mean of its clauses'
-    /// vectors (a whole-record encoder would give it directly). `scratch` is `dims`
-    /// long; false when none of the record's clauses is embedded.
-    pub fn record_vector(
+/// Where a record's semantic vector (the theme half beside LSA) comes from.
+#[derive(Clone, Copy)]
+pub(crate) enum RecordSemantics<'a> {
+    /// No sentence model: themes from LSA alone.
+    None,
+    /// The whole record's text embedded ([`TopicOptions::theme_vectors`](super::TopicOptions::theme_vectors)),
+    /// one row per record.
+    Records(&'a Embeddings),
+    /// The normalised mean of the record's clause vectors (`--topic-vectors
+    /// embeddings:…` without a record encoder).
+    ClauseMean(&'a Embeddings),
+}
+
+impl RecordSemantics<'_> {
+    pub fn dims(&self) -> usize {
+        match self {
+            RecordSemantics::None => 0,
+            RecordSemantics::Records(e) | RecordSemantics::ClauseMean(e) => e.dims(),
+        }
+    }
+
+    /// Record `doc`'s unit vector into `out` (`dims` long); `scratch` is `dims` long.
+    /// False when it has none (not embedded, no embedded clause).
+    pub fn vector(
         &self,
+        doc: usize,
         clauses: std::ops::Range<usize>,
         scratch: &mut [f32],
         out: &mut [f32],
     ) -> bool {
-        out.fill(0.0);
-        let mut any = false;
-        for c in clauses {
-            if self.vector(c, scratch) {
-                out.iter_mut().zip(&*scratch).for_each(|(o, x)| *o += x);
-                any = true;
+        match self {
+            RecordSemantics::None => false,
+            RecordSemantics::Records(e) => e.vector(doc, out),
+            RecordSemantics::ClauseMean(e) => {
+                out.fill(0.0);
+                let mut any = false;
+                for c in clauses {
+                    if e.vector(c, scratch) {
+                        out.iter_mut().zip(&*scratch).for_each(|(o, x)| *o += x);
+                        any = true;
+                    }
+                }
+                any && super::linalg::normalize(out)
             }
         }
-        any && super::linalg::normalize(out)
     }
 }
 

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use super::assign::{Assigner, Target};
 use super::cluster::{self, Assignment, Clustering, Grouping, Space};
 use super::collector::TopicCollector;
-use super::embedding;
+use super::embedding::{self, RecordSemantics};
 use super::linalg::Rng;
 use super::mentions::Mentions;
 use super::model::{SavedCentroid, SavedProjection, SavedTheme, SavedTopic, TermSpace, TopicModel};
@@ -40,12 +40,20 @@ impl TopicCollector {
     /// [`TopicOptions::model`](super::TopicOptions::model)), labels and measures them.
     /// Fails only where an embedding model does, on the last clauses still to embed.
     pub fn fit(mut self) -> Result<Topics, embedding::Error> {
-        if let Some(embeddings) = &mut self.embeddings {
+        for embeddings in [&mut self.embeddings, &mut self.record_embeddings]
+            .into_iter()
+            .flatten()
+        {
             embeddings.flush()?;
         }
         let model = self.options.model.clone();
         let options = &self.options;
         let embeddings = self.embeddings.as_ref();
+        let semantics = match (&self.record_embeddings, embeddings) {
+            (Some(records), _) => RecordSemantics::Records(records),
+            (None, Some(clauses)) => RecordSemantics::ClauseMean(clauses),
+            (None, None) => RecordSemantics::None,
+        };
         let langs: Vec<Lang> = self.docs.iter().map(|d| d.lang).collect();
         let mut rng = Rng::new(options.seed);
 
@@ -54,14 +62,14 @@ impl TopicCollector {
             None => themes::fit(
                 &self.store,
                 &self.vocab,
-                embeddings,
+                semantics,
                 &self.keys,
                 options,
                 &mut rng,
             ),
             Some(model) => themes::from_model(model, &self.vocab),
         };
-        let doc_themes = themes::assign(&theme_fit, &self.store, embeddings);
+        let doc_themes = themes::assign(&theme_fit, &self.store, semantics);
         let n_themes = theme_fit.k();
         let theme_of_doc: Vec<u32> = doc_themes.iter().map(|t| t.0).collect();
 
@@ -365,7 +373,7 @@ impl TopicCollector {
             .collect();
         let space = &theme_fit.space;
         TopicModel::new(
-            self.options.vectors.to_string(),
+            self.options.vectors_spec(),
             space.semantic_dims,
             space.semantic_weight,
             self.options.min_similarity,

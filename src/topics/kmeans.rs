@@ -191,7 +191,11 @@ pub(crate) fn spherical_kmeans_capped(
                     .unwrap_or(n - 1)
             };
             let c = point(chosen);
-            let after: Vec<f64> = nearest.iter().enumerate().map(|(i, &d)| d.min(distance(i, c))).collect();
+            let after: Vec<f64> = nearest
+                .iter()
+                .enumerate()
+                .map(|(i, &d)| d.min(distance(i, c)))
+                .collect();
             let potential: f64 = after.iter().sum();
             if best.as_ref().is_none_or(|b| potential < b.0) {
                 best = Some((potential, after, chosen));

@@ -73,6 +73,12 @@ pub use crate::period::Period;
 pub struct TopicOptions {
     /// How clauses become vectors: TF-IDF + LSA (default) or sentence embeddings.
     pub vectors: Vectors,
+    /// How whole records become theme vectors besides their LSA row: with
+    /// [`Vectors::Embeddings`], a sentence encoder's vector of the record's text (for
+    /// records in its languages), mixed with LSA by `semantic_weight`; with
+    /// [`Vectors::TfIdf`], LSA alone, or the mean of the clause embeddings where
+    /// `vectors` has them.
+    pub theme_vectors: Vectors,
     /// At most this many topics: the smallest is merged into its most similar until
     /// the cap holds.
     pub max_topics: Option<usize>,
@@ -121,6 +127,7 @@ impl Default for TopicOptions {
     fn default() -> Self {
         TopicOptions {
             vectors: Vectors::TfIdf,
+            theme_vectors: Vectors::TfIdf,
             max_topics: None,
             min_topic_size: 10,
             seed: 42,
@@ -141,6 +148,18 @@ impl Default for TopicOptions {
             top_terms: 10,
             examples: 3,
             model: None,
+        }
+    }
+}
+
+impl TopicOptions {
+    /// The vectors of clauses and of themes, as a model records them: `tfidf`,
+    /// `embeddings:<model>`, with `; themes: embeddings:<model>` when records are
+    /// encoded whole.
+    pub fn vectors_spec(&self) -> String {
+        match &self.theme_vectors {
+            Vectors::TfIdf => self.vectors.to_string(),
+            themes => format!("{}; themes: {themes}", self.vectors),
         }
     }
 }

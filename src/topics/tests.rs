@@ -629,3 +629,45 @@ fn shuffled_input_gives_the_same_topics() {
         assert_eq!(a.doc_topics(i), b.doc_topics(j), "record {i}");
     }
 }
+
+#[test]
+fn whole_record_vectors_give_one_theme_per_complaint_in_both_languages() {
+    let rows = corpus();
+    // Records encoded whole for their themes; clauses keep TF-IDF for the sub-topics.
+    let options = TopicOptions {
+        theme_vectors: Vectors::Embeddings {
+            embedder: Arc::new(ThemeEmbedder),
+            langs: vec![],
+        },
+        ..options()
+    };
+    assert_eq!(options.vectors_spec(), "tfidf; themes: embeddings:themes");
+    let topics = fit(&rows, options, &[]);
+    assert_eq!(topics.themes.len(), 4, "{:#?}", topics.themes);
+    let mut members: std::collections::BTreeMap<u32, Vec<(&str, Lang)>> = Default::default();
+    for i in 0..rows.len() {
+        let theme = topics.doc_theme(i).expect("every record has a theme");
+        members
+            .entry(theme)
+            .or_default()
+            .push(group_of_row(&rows, i));
+    }
+    for (theme, groups) in &members {
+        // One complaint (channel) per theme, and both of its languages.
+        assert!(
+            groups.iter().all(|g| g.0 == groups[0].0),
+            "theme {theme}: {groups:?}"
+        );
+        assert!(
+            groups.iter().any(|g| g.1 == Lang::Ja),
+            "theme {theme}: {groups:?}"
+        );
+        assert!(
+            groups.iter().any(|g| g.1 == Lang::En),
+            "theme {theme}: {groups:?}"
+        );
+    }
+    for t in &topics.themes {
+        assert_eq!(t.by_lang.len(), 2, "{} {:?}", t.label, t.by_lang);
+    }
+}

@@ -6,9 +6,12 @@
 //! * the **LSA half**: the record's TF-IDF row over koe's topic terms (all its clauses'
 //!   counts together, record-level document frequencies, sublinear TF), projected by a
 //!   truncated SVD fitted on a sample of records and normalised;
-//! * the **semantic half**, where a sentence-embedding model runs (`--topic-vectors
-//!   embeddings:<model>`): the record's vector from [`Embeddings::record_vector`],
-//!   which meets "my parcel never came" and "late delivery" although they share no word.
+//! * the **semantic half**, where a sentence encoder runs: the whole record's vector
+//!   from [`TopicOptions::theme_vectors`] (by default the multilingual use-m3 where it
+//!   is installed), else the mean of its clauses' vectors with `--topic-vectors
+//!   embeddings:<model>` (see [`RecordSemantics`]). It meets "my parcel never came" and
+//!   「配送が遅い」 although they share no word, and short texts, which share few words
+//!   with anything.
 //!
 //! The halves are weighted √(1−w) and √w (w = [`TopicOptions::semantic_weight`]) and
 //! the whole is normalised, so cosines mix the two in proportion w. Spherical k-means
@@ -24,7 +27,7 @@
 use rayon::prelude::*;
 
 use super::TopicOptions;
-use super::embedding::Embeddings;
+use super::embedding::RecordSemantics;
 use super::kmeans::{MAX_ITERATIONS, best_of, nearest_centroid};
 use super::linalg::{Projection, Rng, SparseRows, normalize, truncated_svd};
 use super::model::TopicModel;
@@ -67,7 +70,7 @@ impl ThemeSpace {
     pub fn point(
         &self,
         store: &ClauseStore,
-        embeddings: Option<&Embeddings>,
+        semantics: RecordSemantics<'_>,
         doc: usize,
         scratch: &mut Scratch,
         out: &mut [f32],
@@ -83,9 +86,9 @@ impl ThemeSpace {
                 lsa.iter_mut().for_each(|x| *x *= w);
             }
         }
-        if let Some(embeddings) = embeddings.filter(|_| self.semantic_dims > 0) {
+        if self.semantic_dims > 0 && semantics.dims() == self.semantic_dims {
             scratch.clause.resize(self.semantic_dims, 0.0);
-            if embeddings.record_vector(store.doc_clauses(doc), &mut scratch.clause, semantic) {
+            if semantics.vector(doc, store.doc_clauses(doc), &mut scratch.clause, semantic) {
                 halves += 1;
                 let w = self.semantic_weight.sqrt();
                 semantic.iter_mut().for_each(|x| *x *= w);
@@ -113,13 +116,13 @@ impl ThemeFit {
 pub(crate) fn fit(
     store: &ClauseStore,
     vocab: &Vocabulary,
-    embeddings: Option<&Embeddings>,
+    semantics: RecordSemantics<'_>,
     keys: &[u64],
     options: &TopicOptions,
     rng: &mut Rng,
 ) -> ThemeFit {
     let vectorizer = Vectorizer::fit_records(store, vocab, options.record_pruning());
-    let semantic_dims = embeddings.map_or(0, Embeddings::dims);
+    let semantic_dims = semantics.dims();
     // Records in hash order: the sample is the first sample_size with anything to go on.
     let mut order: Vec<(u64, u32)> = keys
         .iter()
@@ -138,8 +141,7 @@ pub(crate) fn fit(
         }
         let d = d as usize;
         vectorizer.record_row(store, d, &mut row);
-        let embedded = embeddings
-            .is_some_and(|e| e.record_vector(store.doc_clauses(d), &mut clause, &mut semantic));
+        let embedded = semantics.vector(d, store.doc_clauses(d), &mut clause, &mut semantic);
         if !row.is_empty() || embedded {
             sample.push(d);
             if !row.is_empty() {
@@ -163,7 +165,7 @@ pub(crate) fn fit(
     let mut z = vec![0.0; dims];
     let mut scratch = Scratch::default();
     for &d in &sample {
-        if space.point(store, embeddings, d, &mut scratch, &mut z) {
+        if space.point(store, semantics, d, &mut scratch, &mut z) {
             points.extend_from_slice(&z);
         }
     }
@@ -236,7 +238,7 @@ fn choose_k(
 pub(crate) fn assign(
     fit: &ThemeFit,
     store: &ClauseStore,
-    embeddings: Option<&Embeddings>,
+    semantics: RecordSemantics<'_>,
 ) -> Vec<(u32, f32)> {
     let dims = fit.space.dims();
     if fit.centroids.is_empty() {
@@ -247,7 +249,7 @@ pub(crate) fn assign(
         .map_init(
             || (Scratch::default(), vec![0.0f32; dims]),
             |(scratch, z), d| {
-                if fit.space.point(store, embeddings, d, scratch, z) {
+                if fit.space.point(store, semantics, d, scratch, z) {
                     nearest_centroid(z, &fit.centroids, dims)
                 } else {
                     (NONE, 0.0)
