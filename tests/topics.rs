@@ -323,3 +323,117 @@ fn eval_scores_themes_against_gold_labels() {
     );
     assert!(stderr.contains("`id` column"), "{stderr}");
 }
+
+/// A new complaint nobody made in the first month, in both languages, worded a little
+/// differently each time (as real feedback is).
+const NEW_COMPLAINT: [&str; 24] = [
+    "The gift wrapping was torn when it arrived.",
+    "Gift wrapping torn and the ribbon missing.",
+    "I paid for gift wrapping and it came torn.",
+    "The gift wrapping paper was ripped.",
+    "Torn gift wrapping, embarrassing for a present.",
+    "Gift wrapping was torn in several places.",
+    "The gift wrapping looked torn and cheap.",
+    "Why was the gift wrapping torn?",
+    "Gift wrapping torn again, second time this year.",
+    "The gift wrapping I ordered was torn at the corner.",
+    "Gift wrapping arrived torn, had to rewrap it myself.",
+    "My mother's birthday present came with torn gift wrapping.",
+    "ギフト包装が破れていました。",
+    "ギフト包装が破れて届きました。",
+    "ギフト包装が破れていて残念でした。",
+    "有料のギフト包装なのに破れていた。",
+    "ギフト包装の紙が破れていました。",
+    "プレゼント用のギフト包装が破れていて困りました。",
+    "ギフト包装が破れていてリボンもなかった。",
+    "ギフト包装がまた破れていました。",
+    "ギフト包装の角が破れていた。",
+    "誕生日プレゼントのギフト包装が破れていました。",
+    "ギフト包装が破れていたので自分で包み直しました。",
+    "せっかくのギフト包装が破れていた。",
+];
+
+#[test]
+fn a_second_month_keeps_the_first_months_ids_and_finds_a_new_complaint() {
+    let dir = tempfile::tempdir().unwrap();
+    let (first, second) = (dir.path().join("october"), dir.path().join("november"));
+    run_ok(koe().args(["analyze", DEMO, "-q", "--out"]).arg(&first));
+    let october = run_json(koe().arg("topics").arg(&first).arg("--json"));
+
+    // November: every other record of October and the new complaint.
+    let mut lines: Vec<String> = include_str!("../corpora/shop-feedback.jsonl")
+        .lines()
+        .step_by(2)
+        .map(str::to_string)
+        .collect();
+    for (i, text) in NEW_COMPLAINT.iter().enumerate() {
+        lines.push(serde_json::json!({"id": format!("new-{i}"), "text": text}).to_string());
+    }
+    let input = write(dir.path(), "november.jsonl", lines.join("\n") + "\n");
+    run_ok(
+        koe()
+            .args(["analyze", &input, "-q", "--out"])
+            .arg(&second)
+            .arg("--topics-from")
+            .arg(&first),
+    );
+    let november = run_json(koe().arg("topics").arg(&second).arg("--json"));
+
+    // The same themes under the same ids and labels; a record seen in October is in
+    // the theme it was in then.
+    let labels = |report: &Value, key: &str, known: bool| -> Vec<(u64, String)> {
+        report[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| !known || t["candidate"].as_bool() != Some(true))
+            .map(|t| {
+                (
+                    t["id"].as_u64().unwrap(),
+                    t["label"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let sorted = |mut v: Vec<(u64, String)>| {
+        v.sort();
+        v
+    };
+    assert_eq!(
+        sorted(labels(&november, "themes", false)),
+        sorted(labels(&october, "themes", false))
+    );
+    let known_topics = sorted(labels(&november, "topics", true));
+    let october_topics = sorted(labels(&october, "topics", false));
+    assert!(
+        known_topics.iter().all(|t| october_topics.contains(t)),
+        "{known_topics:?} vs {october_topics:?}"
+    );
+    let (before, after) = (themes_by_id(&first), themes_by_id(&second));
+    for (id, theme) in &after {
+        if let Some(then) = before.get(id) {
+            assert_eq!(then, theme, "record {id}");
+        }
+    }
+
+    // The gift-wrapping complaint is a candidate topic, holding most of its records.
+    let candidates: Vec<&Value> = november["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["candidate"] == true)
+        .collect();
+    let wrapping = candidates
+        .iter()
+        .find(|t| {
+            let label = t["label"].as_str().unwrap();
+            label.contains("wrapping") || label.contains("包装")
+        })
+        .unwrap_or_else(|| panic!("no candidate about gift wrapping: {candidates:#?}"));
+    assert!(wrapping["size"].as_u64().unwrap() >= 10, "{wrapping}");
+    let first_new_id = october_topics.iter().map(|t| t.0 + 1).max().unwrap();
+    assert!(
+        wrapping["id"].as_u64().unwrap() >= first_new_id,
+        "{wrapping}"
+    );
+}
