@@ -31,13 +31,22 @@ const EN_CLAUSE_STARTS: &[&str] = &["but", "although", "though", "however", "whe
 const MAX_SURFACES: usize = 4;
 
 /// A content word that can name a topic: a Japanese noun, verb or adjective, or an
-/// English word (koe tags no English parts of speech; stop words are already out).
+/// English word (koe tags no English parts of speech; stop words are already out),
+/// written in letters: no punctuation glued on by the tokenizer (「?」」, 「...。」), no
+/// numbers alone, no one-letter English residue of markup ("b", "p").
 pub fn is_topic_term(token: &Token) -> bool {
     token.is_content()
         && matches!(
             token.pos,
             Pos::Noun | Pos::Verb | Pos::Adjective | Pos::Word
         )
+        && is_word(&token.surface)
+}
+
+fn is_word(surface: &str) -> bool {
+    let letters = surface.chars().filter(|c| c.is_alphabetic()).count();
+    let glue = |c: char| c.is_alphanumeric() || matches!(c, '-' | '\'' | '’' | '・' | '&');
+    surface.chars().all(glue) && (letters >= 2 || (letters == 1 && !surface.is_ascii()))
 }
 
 /// Token ranges (into `doc.tokens`) of the clauses of one sentence. A clause without
@@ -472,5 +481,24 @@ mod tests {
         let mut row = Vec::new();
         v.row(&store, 2, &mut row);
         assert!(row.is_empty(), "rude staff has no kept term");
+    }
+
+    #[test]
+    fn topic_terms_are_words_not_punctuation_or_markup() {
+        for word in [
+            "配送",
+            "遅い",
+            "アプリ",
+            "late",
+            "wi-fi",
+            "don't",
+            "届",
+            "ー",
+        ] {
+            assert!(is_word(word), "{word}");
+        }
+        for residue in ["?」", "...。", "!」", "b", "42", "「", "<br>", "&nbsp;"] {
+            assert!(!is_word(residue), "{residue}");
+        }
     }
 }
