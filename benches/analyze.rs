@@ -4,6 +4,7 @@
 mod common;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use koe::analysis::AnalysisDir;
 use koe::pipeline::{Options, Pipeline};
 use koe::{TextAnalyzer, sentiment};
 
@@ -25,10 +26,13 @@ fn analyze(c: &mut Criterion) {
                 index_memory: 50 * 1024 * 1024,
                 ..Options::default()
             };
-            pipeline
-                .run(&inputs, out.path(), &options, &mut |_| {})
+            let run = AnalysisDir::new(out.path()).begin_run(None).unwrap();
+            let indexed = pipeline
+                .run(&inputs, &run, &options, &mut |_| {})
                 .unwrap()
-                .indexed
+                .indexed;
+            run.publish().unwrap();
+            indexed
         })
     });
     group.finish();

@@ -211,9 +211,14 @@ class Clock:
         return time.process_time() - self.started[1]
 
 
+def current_generation(out: Path) -> Path:
+    """The folder of an analysis folder's current generation (analysis.json names it)."""
+    return out / json.loads((out / "analysis.json").read_text())["folder"]
+
+
 def koe_topics(koe_dir: Path, tokenizer: Tokenizer, vocab: set[str]) -> dict:
     """koe's topics from topics.json, top-10 terms mapped to the shared tokens."""
-    data = json.loads((koe_dir / "topics.json").read_text())
+    data = json.loads((current_generation(koe_dir) / "topics.json").read_text())
     tops = []
     for topic in data["topics"]:
         terms = sorted(topic["terms"], key=lambda t: -t["weight"])[:TOP_N]
@@ -324,7 +329,7 @@ def koe_cut(koe: Path, corpus: Path, out: Path, topics: int, tokenizer, vocab) -
 
 def compare(run_dir: Path, model, tokenizer: Tokenizer, koe: Path | None) -> dict:
     koe_dir = run_dir / "koe"
-    summary = json.loads((koe_dir / "summary.json").read_text())
+    summary = json.loads((current_generation(koe_dir) / "summary.json").read_text())
     corpus = Path(summary["inputs"][0])
     timing = json.loads((run_dir / "koe-time.json").read_text())
     records = read_texts(corpus)
@@ -338,13 +343,14 @@ def compare(run_dir: Path, model, tokenizer: Tokenizer, koe: Path | None) -> dic
     systems = {"koe": koe_topics(koe_dir, tokenizer, vocab)}
     systems["koe"]["seconds"] = timing
     embedded_dir = run_dir / "koe-embeddings"
-    if (embedded_dir / "topics.json").exists():
+    if (embedded_dir / "analysis.json").exists() and (
+            current_generation(embedded_dir) / "topics.json").exists():
         systems["koe_embeddings"] = koe_topics(embedded_dir, tokenizer, vocab)
         systems["koe_embeddings"]["seconds"] = json.loads(
             (run_dir / "koe-embeddings-time.json").read_text()
         )
         systems["koe_embeddings"]["vectors"] = json.loads(
-            (embedded_dir / "summary.json").read_text()
+            (current_generation(embedded_dir) / "summary.json").read_text()
         ).get("topic_vectors")
     texts = [text for text, _ in records]
     token_docs = [" ".join(t) for t in tokens]

@@ -90,6 +90,7 @@ time_koe() {
 }
 
 # A first run builds koe's Japanese dictionary cache (once per machine): not timed.
+rm -rf "$work/warm-up"
 "$koe" analyze "${corpora[0]}" --out "$work/warm-up" --quiet --no-topics >/dev/null
 
 runs=()

@@ -20,6 +20,7 @@ base_rate="" base_rss=""
 for n in "${sizes[@]}"; do
     corpus="$work/gen-$n.jsonl"
     [ -f "$corpus" ] || python3 benches/gen_corpus.py --records "$n" --seed 7 --out "$corpus"
+    rm -rf "$work/out-$n"
     /usr/bin/time -f "%M" -o "$work/rss-$n" \
         target/release/koe analyze "$corpus" --out "$work/out-$n" --json --quiet ${KOE_ARGS:-} \
         >"$work/summary-$n.json"

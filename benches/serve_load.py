@@ -102,13 +102,18 @@ def prepare(records: int, seed: int, koe: Path) -> Path:
     if not corpus.exists():
         subprocess.run([sys.executable, str(ROOT / "benches" / "gen_corpus.py"), "--records",
                         str(records), "--seed", str(seed), "--out", str(corpus)], check=True)
-    if not (out / "index" / "meta.json").exists():
+    if not (out / "analysis.json").exists():
         started = time.perf_counter()
         subprocess.run([str(koe), "analyze", str(corpus), "--out", str(out), "--quiet"],
                        check=True, stdout=subprocess.DEVNULL)
         print(f"serve_load: analysed {records} records in {time.perf_counter() - started:.0f} s",
               file=sys.stderr)
     return out
+
+
+def current_generation(out: Path) -> Path:
+    """The folder of an analysis folder's current generation (analysis.json names it)."""
+    return out / json.loads((out / "analysis.json").read_text())["folder"]
 
 
 def koe_binary() -> Path:
@@ -130,7 +135,7 @@ def main() -> None:
 
     koe = args.koe or koe_binary()
     out = args.analysis or prepare(args.records, args.seed, koe)
-    records = json.loads((out / "summary.json").read_text())["indexed"]
+    records = json.loads((current_generation(out) / "summary.json").read_text())["indexed"]
     started = time.perf_counter()
     server = subprocess.Popen([str(koe), "serve", str(out), "--port", "0"],
                               stdout=subprocess.PIPE, text=True)

@@ -16,7 +16,8 @@
 //!    writes them, with the pain points of the topics stage, as HTML, Markdown and JSON.
 //!
 //! [`pipeline`] runs stages 2–5 as one batch job: parallel (rayon) over batches, in
-//! bounded memory. [`serve`] answers searches, pain points and metrics of an analysis
+//! bounded memory, into a staging generation of an [`analysis`] folder, which publishes
+//! it whole; every reader opens an analysis folder through [`analysis::AnalysisDir`]. [`serve`] answers searches, pain points and metrics of an analysis
 //! over HTTP, with a search page. [`eval`] measures sentiment models on labelled data
 //! (accuracy, macro-F1, macro-recall, docs/s, peak memory); [`sentiment::train`] fits
 //! the linear backend. With the cargo feature `transformer`, `transformer` loads
@@ -38,6 +39,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod analysis;
 pub mod eval;
 pub mod index;
 pub mod ingest;

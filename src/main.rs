@@ -1,7 +1,8 @@
 //! The `koe` binary: parse arguments, run the subcommand, map errors to exit codes.
 //!
 //! Exit codes: 0 success, 1 a failure (missing input, unwritable output, bad query, …),
-//! 2 a usage error (from clap).
+//! 2 a usage error (from clap), 128 + the signal for a run stopped by one (130 for Ctrl-C,
+//! 143 for SIGTERM).
 
 mod cli;
 
@@ -14,9 +15,20 @@ fn main() -> std::process::ExitCode {
         Err(error) if is_broken_pipe(&error) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("koe: error: {error:#}");
-            std::process::ExitCode::FAILURE
+            match interrupted_by(&error) {
+                Some(signal) => std::process::ExitCode::from(128 + signal),
+                None => std::process::ExitCode::FAILURE,
+            }
         }
     }
+}
+
+/// The signal that stopped a run, if one did.
+fn interrupted_by(error: &anyhow::Error) -> Option<u8> {
+    error.chain().find_map(|cause| match cause.downcast_ref() {
+        Some(koe::pipeline::Error::Interrupted(signal)) => u8::try_from(*signal).ok(),
+        _ => None,
+    })
 }
 
 /// `koe search … | head` closes stdout early; that is not an error worth reporting.

@@ -6,6 +6,7 @@
 //! sentiment ([`DocSentiment`]). The index stage stores `Analysed` records.
 
 use std::fmt;
+use std::ops::RangeInclusive;
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -16,7 +17,7 @@ use crate::sentiment::DocSentiment;
 use crate::text::AnalysedText;
 
 /// Languages koe analyses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     Ja,
@@ -56,6 +57,17 @@ impl FromStr for Lang {
     }
 }
 
+/// The seconds since 1970 a record's date may have: the index stores instants as
+/// nanoseconds in an `i64`, from 1677-09-21 to 2262-04-11. A date outside would wrap
+/// around to another (9999-12-31 became 1816-03-29), so ingest rejects it instead.
+pub const KEEPABLE_SECONDS: RangeInclusive<i64> =
+    (i64::MIN / 1_000_000_000)..=(i64::MAX / 1_000_000_000);
+
+/// Whether a date is one koe can keep (see [`KEEPABLE_SECONDS`]).
+pub fn keepable(date: &DateTime<Utc>) -> bool {
+    KEEPABLE_SECONDS.contains(&date.timestamp())
+}
+
 /// Where a record came from: the input file and the 1-based line (JSONL) or row (CSV).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Origin {
@@ -84,6 +96,7 @@ pub struct Record {
     /// Customer-journey stage (e.g. purchase, delivery, support).
     pub stage: Option<String>,
     pub product: Option<String>,
+    /// Always [`keepable`]: ingest rejects dates the index could not store.
     pub created_at: Option<DateTime<Utc>>,
     /// Language given by the input; wins over detection.
     pub lang: Option<Lang>,

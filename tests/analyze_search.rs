@@ -6,7 +6,8 @@ use serde_json::Value;
 
 mod common;
 
-use common::{json, koe, run_json, write};
+use common::{current, json, koe, run_json, write};
+use koe::analysis::Part;
 
 const FEEDBACK: &str = r#"{"id":"ja-1","text":"スタッフの対応が最悪でした。","rating":1,"nps":0,"channel":"support","stage":"support","created_at":"2026-06-01T10:00:00+09:00"}
 {"id":"ja-2","text":"二度と使いません","rating":1,"nps":1,"channel":"app","stage":"usage","created_at":"2026-06-10"}
@@ -70,7 +71,7 @@ fn analyse_demo(dir: &Path) -> std::path::PathBuf {
     assert_eq!(summary["rejected"], 0);
     assert!(summary["docs_per_s"].as_f64().unwrap() > 0.0);
     assert_eq!(
-        json(&std::fs::read(out.join("summary.json")).unwrap()),
+        json(&std::fs::read(current(&out, Part::Summary)).unwrap()),
         summary
     );
     out
@@ -142,11 +143,11 @@ fn bad_lines_are_rejected_with_their_line_and_counted() {
         .arg(&out)
         .assert()
         .success();
-    let summary = json(&std::fs::read(out.join("summary.json")).unwrap());
+    let summary = json(&std::fs::read(current(&out, Part::Summary)).unwrap());
     assert_eq!(summary["records_read"], 9, "the blank line is not a record");
     assert_eq!(summary["indexed"], 2);
     assert_eq!(summary["rejected"], 7);
-    let rejects: Vec<(u64, String)> = std::fs::read_to_string(out.join("rejects.jsonl"))
+    let rejects: Vec<(u64, String)> = std::fs::read_to_string(current(&out, Part::Rejects))
         .unwrap()
         .lines()
         .map(|l| {
@@ -202,6 +203,10 @@ fn a_missing_input_or_unwritable_output_fails_clearly() {
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("nope.jsonl"));
+    assert!(
+        !dir.path().join("out").exists(),
+        "a failed start touches no folder"
+    );
 
     let input = write(dir.path(), "ok.jsonl", FEEDBACK.as_bytes());
     let blocker = write(dir.path(), "file", b"not a folder");
@@ -211,7 +216,7 @@ fn a_missing_input_or_unwritable_output_fails_clearly() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot write"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot make the output folder"));
 
     let output = koe()
         .arg("search")
@@ -220,5 +225,9 @@ fn a_missing_input_or_unwritable_output_fails_clearly() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("no koe index"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("not a koe analysis folder") && stderr.contains("koe analyze"),
+        "{stderr}"
+    );
 }

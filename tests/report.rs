@@ -8,7 +8,8 @@ use serde_json::Value;
 
 mod common;
 
-use common::{json, koe, run_err, run_ok};
+use common::{current, json, koe, run_err, run_ok};
+use koe::analysis::Part;
 
 /// Ten responses; en-3's comment and so-1's channel try to inject HTML.
 const FEEDBACK: &str = r#"{"id":"ja-1","text":"スタッフの対応が最悪でした。","rating":1,"nps":0,"effort":2,"channel":"support","stage":"support","created_at":"2026-06-01"}
@@ -157,7 +158,7 @@ fn report_figures_match_the_hand_computation() {
 fn topics_become_pain_points_and_comments_stay_text() {
     let dir = tempfile::tempdir().unwrap();
     let out = analyse(dir.path());
-    std::fs::write(out.join("topics.json"), TOPICS).unwrap();
+    std::fs::write(current(&out, Part::Topics), TOPICS).unwrap();
     let elsewhere = dir.path().join("reports");
     let stdout = report(&[
         out.to_str().unwrap(),
@@ -198,12 +199,15 @@ fn topics_become_pain_points_and_comments_stay_text() {
 fn an_unreadable_topics_file_leaves_topics_out_with_a_note() {
     let dir = tempfile::tempdir().unwrap();
     let out = analyse(dir.path());
-    std::fs::write(out.join("topics.json"), "{ not json").unwrap();
+    std::fs::write(current(&out, Part::Topics), "{ not json").unwrap();
     let prefix = dir.path().join("q3/summary");
     report(&[out.to_str().unwrap(), "--out", prefix.to_str().unwrap()]);
     let report = json(&std::fs::read(dir.path().join("q3/summary.json")).unwrap());
     let note = report["topics_note"].as_str().unwrap();
-    assert!(note.contains("not a topics file"), "{note}");
+    assert!(
+        note.contains("topics.json") && note.contains("not a file koe can read"),
+        "{note}"
+    );
     assert!(dir.path().join("q3/summary.html").is_file());
     assert!(dir.path().join("q3/summary.md").is_file());
 }

@@ -15,7 +15,8 @@ mod common;
 
 use common::{koe, run_json, run_ok};
 use koe::TextAnalyzer;
-use koe::serve::{Analysis, router};
+use koe::analysis::AnalysisDir;
+use koe::serve::{Hosts, Served, router};
 
 /// `koe analyze CORPUS --out target/tmp/NAME` (plus `extra` flags), once per test run.
 fn analyse(name: &str, extra: &[&str]) -> PathBuf {
@@ -30,9 +31,13 @@ fn analyse(name: &str, extra: &[&str]) -> PathBuf {
     out
 }
 
+fn served(out: &Path) -> Arc<Served> {
+    let analyzer = Arc::new(TextAnalyzer::load(None).unwrap());
+    Arc::new(Served::open(AnalysisDir::new(out), analyzer).unwrap())
+}
+
 fn serve(out: &Path) -> Router {
-    let analyzer = TextAnalyzer::load(None).unwrap();
-    router(Arc::new(Analysis::open(out, &analyzer).unwrap()))
+    router(served(out), Hosts::new([127, 0, 0, 1].into(), &[]))
 }
 
 /// The demo corpus analysed with topics, and a router over it.
@@ -66,6 +71,7 @@ fn query(pairs: &[(&str, &str)]) -> String {
 struct Answer {
     status: StatusCode,
     content_type: String,
+    headers: axum::http::HeaderMap,
     body: Vec<u8>,
 }
 
@@ -81,8 +87,16 @@ impl Answer {
     }
 }
 
+/// A GET as a browser on this machine sends it.
 fn get(app: &Router, uri: &str) -> Answer {
-    send(app, Request::get(uri).body(Body::empty()).unwrap())
+    send(app, request(uri, "127.0.0.1:7878"))
+}
+
+fn request(uri: &str, host: &str) -> Request<Body> {
+    Request::get(uri)
+        .header(header::HOST, host)
+        .body(Body::empty())
+        .unwrap()
 }
 
 fn send(app: &Router, request: Request<Body>) -> Answer {
@@ -98,10 +112,12 @@ fn send(app: &Router, request: Request<Body>) -> Answer {
             .get(header::CONTENT_TYPE)
             .map(|v| v.to_str().unwrap().to_string())
             .unwrap_or_default();
+        let headers = response.headers().clone();
         let body = response.into_body().collect().await.unwrap().to_bytes();
         Answer {
             status,
             content_type,
+            headers,
             body: body.to_vec(),
         }
     })
@@ -286,6 +302,9 @@ fn metrics_are_the_figures_of_koe_report() {
 fn bad_requests_are_400_json_naming_the_parameter() {
     for (pairs, parameter) in [
         (&[("q", "nosuchfield:配送")][..], "q"),
+        (&[("q", "id:*")], "q"),
+        (&[("q", "text_en:*")], "q"),
+        (&[("q", "colour:*")], "q"),
         (&[("since", "yesterday")], "since"),
         (&[("until", "2026-02-30")], "until"),
         (&[("min_rating", "9")], "min_rating"),
@@ -310,7 +329,10 @@ fn bad_requests_are_400_json_naming_the_parameter() {
     assert!(unknown.json()["error"].as_str().unwrap().contains("colour"));
     let post = send(
         &DEMO.1,
-        Request::post("/api/search").body(Body::empty()).unwrap(),
+        Request::post("/api/search")
+            .header(header::HOST, "localhost:7878")
+            .body(Body::empty())
+            .unwrap(),
     );
     assert_eq!(post.status, StatusCode::METHOD_NOT_ALLOWED);
     assert!(post.json()["error"].as_str().unwrap().contains("GET"));
@@ -332,4 +354,144 @@ fn the_page_is_served_as_html() {
     assert!(page.contains("<title>koe"));
     assert!(page.contains("Noto Sans CJK JP"), "a Japanese font stack");
     assert!(page.contains("/api/search"), "the script is inline");
+}
+
+#[test]
+fn only_requests_for_this_server_are_answered() {
+    for host in ["evil.example", "evil.example:7878", "192.168.1.20:7878"] {
+        let answer = send(&DEMO.1, request("/api/metrics", host));
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{host}");
+        let error = answer.json()["error"].as_str().unwrap().to_string();
+        assert!(error.contains("--allow-host"), "{error}");
+    }
+    for host in ["localhost:7878", "127.0.0.1:7878", "[::1]:7878"] {
+        assert_eq!(send(&DEMO.1, request("/", host)).status, StatusCode::OK);
+    }
+    let named = router(
+        served(&DEMO.0),
+        Hosts::new([127, 0, 0, 1].into(), &["koe.lan".into()]),
+    );
+    assert_eq!(
+        send(&named, request("/api/metrics", "koe.lan:7878")).status,
+        StatusCode::OK
+    );
+}
+
+#[test]
+fn every_answer_says_not_to_sniff_or_frame_it() {
+    for uri in [
+        "/",
+        "/api/search?q=配送",
+        "/api/search?q=id:*",
+        "/api/nothing",
+    ] {
+        let answer = get(&DEMO.1, &query_uri(uri));
+        let header = |name| {
+            answer
+                .headers
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_string())
+                .unwrap_or_default()
+        };
+        assert_eq!(header("x-content-type-options"), "nosniff", "{uri}");
+        assert!(
+            header("content-security-policy").contains("frame-ancestors 'none'"),
+            "{uri}: {}",
+            header("content-security-policy")
+        );
+        assert_eq!(header("x-frame-options"), "DENY", "{uri}");
+    }
+}
+
+/// `uri` with its query's Japanese percent-encoded.
+fn query_uri(uri: &str) -> String {
+    match uri.split_once("?q=") {
+        Some((path, q)) => format!("{path}?q={}", encode(q)),
+        None => uri.to_string(),
+    }
+}
+
+#[test]
+fn a_new_generation_is_served_whole_once_published() {
+    let out = analyse("serve-reload", &[]);
+    let served = served(&out);
+    let app = router(served.clone(), Hosts::new([127, 0, 0, 1].into(), &[]));
+    let before = get(&app, "/api/metrics").json();
+    assert_eq!(before["overall"]["records"], 400);
+    assert_eq!(served.reload().unwrap(), None, "nothing newer yet");
+
+    let dir = tempfile::tempdir().unwrap();
+    let first: String = std::fs::read_to_string(common::DEMO)
+        .unwrap()
+        .lines()
+        .take(80)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let input = common::write(dir.path(), "first-80.jsonl", first);
+    run_ok(
+        koe()
+            .args(["analyze", &input, "--quiet", "--out"])
+            .arg(&out),
+    );
+    // Until it is loaded, the old generation is served whole.
+    assert_eq!(get(&app, "/api/metrics").json(), before);
+    assert_eq!(served.reload().unwrap(), Some(2));
+    let metrics = get(&app, "/api/metrics").json();
+    assert_eq!(metrics["overall"]["records"], 80);
+    let all = get(&app, "/api/search?per_page=1").json();
+    assert_eq!(all["total"], 80);
+    let topics = get(&app, "/api/topics").json();
+    assert_eq!(topics["overall"]["docs"], 80, "topics of the same run");
+    for (id, label) in all["topic_labels"].as_object().unwrap() {
+        let topic = topics["topics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"].as_u64() == id.parse().ok())
+            .unwrap();
+        assert_eq!(&topic["label"], label);
+    }
+}
+
+#[test]
+fn an_idle_connection_is_closed() {
+    use std::io::{Read, Write};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let address = listener.local_addr().unwrap();
+    let app = DEMO.1.clone();
+    runtime.spawn(koe::serve::run(
+        listener,
+        app,
+        std::time::Duration::from_secs(1),
+    ));
+
+    // A request is answered.
+    let mut busy = std::net::TcpStream::connect(address).unwrap();
+    write!(
+        busy,
+        "GET /api/metrics HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    busy.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+
+    // A connection that says nothing is closed after the idle timeout.
+    let mut idle = std::net::TcpStream::connect(address).unwrap();
+    idle.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = [0u8; 16];
+    let read = idle.read(&mut buf);
+    assert!(
+        matches!(read, Ok(0)) || read.is_err() && started.elapsed().as_secs() < 9,
+        "{read:?}"
+    );
+    assert!(
+        started.elapsed().as_secs() < 9,
+        "closed by the server, not the test"
+    );
 }

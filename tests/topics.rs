@@ -5,7 +5,8 @@ mod common;
 
 use serde_json::Value;
 
-use common::{DEMO, koe, run_err, run_json, run_ok, write};
+use common::{DEMO, current, koe, run_err, run_json, run_ok, write};
+use koe::analysis::Part;
 
 /// The first topic whose label has all of `words`.
 fn topic_with<'a>(topics: &'a [Value], words: &[&str]) -> &'a Value {
@@ -98,7 +99,7 @@ fn a_rerun_without_topics_leaves_no_stale_topics() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     run_json(koe().args(["analyze", DEMO, "--json", "--out"]).arg(&out));
-    assert!(out.join("topics.json").is_file());
+    assert!(current(&out, Part::Topics).is_file());
 
     let summary = run_json(
         koe()
@@ -106,7 +107,10 @@ fn a_rerun_without_topics_leaves_no_stale_topics() {
             .arg(&out),
     );
     assert_eq!(summary["topics"], Value::Null, "{summary}");
-    assert!(!out.join("topics.json").exists(), "stale topics.json kept");
+    assert!(
+        !current(&out, Part::Topics).exists(),
+        "stale topics.json kept"
+    );
     run_err(koe().arg("topics").arg(&out));
 }
 

@@ -1,4 +1,5 @@
-//! `koe analyze`: read dumps, analyse every record, write an index, rejects and a summary.
+//! `koe analyze`: read dumps, analyse every record, publish a new generation of the output
+//! folder (index, topics, rejects, summary).
 
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -7,9 +8,12 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use koe::Lang;
+use koe::analysis::{AnalysisDir, Generation, Part};
 use koe::ingest::{FieldMap, FieldNames, Limits};
-use koe::pipeline::{Options, Pipeline, Summary, read_model};
+use koe::pipeline::{DuplicateIds, Interrupt, Options, Pipeline, Summary, read_model};
 use koe::sentiment;
+use koe::sentiment::auto::AutoOptions;
+use koe::sentiment::auto::{AutoChoice, Chosen};
 use koe::topics::{Period, TopicOptions, Vectors};
 
 use super::output::{ProgressDisplay, emit, print_json};
@@ -20,8 +24,14 @@ use super::{DictionaryArgs, use_threads};
 /// Reads JSONL (.jsonl, .ndjson) and CSV/TSV (.csv, .tsv) files, gzip-compressed or not
 /// (.gz), one record per line or row. Each record is normalised, its language detected
 /// (ja/en), split into sentences, tokenized and scored for sentiment; the results go to a
-/// Tantivy index in OUT/index. Bad records never stop the run: they are listed in
-/// OUT/rejects.jsonl with file, line and reason, and counted in OUT/summary.json.
+/// Tantivy index. Bad records never stop the run: they are listed in rejects.jsonl with
+/// file, line and reason, and counted in summary.json.
+///
+/// Each run writes a new generation of OUT (OUT/gen-000001, gen-000002, …) and publishes
+/// it whole, in one atomic step, when it is done: readers (search, topics, report, serve)
+/// see the previous generation until then, and a run that fails, is interrupted (Ctrl-C,
+/// exit 130; SIGTERM, 143) or is killed leaves it as it was. One run writes into OUT at a
+/// time. koe writes only into a new or empty folder, or one it made.
 ///
 /// Example: koe analyze corpora/shop-feedback.jsonl --out out/demo
 #[derive(Debug, clap::Args)]
@@ -30,16 +40,44 @@ pub struct Args {
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
 
-    /// Output folder: index/, rejects.jsonl and summary.json are written here.
+    /// Output folder: each run publishes a generation here (index/, topics.json,
+    /// rejects.jsonl, summary.json), read by koe search, topics, report and serve.
     #[arg(long, short, value_name = "DIR")]
     out: PathBuf,
 
-    /// Sentiment model: `lexicon` (embedded VADER + Tohoku polarity dictionary),
-    /// `linear:<DIR>` (a model trained by `koe train sentiment`) or
-    /// `transformer:<DIR-or-ID>` (a fine-tuned BERT-family classifier; needs a koe built
-    /// with `--features transformer`).
-    #[arg(long, default_value = "lexicon", value_name = "MODEL")]
+    /// If another run is writing into OUT, wait for it to finish instead of failing.
+    #[arg(long)]
+    wait: bool,
+
+    /// Add the inputs to OUT's current analysis instead of replacing it: a record whose
+    /// id OUT already holds is updated, the others are added, and everything that
+    /// depends on the whole corpus (topics, counts) is computed again over all of them.
+    /// An input with the same bytes as one OUT already read is refused.
+    #[arg(long)]
+    append: bool,
+
+    /// Which record is kept when several have the same id: `last` (the latest, as a
+    /// correction would be; the inputs are read twice), `first`, or `error` (stop and
+    /// publish nothing). The others are rejects (duplicate_id) naming the one kept.
+    #[arg(long, default_value = "last", value_name = "RULE")]
+    duplicate_ids: DuplicateIds,
+
+    /// Sentiment model. `auto` (the default): per language, when the records carry
+    /// enough star ratings (--auto-min-per-class in each of two classes: 1–2 negative,
+    /// 3 neutral, 4–5 positive), a linear model is trained on them and compared with the
+    /// lexicon on a held-out part; the better by macro-recall scores every record of that
+    /// language, and a trained winner is saved in OUT's generation (reuse it with
+    /// `--sentiment linear:OUT`). Without enough ratings: the lexicon.
+    /// NPS answers are not used as labels. Or: `lexicon` (embedded VADER + Tohoku
+    /// polarity dictionary), `linear:<DIR>` (a model trained by `koe train sentiment`, or
+    /// an analysis folder whose `auto` run trained one) or `transformer:<DIR-or-ID>` (a fine-tuned BERT-family
+    /// classifier; needs a koe built with `--features transformer`).
+    #[arg(long, default_value = "auto", value_name = "MODEL")]
     sentiment: String,
+
+    /// With `--sentiment auto`: rated records a class needs, per language, to train on.
+    #[arg(long, default_value_t = AutoOptions::default().min_per_class, value_name = "N")]
+    auto_min_per_class: usize,
 
     /// Longest text accepted, in bytes; longer records are rejected as text_too_long.
     #[arg(long, default_value_t = Limits::default().max_text_bytes, value_name = "BYTES")]
@@ -226,8 +264,10 @@ impl From<FieldArgs> for FieldMap {
 pub fn run(args: Args) -> anyhow::Result<()> {
     use_threads(args.threads)?;
     let analyzer = args.dictionary.load_analyzer()?;
-    let model = sentiment::from_spec(&args.sentiment)?;
-    let pipeline = Pipeline::new(analyzer, model);
+    let auto = args.sentiment == "auto";
+    let spec = super::model_spec(if auto { "lexicon" } else { &args.sentiment })?;
+    let model = sentiment::from_spec(&spec)?;
+    let mut pipeline = Pipeline::new(analyzer, model);
     let options = Options {
         topics: args.topics.options()?,
         fields: args.fields.into(),
@@ -236,6 +276,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         },
         batch_size: args.batch_size.max(1),
         index_memory: args.index_memory_mb.max(15) * 1024 * 1024,
+        duplicate_ids: args.duplicate_ids,
+        append: args.append,
+        interrupt: Interrupt::default(),
     };
     let total_bytes = args
         .inputs
@@ -243,20 +286,81 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .filter_map(|p| std::fs::metadata(p).ok())
         .map(|m| m.len())
         .sum();
-    let mut progress = ProgressDisplay::new(total_bytes, args.quiet || args.json);
-    let result = pipeline.run(&args.inputs, &args.out, &options, &mut |p| {
-        progress.update(p)
-    });
+    let folder = AnalysisDir::new(&args.out);
+    koe::pipeline::check_inputs(&args.inputs, &folder)?;
+    let out = args.out.display().to_string();
+    let mut waiting = |owner: &str| {
+        eprintln!("koe: {out} is being written by another run ({owner}); waiting for it to finish");
+    };
+    let run = folder
+        .begin_run(args.wait.then_some(&mut waiting as &mut dyn FnMut(&str)))
+        .with_context(|| format!("koe analyze into {out}"))?;
+    stop_on_signals(&options.interrupt)?;
+    let quiet = args.quiet || args.json;
+    if auto {
+        let mut progress = ProgressDisplay::new(total_bytes, quiet);
+        let auto_options = AutoOptions {
+            min_per_class: args.auto_min_per_class.max(1),
+            ..AutoOptions::default()
+        };
+        let learnt = pipeline.learn_sentiment(&args.inputs, &options, &auto_options, &mut |p| {
+            progress.update(p)
+        });
+        progress.finish();
+        learnt.context("learning sentiment from the ratings (--sentiment auto)")?;
+    }
+    let mut progress = ProgressDisplay::new(total_bytes, quiet);
+    let result = pipeline.run(&args.inputs, &run, &options, &mut |p| progress.update(p));
     progress.finish();
-    let summary = result.with_context(|| format!("koe analyze into {}", args.out.display()))?;
+    let summary = result.with_context(|| format!("koe analyze into {out}"))?;
+    let generation = run
+        .publish()
+        .with_context(|| format!("koe analyze into {out}: cannot publish the run"))?;
     if args.json {
         print_json(&summary)
     } else {
-        emit(&render_summary(&summary, &args.out))
+        emit(&render_summary(&summary, &generation))
     }
 }
 
-fn render_summary(s: &Summary, out: &std::path::Path) -> String {
+/// `auto`'s decision per language, under the sentiment line.
+fn render_auto(auto: &AutoChoice, generation: &Generation, text: &mut String) {
+    for l in &auto.languages {
+        let which = match l.model {
+            Chosen::Linear => format!(
+                "linear, trained on {} rated records → {}",
+                l.trained_on,
+                generation
+                    .path(Part::SentimentModel)
+                    .join(l.lang.code())
+                    .display()
+            ),
+            Chosen::Lexicon => "lexicon".to_string(),
+        };
+        let _ = writeln!(text, "  {:>19}{}: {which}", "", l.lang);
+        let _ = writeln!(text, "  {:>23}({})", "", l.reason);
+    }
+}
+
+/// Ctrl-C (SIGINT) and SIGTERM stop the run at the next batch: its staging generation is
+/// removed and koe exits with 128 + the signal (130, 143). A second signal ends the
+/// process at once; the next run removes what that leaves.
+fn stop_on_signals(interrupt: &Interrupt) -> anyhow::Result<()> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    use signal_hook::flag;
+    let armed = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for signal in [SIGINT, SIGTERM] {
+        // The order matters: the shutdown checks the flag before the next line sets it.
+        flag::register_conditional_shutdown(signal, 128 + signal, armed.clone())
+            .and_then(|_| flag::register(signal, armed.clone()))
+            .and_then(|_| flag::register_usize(signal, interrupt.flag(), signal as usize))
+            .context("cannot handle Ctrl-C")?;
+    }
+    Ok(())
+}
+
+fn render_summary(s: &Summary, generation: &Generation) -> String {
+    let out = generation.root();
     let mut text = String::new();
     let join = |counts: &mut dyn Iterator<Item = (String, u64)>| {
         counts
@@ -278,6 +382,13 @@ fn render_summary(s: &Summary, out: &std::path::Path) -> String {
         s.indexed,
         join(&mut s.by_lang.iter().map(|(k, v)| (k.clone(), *v)))
     );
+    if let Some(a) = &s.append {
+        let _ = writeln!(
+            text,
+            "  appended   {:>7}   added · {} updated · {} kept from generation {}",
+            a.added, a.updated, a.kept, a.previous_generation
+        );
+    }
     let _ = writeln!(
         text,
         "  sentiment  {:>7}   {}  (model: {})",
@@ -285,6 +396,9 @@ fn render_summary(s: &Summary, out: &std::path::Path) -> String {
         join(&mut s.by_sentiment.iter().map(|(k, v)| (k.clone(), *v))),
         s.sentiment_model
     );
+    if let Some(auto) = &s.sentiment_auto {
+        render_auto(auto, generation, &mut text);
+    }
     if s.rejected > 0 {
         let _ = writeln!(
             text,
@@ -296,7 +410,7 @@ fn render_summary(s: &Summary, out: &std::path::Path) -> String {
                     .iter()
                     .map(|(k, v)| (k.as_str().to_string(), *v))
             ),
-            out.join("rejects.jsonl").display()
+            generation.path(Part::Rejects).display()
         );
     }
     if let Some(themes) = s.themes {
@@ -315,7 +429,16 @@ fn render_summary(s: &Summary, out: &std::path::Path) -> String {
             s.topic_outliers.unwrap_or(0),
         );
     }
-    let _ = writeln!(text, "  index      {}", out.join("index").display());
-    let _ = writeln!(text, "  summary    {}", out.join("summary.json").display());
+    let _ = writeln!(
+        text,
+        "  published  generation {} → {}",
+        generation.number(),
+        generation.dir().display()
+    );
+    let _ = writeln!(
+        text,
+        "  summary    {}",
+        generation.path(Part::Summary).display()
+    );
     text
 }

@@ -8,7 +8,8 @@ use serde::Serialize;
 
 use koe::Lang;
 use koe::eval::labelled::{self, BadLine, Fields, LabelMap, LabelledData};
-use koe::eval::{self, ModelReport};
+use koe::eval::stats::Comparison;
+use koe::eval::{self, ModelReport, Uncertainty};
 use koe::sentiment::train::stratified_holdout;
 
 use super::output::{emit, print_json};
@@ -19,6 +20,13 @@ mod render;
 /// Measure sentiment models on labelled data: accuracy, macro-F1, macro-averaged recall
 /// (TweetEval's official metric), per-class precision / recall / F1, confusion matrices,
 /// speed and peak memory, one column per model.
+///
+/// For researchers: each headline figure comes with a 95% percentile bootstrap interval
+/// (--resamples draws of the rows with replacement, seeded by --seed); every pair of
+/// models is compared on the same rows (the difference A − B with a paired bootstrap
+/// interval, a two-sided approximate-randomization p-value, and McNemar's exact test for
+/// accuracy); on mixed data the figures are also given per language. --json carries all
+/// of it.
 ///
 /// Gold labels map to negative / neutral / positive: the names (and neg / neu / pos) and
 /// 5-star ratings (1–2 negative, 3 neutral, 4–5 positive) by default; change or add
@@ -40,6 +48,20 @@ pub struct Args {
     /// compare several).
     #[arg(long = "model", value_name = "MODEL", default_value = "lexicon")]
     models: Vec<String>,
+
+    /// Bootstrap resamples for the intervals, and randomization rounds for the paired
+    /// tests (0: neither).
+    #[arg(long, default_value_t = Uncertainty::default().resamples, value_name = "N")]
+    resamples: usize,
+
+    /// Seed of the resampling (the held-out split has its own, --split-seed).
+    #[arg(long, default_value_t = Uncertainty::default().seed, value_name = "N")]
+    seed: u64,
+
+    /// Also write each document's answers to FILE (TSV: line, lang, gold, one column per
+    /// model), for error analysis and tests of your own.
+    #[arg(long, value_name = "FILE")]
+    predictions: Option<PathBuf>,
 
     /// Worker threads (default: one per core); `--threads 1` gives docs/s per core.
     #[arg(long, value_name = "N")]
@@ -172,6 +194,8 @@ pub struct Report {
     pub analysis_s: f64,
     pub analysis_docs_per_s: f64,
     pub models: Vec<ModelReport>,
+    /// Every pair of models, on the same rows (empty with --resamples 0).
+    pub comparisons: Vec<Comparison>,
     pub notes: Vec<&'static str>,
 }
 
@@ -189,11 +213,22 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let bar = progress_bar(n * (1 + args.models.len() as u64), args.quiet || args.json);
     bar.set_message("text stage");
     let set = eval::analyse(&analyzer, &data.docs, args.data.lang, &|k| bar.inc(k));
+    let uncertainty = Uncertainty {
+        resamples: args.resamples,
+        seed: args.seed,
+    };
     let mut models = Vec::new();
     for spec in &args.models {
         bar.set_message(spec.clone());
-        models.push(eval::evaluate(spec, &set, &|k| bar.inc(k))?);
+        let spec = super::model_spec(spec)?;
+        models.push(eval::evaluate(&spec, &set, uncertainty, &|k| bar.inc(k))?);
     }
+    if let Some(path) = &args.predictions {
+        write_predictions(path, &set, &models)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    bar.set_message("comparing");
+    let comparisons = eval::compare_all(&models, &set, uncertainty);
     bar.finish_and_clear();
     let mut bad_lines = data.bad_lines.clone();
     bad_lines.extend(set.failed.iter().cloned());
@@ -204,6 +239,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     let mut notes = vec![
         "macro averages run over the classes present in the gold labels",
+        "intervals: 95% percentile bootstrap over the rows; comparisons: difference a - b, \
+         paired bootstrap interval, two-sided approximate-randomization p-value, McNemar's exact test",
         "peak_kib is the process's resident high-water mark (VmHWM) while the model loaded \
          and scored; reset before each model when memory.reset is true, else the run's peak so far",
     ];
@@ -222,6 +259,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         analysis_s: set.analysis_s,
         analysis_docs_per_s: set.docs.len() as f64 / set.analysis_s.max(1e-9),
         models,
+        comparisons,
         notes,
     };
     if args.json {
@@ -229,6 +267,29 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     } else {
         emit(&render::table(&report))
     }
+}
+
+/// One row per document: its line, language, gold label and every model's answer.
+fn write_predictions(
+    path: &std::path::Path,
+    set: &eval::AnalysedSet,
+    models: &[ModelReport],
+) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    write!(out, "line\tlang\tgold")?;
+    for m in models {
+        write!(out, "\t{}", m.spec.replace(['\t', '\n'], " "))?;
+    }
+    writeln!(out)?;
+    for (i, doc) in set.docs.iter().enumerate() {
+        write!(out, "{}\t{}\t{}", set.lines[i], doc.lang, set.gold[i])?;
+        for m in models {
+            write!(out, "\t{}", m.predicted[i])?;
+        }
+        writeln!(out)?;
+    }
+    out.flush()
 }
 
 fn progress_bar(total: u64, quiet: bool) -> ProgressBar {

@@ -12,6 +12,15 @@ use koe::pipeline::{Progress, Stage};
 fn describe(p: &Progress, elapsed: Duration) -> String {
     let rate = p.records_read as f64 / elapsed.as_secs_f64().max(1e-3);
     match p.stage {
+        Stage::ReadingIds => "reading record ids (--duplicate-ids last)".to_string(),
+        Stage::LearningSentiment => format!(
+            "{} records read ({rate:.0}/s); looking for ratings to learn sentiment from",
+            p.records_read
+        ),
+        Stage::Carrying => format!(
+            "{} records read; analysing the previous generation's records again",
+            p.records_read
+        ),
         Stage::Analysing => format!(
             "{} records read ({rate:.0}/s), {} rejected",
             p.records_read, p.rejected
@@ -73,7 +82,9 @@ impl ProgressDisplay {
                 bar.set_message(describe(&p, bar.elapsed()));
             }
             ProgressDisplay::Log { started, last } => {
-                if last.elapsed() >= Duration::from_secs(5) || p.stage != Stage::Analysing {
+                if last.elapsed() >= Duration::from_secs(5)
+                    || !matches!(p.stage, Stage::Analysing | Stage::LearningSentiment)
+                {
                     *last = Instant::now();
                     eprintln!("koe: {}", describe(&p, started.elapsed()));
                 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use koe::index::SearchIndex;
+use koe::analysis::AnalysisDir;
 use koe::report::format::{self, NONE, count, signed};
 use koe::report::{Period, Report};
 
@@ -31,7 +31,7 @@ use super::output::{emit, print_json};
   koe report out/demo --period week --out-dir reports/
   koe report out/demo --out reports/2026-q3 --json")]
 pub struct Args {
-    /// Output folder of `koe analyze` (holds index/ and, with topics, topics.json).
+    /// Output folder of `koe analyze` (its current generation is reported).
     #[arg(value_name = "DIR")]
     dir: PathBuf,
 
@@ -57,14 +57,16 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
+    let folder = AnalysisDir::new(&args.dir);
+    let generation = folder.current()?;
     let analyzer = args.dictionary.load_analyzer()?;
-    let index = SearchIndex::open(&args.dir, &analyzer)?;
-    let report = Report::build(&args.dir, &index, args.period)
+    let index = generation.open_index(&analyzer)?;
+    let report = Report::build(&generation, &index, args.period)
         .with_context(|| format!("cannot read the records of {}", args.dir.display()))?;
     let prefix = match (&args.out, &args.out_dir) {
         (Some(prefix), _) => prefix.clone(),
         (None, Some(folder)) => folder.join("report"),
-        (None, None) => args.dir.join("report"),
+        (None, None) => folder.report_prefix(),
     };
     let written = report.write(&prefix)?;
     if args.json {

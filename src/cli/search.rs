@@ -8,9 +8,9 @@ use std::path::PathBuf;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
-use koe::index::{Filters, Hit, SearchIndex, SearchOutput, SearchRequest};
+use koe::analysis::AnalysisDir;
+use koe::index::{Filters, Hit, SearchOutput, SearchRequest};
 use koe::ingest::{parse_since, parse_until};
-use koe::pipeline::read_topics;
 use koe::{Label, Lang};
 
 use super::DictionaryArgs;
@@ -29,7 +29,7 @@ use super::output::{emit, print_json};
 ///   koe search out/demo delays --channel app --since 2026-09-01 --json
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Output folder of `koe analyze` (holds index/).
+    /// Output folder of `koe analyze` (its current generation is searched).
     #[arg(value_name = "DIR")]
     dir: PathBuf,
 
@@ -98,8 +98,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
+    let generation = AnalysisDir::new(&args.dir).current()?;
     let analyzer = args.dictionary.load_analyzer()?;
-    let index = SearchIndex::open(&args.dir, &analyzer)?;
+    let index = generation.open_index(&analyzer)?;
     let request = SearchRequest {
         query: args.query.join(" "),
         filters: Filters {
@@ -123,7 +124,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .search(&request)
         .with_context(|| format!("search in {}", args.dir.display()))?;
     // Labels are a nicety here: a missing or unreadable topics file leaves them out.
-    let topics = read_topics(&args.dir).ok().flatten();
+    let topics = generation.topics().ok().flatten();
     let output = SearchOutput::new(&request, results, topics.as_ref());
     if args.json {
         print_json(&output)

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use anyhow::Context;
 use serde::Serialize;
 
+use koe::analysis::{AnalysisDir, Generation, Part};
 use koe::eval::themes::{ThemeScores, read_gold, record_themes, score};
-use koe::index::SearchIndex;
-use koe::pipeline::{TOPICS_FILE, read_inputs, read_topics};
+use koe::pipeline::read_corpus;
 use koe::topics::{Quality, TableLimits, Topics, render_quality, render_table};
 
 use super::DictionaryArgs;
@@ -32,7 +32,7 @@ use super::output::{emit, print_json};
   koe topics out/demo --limit 5 --subtopics 3
   koe topics out/demo --eval --labels gold.tsv --json")]
 pub struct Args {
-    /// Output folder of `koe analyze` (holds topics.json).
+    /// Output folder of `koe analyze` (its current generation holds topics.json).
     #[arg(value_name = "DIR")]
     dir: PathBuf,
 
@@ -77,10 +77,12 @@ struct Evaluation {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let mut topics: Topics = read_topics(&args.dir)?.with_context(|| {
+    let generation = AnalysisDir::new(&args.dir).current()?;
+    let mut topics: Topics = generation.topics()?.with_context(|| {
         format!(
-            "{} has no {TOPICS_FILE} (run `koe analyze` first, without --no-topics)",
-            args.dir.display()
+            "{} has no {} (run `koe analyze` first, without --no-topics)",
+            args.dir.display(),
+            Part::Topics.file_name()
         )
     })?;
     let limits = TableLimits {
@@ -89,7 +91,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     if args.eval {
         let gold = match &args.labels {
-            Some(path) => Some(gold_scores(&args, path)?),
+            Some(path) => Some(gold_scores(&args, &generation, path)?),
             None => None,
         };
         let evaluation = Evaluation {
@@ -131,11 +133,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 }
 
 /// NMI and ARI of the analysis's themes against the gold labels in `path`.
-fn gold_scores(args: &Args, path: &std::path::Path) -> anyhow::Result<ThemeScores> {
+fn gold_scores(
+    args: &Args,
+    generation: &Generation,
+    path: &std::path::Path,
+) -> anyhow::Result<ThemeScores> {
     let gold = read_gold(path)?;
     let analyzer = args.dictionary.load_analyzer()?;
-    let index = SearchIndex::open(&args.dir, &analyzer)?;
-    let inputs = read_inputs(&args.dir)?;
+    let index = generation.open_index(&analyzer)?;
+    let inputs: Vec<String> = read_corpus(generation)?
+        .into_iter()
+        .map(|f| f.path)
+        .collect();
     let records = record_themes(&index, &inputs)?;
     Ok(score(&gold, &records)?)
 }

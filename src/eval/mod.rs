@@ -6,13 +6,17 @@
 //! model, scores every document and compares the document labels with the gold ones
 //! ([`metrics`]), timing loading apart from scoring and watching peak memory
 //! ([`memory`]). The same data in the same run for every model keeps the ratios fair.
+//! [`stats`] adds bootstrap intervals to each model's figures (overall and per language)
+//! and compares models pairwise on the same rows ([`compare_all`]).
 
 pub mod clustering;
 pub mod labelled;
 pub mod memory;
 pub mod metrics;
+pub mod stats;
 pub mod themes;
 
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -24,6 +28,7 @@ use crate::text::{AnalysedText, TextAnalyzer};
 use labelled::{BadLine, LabelledDoc};
 use memory::{MemoryProbe, PeakMemory};
 use metrics::{Confusion, Metrics};
+use stats::{Comparison, Intervals};
 
 /// Documents handed to a worker (and to `score_batch`) at once, as in the pipeline.
 const CHUNK: usize = 64;
@@ -45,6 +50,8 @@ pub enum Error {
 pub struct AnalysedSet {
     pub docs: Vec<AnalysedText>,
     pub gold: Vec<Label>,
+    /// Each document's line in the labelled file.
+    pub lines: Vec<u64>,
     /// Lines whose text the text stage could not analyse.
     pub failed: Vec<BadLine>,
     pub analysis_s: f64,
@@ -58,13 +65,13 @@ pub fn analyse(
     progress: &(dyn Fn(u64) + Sync),
 ) -> AnalysedSet {
     let started = Instant::now();
-    let results: Vec<Result<(AnalysedText, Label), BadLine>> = docs
+    let results: Vec<Result<(AnalysedText, Label, u64), BadLine>> = docs
         .par_chunks(CHUNK)
         .flat_map_iter(|chunk| {
             let analysed: Vec<_> = chunk
                 .iter()
                 .map(|doc| match analyzer.analyse(&doc.text, lang) {
-                    Ok(text) => Ok((text, doc.label)),
+                    Ok(text) => Ok((text, doc.label, doc.line)),
                     Err(e) => Err(BadLine {
                         line: doc.line,
                         reason: format!("analysis failed: {e}"),
@@ -78,14 +85,16 @@ pub fn analyse(
     let mut set = AnalysedSet {
         docs: Vec::with_capacity(results.len()),
         gold: Vec::with_capacity(results.len()),
+        lines: Vec::with_capacity(results.len()),
         failed: Vec::new(),
         analysis_s: 0.0,
     };
     for result in results {
         match result {
-            Ok((text, label)) => {
+            Ok((text, label, line)) => {
                 set.docs.push(text);
                 set.gold.push(label);
+                set.lines.push(line);
             }
             Err(bad) => set.failed.push(bad),
         }
@@ -109,12 +118,51 @@ pub struct ModelReport {
     pub analysis_and_scoring_docs_per_s: f64,
     pub memory: PeakMemory,
     pub metrics: Metrics,
+    /// 95% bootstrap intervals of the headline figures (absent with 0 resamples).
+    pub intervals: Option<Intervals>,
+    /// The same figures for each language of the documents.
+    pub by_lang: BTreeMap<Lang, LangReport>,
+    /// Each document's label, in the order of the set (for paired comparisons).
+    #[serde(skip)]
+    pub predicted: Vec<Label>,
+}
+
+/// One model's figures on the documents of one language.
+#[derive(Debug, Clone, Serialize)]
+pub struct LangReport {
+    pub metrics: Metrics,
+    pub intervals: Option<Intervals>,
+}
+
+/// How many bootstrap resamples (and randomization rounds) to draw, from which seed;
+/// 0 resamples leaves intervals and comparisons out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Uncertainty {
+    pub resamples: usize,
+    pub seed: u64,
+}
+
+impl Default for Uncertainty {
+    fn default() -> Self {
+        Uncertainty {
+            resamples: 1000,
+            seed: 42,
+        }
+    }
+}
+
+impl Uncertainty {
+    fn intervals(&self, gold: &[Label], predicted: &[Label]) -> Option<Intervals> {
+        (self.resamples > 0 && !gold.is_empty())
+            .then(|| stats::bootstrap(gold, predicted, self.resamples, self.seed))
+    }
 }
 
 /// Loads the model `spec`, scores every document of `set` and measures the result.
 pub fn evaluate(
     spec: &str,
     set: &AnalysedSet,
+    uncertainty: Uncertainty,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<ModelReport, Error> {
     let probe = MemoryProbe::start();
@@ -133,7 +181,26 @@ pub fn evaluate(
     let scoring_s = scoring.elapsed().as_secs_f64();
     let memory = probe.finish();
     let n = set.docs.len() as f64;
-    let confusion = Confusion::from_pairs(set.gold.iter().copied().zip(predicted));
+    let confusion = Confusion::from_pairs(set.gold.iter().copied().zip(predicted.iter().copied()));
+    let mut by_lang = BTreeMap::new();
+    for lang in [Lang::Ja, Lang::En] {
+        let rows: Vec<usize> = (0..set.docs.len())
+            .filter(|&i| set.docs[i].lang == lang)
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let gold: Vec<Label> = rows.iter().map(|&i| set.gold[i]).collect();
+        let answers: Vec<Label> = rows.iter().map(|&i| predicted[i]).collect();
+        let confusion = Confusion::from_pairs(gold.iter().copied().zip(answers.iter().copied()));
+        by_lang.insert(
+            lang,
+            LangReport {
+                metrics: Metrics::from(&confusion),
+                intervals: uncertainty.intervals(&gold, &answers),
+            },
+        );
+    }
     Ok(ModelReport {
         spec: spec.to_string(),
         name: model.name().to_string(),
@@ -143,7 +210,35 @@ pub fn evaluate(
         analysis_and_scoring_docs_per_s: n / (set.analysis_s + scoring_s).max(1e-9),
         memory,
         metrics: Metrics::from(&confusion),
+        intervals: uncertainty.intervals(&set.gold, &predicted),
+        by_lang,
+        predicted,
     })
+}
+
+/// Every pair of models (in the order given) compared on the rows of `set`.
+pub fn compare_all(
+    models: &[ModelReport],
+    set: &AnalysedSet,
+    uncertainty: Uncertainty,
+) -> Vec<Comparison> {
+    if uncertainty.resamples == 0 {
+        return Vec::new();
+    }
+    let mut comparisons = Vec::new();
+    for (i, a) in models.iter().enumerate() {
+        for b in &models[i + 1..] {
+            comparisons.push(stats::compare(
+                (&a.name, &b.name),
+                &set.gold,
+                &a.predicted,
+                &b.predicted,
+                uncertainty.resamples,
+                uncertainty.seed,
+            ));
+        }
+    }
+    comparisons
 }
 
 /// Document labels, scored in chunks over the worker threads.
@@ -187,7 +282,7 @@ mod tests {
         .collect();
         let set = analyse(test_analyzer(), &docs, None, &|_| {});
         assert_eq!(set.docs.len(), 4);
-        let report = evaluate("lexicon", &set, &|_| {}).unwrap();
+        let report = evaluate("lexicon", &set, Uncertainty::default(), &|_| {}).unwrap();
         assert_eq!(report.name, "lexicon");
         assert_eq!(report.metrics.docs, 4);
         assert_eq!(
@@ -195,8 +290,15 @@ mod tests {
             "{:?}",
             report.metrics.confusion
         );
+        assert_eq!(report.by_lang[&Lang::Ja].metrics.docs, 2);
+        assert_eq!(report.by_lang[&Lang::En].metrics.docs, 2);
+        let intervals = report.intervals.as_ref().unwrap();
+        assert_eq!(
+            (intervals.accuracy.low, intervals.accuracy.high),
+            (1.0, 1.0)
+        );
         assert!(matches!(
-            evaluate("nonsense", &set, &|_| {}),
+            evaluate("nonsense", &set, Uncertainty::default(), &|_| {}),
             Err(Error::Model { .. })
         ));
     }

@@ -3,8 +3,8 @@
 //! [`schema`] names the fields (Japanese and English text through koe's own analysers,
 //! the original text stored, facets and fast fields for every filter), [`tokenizers`]
 //! registers those analysers (lindera base forms for Japanese, Snowball stems for English),
-//! [`writer`] builds an index in a staging folder and moves it into place only once it is
-//! committed, and [`search`] runs queries with filters, snippets and facet counts.
+//! [`writer`] builds an index (in a run's staging generation, see [`crate::analysis`]),
+//! and [`search`] runs queries with filters, snippets and facet counts.
 
 pub mod schema;
 pub mod search;
@@ -52,9 +52,6 @@ impl From<Analysed> for IndexDoc {
     }
 }
 
-/// The folder, inside an analysis output folder, that holds the committed index.
-pub const INDEX_DIR: &str = "index";
-
 /// Errors of the index stage.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -65,7 +62,7 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("no koe index in {0}: run `koe analyze <INPUT> --out {0}` first")]
+    #[error("{0} holds no committed index: run `koe analyze` again")]
     NotFound(PathBuf),
     #[error(
         "{0} was not written by this version of koe (field {1:?} is missing or set up otherwise): run `koe analyze` again"

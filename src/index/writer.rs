@@ -1,66 +1,41 @@
-//! Building an index: one `IndexWriter`, a staging folder, an atomic move at the end.
+//! Building an index: one `IndexWriter` over a new folder, committed once at the end.
 //!
-//! The index is written to `OUT/.index-building-<pid>` and renamed to `OUT/index` only
-//! after Tantivy's commit, so an interrupted run never leaves something `koe search` would
-//! take for a complete index; a previous index stays readable until the new one replaces it.
+//! The folder is part of a run's staging generation ([`crate::analysis::Run`]), which
+//! nobody reads until the run publishes it, so the index is never seen half-built.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use tantivy::indexer::LogMergePolicy;
 use tantivy::schema::Facet;
 use tantivy::{DateTime, Index, IndexWriter, TantivyDocument};
 
-use super::{Error, INDEX_DIR, IndexDoc, IndexFields, tokenizers};
+use super::{Error, IndexDoc, IndexFields, tokenizers};
 use crate::text::TextAnalyzer;
 
 pub struct IndexBuilder {
     writer: IndexWriter,
     fields: IndexFields,
-    staging: Staging,
-    target: PathBuf,
-}
-
-/// The folder an index is built in; removed on drop unless the index was moved out.
-struct Staging(PathBuf);
-
-impl Drop for Staging {
-    fn drop(&mut self) {
-        // Best effort: a run that fails leaves no half-built index behind.
-        if self.0.exists() {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
 }
 
 impl IndexBuilder {
-    /// Starts an index for the output folder `out_dir`; `memory_budget` is in bytes
-    /// (Tantivy needs at least 15 MB per indexing thread).
+    /// Starts an index in the new folder `dir`; `memory_budget` is in bytes (Tantivy
+    /// needs at least 15 MB per indexing thread).
     pub fn create(
-        out_dir: &Path,
+        dir: &Path,
         analyzer: &TextAnalyzer,
         memory_budget: usize,
     ) -> Result<Self, Error> {
-        let staging = out_dir.join(format!(".index-building-{}", std::process::id()));
-        let io = |source| Error::Io {
-            path: staging.clone(),
+        std::fs::create_dir(dir).map_err(|source| Error::Io {
+            path: dir.to_path_buf(),
             source,
-        };
-        if staging.exists() {
-            std::fs::remove_dir_all(&staging).map_err(io)?;
-        }
-        std::fs::create_dir_all(&staging).map_err(io)?;
+        })?;
         let schema = IndexFields::schema();
-        let fields = IndexFields::from_schema(&schema, &staging)?;
-        let index = Index::create_in_dir(&staging, schema)?;
+        let fields = IndexFields::from_schema(&schema, dir)?;
+        let index = Index::create_in_dir(dir, schema)?;
         tokenizers::register(&index, analyzer);
         let writer = index.writer(memory_budget)?;
         writer.set_merge_policy(Box::new(bounded_merges()));
-        Ok(IndexBuilder {
-            writer,
-            fields,
-            staging: Staging(staging),
-            target: out_dir.join(INDEX_DIR),
-        })
+        Ok(IndexBuilder { writer, fields })
     }
 
     pub fn add(&mut self, doc: &IndexDoc) -> Result<(), Error> {
@@ -114,29 +89,12 @@ impl IndexBuilder {
         doc
     }
 
-    /// Commits and moves the index into place; returns its folder.
-    pub fn commit(self) -> Result<PathBuf, Error> {
-        let IndexBuilder {
-            mut writer,
-            staging,
-            target,
-            ..
-        } = self;
+    /// Commits every document added and waits for merges to end.
+    pub fn commit(self) -> Result<(), Error> {
+        let mut writer = self.writer;
         writer.commit()?;
         writer.wait_merging_threads()?;
-        let io = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| Error::Io { path, source }
-        };
-        let previous = target.with_file_name(format!(".index-old-{}", std::process::id()));
-        if target.exists() {
-            std::fs::rename(&target, &previous).map_err(io(&target))?;
-        }
-        std::fs::rename(&staging.0, &target).map_err(io(&target))?;
-        if previous.exists() {
-            std::fs::remove_dir_all(&previous).map_err(io(&previous))?;
-        }
-        Ok(target)
+        Ok(())
     }
 }
 

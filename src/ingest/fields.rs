@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
 use super::{Item, RejectReason, Source};
-use crate::record::{Lang, Origin, Record};
+use crate::record::{Lang, Origin, Record, keepable};
 
 /// Which input field holds each part of a record (`--text-field body`, …).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +40,27 @@ impl Default for FieldMap {
             created_at: FieldNames::new("created_at"),
             lang: FieldNames::new("lang"),
         }
+    }
+}
+
+impl FieldMap {
+    /// Every input field name the map reads: what a CSV reader decodes, and nothing else.
+    pub fn all_names(&self) -> Vec<&str> {
+        [
+            &self.id,
+            &self.text,
+            &self.rating,
+            &self.nps,
+            &self.effort,
+            &self.channel,
+            &self.stage,
+            &self.product,
+            &self.created_at,
+            &self.lang,
+        ]
+        .into_iter()
+        .flat_map(|names| names.names().iter().map(String::as_str))
+        .collect()
     }
 }
 
@@ -136,13 +157,23 @@ fn build(fields: &impl Fields, source: &Source, line: u64) -> Result<Record, Inv
     };
     let created_at = match label(&map.created_at)? {
         None => None,
-        Some(raw) => Some(parse_date(&raw).ok_or_else(|| {
-            let detail = format!(
-                "{} is {raw:?}: expected RFC 3339 or YYYY-MM-DD",
-                map.created_at
-            );
-            (RejectReason::BadDate, detail)
-        })?),
+        Some(raw) => match parse_date(&raw) {
+            Some(date) if keepable(&date) => Some(date),
+            Some(_) => {
+                let detail = format!(
+                    "{} is {raw:?}: outside the dates koe can keep (1677-09-21 to 2262-04-11)",
+                    map.created_at
+                );
+                return Err((RejectReason::BadDate, detail));
+            }
+            None => {
+                let detail = format!(
+                    "{} is {raw:?}: expected RFC 3339 or YYYY-MM-DD",
+                    map.created_at
+                );
+                return Err((RejectReason::BadDate, detail));
+            }
+        },
     };
     let lang = match label(&map.lang)? {
         None => None,
@@ -299,7 +330,133 @@ fn typed_date(
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashMap;
+    use std::sync::Arc;
+
+    use chrono::{Datelike, NaiveDate, TimeZone};
+    use proptest::prelude::*;
+
     use super::*;
+    use crate::ingest::Limits;
+    use crate::record::KEEPABLE_SECONDS;
+
+    /// One line's fields, by name.
+    struct Line(HashMap<&'static str, String>);
+
+    impl Fields for Line {
+        fn get(&self, name: &str) -> Value<'_> {
+            self.0
+                .get(name)
+                .map_or(Value::Missing, |v| Value::Text(Cow::Borrowed(v)))
+        }
+    }
+
+    fn record(fields: &[(&'static str, &str)]) -> Item {
+        let source = Source {
+            path: "t.jsonl".into(),
+            name: "t.jsonl".into(),
+            fields: Arc::new(FieldMap::default()),
+            limits: Limits::default(),
+        };
+        let line = Line(fields.iter().map(|&(k, v)| (k, v.to_string())).collect());
+        to_record(&line, &source, 1)
+    }
+
+    #[test]
+    fn dates_koe_cannot_keep_are_rejected_not_moved() {
+        for raw in [
+            "9999-12-31",
+            "1600-01-01",
+            "2262-04-12",
+            "1677-09-20T00:00:00Z",
+        ] {
+            let reject = record(&[("text", "届きました"), ("created_at", raw)]).unwrap_err();
+            assert_eq!(reject.reason, RejectReason::BadDate, "{raw}");
+            assert!(
+                reject.detail.contains("outside the dates"),
+                "{}",
+                reject.detail
+            );
+        }
+        for raw in ["2262-04-11", "1677-09-22", "1970-01-01"] {
+            let kept = record(&[("text", "届きました"), ("created_at", raw)]).unwrap();
+            assert_eq!(kept.created_at, parse_date(raw), "{raw}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_is_a_date_or_not_without_a_panic(raw in "\\PC{0,40}") {
+            let _ = parse_date(&raw);
+            let _ = parse_date_end(&raw);
+            let _ = record(&[("text", "x"), ("created_at", &raw)]);
+        }
+
+        #[test]
+        fn every_keepable_instant_reads_back_in_each_form(
+            seconds in KEEPABLE_SECONDS,
+        ) {
+            let instant = Utc.timestamp_opt(seconds, 0).unwrap();
+            prop_assume!((1000..=9999).contains(&instant.year()));
+            for format in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S"] {
+                let text = instant.format(format).to_string();
+                prop_assert_eq!(parse_date(&text), Some(instant), "{}", text);
+            }
+            prop_assert_eq!(parse_date(&instant.to_rfc3339()), Some(instant));
+            let day = instant.date_naive();
+            let midnight = day.and_hms_opt(0, 0, 0).unwrap().and_utc();
+            for format in ["%Y-%m-%d", "%Y/%m/%d"] {
+                let text = day.format(format).to_string();
+                prop_assert_eq!(parse_date(&text), Some(midnight));
+                prop_assert_eq!(parse_date_end(&text), Some(midnight + chrono::Duration::days(1)));
+            }
+            // What the index stores is the same instant, never a wrapped one.
+            let stored = tantivy::DateTime::from_timestamp_secs(seconds);
+            prop_assert_eq!(stored.into_timestamp_secs(), seconds);
+            let kept = record(&[("text", "x"), ("created_at", &instant.to_rfc3339())]);
+            prop_assert_eq!(kept.unwrap().created_at, Some(instant));
+        }
+
+        #[test]
+        fn dates_past_the_index_range_are_rejects(year in 2263i32..=9999, ordinal in 1u32..=365) {
+            let day = NaiveDate::from_yo_opt(year, ordinal).unwrap();
+            let raw = day.format("%Y-%m-%d").to_string();
+            let reject = record(&[("text", "x"), ("created_at", &raw)]).unwrap_err();
+            prop_assert_eq!(reject.reason, RejectReason::BadDate);
+            // A filter may still name such a day: it parses, and the search clamps it.
+            prop_assert!(parse_until(&raw).is_ok());
+        }
+
+        #[test]
+        fn a_rating_is_a_whole_number_in_range_or_a_named_reject(n in prop_oneof![
+            any::<f64>(),
+            (-3i32..10).prop_map(f64::from),
+            (-30i32..100).prop_map(|n| f64::from(n) / 4.0),
+        ]) {
+            let whole_in_range = n.fract() == 0.0 && (1.0..=5.0).contains(&n);
+            match integer_in(Value::Number(n), "rating", 1, 5) {
+                Ok(Some(r)) => prop_assert!(whole_in_range && f64::from(r) == n),
+                Ok(None) => prop_assert!(false, "a number is never missing"),
+                Err((reason, _)) => {
+                    prop_assert!(!whole_in_range);
+                    prop_assert_eq!(reason, None, "out of range, not a bad field");
+                }
+            }
+            let text = n.to_string();
+            let reason = record(&[("text", "x"), ("rating", &text)]).err().map(|r| r.reason);
+            prop_assert_eq!(reason.is_none(), whole_in_range, "{}", text);
+            if let Some(reason) = reason {
+                prop_assert_eq!(reason, RejectReason::RatingOutOfRange);
+            }
+        }
+
+        #[test]
+        fn a_rating_that_is_not_a_number_is_a_bad_field(raw in "[a-zA-Z★]{1,8}") {
+            prop_assume!(raw.parse::<f64>().is_err());
+            let reject = record(&[("text", "x"), ("rating", &raw)]).unwrap_err();
+            prop_assert_eq!(reject.reason, RejectReason::BadField);
+        }
+    }
 
     #[test]
     fn parses_the_date_forms_dumps_use() {

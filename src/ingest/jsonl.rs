@@ -4,11 +4,12 @@
 //! not kept, and becomes a `text_too_long` reject instead of a memory spike.
 
 use std::borrow::Cow;
-use std::io::{self, BufRead};
+use std::io::BufRead;
 
 use serde_json::{Map, Value as Json};
 
 use super::fields::{Fields, Value, to_record};
+use super::lines::{Endings, read_line_capped, without_ending};
 use super::{Error, Item, RejectReason, Source};
 
 pub(super) struct JsonlReader {
@@ -65,8 +66,8 @@ impl Iterator for JsonlReader {
     fn next(&mut self) -> Option<Self::Item> {
         let max = self.source.limits.max_line_bytes();
         while !self.done {
-            self.buf.clear();
-            let length = match read_line_capped(&mut self.reader, &mut self.buf, max) {
+            let read = read_line_capped(&mut self.reader, &mut self.buf, max, Endings::Newline);
+            let length = match read {
                 Ok(None) => {
                     self.done = true;
                     return None;
@@ -82,6 +83,12 @@ impl Iterator for JsonlReader {
                 }
             };
             self.line += 1;
+            // A cut line keeps `max + 1` bytes: over the limit either way.
+            let length = if length == self.buf.len() {
+                without_ending(&self.buf).len()
+            } else {
+                length
+            };
             if length > max {
                 let detail = format!("line is {length} bytes, over the limit of {max}");
                 let reject = self
@@ -94,38 +101,6 @@ impl Iterator for JsonlReader {
             }
         }
         None
-    }
-}
-
-/// Reads one line (newline included) into `buf`, keeping at most `max` bytes of it.
-/// Returns the line's full length without its newline; `None` at end of input.
-fn read_line_capped(
-    reader: &mut dyn BufRead,
-    buf: &mut Vec<u8>,
-    max: usize,
-) -> io::Result<Option<usize>> {
-    let mut length = 0;
-    loop {
-        let available = match reader.fill_buf() {
-            Ok(available) => available,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if available.is_empty() {
-            return Ok((length > 0).then_some(length));
-        }
-        let (chunk, ends_line) = match available.iter().position(|&b| b == b'\n') {
-            Some(i) => (&available[..=i], true),
-            None => (available, false),
-        };
-        let room = (max + 1).saturating_sub(buf.len());
-        buf.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        let consumed = chunk.len();
-        length += consumed;
-        reader.consume(consumed);
-        if ends_line {
-            return Ok(Some(length - 1));
-        }
     }
 }
 
@@ -167,7 +142,7 @@ mod tests {
             fields: Arc::new(FieldMap::default()),
             limits: Limits { max_text_bytes },
         };
-        let reader = Box::new(io::Cursor::new(input.to_vec()));
+        let reader = Box::new(std::io::Cursor::new(input.to_vec()));
         JsonlReader::new(reader, source)
             .map(|r| r.unwrap())
             .collect()

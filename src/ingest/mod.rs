@@ -2,7 +2,8 @@
 //!
 //! [`open`] picks a reader by file extension (`.jsonl`, `.ndjson`, `.csv`, `.tsv`, each
 //! optionally `.gz`) and returns an iterator that reads one line or row at a time, so
-//! memory stays flat whatever the size of the dump. Field names come from a [`FieldMap`]
+//! memory stays flat whatever the size of the dump ([`read`] does the same for any byte
+//! stream). A line or row is kept up to a bound ([`Limits`]); past it, it is a reject. Field names come from a [`FieldMap`]
 //! (koe's defaults, or the names a dump uses). Every line yields either a valid
 //! [`Record`] or a [`Reject`] that says which file and line went wrong and why; only an
 //! I/O failure of the file itself is an [`Error`]. The pipeline hands records to the text
@@ -11,6 +12,7 @@
 mod csv;
 mod fields;
 mod jsonl;
+mod lines;
 mod rejects;
 
 use std::fs::File;
@@ -72,6 +74,8 @@ pub enum RejectReason {
     BadLang,
     /// The text stage could not analyse the text.
     AnalysisFailed,
+    /// Another record with the same id is kept instead (`--duplicate-ids`).
+    DuplicateId,
 }
 
 impl RejectReason {
@@ -91,6 +95,7 @@ impl RejectReason {
             RejectReason::BadField => "bad_field",
             RejectReason::BadLang => "bad_lang",
             RejectReason::AnalysisFailed => "analysis_failed",
+            RejectReason::DuplicateId => "duplicate_id",
         }
     }
 }
@@ -162,7 +167,6 @@ pub fn open(
     limits: Limits,
     bytes_read: Arc<AtomicU64>,
 ) -> Result<Items, Error> {
-    let (format, gzip) = format_of(path).ok_or_else(|| Error::UnknownFormat(path.into()))?;
     let file = File::open(path).map_err(|source| Error::Open {
         path: path.into(),
         source,
@@ -171,10 +175,22 @@ pub fn open(
         inner: file,
         count: bytes_read,
     };
+    read(path, Box::new(file), fields, limits)
+}
+
+/// Reads records from `input`, whose format (and compression) the name `path` gives, as
+/// [`open`] reads a file: for input that is not a file (a pipe, bytes in memory).
+pub fn read(
+    path: &Path,
+    input: Box<dyn Read + Send>,
+    fields: Arc<FieldMap>,
+    limits: Limits,
+) -> Result<Items, Error> {
+    let (format, gzip) = format_of(path).ok_or_else(|| Error::UnknownFormat(path.into()))?;
     let raw: Box<dyn Read + Send> = if gzip {
-        Box::new(flate2::read::MultiGzDecoder::new(file))
+        Box::new(flate2::read::MultiGzDecoder::new(input))
     } else {
-        Box::new(file)
+        input
     };
     let reader: Box<dyn BufRead + Send> = Box::new(BufReader::with_capacity(256 * 1024, raw));
     let source = Source {

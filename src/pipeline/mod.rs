@@ -1,61 +1,96 @@
 //! The batch job behind `koe analyze`: input files → analysed records → topics, index,
 //! rejects and a summary.
 //!
-//! Records stream from ingest in batches; each batch is analysed (text stage) and scored
-//! (sentiment stage) in parallel with rayon. Without topics, records go straight to the
-//! index writer. With topics (the default), pass one also feeds each record's compact
-//! term features to the [`TopicCollector`] and spills the record to a temporary file; once
-//! every record is read the topics are fitted (`OUT/topics.json`) and pass two indexes the
-//! spilled records with their topic ids. Either way memory holds one batch, the writer's
-//! budget and the topic features, never the dump. Rejects go to `OUT/rejects.jsonl` as
-//! they happen; `OUT/summary.json` is written last.
+//! [`check_inputs`] refuses inputs that are missing, inside the output folder or given
+//! twice before anything is written. Records stream from ingest in batches; `ids`
+//! keeps one record per id ([`DuplicateIds`]); each batch is analysed (text stage) and
+//! scored (sentiment stage) in parallel with rayon. Without topics, records go straight
+//! to the index writer. With topics (the default), pass one also feeds each record's
+//! compact term features to the topic collector and spills the record to a temporary
+//! file; once every record is read the topics are fitted (`topics.json`) and pass two
+//! indexes the spilled records with their topic ids. With `--append`, the previous
+//! generation's records whose ids the run does not have follow the new ones through the
+//! same stages, so the topics are fitted on the whole corpus. Either way memory holds one
+//! batch, the writer's budget, the topic features and ~50 bytes per id, never the dump.
+//! Everything goes into the run's staging generation ([`crate::analysis::Run`]):
+//! rejects as they happen, the summary last; the caller publishes it. An [`Interrupt`]
+//! stops a run between batches.
+//! With `--sentiment auto`, [`Pipeline::learn_sentiment`] first reads the inputs for
+//! their ratings and learns the model the run uses ([`learn`]); the models it trained
+//! go into the generation ([`crate::analysis::Part::SentimentModel`]).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
-use std::time::Instant;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
+mod ids;
+mod inputs;
+mod learn;
+mod run;
 mod spill;
+
+pub use learn::LearnedSentiment;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::index::{self, IndexBuilder, IndexDoc};
-use crate::ingest::{self, FieldMap, Limits, Reject, RejectLog, RejectReason};
+use crate::analysis;
+use crate::index;
+use crate::ingest::{self, FieldMap, Limits, Reject, RejectReason};
 use crate::record::{Analysed, Record};
 use crate::sentiment::SentimentModel;
 use crate::text::{AnalysedText, TextAnalyzer};
-use crate::topics::{TopicCollector, TopicOptions};
-use spill::SpillWriter;
+use crate::topics::TopicOptions;
+pub use ids::DuplicateIds;
+pub use inputs::{InputFile, check_inputs};
 
 /// Documents per `score_batch` call: small enough to spread over cores, large enough for
 /// a transformer backend to pad and batch.
 const SCORING_CHUNK: usize = 64;
 
-/// The files a run writes into its output folder (besides `index/`).
-pub const SUMMARY_FILE: &str = "summary.json";
-pub const REJECTS_FILE: &str = "rejects.jsonl";
-pub const TOPICS_FILE: &str = "topics.json";
-/// The fitted topic model, for `koe analyze --topics-from` (see `topics::model`).
-pub const MODEL_FILE: &str = "topic-model.cbor";
-
-/// Errors that stop a run (bad records never do), or reading its output back.
+/// Errors that stop a run (bad records never do).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("input file {0} does not exist")]
     MissingInput(PathBuf),
+    #[error("cannot read {path}: {source}")]
+    Input {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "{input} is inside the output folder {output}, which a run replaces: copy it elsewhere first"
+    )]
+    InputInOutput { input: PathBuf, output: PathBuf },
+    #[error("{second} is {first} again (the same file, or the same bytes): give each input once")]
+    SameInput { first: PathBuf, second: PathBuf },
+    #[error(
+        "{input} has the same bytes as {earlier}, which generation {generation} of this folder \
+         already read: leave it out (records already there are updated by id, not added twice)"
+    )]
+    AlreadyAnalysed {
+        input: PathBuf,
+        earlier: String,
+        generation: u64,
+    },
+    #[error(
+        "id {id:?} at {at} was already at {first} (--duplicate-ids error); \
+         --duplicate-ids last or first keeps one of them"
+    )]
+    DuplicateId {
+        id: String,
+        at: String,
+        first: String,
+    },
     #[error(transparent)]
     Ingest(#[from] ingest::Error),
     #[error(transparent)]
     Index(#[from] index::Error),
+    #[error(transparent)]
+    Analysis(#[from] analysis::Error),
     #[error("cannot write {path}: {source}")]
     Output {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("cannot read {path}: {source}")]
-    Read {
         path: PathBuf,
         source: std::io::Error,
     },
@@ -63,56 +98,65 @@ pub enum Error {
     TopicVectors(#[from] crate::topics::embedding::Error),
     #[error(transparent)]
     Model(#[from] crate::topics::model::Error),
-    #[error("{path}: not a summary koe can read: {source}")]
-    Summary {
+    #[error("--sentiment auto: {0}")]
+    Auto(#[from] crate::sentiment::auto::Error),
+    #[error("saving the learnt sentiment model in {path}: {source}")]
+    SaveModel {
         path: PathBuf,
-        source: serde_json::Error,
+        source: crate::sentiment::linear::Error,
     },
-    #[error("{path}: not a topics file koe can read: {source}")]
-    Topics {
-        path: PathBuf,
-        source: serde_json::Error,
-    },
+    /// The run was asked to stop ([`Interrupt`]); the value is what the asker gave.
+    #[error("interrupted: nothing was published, the output folder is as it was")]
+    Interrupted(usize),
 }
 
-/// The topics a run wrote into `out_dir`, as [`Topics`](crate::topics::Topics) or as any
-/// type that reads the parts of `topics.json` it needs; `None` when the run had no topics
-/// stage.
-pub fn read_topics<T: serde::de::DeserializeOwned>(out_dir: &Path) -> Result<Option<T>, Error> {
-    let path = out_dir.join(TOPICS_FILE);
-    let bytes = match std::fs::read(&path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(source) => return Err(Error::Read { path, source }),
-    };
-    serde_json::from_slice(&bytes)
-        .map(Some)
-        .map_err(|source| Error::Topics { path, source })
+/// A request to stop a run, checked between batches: the run then ends with
+/// [`Error::Interrupted`] and publishes nothing. The CLI sets it on Ctrl-C and SIGTERM
+/// (to the signal's number, which becomes the exit code).
+#[derive(Debug, Clone, Default)]
+pub struct Interrupt(Arc<AtomicUsize>);
+
+impl Interrupt {
+    /// The flag itself, for a signal handler to store a nonzero value into.
+    pub fn flag(&self) -> Arc<AtomicUsize> {
+        self.0.clone()
+    }
+
+    /// Asks the run to stop; `reason` must be nonzero.
+    pub fn request(&self, reason: usize) {
+        self.0.store(reason, Ordering::SeqCst);
+    }
+
+    fn check(&self) -> Result<(), Error> {
+        match self.0.load(Ordering::SeqCst) {
+            0 => Ok(()),
+            reason => Err(Error::Interrupted(reason)),
+        }
+    }
 }
 
-/// The topic model of the run that wrote `out_dir`, for `--topics-from`.
+/// The input files whose records `generation` holds, in the order they were read (from
+/// its `summary.json`; with `--append`, those of the generations before first).
+pub fn read_corpus(generation: &analysis::Generation) -> Result<Vec<InputFile>, Error> {
+    #[derive(serde::Deserialize)]
+    struct Corpus {
+        #[serde(default)]
+        corpus: Vec<InputFile>,
+    }
+    Ok(generation
+        .read_json::<Corpus>(analysis::Part::Summary)?
+        .map(|s| s.corpus)
+        .unwrap_or_default())
+}
+
+/// The topic model of the analysis in `out_dir` (its current generation), for
+/// `--topics-from`.
 pub fn read_model(out_dir: &Path) -> Result<crate::topics::TopicModel, Error> {
+    let generation = analysis::AnalysisDir::new(out_dir).current()?;
     Ok(crate::topics::TopicModel::read(
-        &out_dir.join(MODEL_FILE),
+        &generation.path(analysis::Part::TopicModel),
         out_dir,
     )?)
-}
-
-/// The input files of the run that wrote `out_dir`, in the order it read them (from
-/// its `summary.json`).
-pub fn read_inputs(out_dir: &Path) -> Result<Vec<String>, Error> {
-    #[derive(serde::Deserialize)]
-    struct Inputs {
-        inputs: Vec<String>,
-    }
-    let path = out_dir.join(SUMMARY_FILE);
-    let bytes = std::fs::read(&path).map_err(|source| Error::Read {
-        path: path.clone(),
-        source,
-    })?;
-    serde_json::from_slice::<Inputs>(&bytes)
-        .map(|s| s.inputs)
-        .map_err(|source| Error::Summary { path, source })
 }
 
 /// How to read and index the inputs.
@@ -127,6 +171,12 @@ pub struct Options {
     /// Tantivy's indexing memory, in bytes: the in-memory segment is flushed when full, so
     /// this bounds the writer's memory whatever the corpus size.
     pub index_memory: usize,
+    /// Which record is kept when several have one id.
+    pub duplicate_ids: DuplicateIds,
+    /// Add to the previous generation (updating its records by id) instead of replacing it.
+    pub append: bool,
+    /// Checked between batches; a run asked to stop publishes nothing.
+    pub interrupt: Interrupt,
 }
 
 impl Default for Options {
@@ -137,6 +187,9 @@ impl Default for Options {
             limits: Limits::default(),
             batch_size: 2048,
             index_memory: 32 * 1024 * 1024,
+            duplicate_ids: DuplicateIds::default(),
+            append: false,
+            interrupt: Interrupt::default(),
         }
     }
 }
@@ -145,10 +198,21 @@ impl Default for Options {
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
     pub koe_version: &'static str,
+    /// The generation of the output folder this run published.
+    pub generation: u64,
+    /// This run's inputs.
     pub inputs: Vec<String>,
+    /// Every input whose records the generation holds (with `--append`, those of the
+    /// generations before too), with its size and BLAKE3 hash.
+    pub corpus: Vec<InputFile>,
     pub sentiment_model: String,
-    /// Lines or rows that held something (blank lines are not records).
+    /// What `--sentiment auto` decided per language, with both held-out scores.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sentiment_auto: Option<crate::sentiment::auto::AutoChoice>,
+    /// Lines or rows of this run's inputs that held something (blank lines are not
+    /// records).
     pub records_read: u64,
+    /// Records in the generation's index.
     pub indexed: u64,
     pub rejected: u64,
     pub rejected_by_reason: BTreeMap<RejectReason, u64>,
@@ -162,11 +226,31 @@ pub struct Summary {
     pub topics: Option<usize>,
     /// Records with no clause in any sub-topic.
     pub topic_outliers: Option<usize>,
+    /// The rule for records sharing an id (`duplicate_id` rejects are the others).
+    pub duplicate_ids: DuplicateIds,
+    /// With `--append`: what became of the previous generation's records.
+    pub append: Option<Appended>,
     /// How clauses were vectorised for topics (`tfidf`, `embeddings:<model>`).
     pub topic_vectors: Option<String>,
+    /// What records' theme vectors mixed with LSA (`embeddings:use-m3`; `tfidf`: LSA
+    /// alone, or the clauses' embeddings where `topic_vectors` has them).
+    pub theme_vectors: Option<String>,
     pub elapsed_s: f64,
     /// Records read per second of the whole run.
     pub docs_per_s: f64,
+}
+
+/// What an appending run did with the generation it added to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Appended {
+    /// The generation added to.
+    pub previous_generation: u64,
+    /// Its records carried over (analysed again: topics are fitted on the whole corpus).
+    pub kept: u64,
+    /// Its records replaced by a record of this run with the same id.
+    pub updated: u64,
+    /// Records of this run whose id it did not have.
+    pub added: u64,
 }
 
 /// What a progress display is told after each batch.
@@ -183,20 +267,15 @@ pub struct Progress {
 /// The parts of a run a progress display can tell apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
+    /// `--sentiment auto` reading the ratings before the run.
+    LearningSentiment,
+    /// The first of two passes over the inputs: which record of each id is kept.
+    ReadingIds,
     Analysing,
+    /// With `--append`: the previous generation's records, analysed again.
+    Carrying,
     FittingTopics,
     Indexing,
-}
-
-/// Where pass one puts each analysed record.
-enum Sink {
-    Index(IndexBuilder),
-    /// Topics first: features to the collector, records to the spill file.
-    Spill {
-        index: IndexBuilder,
-        spill: SpillWriter,
-        topics: Box<TopicCollector>,
-    },
 }
 
 /// The analysis stages, composed: text analysis, then sentiment.
@@ -204,6 +283,8 @@ pub struct Pipeline {
     analyzer: TextAnalyzer,
     /// Shared with the topic stage, which scores clauses of mixed sentences with it.
     model: Arc<dyn SentimentModel>,
+    /// What `--sentiment auto` learnt, when it ran.
+    learned: Option<LearnedSentiment>,
 }
 
 impl Pipeline {
@@ -211,6 +292,7 @@ impl Pipeline {
         Pipeline {
             analyzer,
             model: Arc::from(model),
+            learned: None,
         }
     }
 
@@ -268,153 +350,18 @@ impl Pipeline {
         }
         (analysed, rejects)
     }
+}
 
-    /// Reads every input, analyses it and writes `out_dir/{index,rejects.jsonl,summary.json}`.
-    pub fn run(
-        &self,
-        inputs: &[PathBuf],
-        out_dir: &Path,
-        options: &Options,
-        progress: &mut dyn FnMut(Progress),
-    ) -> Result<Summary, Error> {
-        let started = Instant::now();
-        if let Some(missing) = inputs.iter().find(|p| !p.is_file()) {
-            return Err(Error::MissingInput(missing.clone()));
-        }
-        let output = |path: PathBuf| move |source| Error::Output { path, source };
-        std::fs::create_dir_all(out_dir).map_err(output(out_dir.into()))?;
-        let summary_path = out_dir.join(SUMMARY_FILE);
-        // A previous run's results must not pass for this run's (a rerun with --no-topics
-        // leaves no topics).
-        for stale in [SUMMARY_FILE, TOPICS_FILE, MODEL_FILE].map(|name| out_dir.join(name)) {
-            if stale.exists() {
-                std::fs::remove_file(&stale).map_err(output(stale.clone()))?;
-            }
-        }
-        let rejects_path = out_dir.join(REJECTS_FILE);
-        let mut rejects = RejectLog::create(&rejects_path).map_err(output(rejects_path.clone()))?;
-        let index = IndexBuilder::create(out_dir, &self.analyzer, options.index_memory)?;
-        let mut sink = match &options.topics {
-            None => Sink::Index(index),
-            Some(topic_options) => {
-                let path = out_dir.join(format!(".spill-{}.jsonl", std::process::id()));
-                Sink::Spill {
-                    index,
-                    spill: SpillWriter::create(path.clone()).map_err(output(path))?,
-                    topics: Box::new(
-                        TopicCollector::new(topic_options.clone())
-                            .with_clause_sentiment(self.model.clone()),
-                    ),
-                }
-            }
-        };
-        let fields = Arc::new(options.fields.clone());
-        let bytes_read = Arc::new(AtomicU64::new(0));
-        let mut summary = Summary {
-            koe_version: env!("CARGO_PKG_VERSION"),
-            inputs: inputs.iter().map(|p| p.display().to_string()).collect(),
-            sentiment_model: self.model.name().to_string(),
-            records_read: 0,
-            indexed: 0,
-            rejected: 0,
-            rejected_by_reason: BTreeMap::new(),
-            by_lang: BTreeMap::new(),
-            by_sentiment: BTreeMap::new(),
-            themes: None,
-            theme_outliers: None,
-            topics: None,
-            topic_outliers: None,
-            topic_vectors: options.topics.as_ref().map(|t| t.vectors.to_string()),
-            elapsed_s: 0.0,
-            docs_per_s: 0.0,
-        };
-        let reject = |r: &Reject, rejects: &mut RejectLog| {
-            rejects.write(r).map_err(output(rejects_path.clone()))
-        };
-        let mut report = |stage, summary: &Summary, rejected| {
-            progress(Progress {
-                stage,
-                bytes_read: bytes_read.load(std::sync::atomic::Ordering::Relaxed),
-                records_read: summary.records_read,
-                rejected,
-                indexed: summary.indexed,
-            })
-        };
-        for input in inputs {
-            let items = ingest::open(input, fields.clone(), options.limits, bytes_read.clone())?;
-            let mut batch = Vec::with_capacity(options.batch_size);
-            let mut items = items.peekable();
-            while items.peek().is_some() {
-                for item in items.by_ref().take(options.batch_size) {
-                    summary.records_read += 1;
-                    match item? {
-                        Ok(record) => batch.push(record),
-                        Err(r) => reject(&r, &mut rejects)?,
-                    }
-                }
-                let (analysed, failed) = self.analyse_batch(std::mem::take(&mut batch));
-                for r in &failed {
-                    reject(r, &mut rejects)?;
-                }
-                for a in analysed {
-                    *summary.by_lang.entry(a.text.lang.to_string()).or_default() += 1;
-                    let label = a.sentiment.doc.label.to_string();
-                    *summary.by_sentiment.entry(label).or_default() += 1;
-                    match &mut sink {
-                        Sink::Index(index) => {
-                            index.add(&IndexDoc::from(a))?;
-                            summary.indexed += 1;
-                        }
-                        Sink::Spill { spill, topics, .. } => {
-                            topics.add(&a)?;
-                            let path = out_dir.join("spill");
-                            spill.push(&IndexDoc::from(a)).map_err(output(path))?;
-                        }
-                    }
-                }
-                report(Stage::Analysing, &summary, rejects.total());
-            }
-        }
-        let index = match sink {
-            Sink::Index(index) => index,
-            Sink::Spill {
-                mut index,
-                spill,
-                topics,
-            } => {
-                report(Stage::FittingTopics, &summary, rejects.total());
-                let topics = topics.fit()?;
-                let topics_path = out_dir.join(TOPICS_FILE);
-                write_json_atomically(&topics_path, &topics).map_err(output(topics_path))?;
-                if let Some(model) = topics.model() {
-                    model.write(&out_dir.join(MODEL_FILE))?;
-                }
-                summary.themes = Some(topics.themes.len());
-                summary.theme_outliers = Some(topics.overall.theme_outliers);
-                summary.topics = Some(topics.topics.len());
-                summary.topic_outliers = Some(topics.overall.outliers);
-                let spilled = spill.into_reader().map_err(output(out_dir.join("spill")))?;
-                for (seq, doc) in spilled.enumerate() {
-                    let mut doc = doc.map_err(output(out_dir.join("spill")))?;
-                    doc.theme = topics.doc_theme(seq);
-                    doc.topics = topics.doc_topics(seq).to_vec();
-                    index.add(&doc)?;
-                    summary.indexed += 1;
-                    if summary.indexed.is_multiple_of(options.batch_size as u64) {
-                        report(Stage::Indexing, &summary, rejects.total());
-                    }
-                }
-                index
-            }
-        };
-        index.commit()?;
-        summary.rejected_by_reason = rejects.finish().map_err(output(rejects_path.clone()))?;
-        summary.rejected = summary.rejected_by_reason.values().sum();
-        summary.elapsed_s = started.elapsed().as_secs_f64();
-        summary.docs_per_s = summary.records_read as f64 / summary.elapsed_s.max(1e-9);
-        write_json_atomically(&summary_path, &summary).map_err(output(summary_path.clone()))?;
-        Ok(summary)
+/// Saves the models `auto` trained in `dir/<lang>/` (`dir` is in the run's staging
+/// generation, so nothing half-written is ever published).
+fn save_models(learned: &LearnedSentiment, dir: &std::path::Path) -> Result<(), Error> {
+    for (lang, model) in &learned.models {
+        let path = dir.join(lang.code());
+        model
+            .save(&path)
+            .map_err(|source| Error::SaveModel { path, source })?;
     }
+    Ok(())
 }
 
 fn analysis_failed(record: &Record, detail: String) -> Reject {
@@ -424,15 +371,6 @@ fn analysis_failed(record: &Record, detail: String) -> Reject {
         reason: RejectReason::AnalysisFailed,
         detail,
     }
-}
-
-/// Writes JSON to a temporary file and renames it into place.
-fn write_json_atomically(path: &Path, value: &impl Serialize) -> std::io::Result<()> {
-    let staging = path.with_extension("json.partial");
-    let mut json = serde_json::to_vec_pretty(value)?;
-    json.push(b'\n');
-    std::fs::write(&staging, json)?;
-    std::fs::rename(&staging, path)
 }
 
 #[cfg(test)]

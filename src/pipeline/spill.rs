@@ -38,6 +38,12 @@ impl SpillWriter {
         self.out.write_all(b"\n")
     }
 
+    /// Hands what is buffered to the file (once a batch: the file shows how far the run
+    /// is, and a batch's records are not held twice).
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
     /// Finishes writing and reopens the file for reading, from the first document.
     pub fn into_reader(self) -> io::Result<SpillReader> {
         let SpillWriter { mut out, file } = self;

@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::analysis::{Generation, Part};
 use crate::index::SearchIndex;
 pub use crate::period::Period;
 pub use figures::{Figures, Response};
@@ -47,6 +48,8 @@ pub struct Report {
     pub koe_version: &'static str,
     /// The analysis folder it describes.
     pub source: String,
+    /// The generation of that folder it was made from.
+    pub generation: u64,
     pub metrics: Metrics,
     /// Ranked by impact, largest first.
     pub pain_points: Vec<Topic>,
@@ -64,29 +67,31 @@ pub fn metrics(index: &SearchIndex, period: Period) -> Result<Metrics, Error> {
 }
 
 impl Report {
-    /// Reads every record of `index` (the index of the analysis folder `dir`) and
-    /// `dir/topics.json`. A missing or unreadable topics file leaves the topic sections
-    /// out, with a note saying why; only a failing index is an error.
-    pub fn build(dir: &Path, index: &SearchIndex, period: Period) -> Result<Report, Error> {
+    /// Reads every record of `index` (the index of `generation`) and the generation's
+    /// `topics.json`. A missing or unreadable topics file leaves the topic sections out,
+    /// with a note saying why; only a failing index is an error.
+    pub fn build(
+        generation: &Generation,
+        index: &SearchIndex,
+        period: Period,
+    ) -> Result<Report, Error> {
         let metrics = metrics(index, period)?;
-        let (topics, topics_note) = match topics::load(dir) {
-            Ok(TopicsStatus::Loaded(topics)) if topics.is_empty() => (
-                topics,
-                Some(format!("{} lists no topics", topics::TOPICS_FILE)),
-            ),
+        let topics_file = Part::Topics.file_name();
+        let (topics, topics_note) = match topics::load(generation) {
+            Ok(TopicsStatus::Loaded(topics)) if topics.is_empty() => {
+                (topics, Some(format!("{topics_file} lists no topics")))
+            }
             Ok(TopicsStatus::Loaded(topics)) => (topics, None),
             Ok(TopicsStatus::Missing) => (
                 Vec::new(),
-                Some(format!(
-                    "no {}: run koe analyze with topics",
-                    topics::TOPICS_FILE
-                )),
+                Some(format!("no {topics_file}: run koe analyze with topics")),
             ),
             Err(e) => (Vec::new(), Some(e.to_string())),
         };
         Ok(Report {
             koe_version: env!("CARGO_PKG_VERSION"),
-            source: dir.display().to_string(),
+            source: generation.root().display().to_string(),
+            generation: generation.number(),
             pain_points: topics::pain_points(&topics),
             positive_themes: topics::positive_themes(&topics),
             metrics,
@@ -120,10 +125,16 @@ impl Report {
             (&written.markdown, markdown::render(self)),
             (&written.json, json),
         ] {
-            std::fs::write(path, content).map_err(|source| Error::Io {
-                path: path.clone(),
-                source,
-            })?;
+            // Whole or not at all: a reader never opens half a report.
+            let mut temporary = path.as_os_str().to_owned();
+            temporary.push(".tmp");
+            let temporary = PathBuf::from(temporary);
+            std::fs::write(&temporary, content)
+                .and_then(|()| std::fs::rename(&temporary, path))
+                .map_err(|source| Error::Io {
+                    path: path.clone(),
+                    source,
+                })?;
         }
         Ok(written)
     }

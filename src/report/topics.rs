@@ -1,4 +1,4 @@
-//! Topics as the report reads them: `DIR/topics.json`, written by the topics stage, →
+//! Topics as the report reads them: a generation's `topics.json`, written by the topics stage, →
 //! pain points ranked by impact and the themes customers praise.
 //!
 //! Every field is optional (`#[serde(default)]`), so a topics file from an older or newer
@@ -7,15 +7,10 @@
 //! than half labelled negative, or a mean rating below 3) and a positive theme when they
 //! lean positive (mean sentiment above 0 or a mean rating of 4 or more).
 
-use std::path::Path;
-
 use serde::{Deserialize, Serialize};
 
 use super::format;
-use crate::pipeline::{self, read_topics};
-
-/// The file name, inside an analysis folder, of the topics stage's output.
-pub use crate::pipeline::TOPICS_FILE;
+use crate::analysis::{self, Generation};
 
 /// What the report knows about topics.
 #[derive(Debug, Clone, PartialEq)]
@@ -162,9 +157,10 @@ impl Topic {
     }
 }
 
-/// Reads `dir/topics.json`; a missing file is [`TopicsStatus::Missing`], not an error.
-pub fn load(dir: &Path) -> Result<TopicsStatus, pipeline::Error> {
-    Ok(match read_topics::<TopicsFile>(dir)? {
+/// Reads the generation's `topics.json`; a missing file is [`TopicsStatus::Missing`], not
+/// an error.
+pub fn load(generation: &Generation) -> Result<TopicsStatus, analysis::Error> {
+    Ok(match generation.topics::<TopicsFile>()? {
         Some(file) => TopicsStatus::Loaded(file.topics),
         None => TopicsStatus::Missing,
     })
@@ -215,11 +211,14 @@ mod tests {
     #[test]
     fn a_missing_file_is_not_an_error_but_a_broken_one_is() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(load(dir.path()).unwrap(), TopicsStatus::Missing);
-        std::fs::write(dir.path().join(TOPICS_FILE), "{\"topics\": 3}").unwrap();
+        let folder = analysis::AnalysisDir::new(dir.path().join("out"));
+        let generation = folder.begin_run(None).unwrap().publish().unwrap();
+        assert_eq!(load(&generation).unwrap(), TopicsStatus::Missing);
+        let path = generation.path(analysis::Part::Topics);
+        std::fs::write(path, "{\"topics\": 3}").unwrap();
         assert!(matches!(
-            load(dir.path()),
-            Err(pipeline::Error::Topics { .. })
+            load(&generation),
+            Err(analysis::Error::Json { .. })
         ));
     }
 

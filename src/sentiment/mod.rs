@@ -12,6 +12,8 @@
 //! `transformer::TransformerModel` (cargo feature `transformer`) runs a fine-tuned
 //! BERT-family classifier through rust-bert and libtorch (`transformer:<dir-or-id>`).
 
+pub mod auto;
+pub mod by_lang;
 pub mod japanese;
 pub mod lexicon;
 pub mod linear;
@@ -65,6 +67,18 @@ impl Label {
             Label::Negative => "negative",
             Label::Neutral => "neutral",
             Label::Positive => "positive",
+        }
+    }
+}
+
+impl Label {
+    /// A 1–5 star rating's class: 1–2 negative, 3 neutral, 4–5 positive.
+    pub fn from_rating(stars: u8) -> Option<Label> {
+        match stars {
+            1 | 2 => Some(Label::Negative),
+            3 => Some(Label::Neutral),
+            4 | 5 => Some(Label::Positive),
+            _ => None,
         }
     }
 }
@@ -147,15 +161,21 @@ pub trait SentimentModel: Send + Sync {
 }
 
 /// Builds a model from its command-line spec: `lexicon` (the default),
-/// `linear:<dir>`, a model trained by `koe train sentiment`, or
+/// `linear:<dir>`, a model trained by `koe train sentiment` (or a folder of one model
+/// per language, `<dir>/ja/`, `<dir>/en/`, as `koe analyze --sentiment auto` saves them:
+/// see [`by_lang::PerLanguage`]), or
 /// `transformer:<dir-or-id>`, a fine-tuned classifier (feature `transformer`; without
 /// it, [`Error::TransformerNotBuilt`]).
 pub fn from_spec(spec: &str) -> Result<Box<dyn SentimentModel>, Error> {
     match spec.split_once(':') {
         _ if spec == "lexicon" => Ok(Box::new(lexicon::LexiconModel::embedded()?)),
-        Some(("linear", path)) if !path.is_empty() => Ok(Box::new(linear::LinearModel::load(
-            std::path::Path::new(path),
-        )?)),
+        Some(("linear", path)) if !path.is_empty() => {
+            let dir = std::path::Path::new(path);
+            if let Some(per_language) = by_lang::PerLanguage::load_linear(dir)? {
+                return Ok(Box::new(per_language));
+            }
+            Ok(Box::new(linear::LinearModel::load(dir)?))
+        }
         #[cfg(feature = "transformer")]
         Some(("transformer", model)) if !model.is_empty() => {
             Ok(Box::new(transformer::TransformerModel::load(model)?))

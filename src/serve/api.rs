@@ -14,10 +14,10 @@ use axum::http::{Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use super::Analysis;
+use super::Served;
+use crate::analysis::Part;
 use crate::index::{self, SearchOutput, SearchRequest};
 use crate::ingest::{parse_since, parse_until};
-use crate::pipeline::TOPICS_FILE;
 use crate::record::Lang;
 use crate::sentiment::Label;
 
@@ -60,7 +60,7 @@ pub struct ApiError {
 
 impl ApiError {
     /// An answer about the request as a whole, not one parameter.
-    fn new(status: StatusCode, message: String) -> Self {
+    pub fn new(status: StatusCode, message: String) -> Self {
         ApiError {
             status,
             parameter: None,
@@ -110,12 +110,13 @@ impl From<index::Error> for ApiError {
 
 /// `GET /api/search`: hits with snippets, the total and facet counts over all matches.
 pub async fn search(
-    State(analysis): State<Arc<Analysis>>,
+    State(served): State<Arc<Served>>,
     params: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Json<SearchOutput>, ApiError> {
     let Query(params) =
         params.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
     let request = search_request(&params)?;
+    let analysis = served.current();
     let output = tokio::task::spawn_blocking(move || {
         let results = analysis.index.search(&request)?;
         Ok::<_, index::Error>(SearchOutput::new(
@@ -226,15 +227,17 @@ fn count(value: &str, min: usize, max: usize) -> Result<usize, String> {
 
 /// `GET /api/topics`: topics.json as the topics stage wrote it, ranked by impact; 404
 /// when the analysis ran with `--no-topics`.
-pub async fn topics(State(analysis): State<Arc<Analysis>>) -> Response {
+pub async fn topics(State(served): State<Arc<Served>>) -> Response {
+    let analysis = served.current();
     match &analysis.topics {
         Some(topics) => json(topics),
         None => ApiError::new(
             StatusCode::NOT_FOUND,
             format!(
-                "{} has no {TOPICS_FILE}: it was analysed with --no-topics; \
+                "{} has no {}: it was analysed with --no-topics; \
                  run koe analyze without it to find pain points",
-                analysis.dir.display()
+                analysis.dir.display(),
+                Part::Topics.file_name()
             ),
         )
         .into_response(),
@@ -243,8 +246,8 @@ pub async fn topics(State(analysis): State<Arc<Analysis>>) -> Response {
 
 /// `GET /api/metrics`: NPS, CSAT, CES and sentiment, overall and by channel, stage,
 /// product and month — `koe report`'s figures.
-pub async fn metrics(State(analysis): State<Arc<Analysis>>) -> Response {
-    json(&analysis.metrics)
+pub async fn metrics(State(served): State<Arc<Served>>) -> Response {
+    json(&served.current().metrics)
 }
 
 /// Anything else: a JSON 404.

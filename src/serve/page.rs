@@ -14,7 +14,7 @@ const SCRIPT: &str = include_str!("page.js");
 /// Only the page's own inline style and script, and requests back to this server.
 const POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; \
     script-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; \
-    base-uri 'none'; form-action 'self'";
+    base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 static PAGE: LazyLock<String> = LazyLock::new(|| {
     HTML.replacen("/* page.css */", CSS, 1)

@@ -4,12 +4,29 @@ use std::fmt::Write;
 
 use koe::Label;
 use koe::eval::ModelReport;
-use koe::eval::metrics::ClassMetrics;
+use koe::eval::metrics::{ClassMetrics, Metrics};
+use koe::eval::stats::{Difference, Interval, Intervals};
 
 use super::Report;
 
-/// A headline figure of a model.
-type Figure = fn(&ModelReport) -> f64;
+/// A headline figure: its value and its interval.
+type Figure = fn(&Metrics, Option<&Intervals>) -> (f64, Option<Interval>);
+
+const HEADLINE: [(&str, Figure); 3] = [
+    ("accuracy", |m, i| (m.accuracy, i.map(|i| i.accuracy))),
+    ("macro-F1", |m, i| (m.macro_f1, i.map(|i| i.macro_f1))),
+    ("macro-recall (TweetEval)", |m, i| {
+        (m.macro_recall, i.map(|i| i.macro_recall))
+    }),
+];
+
+/// `0.712 (0.690–0.733)`, or `0.712` without an interval.
+fn with_interval((value, interval): (f64, Option<Interval>)) -> String {
+    match interval {
+        Some(i) => format!("{value:.3} ({:.3}–{:.3})", i.low, i.high),
+        None => format!("{value:.3}"),
+    }
+}
 
 /// Line numbers of bad lines shown before "…".
 const BAD_LINES_SHOWN: usize = 12;
@@ -46,13 +63,14 @@ pub fn table(report: &Report) -> String {
         );
     }
     out.push('\n');
+    let intervals = report.models.iter().any(|m| m.intervals.is_some());
     let width = report
         .models
         .iter()
         .map(|m| m.name.chars().count())
         .max()
         .unwrap_or(0)
-        .max(9);
+        .max(if intervals { 19 } else { 9 });
     let mut row = |name: &str, cells: &mut dyn Iterator<Item = String>| {
         let _ = write!(out, "{name:<26}");
         for cell in cells {
@@ -62,15 +80,12 @@ pub fn table(report: &Report) -> String {
     };
     let models = &report.models;
     row("", &mut models.iter().map(|m| m.name.clone()));
-    let headline: [(&str, Figure); 3] = [
-        ("accuracy", |m| m.metrics.accuracy),
-        ("macro-F1", |m| m.metrics.macro_f1),
-        ("macro-recall (TweetEval)", |m| m.metrics.macro_recall),
-    ];
-    for (name, figure) in headline {
+    for (name, figure) in HEADLINE {
         row(
             name,
-            &mut models.iter().map(|m| format!("{:.3}", figure(m))),
+            &mut models
+                .iter()
+                .map(|m| with_interval(figure(&m.metrics, m.intervals.as_ref()))),
         );
     }
     for label in Label::ALL {
@@ -107,10 +122,97 @@ pub fn table(report: &Report) -> String {
         "\npeak RSS: the process's high-water mark (VmHWM) while the model loaded and scored,\n\
          analysed data included; ≥ marks a figure the kernel would not reset (the run's peak so far).\n",
     );
+    if let Some(m) = models.iter().find_map(|m| m.intervals.as_ref()) {
+        let _ = writeln!(
+            out,
+            "(low–high): {:.0}% percentile bootstrap interval over {} resamples of the rows.",
+            m.level * 100.0,
+            m.resamples
+        );
+    }
+    by_language(report, width, &mut out);
+    comparisons(report, &mut out);
     for m in models {
         confusion(m, &mut out);
     }
     out
+}
+
+/// Each language's figures, one column per model, when the data mixes languages.
+fn by_language(report: &Report, width: usize, out: &mut String) {
+    let langs: std::collections::BTreeSet<_> = report
+        .models
+        .iter()
+        .flat_map(|m| m.by_lang.keys().copied())
+        .collect();
+    if langs.len() < 2 {
+        return;
+    }
+    let _ = writeln!(out, "\nby language");
+    for lang in langs {
+        for (name, figure) in HEADLINE {
+            let _ = write!(out, "{:<26}", format!("{lang} {name}"));
+            for m in &report.models {
+                let cell = m.by_lang.get(&lang).map_or("—".into(), |l| {
+                    with_interval(figure(&l.metrics, l.intervals.as_ref()))
+                });
+                let _ = write!(out, "  {cell:>width$}");
+            }
+            out.push('\n');
+        }
+        let docs = report
+            .models
+            .first()
+            .and_then(|m| m.by_lang.get(&lang))
+            .map_or(0, |l| l.metrics.docs);
+        let _ = writeln!(out, "{:<26}  {docs:>width$}", format!("{lang} documents"));
+    }
+}
+
+/// Paired comparisons: A − B with its interval and p-values.
+fn comparisons(report: &Report, out: &mut String) {
+    if report.comparisons.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\npaired comparisons on the same {} rows: difference A − B (95% paired bootstrap \
+         interval), p = two-sided approximate randomization over {} rounds",
+        report.docs, report.comparisons[0].resamples
+    );
+    for c in &report.comparisons {
+        let _ = writeln!(out, "  A {}  vs  B {}", c.a, c.b);
+        let figures: [(&str, &Difference); 3] = [
+            ("accuracy", &c.accuracy),
+            ("macro-F1", &c.macro_f1),
+            ("macro-recall", &c.macro_recall),
+        ];
+        for (name, d) in figures {
+            let _ = writeln!(
+                out,
+                "    {name:<13} {:+.3} ({:+.3} to {:+.3})  p = {}",
+                d.difference,
+                d.interval.low,
+                d.interval.high,
+                p_value(d.p_value)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "    McNemar       only A right {} · only B right {}  p = {}",
+            c.mcnemar.only_a_right,
+            c.mcnemar.only_b_right,
+            p_value(c.mcnemar.p_value)
+        );
+    }
+}
+
+fn p_value(p: f64) -> String {
+    if p < 1e-4 {
+        format!("{p:.1e}")
+    } else {
+        format!("{p:.4}")
+    }
 }
 
 fn class(m: &ModelReport, label: Label) -> &ClassMetrics {

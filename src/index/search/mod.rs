@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -15,8 +15,8 @@ use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQue
 use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::{Index, IndexReader, TantivyDocument, Term};
 
-use super::{Error, INDEX_DIR, IndexFields, tokenizers};
-use crate::record::Lang;
+use super::{Error, IndexFields, tokenizers};
+use crate::record::{KEEPABLE_SECONDS, Lang, Origin, Record};
 use crate::sentiment::Label;
 use crate::text::lang::is_japanese;
 use crate::text::normalize::normalize;
@@ -202,14 +202,14 @@ pub struct SearchIndex {
 }
 
 impl SearchIndex {
-    /// Opens the committed index in an output folder of `koe analyze`.
-    pub fn open(out_dir: &Path, analyzer: &TextAnalyzer) -> Result<Self, Error> {
-        let dir: PathBuf = out_dir.join(INDEX_DIR);
+    /// Opens the committed index in the folder `dir` (readers of an analysis folder go
+    /// through [`Generation::open_index`](crate::analysis::Generation::open_index)).
+    pub fn open(dir: &Path, analyzer: &TextAnalyzer) -> Result<Self, Error> {
         if !dir.join("meta.json").is_file() {
-            return Err(Error::NotFound(out_dir.to_path_buf()));
+            return Err(Error::NotFound(dir.to_path_buf()));
         }
-        let index = Index::open_in_dir(&dir)?;
-        let fields = IndexFields::from_schema(&index.schema(), &dir)?;
+        let index = Index::open_in_dir(dir)?;
+        let fields = IndexFields::from_schema(&index.schema(), dir)?;
         tokenizers::register(&index, analyzer);
         let reader = index.reader()?;
         Ok(SearchIndex {
@@ -256,16 +256,19 @@ impl SearchIndex {
             .and_offset(request.offset)
             .order_by_score();
         let (total, top_docs, (sentiment, channel, stage), (product, lang, theme, topic)) =
-            searcher.search(
-                &query,
-                &(
-                    Count,
-                    top,
-                    (sentiment, channel, stage),
-                    (product, lang, theme, topic),
-                ),
-            )?;
-        let snippets = Snippets::new(&searcher, &*text_query, f, request.snippet_chars)?;
+            searcher
+                .search(
+                    &query,
+                    &(
+                        Count,
+                        top,
+                        (sentiment, channel, stage),
+                        (product, lang, theme, topic),
+                    ),
+                )
+                .map_err(|e| blame_the_query(e.into(), &request.query))?;
+        let snippets = Snippets::new(&searcher, &*text_query, f, request.snippet_chars)
+            .map_err(|e| blame_the_query(e, &request.query))?;
         let mut hits = Vec::with_capacity(top_docs.len());
         for (relevance, address) in top_docs.into_iter().take(request.limit) {
             let doc: TantivyDocument = searcher.doc(address)?;
@@ -334,19 +337,26 @@ impl SearchIndex {
                 clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
             }
         }
-        let date = |d: DateTime<Utc>| {
-            Term::from_field_date(
-                f.created_at,
-                tantivy::DateTime::from_timestamp_secs(d.timestamp()),
-            )
-        };
         if filters.since.is_some() || filters.until.is_some() {
+            let (first, last) = (*KEEPABLE_SECONDS.start(), *KEEPABLE_SECONDS.end());
+            let date = |d: DateTime<Utc>| {
+                let seconds = d.timestamp().clamp(first, last);
+                Term::from_field_date(
+                    f.created_at,
+                    tantivy::DateTime::from_timestamp_secs(seconds),
+                )
+            };
+            // A bound beyond every date the index can hold is the same as the last (or
+            // first) such date: `--until 9999-12-31` means "no end", not a wrapped date.
+            let upper = match filters.until {
+                Some(d) if d.timestamp() <= last => Bound::Excluded(date(d)),
+                _ => Bound::Unbounded,
+            };
+            // Still a date filter: records without a date stay out.
+            let earliest = || Bound::Included(date(DateTime::<Utc>::MIN_UTC));
             let lower = filters
                 .since
-                .map_or(Bound::Unbounded, |d| Bound::Included(date(d)));
-            let upper = filters
-                .until
-                .map_or(Bound::Unbounded, |d| Bound::Excluded(date(d)));
+                .map_or_else(earliest, |d| Bound::Included(date(d)));
             clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
         }
         if filters.min_rating.is_some() || filters.max_rating.is_some() {
@@ -368,16 +378,66 @@ impl SearchIndex {
     /// Calls `each` with every record of the index, in storage order (no snippets), for
     /// reports that need them all; memory holds one record at a time.
     pub fn for_each_record(&self, mut each: impl FnMut(Hit)) -> Result<(), Error> {
+        self.for_each_document(|doc| {
+            each(self.hit(doc, 1.0));
+            Ok::<_, Error>(())
+        })
+    }
+
+    /// Calls `each` with every record the index stores, rebuilt as ingest gave it (its
+    /// language as detected then, its date to the second), until `each` fails: what
+    /// `--append` carries into the next generation. Memory holds one record at a time.
+    pub fn try_for_each_stored_record<E: From<Error>>(
+        &self,
+        mut each: impl FnMut(Record) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.for_each_document(|doc| each(self.stored_record(doc)))
+    }
+
+    fn for_each_document<E: From<Error>>(
+        &self,
+        mut each: impl FnMut(&TantivyDocument) -> Result<(), E>,
+    ) -> Result<(), E> {
         let searcher = self.reader.searcher();
         for segment in searcher.segment_readers() {
             let store = segment
                 .get_store_reader(16)
-                .map_err(tantivy::TantivyError::from)?;
+                .map_err(|e| Error::from(tantivy::TantivyError::from(e)))?;
             for doc in store.iter::<TantivyDocument>(segment.alive_bitset()) {
-                each(self.hit(&doc?, 1.0));
+                each(&doc.map_err(Error::from)?)?;
             }
         }
         Ok(())
+    }
+
+    fn stored_record(&self, doc: &TantivyDocument) -> Record {
+        let hit = self.hit(doc, 1.0);
+        let f = &self.fields;
+        let small = |value: Option<u64>| value.and_then(|v| u8::try_from(v).ok());
+        let origin = hit.origin.unwrap_or_default();
+        let (file, line) = origin
+            .rsplit_once(':')
+            .and_then(|(file, line)| Some((file, line.parse().ok()?)))
+            .unwrap_or((origin.as_str(), 0));
+        Record {
+            id: hit.id,
+            text: hit.text,
+            rating: small(hit.rating),
+            nps: small(hit.nps),
+            effort: small(hit.effort),
+            channel: hit.channel,
+            stage: hit.stage,
+            product: hit.product,
+            created_at: doc
+                .get_first(f.created_at)
+                .and_then(|v| v.as_datetime())
+                .and_then(|d| DateTime::<Utc>::from_timestamp(d.into_timestamp_secs(), 0)),
+            lang: hit.lang.and_then(|code| code.parse().ok()),
+            origin: Origin {
+                file: file.into(),
+                line,
+            },
+        }
     }
 
     fn hit(&self, doc: &TantivyDocument, relevance: f32) -> Hit {
@@ -419,6 +479,24 @@ impl SearchIndex {
                 .map(|d| d.to_rfc3339()),
             origin: text_of(f.origin),
         }
+    }
+}
+
+/// An error that the query caused, as a query error: the schema was checked when the
+/// index was opened, so a schema error, a missing field or an invalid argument while
+/// searching comes from what the query asks (`id:*` wants a fast field `id` is not;
+/// `colour:*` a field there is none of). Anything else is the index's.
+fn blame_the_query(error: Error, query: &str) -> Error {
+    match error {
+        Error::Tantivy(
+            tantivy::TantivyError::SchemaError(message)
+            | tantivy::TantivyError::FieldNotFound(message)
+            | tantivy::TantivyError::InvalidArgument(message),
+        ) => Error::Query {
+            query: query.to_string(),
+            message,
+        },
+        other => other,
     }
 }
 

@@ -56,7 +56,8 @@ const DOCS: &[(&str, &str, f32, &str, &str, u8)] = &[
 fn index() -> (tempfile::TempDir, SearchIndex) {
     let dir = tempfile::tempdir().unwrap();
     let analyzer = test_analyzer();
-    let mut builder = IndexBuilder::create(dir.path(), analyzer, 50_000_000).unwrap();
+    let mut builder =
+        IndexBuilder::create(&dir.path().join("index"), analyzer, 50_000_000).unwrap();
     for (line, &(id, text, value, channel, date, rating)) in DOCS.iter().enumerate() {
         let record = Record {
             id: id.into(),
@@ -87,7 +88,7 @@ fn index() -> (tempfile::TempDir, SearchIndex) {
         builder.add(&IndexDoc::from(analysed)).unwrap();
     }
     builder.commit().unwrap();
-    let index = SearchIndex::open(dir.path(), analyzer).unwrap();
+    let index = SearchIndex::open(&dir.path().join("index"), analyzer).unwrap();
     (dir, index)
 }
 
@@ -184,29 +185,72 @@ fn a_bad_query_is_an_error_not_a_panic() {
 }
 
 #[test]
-fn an_uncommitted_index_is_never_visible() {
-    let dir = tempfile::tempdir().unwrap();
-    let builder = IndexBuilder::create(dir.path(), test_analyzer(), 20_000_000).unwrap();
-    drop(builder);
-    assert!(matches!(
-        SearchIndex::open(dir.path(), test_analyzer()),
-        Err(Error::NotFound(_))
-    ));
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
-}
-
-#[test]
 fn an_index_from_another_koe_version_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
-    let index_dir = dir.path().join(INDEX_DIR);
+    let index_dir = dir.path().join("index");
     std::fs::create_dir_all(&index_dir).unwrap();
     // An id field that is tokenized, not kept whole as koe indexes it.
     let mut schema = tantivy::schema::Schema::builder();
     schema.add_text_field("id", tantivy::schema::TEXT | tantivy::schema::STORED);
     Index::create_in_dir(&index_dir, schema.build()).unwrap();
-    let error = SearchIndex::open(dir.path(), test_analyzer())
+    let error = SearchIndex::open(&index_dir, test_analyzer())
         .err()
         .expect("another schema");
     assert!(matches!(error, Error::Schema(_, "id")), "{error}");
     assert!(error.to_string().contains("koe analyze"), "{error}");
+}
+
+#[test]
+fn dates_beyond_what_the_index_holds_bound_nothing_away() {
+    let (_dir, index) = index();
+    let all = ids(&index, &query(""));
+    assert_eq!(all.len(), DOCS.len());
+    let mut request = query("");
+    request.filters.until = crate::ingest::parse_until("9999-12-31").ok();
+    assert_eq!(ids(&index, &request), all, "--until 9999-12-31 is no end");
+    request.filters.since = crate::ingest::parse_since("0001-01-01").ok();
+    assert_eq!(ids(&index, &request), all, "--since 0001-01-01 is no start");
+    request.filters.since = crate::ingest::parse_since("9000-01-01").ok();
+    assert!(ids(&index, &request).is_empty(), "nothing is that late");
+    let mut request = query("");
+    request.filters.until = crate::ingest::parse_until("1000-01-01").ok();
+    assert!(ids(&index, &request).is_empty(), "nothing is that early");
+}
+
+#[test]
+fn every_query_a_user_can_type_is_an_answer_or_a_query_error() {
+    let (_dir, index) = index();
+    let queries = [
+        "id:*",
+        "text_en:*",
+        "id:j1",
+        "id:j*",
+        "text:x",
+        "lang:ja",
+        "rating:abc",
+        "origin:t",
+        "*:*",
+        "text_en:/del.*/",
+        "NOT x",
+        "-x",
+        "(",
+        "\"",
+        "a^2",
+        "IN [x]",
+        "created_at:*",
+        "sentiment_score:[0 TO 1]",
+        "text_ja:配送~2",
+        "\"配送 遅い\"~2",
+        "topic:/0",
+    ];
+    for q in queries {
+        match index.search(&query(q)) {
+            Ok(_) | Err(Error::Query { .. }) => {}
+            Err(other) => panic!("{q}: {other} (a 500 in koe serve)"),
+        }
+    }
+    assert!(matches!(
+        index.search(&query("id:*")),
+        Err(Error::Query { .. })
+    ));
 }

@@ -23,6 +23,12 @@
 //! 4. **contrasts**: after the last けど / けれど / が / のに (conjunctive) or しかし /
 //!    でも / ただ / だが (conjunction), items before it weigh 0.5 and items after 1.5,
 //!    as VADER does for "but": 配送は遅いが、スタッフは親切 leans positive.
+//! 5. **wishes and regrets**: a request after て (〜てほしい, 〜ていただきたい,
+//!    〜てもらいたい) says that something is not so: it flips the items of its clause
+//!    (安くしてほしい: not cheap), and where the clause has none it is a complaint of its
+//!    own (一言書いてほしい, 改善してほしい); ぜひ before it makes it a recommendation
+//!    (ぜひ使ってほしい) and leaves it alone. "Would have been better" (〜ば良かった,
+//!    〜たら良かった, 〜ほうが良かった, 〜と良かった) is a regret, negative.
 //!
 //! Each item is worth 2.0 on VADER's valence scale per dictionary unit, so that Japanese
 //! and English scores read alike. The weighted sum, plus VADER's emphasis for `!`, is
@@ -107,6 +113,8 @@ impl JapanesePolarity {
         let (mut items, intensifiers) = self.find_items(tokens, emoji);
         resolve_negation(tokens, &mut items);
         items.retain(counts);
+        mark_regrets(tokens, &mut items);
+        apply_requests(tokens, &mut items);
         for (at, factor) in intensifiers {
             intensify(tokens, &mut items, at, factor);
         }
@@ -342,6 +350,89 @@ fn resolve_negation(tokens: &[Token], items: &mut [Item]) {
             items[k].negated = true;
         }
     }
+}
+
+/// Words that turn a following 〜てほしい into a recommendation (ぜひ使ってほしい).
+const RECOMMENDING: &str = "ぜひ 是非 ぜったい 絶対";
+
+/// Whether token `k` closes a request made with て: 欲しい / ほしい, or たい after
+/// 頂く / いただく / もらう / 貰う.
+fn is_request(tokens: &[Token], k: usize) -> bool {
+    let t = &tokens[k];
+    let after_te = |at: usize| {
+        at > 0 && {
+            let before = &tokens[at - 1];
+            before.pos == Pos::Particle && matches!(before.lemma.as_str(), "て" | "で")
+        }
+    };
+    match t.pos {
+        Pos::Adjective => matches!(t.lemma.as_str(), "欲しい" | "ほしい") && after_te(k),
+        Pos::Auxiliary if t.lemma == "たい" && k > 0 => {
+            let verb = &tokens[k - 1];
+            verb.pos == Pos::Verb
+                && matches!(verb.lemma.as_str(), "頂く" | "いただく" | "もらう" | "貰う")
+                && after_te(k - 1)
+        }
+        _ => false,
+    }
+}
+
+/// Requests flip the items of their clause, or are a complaint where it has none.
+fn apply_requests(tokens: &[Token], items: &mut Vec<Item>) {
+    for k in 0..tokens.len() {
+        if !is_request(tokens, k) {
+            continue;
+        }
+        let start = tokens[..k]
+            .iter()
+            .rposition(|t| t.pos == Pos::Symbol || is_clause_break(t) && t.lemma != "て")
+            .map_or(0, |at| at + 1);
+        if tokens[start..k]
+            .iter()
+            .any(|t| listed(RECOMMENDING, &t.lemma))
+        {
+            continue;
+        }
+        let mut flipped = false;
+        for item in items.iter_mut() {
+            if item.start >= start
+                && item.end <= k
+                && matches!(item.rule, Rule::Lexicon(Kind::Plain))
+            {
+                item.negated = !item.negated;
+                flipped = true;
+            }
+        }
+        if !flipped {
+            items.push(Item::new(k, k + 1, -1.0, Rule::Lexicon(Kind::Plain)));
+        }
+    }
+    items.sort_by_key(|it| it.start);
+}
+
+/// 〜ば良かった, 〜たら良かった, 〜ほうが良かった, 〜と良かった: "it would have been better".
+fn mark_regrets(tokens: &[Token], items: &mut Vec<Item>) {
+    for k in 1..tokens.len().saturating_sub(1) {
+        let (before, good, after) = (&tokens[k - 1], &tokens[k], &tokens[k + 1]);
+        let is_good =
+            good.pos == Pos::Adjective && matches!(good.lemma.as_str(), "良い" | "いい" | "よい");
+        let past = after.pos == Pos::Auxiliary && after.lemma == "た";
+        let conditional = match before.pos {
+            Pos::Particle if before.lemma == "ば" || before.lemma == "と" => {
+                before.pos_detail == "接続助詞"
+            }
+            Pos::Particle if before.lemma == "が" => {
+                k >= 2 && matches!(tokens[k - 2].lemma.as_str(), "ほう" | "方")
+            }
+            Pos::Auxiliary => before.surface == "たら" || before.surface == "だら",
+            _ => false,
+        };
+        if is_good && past && conditional {
+            items.retain(|it| !(it.start <= k && k < it.end));
+            items.push(Item::new(k, k + 1, -1.0, Rule::Lexicon(Kind::Plain)));
+        }
+    }
+    items.sort_by_key(|it| it.start);
 }
 
 /// Whether an item still counts once negation is known.

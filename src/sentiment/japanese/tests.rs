@@ -121,6 +121,32 @@ fn intensifiers_scale_but_do_not_flip() {
 }
 
 #[test]
+fn wishes_say_what_is_not_so() {
+    // A request flips its clause: "I want it cheaper" says it is not cheap.
+    assert_positive("値段が安いです。");
+    assert_negative("もう少し安くしてほしいです。");
+    assert_negative("もっと早く対応していただきたい。");
+    // With nothing polar in its clause, a request is a complaint of its own.
+    assert_negative("一言書いて欲しい。");
+    assert_negative("きちんと説明してもらいたい。");
+    // ぜひ makes it a recommendation.
+    assert!(value("ぜひ使ってほしい。").abs() < NEUTRAL);
+    // A plain wish for a thing is no request.
+    assert!(value("新しいソファが欲しい。") >= 0.0);
+}
+
+#[test]
+fn would_have_been_better_is_a_regret() {
+    assert_negative("別の店で買えば良かった。");
+    assert_negative("段ボール箱のほうが良かったです。");
+    assert_negative("最初から別のメーカーにしたら良かった。");
+    // Advice and plain praise stay as they were.
+    assert!(value("どうすれば良いですか。").abs() < NEUTRAL);
+    assert_positive("対応がとても良かったです。");
+    assert_negative("まあ仕方ないか。");
+}
+
+#[test]
 fn neutral_sentences_have_no_evidence() {
     for text in [
         "明日届きます",

@@ -13,6 +13,9 @@
 //!   absolute value, its most positive and most negative sentence, and whether it says
 //!   neutral; plus a bias term.
 //!
+//! With `sublinear_tf`, a feature counted n times in a group weighs 1 + ln n before the
+//! group is scaled (long reviews repeat words without meaning them more).
+//!
 //! N-grams are hashed with 64-bit FNV-1a (a group byte, then the UTF-8 bytes; a 0x01 byte
 //! between the two words of a pair) into `2^buckets_log2` buckets: stable across
 //! platforms and Rust versions, so a saved model reads the same features everywhere.
@@ -51,6 +54,9 @@ pub struct FeatureConfig {
     /// Whether the dense lexicon scores are used (they need the embedded lexicons).
     pub lexicon: bool,
     pub dense: Vec<String>,
+    /// Counts weigh 1 + ln n (absent in older models: raw counts).
+    #[serde(default)]
+    pub sublinear_tf: bool,
 }
 
 impl Default for FeatureConfig {
@@ -62,6 +68,7 @@ impl Default for FeatureConfig {
             char_ngrams: [2, 4],
             lexicon: true,
             dense: DENSE.iter().map(|s| s.to_string()).collect(),
+            sublinear_tf: true,
         }
     }
 }
@@ -165,6 +172,7 @@ impl Featurizer {
         dense: Option<Dense>,
     ) -> Features {
         let mask = (self.config.buckets() - 1) as u32;
+        let sublinear = self.config.sublinear_tf;
         let mut out = Features::default();
         let mut hashes = Vec::new();
         for tokens in sentences {
@@ -179,9 +187,9 @@ impl Featurizer {
                 previous = Some(lemma);
             }
         }
-        push_normalised(&mut hashes, &mut out);
+        push_normalised(&mut hashes, sublinear, &mut out);
         char_ngrams(text, self.config.char_ngrams, mask, &mut hashes);
-        push_normalised(&mut hashes, &mut out);
+        push_normalised(&mut hashes, sublinear, &mut out);
         let base = self.config.buckets() as u32;
         let dense = dense.map_or([1.0, 0.0, 0.0, 0.0, 0.0, 0.0], |d| d.values());
         for (i, value) in dense.into_iter().enumerate() {
@@ -255,8 +263,9 @@ fn char_ngrams(text: &str, [lo, hi]: [usize; 2], mask: u32, out: &mut Vec<u32>) 
     }
 }
 
-/// Appends a group's buckets with their counts scaled to unit length, and clears them.
-fn push_normalised(buckets: &mut Vec<u32>, out: &mut Features) {
+/// Appends a group's buckets with their counts (or 1 + ln count) scaled to unit length,
+/// and clears them.
+fn push_normalised(buckets: &mut Vec<u32>, sublinear: bool, out: &mut Features) {
     if buckets.is_empty() {
         return;
     }
@@ -264,7 +273,11 @@ fn push_normalised(buckets: &mut Vec<u32>, out: &mut Features) {
     let first = out.indices.len();
     let mut sum_squares = 0.0f32;
     for run in buckets.chunk_by(|a, b| a == b) {
-        let count = run.len() as f32;
+        let count = if sublinear {
+            1.0 + (run.len() as f32).ln()
+        } else {
+            run.len() as f32
+        };
         out.indices.push(run[0]);
         out.values.push(count);
         sum_squares += count * count;

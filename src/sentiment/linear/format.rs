@@ -49,6 +49,9 @@ pub struct TrainingInfo {
     /// Class-weighted mean cross-entropy after the last epoch, regulariser included.
     pub final_loss: f64,
     pub train_accuracy: f64,
+    /// The penalties `--l2 auto` tried (empty when λ was given).
+    #[serde(default)]
+    pub l2_search: Vec<crate::sentiment::train::L2Trial>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -75,9 +75,12 @@ impl LinearModel {
         LinearModel::new(format!("linear:{}", path.display()), card, weights)
     }
 
-    /// Saves the model in `dir` (`model.json`, `weights.bin`).
-    pub fn save(&mut self, dir: &Path) -> Result<(), Error> {
-        format::save(dir, &mut self.card, &self.weights)
+    /// Saves the model in `dir` (`model.json`, `weights.bin`); returns the card as
+    /// saved (with the weights' shape and checksum).
+    pub fn save(&self, dir: &Path) -> Result<ModelCard, Error> {
+        let mut card = self.card.clone();
+        format::save(dir, &mut card, &self.weights)?;
+        Ok(card)
     }
 
     pub fn card(&self) -> &ModelCard {

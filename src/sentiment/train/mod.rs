@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::eval::metrics::Confusion;
 use crate::record::Lang;
 use crate::sentiment::Label;
 use crate::sentiment::linear::format::{FORMAT, ModelCard, TrainingInfo, WeightsInfo};
@@ -78,7 +79,7 @@ impl Default for HyperParameters {
             epochs: 15,
             l2: 2e-3,
             learning_rate: 0.5,
-            class_weight: ClassWeight::None,
+            class_weight: ClassWeight::Balanced,
             seed: 42,
         }
     }
@@ -94,6 +95,9 @@ pub struct TrainingRun<'a> {
     pub lang: Option<Lang>,
     /// Where the data came from, in words (saved in `model.json`).
     pub provenance: String,
+    /// Penalties to choose `hyper.l2` from on a validation part ([`L2_GRID`]); empty:
+    /// `hyper.l2` as given.
+    pub l2_grid: &'a [f32],
 }
 
 /// Trains a model; `progress` hears each epoch and its loss.
@@ -108,6 +112,7 @@ pub fn train(
         features,
         lang,
         provenance,
+        l2_grid,
     } = run;
     if docs.len() != labels.len() {
         return Err(Error::Mismatch {
@@ -147,6 +152,7 @@ pub fn train(
             by_label: by_label.clone(),
             final_loss: 0.0,
             train_accuracy: 0.0,
+            l2_search: Vec::new(),
         },
         weights: WeightsInfo {
             file: String::new(),
@@ -159,7 +165,7 @@ pub fn train(
     };
     let weights = vec![0.0; features.dimension() * classes.len()];
     let mut model = LinearModel::new("linear (training)".into(), card, weights)?;
-    let examples: Vec<(linear::features::Features, usize)> = docs
+    let examples: Vec<Example> = docs
         .par_iter()
         .zip(labels)
         .map(|(doc, label)| {
@@ -177,10 +183,56 @@ pub fn train(
             }
         })
         .collect();
-    let mut sgd = Sgd::new(model.weights_mut(), classes.len(), &hyper);
+    let mut hyper = hyper;
+    let mut trials = Vec::new();
+    if !l2_grid.is_empty() {
+        trials = search_l2(&examples, labels, &class_weights, &classes, &hyper, l2_grid);
+        // The best macro-recall; on a tie the stronger penalty (max_by keeps the last of
+        // equals, and the grid ascends).
+        if let Some(best) = trials
+            .iter()
+            .max_by(|a, b| a.macro_recall.total_cmp(&b.macro_recall))
+        {
+            hyper.l2 = best.l2;
+        }
+        model.card_mut().hyper_parameters.l2 = hyper.l2;
+    }
+    let loss = fit(
+        model.weights_mut(),
+        &examples,
+        &class_weights,
+        classes.len(),
+        &hyper,
+        Some(progress),
+    );
+    let correct = examples
+        .iter()
+        .filter(|(f, k)| model.argmax(f) == *k)
+        .count();
+    let training = &mut model.card_mut().training;
+    training.final_loss = loss;
+    training.l2_search = trials;
+    training.train_accuracy = correct as f64 / examples.len() as f64;
+    Ok(model)
+}
+
+/// A featurized training document and its class index.
+type Example = (linear::features::Features, usize);
+
+/// Fits `weights` (zeros in, of `classes` columns) on `examples` by SGD; returns the
+/// final loss. `progress`, when given, hears each epoch's loss (computed only then).
+fn fit(
+    weights: &mut [f32],
+    examples: &[Example],
+    class_weights: &[f32],
+    classes: usize,
+    hyper: &HyperParameters,
+    mut progress: Option<&mut dyn FnMut(u32, f64)>,
+) -> f64 {
+    let mut sgd = Sgd::new(weights, classes, hyper);
     let mut order: Vec<usize> = (0..examples.len()).collect();
     let mut rng = SplitMix64::new(hyper.seed);
-    let mut loss = 0.0;
+    let mut loss = f64::NAN;
     for epoch in 1..=hyper.epochs {
         rng.shuffle(&mut order);
         for &i in &order {
@@ -188,18 +240,81 @@ pub fn train(
             sgd.step(features, *k, class_weights[*k]);
         }
         sgd.settle();
-        loss = sgd.loss(&examples, &class_weights);
-        progress(epoch, loss);
+        if let Some(progress) = progress.as_mut() {
+            loss = sgd.loss(examples, class_weights);
+            progress(epoch, loss);
+        }
     }
     sgd.settle();
-    let correct = examples
+    loss
+}
+
+/// The share of the training documents `--l2 auto` holds out to choose λ.
+pub const L2_VALIDATION: f64 = 0.2;
+
+/// The penalties `--l2 auto` tries.
+pub const L2_GRID: [f32; 6] = [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3];
+
+/// One penalty tried by `--l2 auto`, and the macro-recall it reached on the validation part.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct L2Trial {
+    pub l2: f32,
+    pub macro_recall: f64,
+}
+
+/// Fits each λ of `grid` on a stratified 80% of the examples and scores it on the rest.
+fn search_l2(
+    examples: &[Example],
+    labels: &[Label],
+    class_weights: &[f32],
+    classes: &[Label],
+    hyper: &HyperParameters,
+    grid: &[f32],
+) -> Vec<L2Trial> {
+    let held = stratified_holdout(labels, L2_VALIDATION, hyper.seed.wrapping_add(1));
+    let train: Vec<Example> = examples
         .iter()
-        .filter(|(f, k)| model.argmax(f) == *k)
-        .count();
-    let training = &mut model.card_mut().training;
-    training.final_loss = loss;
-    training.train_accuracy = correct as f64 / examples.len() as f64;
-    Ok(model)
+        .zip(&held)
+        .filter(|(_, h)| !**h)
+        .map(|(e, _)| e.clone())
+        .collect();
+    let dimension = examples
+        .iter()
+        .flat_map(|(f, _)| f.indices.iter())
+        .max()
+        .map_or(0, |&i| i as usize + 1);
+    grid.par_iter()
+        .map(|&l2| {
+            let hyper = HyperParameters {
+                l2,
+                ..hyper.clone()
+            };
+            let mut weights = vec![0.0f32; dimension * classes.len()];
+            fit(
+                &mut weights,
+                &train,
+                class_weights,
+                classes.len(),
+                &hyper,
+                None,
+            );
+            let mut logits = vec![0.0f32; classes.len()];
+            let pairs = examples
+                .iter()
+                .zip(&held)
+                .filter(|(_, h)| **h)
+                .map(|((f, k), _)| {
+                    linear::logits_into(&weights, f, &mut logits);
+                    let best = (0..classes.len())
+                        .fold(0, |b, c| if logits[c] > logits[b] { c } else { b });
+                    (classes[*k], classes[best])
+                });
+            L2Trial {
+                l2,
+                macro_recall: Confusion::from_pairs(pairs.collect::<Vec<_>>()).macro_recall(),
+            }
+        })
+        .collect()
 }
 
 /// SGD state over a weight matrix stored as `scale · v`.

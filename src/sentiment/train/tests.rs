@@ -38,6 +38,7 @@ fn fit(seed: u64) -> LinearModel {
         features,
         lang: None,
         provenance: "unit test".into(),
+        l2_grid: &[],
     };
     train(run, &mut |_, _| {}).unwrap()
 }
@@ -59,7 +60,7 @@ fn learns_a_toy_set_the_same_way_for_a_seed() {
 
 #[test]
 fn saves_loads_and_checks_its_weights() {
-    let mut model = fit(1);
+    let model = fit(1);
     let dir = tempfile::tempdir().unwrap();
     model.save(dir.path()).unwrap();
     let spec = format!("linear:{}", dir.path().display());
@@ -93,9 +94,62 @@ fn one_class_is_an_error() {
         features: FeatureConfig::default(),
         lang: None,
         provenance: String::new(),
+        l2_grid: &[],
     };
     assert!(matches!(
         train(run, &mut |_, _| {}),
         Err(Error::OneClass(_))
     ));
+}
+
+#[test]
+fn l2_auto_picks_a_penalty_of_the_grid_and_records_the_trials() {
+    let docs: Vec<AnalysedText> = DOCS
+        .iter()
+        .cycle()
+        .take(DOCS.len() * 4)
+        .map(|(t, _)| test_analyzer().analyse(t, None).unwrap())
+        .collect();
+    let labels: Vec<Label> = DOCS
+        .iter()
+        .cycle()
+        .take(DOCS.len() * 4)
+        .map(|d| d.1)
+        .collect();
+    let run = || TrainingRun {
+        docs: &docs,
+        labels: &labels,
+        hyper: HyperParameters::default(),
+        features: FeatureConfig {
+            buckets_log2: 12,
+            ..FeatureConfig::default()
+        },
+        lang: None,
+        provenance: "unit test".into(),
+        l2_grid: &L2_GRID,
+    };
+    let model = train(run(), &mut |_, _| {}).unwrap();
+    let training = &model.card().training;
+    let tried: Vec<f32> = training.l2_search.iter().map(|t| t.l2).collect();
+    assert_eq!(tried, L2_GRID);
+    let best = training
+        .l2_search
+        .iter()
+        .map(|t| t.macro_recall)
+        .fold(0.0, f64::max);
+    let chosen = model.card().hyper_parameters.l2;
+    let at_chosen = training.l2_search.iter().find(|t| t.l2 == chosen).unwrap();
+    assert_eq!(at_chosen.macro_recall, best);
+    // Among equally good penalties, the strongest.
+    assert!(
+        training
+            .l2_search
+            .iter()
+            .all(|t| t.macro_recall < best || t.l2 <= chosen)
+    );
+    assert_eq!(
+        train(run(), &mut |_, _| {}).unwrap().weights(),
+        model.weights(),
+        "seeded"
+    );
 }

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# koe's embedded Japanese lexicon against oseti and asari, the two Japanese sentiment
+# tools on PyPI, on the same labelled files: accuracy, macro-recall and docs/s, one table.
+#
+# Usage: benches/ja_sentiment_compare.sh [--koe PATH] [--limit N] FILE.tsv [FILE.tsv ...]
+#
+#   FILE.tsv     labelled Japanese files, `label<TAB>text` with a header (labels
+#                negative / neutral / positive or 1–5 stars), e.g.
+#                ../shared/data/ja-hotel-sentences-train.tsv ../shared/data/ja-amazon-reviews-dev.tsv
+#   --koe PATH   the koe binary (default: $KOE, else target/release/koe; use a release build)
+#   --limit N    only the first N rows of each file (default: all)
+#
+# The first run creates a virtualenv in target/ja-bench-venv with oseti 0.4.3.1 (the
+# Tohoku dictionary koe also ships, MeCab through mecab-python3's bundled IPADIC) and
+# asari 0.2.0 (TF-IDF over Janome tokens + a linear classifier, as ONNX), and the
+# en_US.UTF-8 locale that asari's ONNX string normaliser needs (localedef; root or
+# sudo). Everything runs on one core: koe with --threads 1, the Python tools as they
+# are. Times include tokenization for all three (koe's text stage, MeCab, Janome) and
+# exclude loading.
+set -euo pipefail
+here=$PWD
+cd "$(dirname "$0")/.."
+
+absolute() { case "$1" in /*) echo "$1" ;; *) echo "$here/$1" ;; esac; }
+usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
+
+koe=target/release/koe
+[ -z "${KOE:-}" ] || koe=$(absolute "$KOE")
+limit=0
+files=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --koe) koe=$(absolute "$2"); shift 2 ;;
+        --limit) limit=$2; shift 2 ;;
+        -h|--help) usage; exit 0 ;;
+        *) files+=("$(absolute "$1")"); shift ;;
+    esac
+done
+[ ${#files[@]} -gt 0 ] || { usage >&2; exit 2; }
+[ -x "$koe" ] || { echo "no koe binary at $koe (cargo build --release)" >&2; exit 1; }
+
+venv=target/ja-bench-venv
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import oseti, asari' 2>/dev/null; then
+    echo "ja_sentiment_compare: creating $venv (oseti 0.4.3.1, asari 0.2.0)" >&2
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check oseti==0.4.3.1 asari==0.2.0
+fi
+if ! locale -a 2>/dev/null | grep -qi '^en_US\.utf-\?8$'; then
+    echo "ja_sentiment_compare: generating the en_US.UTF-8 locale asari needs" >&2
+    sudo_="" && [ "$(id -u)" = 0 ] || sudo_=sudo
+    $sudo_ localedef -i en_US -f UTF-8 en_US.UTF-8
+fi
+exec "$venv/bin/python" benches/ja_sentiment_compare.py --koe "$koe" --limit "$limit" "${files[@]}"

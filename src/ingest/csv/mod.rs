@@ -1,0 +1,302 @@
+//! CSV / TSV reader: a header row names the columns, one record per row.
+//!
+//! Quoted cells may hold delimiters, quotes and line breaks; a record's line is the line
+//! its row starts on. Empty cells count as missing fields. A row with the wrong number of
+//! cells, or bytes that are not UTF-8 in a column koe reads, is rejected on its own; the
+//! rest of the file still reads. Rows are bounded like JSONL lines and a stray quote
+//! costs one line ([`rows`]). Only the columns the field map names are ever decoded: a
+//! Shift-JIS comment in a column koe does not use leaves the row as good as it was.
+
+mod rows;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::io::BufRead;
+
+use csv::ByteRecord;
+
+use super::fields::{Fields, Value, to_record};
+use super::{Error, Item, RejectReason, Source};
+use rows::{Row, RowSplitter};
+
+pub(super) struct CsvReader {
+    rows: RowSplitter,
+    /// The columns the field map names, by name; no other column is looked at.
+    columns: HashMap<String, usize>,
+    width: usize,
+    source: Source,
+    done: bool,
+}
+
+impl CsvReader {
+    pub(super) fn new(
+        reader: Box<dyn BufRead + Send>,
+        delimiter: u8,
+        source: Source,
+    ) -> Result<Self, Error> {
+        let mut rows = RowSplitter::new(reader, delimiter, source.limits.max_line_bytes());
+        let header_error = |message: String| Error::CsvHeader {
+            path: source.path.clone(),
+            message,
+        };
+        let read_error = |source_error, line| Error::Read {
+            path: source.path.clone(),
+            line,
+            source: source_error,
+        };
+        let headers = match rows.next_row(None).map_err(|e| read_error(e, 1))? {
+            None => ByteRecord::new(),
+            Some(Row::Cells { cells, .. }) => cells,
+            Some(Row::Broken { line, detail }) => {
+                return Err(header_error(format!("line {line}: {detail}")));
+            }
+            Some(Row::TooLong { length, max, .. }) => {
+                return Err(header_error(format!(
+                    "{length} bytes, over the limit of {max}"
+                )));
+            }
+        };
+        // Header names are read leniently: one that is not UTF-8 can only not be mapped.
+        let names: Vec<String> = headers
+            .iter()
+            .map(|name| String::from_utf8_lossy(name).trim().to_string())
+            .collect();
+        let wanted = source.fields.all_names();
+        let mut columns = HashMap::new();
+        for (i, name) in names.iter().enumerate() {
+            if wanted.contains(&name.as_str()) {
+                columns.entry(name.clone()).or_insert(i);
+            }
+        }
+        if !source
+            .fields
+            .text
+            .names()
+            .iter()
+            .any(|n| columns.contains_key(n))
+        {
+            let found: Vec<&str> = names.iter().take(20).map(String::as_str).collect();
+            return Err(Error::MissingTextColumn {
+                path: source.path.clone(),
+                field: source.fields.text.to_string(),
+                found: format!("columns: {}; map yours with --text-field", found.join(", ")),
+            });
+        }
+        Ok(CsvReader {
+            rows,
+            columns,
+            width: names.len(),
+            source,
+            done: false,
+        })
+    }
+}
+
+impl Iterator for CsvReader {
+    type Item = Result<Item, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let row = match self.rows.next_row(Some(self.width)) {
+            Ok(Some(row)) => row,
+            Ok(None) => {
+                self.done = true;
+                return None;
+            }
+            Err(source) => {
+                self.done = true;
+                return Some(Err(Error::Read {
+                    path: self.source.path.clone(),
+                    line: 0,
+                    source,
+                }));
+            }
+        };
+        let reject =
+            |line, reason, detail: String| Some(Ok(Err(self.source.reject(line, reason, detail))));
+        match row {
+            Row::Broken { line, detail } => reject(line, RejectReason::BrokenCsv, detail),
+            Row::TooLong { line, length, max } => reject(
+                line,
+                RejectReason::TextTooLong,
+                format!("line is {length} bytes, over the limit of {max}"),
+            ),
+            Row::Cells { line, cells } if cells.len() != self.width => reject(
+                line,
+                RejectReason::BrokenCsv,
+                format!(
+                    "row has {} cells, the header has {}",
+                    cells.len(),
+                    self.width
+                ),
+            ),
+            Row::Cells { line, cells } => {
+                let row = CsvRow {
+                    columns: &self.columns,
+                    cells: &cells,
+                };
+                Some(Ok(match row.invalid_utf8() {
+                    Some(column) => Err(self.source.reject(
+                        line,
+                        RejectReason::InvalidUtf8,
+                        format!("column {column:?} is not valid UTF-8"),
+                    )),
+                    None => to_record(&row, &self.source, line),
+                }))
+            }
+        }
+    }
+}
+
+struct CsvRow<'a> {
+    columns: &'a HashMap<String, usize>,
+    cells: &'a ByteRecord,
+}
+
+impl CsvRow<'_> {
+    /// The first mapped column whose cell is not UTF-8.
+    fn invalid_utf8(&self) -> Option<&str> {
+        self.columns
+            .iter()
+            .find(|&(_, &i)| {
+                self.cells
+                    .get(i)
+                    .is_some_and(|c| std::str::from_utf8(c).is_err())
+            })
+            .map(|(name, _)| name.as_str())
+    }
+}
+
+impl Fields for CsvRow<'_> {
+    fn get(&self, name: &str) -> Value<'_> {
+        let cell = self.columns.get(name).and_then(|&i| self.cells.get(i));
+        match cell.map(std::str::from_utf8) {
+            Some(Ok(text)) if !text.trim().is_empty() => Value::Text(Cow::Borrowed(text)),
+            _ => Value::Missing,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+    use std::sync::Arc;
+
+    use crate::ingest::{FieldMap, FieldNames, Limits, Reject};
+
+    fn reader(input: &str, text_field: &str) -> Result<CsvReader, Error> {
+        bytes_reader(input.as_bytes(), text_field)
+    }
+
+    fn bytes_reader(input: &[u8], text_field: &str) -> Result<CsvReader, Error> {
+        let source = Source {
+            path: "s.csv".into(),
+            name: "s.csv".into(),
+            fields: Arc::new(FieldMap {
+                text: FieldNames::new(text_field),
+                rating: FieldNames::preferring(vec!["score".into()], "rating"),
+                ..FieldMap::default()
+            }),
+            limits: Limits::default(),
+        };
+        CsvReader::new(Box::new(Cursor::new(input.to_vec())), b',', source)
+    }
+
+    #[test]
+    fn a_stray_quote_costs_one_row_not_the_rest_of_the_file() {
+        let mut input = String::from(
+            "id,comment,score
+",
+        );
+        for i in 1..=10_000 {
+            let quote = if i == 5 { "\"" } else { "" };
+            input.push_str(&format!("r{i},{quote}届くのが遅い {i},3\n"));
+        }
+        let items: Vec<Item> = reader(&input, "comment")
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        let rejects: Vec<&Reject> = items.iter().filter_map(|i| i.as_ref().err()).collect();
+        assert_eq!(rejects.len(), 1, "{rejects:?}");
+        assert_eq!(
+            (rejects[0].line, rejects[0].reason),
+            (6, RejectReason::BrokenCsv)
+        );
+        assert!(rejects[0].detail.contains("quote"), "{}", rejects[0].detail);
+        assert_eq!(items.len(), 10_000);
+        let last = items.last().unwrap().as_ref().unwrap();
+        assert_eq!((last.id.as_str(), last.origin.line), ("r10000", 10_001));
+    }
+
+    #[test]
+    fn columns_koe_does_not_read_are_never_decoded() {
+        // 「店舗」 and 「東京店」 in Shift-JIS: a header and a cell koe is not asked for.
+        let mut input = b"id,comment,\x93\x58\x95\xdc\n".to_vec();
+        input.extend_from_slice(b"r1,\xe6\xb0\x97\xe6\x8c\x81\xe3\x81\xa1\xe3\x81\x84\xe3\x81\x84,\x93\x8c\x8b\x9e\x93\x58\n");
+        input.extend_from_slice(b"r2,\x93\x8c\x8b\x9e,ok\n");
+        let items: Vec<Item> = bytes_reader(&input, "comment")
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        let first = items[0].as_ref().unwrap();
+        assert_eq!(
+            (first.id.as_str(), first.text.as_str()),
+            ("r1", "気持ちいい")
+        );
+        let second = items[1].as_ref().unwrap_err();
+        assert_eq!(
+            second.reason,
+            RejectReason::InvalidUtf8,
+            "a mapped column still is"
+        );
+        assert!(second.detail.contains("comment"), "{}", second.detail);
+    }
+
+    #[test]
+    fn maps_columns_and_keeps_the_starting_line_of_multiline_rows() {
+        let input = "id,comment,score\n\
+                     r1,\"店員さんが親切でした。\nまた来ます\",5\n\
+                     r2,\"Rude staff, long queue\",1\n\
+                     r3,short,\n\
+                     r4,too,many,cells\n\
+                     r5,\"rating bad\",7\n";
+        let items: Vec<Item> = reader(input, "comment")
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        let first = items[0].as_ref().unwrap();
+        assert_eq!(
+            (first.id.as_str(), first.rating, first.origin.line),
+            ("r1", Some(5), 2)
+        );
+        assert!(first.text.contains("また来ます"));
+        let second = items[1].as_ref().unwrap();
+        assert_eq!(
+            (second.text.as_str(), second.origin.line),
+            ("Rude staff, long queue", 4)
+        );
+        assert_eq!(items[2].as_ref().unwrap().rating, None);
+        let broken = items[3].as_ref().unwrap_err();
+        assert_eq!((broken.line, broken.reason), (6, RejectReason::BrokenCsv));
+        let out_of_range = items[4].as_ref().unwrap_err();
+        assert_eq!(
+            (out_of_range.line, out_of_range.reason),
+            (7, RejectReason::RatingOutOfRange)
+        );
+    }
+
+    #[test]
+    fn a_missing_text_column_is_an_error_that_names_the_columns() {
+        let Err(error) = reader("id,body\n1,hello\n", "comment") else {
+            panic!("expected an error");
+        };
+        let message = error.to_string();
+        assert!(
+            message.contains("\"comment\"") && message.contains("body"),
+            "{message}"
+        );
+    }
+}

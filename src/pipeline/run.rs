@@ -1,0 +1,375 @@
+//! One run: the inputs (and, with `--append`, the previous generation's records) →
+//! analysed batches → index, topics, rejects and summary in the run's staging generation.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use super::ids::{IdRegistry, Position, Verdict};
+use super::inputs::{check_inputs, identify};
+use super::spill::SpillWriter;
+use super::{Appended, Error, Options, Pipeline, Progress, Stage, Summary};
+use crate::analysis::{Part, Run};
+use crate::index::{IndexBuilder, IndexDoc};
+use crate::ingest::{self, Reject, RejectLog};
+use crate::record::Record;
+use crate::topics::TopicCollector;
+
+/// Where each analysed record goes.
+enum Sink {
+    Index(IndexBuilder),
+    /// Topics first: features to the collector, records to the spill file; the index is
+    /// written once the topics are fitted.
+    Spill {
+        index: IndexBuilder,
+        spill: SpillWriter,
+        topics: Box<TopicCollector>,
+    },
+}
+
+impl Pipeline {
+    /// Reads every input, analyses it and writes the run's generation: index, rejects,
+    /// topics and summary. The caller publishes it ([`Run::publish`]); on an error (or
+    /// an [`Interrupt`](super::Interrupt)) it drops the run instead, and the folder stays
+    /// as it was.
+    pub fn run(
+        &self,
+        inputs: &[PathBuf],
+        run: &Run,
+        options: &Options,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<Summary, Error> {
+        let started = Instant::now();
+        check_inputs(inputs, run.folder())?;
+        let previous = run.previous().filter(|_| options.append);
+        let earlier = match previous {
+            Some(generation) => super::read_corpus(generation)?,
+            None => Vec::new(),
+        };
+        let files = identify(inputs, &earlier, run.number())?;
+        let names: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
+        let mut pass = Pass::begin(self, run, options, progress)?;
+        pass.summary.inputs = names.clone();
+        pass.summary.corpus = earlier.into_iter().chain(files).collect();
+
+        let fields = Arc::new(options.fields.clone());
+        let mut ids = IdRegistry::new(options.duplicate_ids);
+        if ids.needs_first_pass() {
+            pass.stage = Stage::ReadingIds;
+            let bytes_read = Arc::new(AtomicU64::new(0));
+            let mut read = 0;
+            for (i, input) in inputs.iter().enumerate() {
+                let items =
+                    ingest::open(input, fields.clone(), options.limits, bytes_read.clone())?;
+                for item in items {
+                    if let Ok(record) = item? {
+                        ids.note(&record.id, position(i, &record));
+                    }
+                    read += 1;
+                    if read % options.batch_size == 0 {
+                        pass.bytes_read
+                            .store(bytes_read.load(Ordering::Relaxed), Ordering::Relaxed);
+                        pass.report();
+                        options.interrupt.check()?;
+                    }
+                }
+            }
+            pass.bytes_read.store(0, Ordering::Relaxed);
+        }
+
+        pass.stage = Stage::Analysing;
+        let mut admitted = 0;
+        for (i, input) in inputs.iter().enumerate() {
+            let items = ingest::open(
+                input,
+                fields.clone(),
+                options.limits,
+                pass.bytes_read.clone(),
+            )?;
+            for item in items {
+                pass.summary.records_read += 1;
+                let record = match item? {
+                    Ok(record) => record,
+                    Err(reject) => {
+                        pass.reject(&reject)?;
+                        continue;
+                    }
+                };
+                let at = position(i, &record);
+                match ids.admit(&record, at, |i| names[i as usize].clone()) {
+                    Verdict::Keep => {
+                        admitted += 1;
+                        pass.push(record)?;
+                    }
+                    Verdict::SetAside(reject) => pass.reject(&reject)?,
+                    Verdict::Repeated(first) => {
+                        return Err(Error::DuplicateId {
+                            at: format!("{}:{}", names[i], at.line),
+                            first: format!("{}:{}", names[first.input as usize], first.line),
+                            id: record.id,
+                        });
+                    }
+                }
+            }
+        }
+
+        if let Some(previous) = previous {
+            pass.flush()?;
+            pass.stage = Stage::Carrying;
+            let mut appended = Appended {
+                previous_generation: previous.number(),
+                ..Appended::default()
+            };
+            let index = previous.open_index(&self.analyzer)?;
+            index.try_for_each_stored_record(|record| {
+                if ids.contains(&record.id) {
+                    appended.updated += 1;
+                    Ok(())
+                } else {
+                    appended.kept += 1;
+                    pass.push(record)
+                }
+            })?;
+            appended.added = admitted - appended.updated;
+            pass.summary.append = Some(appended);
+        }
+        pass.finish(started)
+    }
+}
+
+fn position(input: usize, record: &Record) -> Position {
+    Position {
+        input: u32::try_from(input).unwrap_or(u32::MAX),
+        line: record.origin.line,
+    }
+}
+
+/// A run under way: records batch up, are analysed, and go to the sink.
+struct Pass<'a> {
+    pipeline: &'a Pipeline,
+    options: &'a Options,
+    run: &'a Run,
+    sink: Sink,
+    rejects: RejectLog,
+    batch: Vec<Record>,
+    summary: Summary,
+    stage: Stage,
+    bytes_read: Arc<AtomicU64>,
+    progress: &'a mut dyn FnMut(Progress),
+}
+
+impl<'a> Pass<'a> {
+    fn begin(
+        pipeline: &'a Pipeline,
+        run: &'a Run,
+        options: &'a Options,
+        progress: &'a mut dyn FnMut(Progress),
+    ) -> Result<Self, Error> {
+        let rejects_path = run.path(Part::Rejects);
+        let rejects = RejectLog::create(&rejects_path).map_err(|source| Error::Output {
+            path: rejects_path,
+            source,
+        })?;
+        let index = IndexBuilder::create(
+            &run.path(Part::Index),
+            &pipeline.analyzer,
+            options.index_memory,
+        )?;
+        let sink = match &options.topics {
+            None => Sink::Index(index),
+            Some(topic_options) => {
+                let path = run.path(Part::Spill);
+                Sink::Spill {
+                    index,
+                    spill: SpillWriter::create(path.clone())
+                        .map_err(|source| Error::Output { path, source })?,
+                    topics: Box::new(
+                        TopicCollector::new(topic_options.clone())
+                            .with_clause_sentiment(pipeline.model.clone()),
+                    ),
+                }
+            }
+        };
+        Ok(Pass {
+            pipeline,
+            options,
+            run,
+            sink,
+            rejects,
+            batch: Vec::with_capacity(options.batch_size),
+            summary: Summary {
+                koe_version: env!("CARGO_PKG_VERSION"),
+                generation: run.number(),
+                inputs: Vec::new(),
+                corpus: Vec::new(),
+                sentiment_model: pipeline.model.name().to_string(),
+                sentiment_auto: pipeline.learned.as_ref().map(|l| l.choice.clone()),
+                records_read: 0,
+                indexed: 0,
+                rejected: 0,
+                rejected_by_reason: BTreeMap::new(),
+                by_lang: BTreeMap::new(),
+                by_sentiment: BTreeMap::new(),
+                themes: None,
+                theme_outliers: None,
+                topics: None,
+                topic_outliers: None,
+                topic_vectors: options.topics.as_ref().map(|t| t.vectors.to_string()),
+                theme_vectors: options.topics.as_ref().map(|t| t.theme_vectors.to_string()),
+                duplicate_ids: options.duplicate_ids,
+                append: None,
+                elapsed_s: 0.0,
+                docs_per_s: 0.0,
+            },
+            stage: Stage::Analysing,
+            bytes_read: Arc::new(AtomicU64::new(0)),
+            progress,
+        })
+    }
+
+    fn reject(&mut self, reject: &Reject) -> Result<(), Error> {
+        self.rejects.write(reject).map_err(|source| Error::Output {
+            path: self.run.path(Part::Rejects),
+            source,
+        })
+    }
+
+    fn push(&mut self, record: Record) -> Result<(), Error> {
+        self.batch.push(record);
+        if self.batch.len() >= self.options.batch_size {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Analyses the batch and hands it on; then the progress display is told and a
+    /// request to stop is heeded.
+    fn flush(&mut self) -> Result<(), Error> {
+        let batch = std::mem::take(&mut self.batch);
+        let (analysed, failed) = self.pipeline.analyse_batch(batch);
+        for reject in &failed {
+            self.reject(reject)?;
+        }
+        let spill_path = || self.run.path(Part::Spill);
+        for a in analysed {
+            *self
+                .summary
+                .by_lang
+                .entry(a.text.lang.to_string())
+                .or_default() += 1;
+            let label = a.sentiment.doc.label.to_string();
+            *self.summary.by_sentiment.entry(label).or_default() += 1;
+            match &mut self.sink {
+                Sink::Index(index) => {
+                    index.add(&IndexDoc::from(a))?;
+                    self.summary.indexed += 1;
+                }
+                Sink::Spill { spill, topics, .. } => {
+                    topics.add(&a)?;
+                    spill
+                        .push(&IndexDoc::from(a))
+                        .map_err(|source| Error::Output {
+                            path: spill_path(),
+                            source,
+                        })?;
+                }
+            }
+        }
+        if let Sink::Spill { spill, .. } = &mut self.sink {
+            spill.flush().map_err(|source| Error::Output {
+                path: spill_path(),
+                source,
+            })?;
+        }
+        self.report();
+        self.options.interrupt.check()
+    }
+
+    fn report(&mut self) {
+        (self.progress)(Progress {
+            stage: self.stage,
+            bytes_read: self.bytes_read.load(Ordering::Relaxed),
+            records_read: self.summary.records_read,
+            rejected: self.rejects.total(),
+            indexed: self.summary.indexed,
+        });
+    }
+
+    /// Fits the topics (if asked), writes the index, the rejects and the summary.
+    fn finish(mut self, started: Instant) -> Result<Summary, Error> {
+        self.flush()?;
+        let Pass {
+            pipeline,
+            options,
+            run,
+            sink,
+            rejects,
+            mut summary,
+            bytes_read,
+            progress,
+            ..
+        } = self;
+        let mut report = |stage, summary: &Summary| {
+            progress(Progress {
+                stage,
+                bytes_read: bytes_read.load(Ordering::Relaxed),
+                records_read: summary.records_read,
+                rejected: rejects.total(),
+                indexed: summary.indexed,
+            })
+        };
+        let index = match sink {
+            Sink::Index(index) => index,
+            Sink::Spill {
+                mut index,
+                spill,
+                topics,
+            } => {
+                report(Stage::FittingTopics, &summary);
+                let topics = topics.fit()?;
+                options.interrupt.check()?;
+                run.write_json(Part::Topics, &topics)?;
+                if let Some(model) = topics.model() {
+                    model.write(&run.path(Part::TopicModel))?;
+                }
+                summary.themes = Some(topics.themes.len());
+                summary.theme_outliers = Some(topics.overall.theme_outliers);
+                summary.topics = Some(topics.topics.len());
+                summary.topic_outliers = Some(topics.overall.outliers);
+                let spill_path = run.path(Part::Spill);
+                let output = |source| Error::Output {
+                    path: spill_path.clone(),
+                    source,
+                };
+                for (seq, doc) in spill.into_reader().map_err(output)?.enumerate() {
+                    let mut doc = doc.map_err(output)?;
+                    doc.theme = topics.doc_theme(seq);
+                    doc.topics = topics.doc_topics(seq).to_vec();
+                    index.add(&doc)?;
+                    summary.indexed += 1;
+                    if summary.indexed.is_multiple_of(options.batch_size as u64) {
+                        report(Stage::Indexing, &summary);
+                        options.interrupt.check()?;
+                    }
+                }
+                index
+            }
+        };
+        options.interrupt.check()?;
+        index.commit()?;
+        if let Some(learned) = &pipeline.learned {
+            super::save_models(learned, &run.path(Part::SentimentModel))?;
+        }
+        summary.rejected_by_reason = rejects.finish().map_err(|source| Error::Output {
+            path: run.path(Part::Rejects),
+            source,
+        })?;
+        summary.rejected = summary.rejected_by_reason.values().sum();
+        summary.elapsed_s = started.elapsed().as_secs_f64();
+        summary.docs_per_s = summary.records_read as f64 / summary.elapsed_s.max(1e-9);
+        run.write_json(Part::Summary, &summary)?;
+        Ok(summary)
+    }
+}
