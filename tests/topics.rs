@@ -133,6 +133,41 @@ fn embeddings_without_the_transformer_build_say_how_to_get_it() {
     assert!(!dir.path().join("out").exists());
 }
 
+/// The default build's multilingual encoder (installed by scripts/setup.sh) puts the demo
+/// corpus's Japanese and English delivery complaints into one topic.
+#[test]
+fn use_m3_vectors_put_both_languages_in_one_topic() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let summary = run_json(
+        koe()
+            .args(["analyze", DEMO, "--json", "--topic-vectors", "embeddings:use-m3"])
+            .arg("--out")
+            .arg(&out),
+    );
+    assert_eq!(summary["topic_vectors"], "embeddings:use-m3", "{summary}");
+    let report = run_json(koe().arg("topics").arg(&out).arg("--json"));
+    let topics = report["topics"].as_array().unwrap();
+    let delivery = topic_with(topics, &["配送", "late"]);
+    let id = delivery["id"].as_u64().unwrap().to_string();
+    let found = run_json(
+        koe()
+            .arg("search")
+            .arg(&out)
+            .args(["--topic", &id, "--limit", "500", "--json"]),
+    );
+    let hits = found["hits"].as_array().unwrap();
+    let japanese = hits
+        .iter()
+        .filter(|h| h["text"].as_str().unwrap().contains("配送"))
+        .count();
+    let english = hits
+        .iter()
+        .filter(|h| h["text"].as_str().unwrap().to_lowercase().contains("late"))
+        .count();
+    assert!(japanese >= 5 && english >= 5, "{japanese} ja, {english} en: {delivery}");
+}
+
 #[test]
 fn unknown_topic_vectors_are_refused() {
     let dir = tempfile::tempdir().unwrap();
@@ -143,7 +178,7 @@ fn unknown_topic_vectors_are_refused() {
             .arg(dir.path().join("out")),
     );
     assert!(
-        stderr.contains("expected `tfidf` or `embeddings:"),
+        stderr.contains("expected `tfidf`, `embeddings:use-m3` or `embeddings:"),
         "{stderr}"
     );
 }

@@ -158,18 +158,22 @@ struct TopicArgs {
     seed: u64,
 
     /// How clauses become vectors before clustering: `tfidf` (TF-IDF over topic terms
-    /// reduced by LSA: fast, Japanese and English, no model) or `embeddings:<DIR-or-ID>`
-    /// (a sentence-embedding model such as all-MiniLM-L6-v2, which
+    /// reduced by LSA: fast, Japanese and English, no model); `embeddings:use-m3` (the
+    /// multilingual Universal Sentence Encoder, in every build: Japanese and English
+    /// feedback about the same thing lands in one topic; scripts/setup.sh installs it
+    /// into koe's cache, KOE_USE_M3_DIR points elsewhere); or `embeddings:<DIR-or-ID>` (a
+    /// BERT-family sentence model such as all-MiniLM-L6-v2, which
     /// scripts/setup-transformer.sh puts in target/models; needs a koe built with
-    /// `--features transformer`; every clause runs through the model, so expect hundreds
-    /// of records a second on a CPU, not thousands). See --embed-lang.
+    /// `--features transformer`). Every clause runs through the model: use-m3 adds about
+    /// a second per thousand short records on two cores, MiniLM several. See
+    /// --embed-lang.
     #[arg(long, default_value = "tfidf", value_name = "VECTORS")]
     topic_vectors: String,
 
     /// With `--topic-vectors embeddings:…`, the languages whose clauses the model
     /// embeds (ja, en; default: all); the others keep tfidf and are clustered apart.
-    /// all-MiniLM-L6-v2 is English-only (it puts nearly all Japanese in one place): use
-    /// `--embed-lang en` with it.
+    /// use-m3 embeds both; all-MiniLM-L6-v2 is English-only (it puts nearly all Japanese
+    /// in one place): use `--embed-lang en` with it.
     #[arg(long, value_name = "LANG", value_delimiter = ',')]
     embed_lang: Vec<Lang>,
 }

@@ -42,19 +42,13 @@ pub enum Error {
     },
 }
 
-/// The built dictionary's directory: `KOE_DICTIONARY` if set, else the user cache
-/// (`$XDG_CACHE_HOME/koe` or `~/.cache/koe`), one directory per lindera version.
+/// The built dictionary's directory: `KOE_DICTIONARY` if set, else koe's cache
+/// ([`crate::cache::dir`]), one directory per lindera version.
 pub fn default_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("KOE_DICTIONARY") {
         return PathBuf::from(dir);
     }
-    let cache = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .unwrap_or_else(std::env::temp_dir);
-    cache
-        .join("koe")
-        .join(format!("lindera-{}-ipadic", lindera::get_version()))
+    crate::cache::dir().join(format!("lindera-{}-ipadic", lindera::get_version()))
 }
 
 /// Where the IPADIC source is read from: `KOE_IPADIC_SOURCE`, or Debian's location.

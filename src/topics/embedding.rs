@@ -9,16 +9,19 @@
 //! languages keep TF-IDF + LSA and are clustered apart. Labels, pain points and quality
 //! are computed from the clauses' terms either way.
 //!
-//! The transformer build's [`SentenceEmbedder`](crate::transformer::SentenceEmbedder)
-//! (all-MiniLM-L6-v2 and other BERT-family sentence models) is the embedder. MiniLM is
-//! an English model (it puts nearly all Japanese text in one place), so with it embed
-//! English only and let Japanese keep TF-IDF; a multilingual sentence model (an
-//! XLM-RoBERTa one, e.g. paraphrase-multilingual-MiniLM-L12-v2) can embed both.
+//! Two embedders: `embeddings:use-m3`, the default build's multilingual Universal
+//! Sentence Encoder ([`UseM3`]: Japanese and English in one space, so feedback about the
+//! same thing in either language lands together), and, in the transformer build,
+//! `embeddings:<dir-or-id>`, a [`SentenceEmbedder`](crate::transformer::SentenceEmbedder)
+//! (all-MiniLM-L6-v2 and other BERT-family sentence models). MiniLM is an English model
+//! (it puts nearly all Japanese text in one place), so with it embed English only and let
+//! Japanese keep TF-IDF.
 
 use std::fmt;
 use std::sync::Arc;
 
 use super::vectorize::NONE;
+use crate::embed::UseM3;
 use crate::record::Lang;
 
 /// Clauses embedded per call to the model.
@@ -27,10 +30,14 @@ pub const EMBED_BATCH: usize = 256;
 /// Errors choosing, loading or running an embedding model.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("unknown topic vectors {0:?} (expected `tfidf` or `embeddings:<dir-or-id>`)")]
-    UnknownVectors(String),
     #[error(
-        "{0:?} needs the transformer backend, which this koe was built without: rebuild with `cargo build --release --features transformer` (see scripts/setup-transformer.sh)"
+        "unknown topic vectors {0:?} (expected `tfidf`, `embeddings:use-m3` or `embeddings:<dir-or-id>`)"
+    )]
+    UnknownVectors(String),
+    #[error("{0}")]
+    Encoder(#[from] crate::embed::Error),
+    #[error(
+        "{0:?} needs the transformer backend, which this koe was built without: rebuild with `cargo build --release --features transformer` (see scripts/setup-transformer.sh), or use `embeddings:use-m3`, which this build has"
     )]
     TransformerNotBuilt(String),
     #[error("embedding model {model} returned {got} vectors of {dims} for {expected} clauses")]
@@ -69,12 +76,17 @@ pub enum Vectors {
 }
 
 impl Vectors {
-    /// `tfidf`, or `embeddings:<dir-or-id>` for clauses in every language (see
-    /// [`Vectors::only_for`]); the latter needs feature `transformer` (without it,
+    /// `tfidf`, `embeddings:use-m3` ([`UseM3`], from its install folder), or
+    /// `embeddings:<dir-or-id>` for clauses in every language (see
+    /// [`Vectors::only_for`]); the last needs feature `transformer` (without it,
     /// [`Error::TransformerNotBuilt`]).
     pub fn from_spec(spec: &str) -> Result<Vectors, Error> {
         match spec.split_once(':') {
             _ if spec == "tfidf" => Ok(Vectors::TfIdf),
+            Some(("embeddings", UseM3::NAME)) => Ok(Vectors::Embeddings {
+                embedder: Arc::new(UseM3::load()?),
+                langs: Vec::new(),
+            }),
             #[cfg(feature = "transformer")]
             Some(("embeddings", model)) if !model.is_empty() => {
                 let embedder = crate::transformer::SentenceEmbedder::load(model)?;
@@ -126,6 +138,20 @@ impl fmt::Display for Vectors {
 impl fmt::Debug for Vectors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(self, f)
+    }
+}
+
+impl ClauseEmbedder for UseM3 {
+    fn name(&self) -> &str {
+        "embeddings:use-m3"
+    }
+
+    fn dimension(&self) -> usize {
+        crate::embed::DIMENSION
+    }
+
+    fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, Error> {
+        Ok(self.encode(texts))
     }
 }
 
