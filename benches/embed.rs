@@ -29,10 +29,20 @@ fn embed(c: &mut Criterion) {
     group.throughput(Throughput::Elements(texts.len() as u64));
     group.sample_size(20);
     group.bench_function("tokenize", |b| {
-        b.iter(|| texts.iter().map(|t| encoder.piece_ids(t).len()).sum::<usize>())
+        b.iter(|| {
+            texts
+                .iter()
+                .map(|t| encoder.piece_ids(t).len())
+                .sum::<usize>()
+        })
     });
     group.bench_function("encode", |b| {
-        b.iter(|| texts.chunks(CALL).map(|c| encoder.encode(c).len()).sum::<usize>())
+        b.iter(|| {
+            texts
+                .chunks(CALL)
+                .map(|c| encoder.encode(c).len())
+                .sum::<usize>()
+        })
     });
     group.bench_function("encode_records (sentences as clauses)", |b| {
         b.iter(|| {

@@ -23,7 +23,12 @@ fn main() -> anyhow::Result<()> {
     let encoder = UseM3::load()?;
     let load_seconds = start.elapsed().as_secs_f64();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["ids"] => {
             for text in &texts {
                 serde_json::to_writer(&mut out, &encoder.piece_ids(text))?;
@@ -41,7 +46,11 @@ fn main() -> anyhow::Result<()> {
                 .flat_map(|chunk| encoder.encode(chunk))
                 .collect();
             let seconds = start.elapsed().as_secs_f64();
-            let bytes: Vec<u8> = vectors.iter().flatten().flat_map(|x| x.to_le_bytes()).collect();
+            let bytes: Vec<u8> = vectors
+                .iter()
+                .flatten()
+                .flat_map(|x| x.to_le_bytes())
+                .collect();
             std::fs::write(path, bytes)?;
             serde_json::to_writer(
                 &mut out,
@@ -54,7 +63,9 @@ fn main() -> anyhow::Result<()> {
             )?;
             writeln!(out)?;
         }
-        _ => anyhow::bail!("usage: use_m3 ids | use_m3 vectors OUT [BATCH]  (texts on stdin, one JSON string a line)"),
+        _ => anyhow::bail!(
+            "usage: use_m3 ids | use_m3 vectors OUT [BATCH]  (texts on stdin, one JSON string a line)"
+        ),
     }
     Ok(())
 }

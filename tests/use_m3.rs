@@ -32,7 +32,13 @@ fn reference() -> Vec<Reference> {
         .lines()
         .map(|line| {
             let row: Value = serde_json::from_str(line).unwrap();
-            let numbers = |key: &str| row[key].as_array().unwrap().iter().map(|v| v.as_f64().unwrap());
+            let numbers = |key: &str| {
+                row[key]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_f64().unwrap())
+            };
             Reference {
                 text: row["text"].as_str().unwrap().to_string(),
                 ids: numbers("ids").map(|v| v as u32).collect(),
@@ -142,8 +148,14 @@ fn a_record_and_its_clauses_in_one_pass() {
     // The two delivery complaints, in two languages, are closer than coffee and delivery.
     let c = &out[0].clauses;
     assert!(cos(&c[1], &c[2]) > cos(&c[0], &c[2]));
-    assert!(c[3].iter().all(|&x| x == 0.0), "an empty clause has no vector");
-    assert!(c[4].iter().all(|&x| x == 0.0), "a clause outside the text neither");
+    assert!(
+        c[3].iter().all(|&x| x == 0.0),
+        "an empty clause has no vector"
+    );
+    assert!(
+        c[4].iter().all(|&x| x == 0.0),
+        "a clause outside the text neither"
+    );
 }
 
 #[test]
@@ -177,6 +189,8 @@ fn topic_vectors_spec() {
     };
     assert!(langs.is_empty(), "both languages by default");
     assert_eq!(embedder.dimension(), DIMENSION);
-    let v = embedder.embed(&["返品したい", "I want to return it"]).unwrap();
+    let v = embedder
+        .embed(&["返品したい", "I want to return it"])
+        .unwrap();
     assert!(cos(&v[0], &v[1]) > 0.5);
 }

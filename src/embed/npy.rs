@@ -75,7 +75,10 @@ fn header(bytes: &[u8]) -> Option<(&str, usize)> {
     let (&major, rest) = rest.split_first()?;
     let rest = rest.get(1..)?; // minor version
     let (len, start): (usize, usize) = match major {
-        1 => (usize::from(u16::from_le_bytes([*rest.first()?, *rest.get(1)?])), 10),
+        1 => (
+            usize::from(u16::from_le_bytes([*rest.first()?, *rest.get(1)?])),
+            10,
+        ),
         2 | 3 => {
             let b = rest.get(..4)?;
             (u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize, 12)

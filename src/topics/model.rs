@@ -52,7 +52,7 @@ pub enum Error {
     )]
     Version { path: PathBuf, found: u32 },
     #[error(
-        "the topic model was fitted with --topic-vectors {model}, this run uses {run}: give the same --topic-vectors (and --embed-lang)"
+        "the topic model was fitted with --topic-vectors {model}, this run uses {run}: give the same --topic-vectors, --embed-lang and --theme-vectors"
     )]
     Vectors { model: String, run: String },
 }
@@ -171,6 +171,14 @@ impl TopicModel {
     /// The first id free for a new (candidate) topic.
     pub(crate) fn next_topic_id(&self) -> u32 {
         self.topics.iter().map(|t| t.id + 1).max().unwrap_or(0)
+    }
+
+    /// The theme vectors it was fitted with (`tfidf` when records had no encoder of
+    /// their own).
+    pub fn theme_vectors(&self) -> &str {
+        self.vectors
+            .split_once("; themes: ")
+            .map_or("tfidf", |(_, themes)| themes)
     }
 
     /// Refuses a run whose vectors (`--topic-vectors`, `--embed-lang`) differ from the

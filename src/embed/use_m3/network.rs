@@ -25,7 +25,9 @@ pub fn token_features(w: &Weights, ids: &[u32], texts: &[Range<usize>]) -> Vec<f
     }
     let wide = 3 * CNN;
     let mut x = vec![0.0f32; rows * wide];
-    matmul(rows, EMBEDDING, wide, &features, FEATURES, &w.proj, &mut x, wide);
+    matmul(
+        rows, EMBEDDING, wide, &features, FEATURES, &w.proj, &mut x, wide,
+    );
     for row in x.chunks_exact_mut(wide) {
         add(row, &w.proj_b);
         layer_norm(row, &w.proj_ln_g, &w.proj_ln_b, w.eps);
@@ -82,7 +84,9 @@ pub fn head(w: &Weights, pooled: &[f32], counts: &[f32]) -> Vec<f32> {
     let rows = counts.len();
     let hidden = w.d0.len() / DIMENSION;
     let mut mean = vec![0.0f32; rows * DIMENSION];
-    matmul(rows, FEATURES, DIMENSION, pooled, FEATURES, &w.cnn_w, &mut mean, DIMENSION);
+    matmul(
+        rows, FEATURES, DIMENSION, pooled, FEATURES, &w.cnn_w, &mut mean, DIMENSION,
+    );
     for (row, &count) in mean.chunks_exact_mut(DIMENSION).zip(counts) {
         let root = count.sqrt().recip();
         for (m, &b) in row.iter_mut().zip(&w.cnn_b) {
@@ -90,18 +94,28 @@ pub fn head(w: &Weights, pooled: &[f32], counts: &[f32]) -> Vec<f32> {
         }
     }
     let mut y0 = vec![0.0f32; rows * hidden];
-    matmul(rows, DIMENSION, hidden, &mean, DIMENSION, &w.d0, &mut y0, hidden);
+    matmul(
+        rows, DIMENSION, hidden, &mean, DIMENSION, &w.d0, &mut y0, hidden,
+    );
     relu(&mut y0);
     let mut y1 = vec![0.0f32; rows * hidden];
-    matmul(rows, DIMENSION, hidden, &mean, DIMENSION, &w.p1, &mut y1, hidden);
+    matmul(
+        rows, DIMENSION, hidden, &mean, DIMENSION, &w.p1, &mut y1, hidden,
+    );
     matmul_add(rows, hidden, hidden, &y0, hidden, &w.d1, &mut y1, hidden);
     relu(&mut y1);
     let mut y2 = vec![0.0f32; rows * DIMENSION];
-    matmul(rows, hidden, DIMENSION, &y1, hidden, &w.d2, &mut y2, DIMENSION);
+    matmul(
+        rows, hidden, DIMENSION, &y1, hidden, &w.d2, &mut y2, DIMENSION,
+    );
     relu(&mut y2);
     let mut z = vec![0.0f32; rows * DIMENSION];
-    matmul(rows, hidden, DIMENSION, &y1, hidden, &w.p3, &mut z, DIMENSION);
-    matmul_add(rows, DIMENSION, DIMENSION, &y2, DIMENSION, &w.d3, &mut z, DIMENSION);
+    matmul(
+        rows, hidden, DIMENSION, &y1, hidden, &w.p3, &mut z, DIMENSION,
+    );
+    matmul_add(
+        rows, DIMENSION, DIMENSION, &y2, DIMENSION, &w.d3, &mut z, DIMENSION,
+    );
     for row in z.chunks_exact_mut(DIMENSION) {
         row.iter_mut().for_each(|v| *v = v.tanh());
         let norm = row.iter().map(|v| v * v).sum::<f32>().max(w.eps).sqrt();
@@ -129,13 +143,31 @@ fn gather_windows(input: &[f32], branch: &Branch, bounds: &[Range<usize>], windo
 /// `c = a · b`: `a` is `m × k` with rows `lda` apart, `b` is `k × n` (contiguous), `c`
 /// is `m × n` with rows `ldc` apart.
 #[allow(clippy::too_many_arguments)]
-fn matmul(m: usize, k: usize, n: usize, a: &[f32], lda: usize, b: &[f32], c: &mut [f32], ldc: usize) {
+fn matmul(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f32],
+    lda: usize,
+    b: &[f32],
+    c: &mut [f32],
+    ldc: usize,
+) {
     sgemm(m, k, n, a, lda, b, c, ldc, 0.0);
 }
 
 /// `c += a · b`, shapes as for [`matmul`].
 #[allow(clippy::too_many_arguments)]
-fn matmul_add(m: usize, k: usize, n: usize, a: &[f32], lda: usize, b: &[f32], c: &mut [f32], ldc: usize) {
+fn matmul_add(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f32],
+    lda: usize,
+    b: &[f32],
+    c: &mut [f32],
+    ldc: usize,
+) {
     sgemm(m, k, n, a, lda, b, c, ldc, 1.0);
 }
 

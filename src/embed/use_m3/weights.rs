@@ -58,7 +58,8 @@ pub struct Weights {
 impl Weights {
     /// Reads `dir/NAME.npy` for every array of the npz.
     pub fn load(dir: &Path) -> Result<Self, Error> {
-        let f32s = |name: &str, shape: &[usize]| npy::read_f32(&dir.join(format!("{name}.npy")), shape);
+        let f32s =
+            |name: &str, shape: &[usize]| npy::read_f32(&dir.join(format!("{name}.npy")), shape);
         let mut table = Vec::with_capacity(CHUNKS * CHUNK_ROWS * EMBEDDING);
         for chunk in 1..=CHUNKS {
             table.extend(npy::read_u8(
@@ -152,6 +153,9 @@ mod tests {
             super::concat_columns(&[a.clone(), b.clone()], &[2, 2]),
             [1.0, 2.0, 5.0, 6.0, 3.0, 4.0, 7.0, 8.0]
         );
-        assert_eq!(super::concat_columns(&[a, b], &[4]), [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]);
+        assert_eq!(
+            super::concat_columns(&[a, b], &[4]),
+            [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]
+        );
     }
 }
