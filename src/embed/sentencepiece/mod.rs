@@ -209,7 +209,7 @@ impl SentencePiece {
                 if kind == PieceType::Unused {
                     continue;
                 }
-                let end = bounds[c + chars as usize];
+                let end = bounds[c + chars];
                 // A user-defined piece always wins over the pieces inside it.
                 let score = if kind == PieceType::UserDefined {
                     (end - start) as f32 * self.max_score - 0.1

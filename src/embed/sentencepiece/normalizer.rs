@@ -165,7 +165,7 @@ fn parse_charsmap(map: &[u8]) -> Result<(Vec<u32>, String), Error> {
         .split_first_chunk::<4>()
         .ok_or(malformed("shorter than its header"))?;
     let size = u32::from_le_bytes(*size) as usize;
-    if size % 4 != 0 || size > rest.len() {
+    if !size.is_multiple_of(4) || size > rest.len() {
         return Err(malformed("trie size does not fit the map"));
     }
     let (trie, replacements) = rest.split_at(size);
