@@ -15,7 +15,8 @@
 //!    per clause and per record; or, with [`Vectors::Embeddings`], also a sentence
 //!    embedding per clause (`embedding`), computed in batches as records arrive;
 //! 2. `themes` and `stability`: record vectors (record-level TF-IDF → LSA, plus the
-//!    semantic half where a model runs) → spherical k-means over a sample, k chosen by
+//!    semantic half: the whole record's vector from [`TopicOptions::theme_vectors`],
+//!    use-m3 by default in the CLI, or the mean of its clause embeddings) → spherical k-means over a sample, k chosen by
 //!    how stable the partition is under resampling → every record to its nearest theme;
 //! 3. `cluster` and `kmeans`: inside each theme, a sample of clauses → truncated SVD (LSA,
 //!    `linalg`; not with embeddings) → spherical k-means with k chosen by silhouette →
