@@ -17,7 +17,7 @@ use chrono::{TimeZone, Utc};
 use rayon::prelude::*;
 
 use koe::record::Origin;
-use koe::topics::{TopicCollector, TopicOptions, render_quality, render_table};
+use koe::topics::{TableLimits, TopicCollector, TopicOptions, render_quality, render_table};
 use koe::{Analysed, DocSentiment, Record, Score, TextAnalyzer};
 
 /// (Japanese templates, English templates, sentiment, NPS range)
@@ -337,8 +337,8 @@ fn main() -> anyhow::Result<()> {
     let t = Instant::now();
     let topics = collector.fit()?;
     let fit_s = t.elapsed().as_secs_f64();
-    print!("{}", render_table(&topics, None));
-    print!("\n{}", render_quality(&topics, None));
+    print!("{}", render_table(&topics, TableLimits::default()));
+    print!("\n{}", render_quality(&topics, TableLimits::default()));
     println!(
         "\n{n} records, {tokens} topic-term tokens · tokenize {analyse_s:.1}s · add {add_s:.1}s · fit {fit_s:.1}s"
     );

@@ -104,6 +104,9 @@ parts! {
     /// The taxonomy's categories with their figures: [`crate::taxonomy::CategoryFigures`];
     /// only with `--taxonomy`.
     Categories => "categories.json",
+    /// The fitted two-level topic model ([`crate::topics::TopicModel`], CBOR), which a
+    /// later run applies with `--topics-from`; absent with `--no-topics`.
+    TopicModel => "topic-model.cbor",
     /// Every line the run set aside, with file, line and reason (JSON Lines).
     Rejects => "rejects.jsonl",
     /// The linear models `--sentiment auto` trained, one folder per language (`ja/`),

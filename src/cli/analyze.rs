@@ -3,18 +3,19 @@
 
 use std::fmt::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::Context;
 
 use koe::Lang;
 use koe::analysis::{AnalysisDir, Generation, Part};
 use koe::ingest::{FieldMap, FieldNames, Limits};
-use koe::pipeline::{DuplicateIds, Interrupt, Options, Pipeline, Summary};
+use koe::pipeline::{DuplicateIds, Interrupt, Options, Pipeline, Summary, read_model};
 use koe::sentiment;
 use koe::sentiment::auto::AutoOptions;
 use koe::sentiment::auto::{AutoChoice, Chosen};
 use koe::taxonomy::Tagger;
-use koe::topics::{Period, TopicOptions, Vectors};
+use koe::topics::{Period, TopicOptions, Vectors, embedding};
 
 use super::output::{ProgressDisplay, emit, print_json};
 use super::{DictionaryArgs, use_threads};
@@ -133,11 +134,24 @@ struct TopicArgs {
     #[arg(long)]
     no_topics: bool,
 
-    /// At most this many topics (the smallest merge into their nearest).
+    /// Apply the topic model of an earlier analysis (its output folder) instead of
+    /// fitting one: records and clauses go to its themes and sub-topics under the same
+    /// ids (so November's #3 is October's #3), and what none of them covers is clustered
+    /// into candidate new topics. Give the same --topic-vectors and --embed-lang as then.
+    #[arg(long, value_name = "DIR", conflicts_with = "themes")]
+    topics_from: Option<PathBuf>,
+
+    /// Exactly this many themes (default: the most stable number between 4 and 20,
+    /// fewer for a small corpus; see `koe topics --help`).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    themes: Option<u32>,
+
+    /// At most this many sub-topics in all (the smallest merge into their nearest).
     #[arg(long, value_name = "N")]
     max_topics: Option<usize>,
 
-    /// Records a topic needs; smaller groups become outliers.
+    /// Records a sub-topic needs; smaller groups become outliers (and a theme's share of
+    /// the sample for the choice of how many themes).
     #[arg(long, default_value_t = TopicOptions::default().min_topic_size, value_name = "N")]
     min_topic_size: usize,
 
@@ -172,6 +186,18 @@ struct TopicArgs {
     /// in one place): use `--embed-lang en` with it.
     #[arg(long, value_name = "LANG", value_delimiter = ',')]
     embed_lang: Vec<Lang>,
+
+    /// What a record's theme vector mixes with its TF-IDF → LSA row: `auto` (default:
+    /// the multilingual use-m3 encoder's vector of the whole record where it is
+    /// installed, as scripts/setup.sh does; without it koe warns and uses LSA alone),
+    /// `tfidf` (LSA alone, or the mean of the clause embeddings with --topic-vectors
+    /// embeddings:…), or `embeddings:use-m3` / `embeddings:<DIR-or-ID>` (an error when
+    /// the model is missing). The encoder is what finds themes in short feedback and
+    /// puts Japanese and English feedback about one thing in one theme; it reads every
+    /// record once (about 2 ms per short record on two cores). With --topics-from,
+    /// `auto` takes what the earlier analysis used.
+    #[arg(long, default_value = "auto", value_name = "VECTORS")]
+    theme_vectors: String,
 }
 
 impl TopicArgs {
@@ -182,17 +208,69 @@ impl TopicArgs {
         let vectors = Vectors::from_spec(&self.topic_vectors)
             .with_context(|| format!("--topic-vectors {}", self.topic_vectors))?
             .only_for(&self.embed_lang);
-        Ok(Some(TopicOptions {
+        let model = match &self.topics_from {
+            Some(dir) => Some(Arc::new(read_model(dir).context("--topics-from")?)),
+            None => None,
+        };
+        let theme_spec = match (self.theme_vectors.as_str(), &model) {
+            ("auto", Some(model)) => model.theme_vectors().to_string(),
+            (spec, _) => spec.to_string(),
+        };
+        let theme_vectors = theme_vectors(&theme_spec, &vectors)
+            .with_context(|| format!("--theme-vectors {theme_spec}"))?;
+        let options = TopicOptions {
             vectors,
+            theme_vectors,
+            themes: self.themes.map(|n| n as usize),
             max_topics: self.max_topics,
             min_topic_size: self.min_topic_size.max(1),
             seed: self.seed,
             separate_languages: self.separate_languages,
             period: self.period,
+            model: model.clone(),
             ..TopicOptions::default()
-        }))
+        };
+        if let Some(model) = &model {
+            model
+                .check_vectors(&options.vectors_spec())
+                .context("--topics-from")?;
+        }
+        Ok(Some(options))
     }
 }
+
+/// The theme vectors `--theme-vectors SPEC` asks for; `auto` is use-m3 where installed
+/// (else LSA alone, with a warning). A model `--topic-vectors` already loaded is shared.
+fn theme_vectors(spec: &str, clauses: &Vectors) -> anyhow::Result<Vectors> {
+    let spec = match spec {
+        "auto" => USE_M3,
+        spec => spec,
+    };
+    if let Vectors::Embeddings { embedder, .. } = clauses
+        && embedder.name() == spec
+    {
+        return Ok(Vectors::Embeddings {
+            embedder: embedder.clone(),
+            langs: Vec::new(),
+        });
+    }
+    match Vectors::from_spec(spec) {
+        Err(embedding::Error::Encoder(koe::embed::Error::NotInstalled(dir))) if spec == USE_M3 => {
+            eprintln!(
+                "koe analyze: warning: the use-m3 sentence encoder is not installed in {} \
+                 (scripts/setup.sh installs it): themes come from TF-IDF → LSA alone, which \
+                 finds themes in short feedback poorly and splits them by language; \
+                 --theme-vectors tfidf silences this",
+                dir.display()
+            );
+            Ok(Vectors::TfIdf)
+        }
+        result => Ok(result?),
+    }
+}
+
+/// The default build's multilingual sentence encoder.
+const USE_M3: &str = "embeddings:use-m3";
 
 /// Input field names, for dumps that do not use koe's. Each flag may be repeated (or
 /// given a comma-separated list) for inputs that differ; koe's own name is always tried
@@ -409,13 +487,24 @@ fn render_summary(s: &Summary, generation: &Generation) -> String {
             generation.path(Part::Rejects).display()
         );
     }
+    if let Some(themes) = s.themes {
+        let _ = writeln!(
+            text,
+            "  themes     {themes:>7}   {} records in no theme  (vectors: {})  → koe topics {}",
+            s.theme_outliers.unwrap_or(0),
+            match s.theme_vectors.as_deref() {
+                None | Some("tfidf") => "tfidf".to_string(),
+                Some(encoder) => format!("tfidf + {encoder}"),
+            },
+            out.display()
+        );
+    }
     if let Some(topics) = s.topics {
         let _ = writeln!(
             text,
-            "  topics     {topics:>7}   {} records in no topic  (vectors: {})  → koe topics {}",
+            "  sub-topics {topics:>7}   {} records in no sub-topic  (vectors: {})",
             s.topic_outliers.unwrap_or(0),
             s.topic_vectors.as_deref().unwrap_or("tfidf"),
-            out.display()
         );
     }
     if let Some(t) = &s.taxonomy {

@@ -9,7 +9,7 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 
 use koe::analysis::AnalysisDir;
-use koe::index::{FacetCounts, Filters, Hit, SearchOutput, SearchRequest};
+use koe::index::{Filters, Hit, SearchOutput, SearchRequest};
 use koe::ingest::{parse_since, parse_until};
 use koe::{Label, Lang};
 
@@ -57,7 +57,11 @@ pub struct Args {
     #[arg(long, value_name = "NAME")]
     product: Vec<String>,
 
-    /// Only records about these topics (pain point ids from `koe topics`; repeat for any).
+    /// Only records in these themes (theme ids from `koe topics`; repeat for any).
+    #[arg(long, value_name = "ID")]
+    theme: Vec<u32>,
+
+    /// Only records about these sub-topics (pain point ids from `koe topics`; repeat for any).
     #[arg(long, value_name = "ID")]
     topic: Vec<u32>,
 
@@ -113,6 +117,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             channel: args.channel,
             stage: args.stage,
             product: args.product,
+            theme: args.theme,
             topic: args.topic,
             category: args.category,
             lang: args.lang,
@@ -158,7 +163,7 @@ fn render(request: &SearchRequest, results: &SearchOutput) -> String {
         let _ = writeln!(out, "{:>3}. {}", request.offset + i + 1, describe(hit));
         let _ = writeln!(out, "     {}", highlight.apply(hit));
     }
-    render_facets(&results.facets, &results.topic_labels, &mut out);
+    render_facets(results, &mut out);
     out
 }
 
@@ -183,6 +188,9 @@ fn describe(hit: &Hit) -> String {
     }
     if let Some(date) = &hit.created_at {
         parts.push(date.get(..10).unwrap_or(date).to_string());
+    }
+    if let Some(theme) = hit.theme {
+        parts.push(format!("theme {theme}"));
     }
     if !hit.categories.is_empty() {
         parts.push(hit.categories.join(","));
@@ -235,7 +243,8 @@ impl Highlight {
     }
 }
 
-fn render_facets(facets: &FacetCounts, topic_labels: &BTreeMap<String, String>, out: &mut String) {
+fn render_facets(results: &SearchOutput, out: &mut String) {
+    let facets = &results.facets;
     out.push('\n');
     let groups = [
         ("sentiment", &facets.sentiment),
@@ -254,19 +263,30 @@ fn render_facets(facets: &FacetCounts, topic_labels: &BTreeMap<String, String>, 
         let line: Vec<String> = sorted.iter().map(|(k, v)| format!("{k} {v}")).collect();
         let _ = writeln!(out, "{name:>10}: {}", line.join(" · "));
     }
-    let mut topics: Vec<_> = facets.topic.iter().collect();
-    topics.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    for (i, (id, count)) in topics.iter().take(8).enumerate() {
-        let label = topic_labels.get(*id).map_or("", String::as_str);
-        let name = if i == 0 { "topics:" } else { "" };
+    render_ids("themes:", &facets.theme, &results.theme_labels, out);
+    render_ids("topics:", &facets.topic, &results.topic_labels, out);
+}
+
+/// Theme or topic counts with their labels, the 8 largest.
+fn render_ids(
+    name: &str,
+    counts: &BTreeMap<String, u64>,
+    labels: &BTreeMap<String, String>,
+    out: &mut String,
+) {
+    let mut sorted: Vec<_> = counts.iter().collect();
+    sorted.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    for (i, (id, count)) in sorted.iter().take(8).enumerate() {
+        let label = labels.get(*id).map_or("", String::as_str);
+        let name = if i == 0 { name } else { "" };
         let _ = writeln!(out, "{name:>11} #{id:<3} {count:>5}  {label}");
     }
-    if topics.len() > 8 {
+    if sorted.len() > 8 {
         let _ = writeln!(
             out,
             "{:>10}  … {} more (--json for all)",
             "",
-            topics.len() - 8
+            sorted.len() - 8
         );
     }
 }

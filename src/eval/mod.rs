@@ -11,10 +11,12 @@
 //! [`stats`] adds bootstrap intervals to each model's figures (overall and per language)
 //! and compares models pairwise on the same rows ([`compare_all`]).
 
+pub mod clustering;
 pub mod labelled;
 pub mod memory;
 pub mod metrics;
 pub mod stats;
+pub mod themes;
 
 use std::collections::BTreeMap;
 use std::time::Instant;

@@ -35,7 +35,10 @@ pub struct IndexDoc {
     pub terms: Vec<tantivy::tokenizer::Token>,
     pub lang: Lang,
     pub sentiment: Score,
-    /// Topic ids, primary first (empty: no topic).
+    /// The record's theme (None: none, or no topics stage).
+    #[serde(default)]
+    pub theme: Option<u32>,
+    /// Sub-topic ids, primary first (empty: no topic).
     pub topics: Vec<u32>,
     /// Names of the taxonomy categories the record is in, ancestors included.
     #[serde(default)]
@@ -50,6 +53,7 @@ impl From<Analysed> for IndexDoc {
             normalized: analysed.text.normalized,
             lang: analysed.text.lang,
             sentiment: analysed.sentiment.doc,
+            theme: None,
             topics: Vec::new(),
             categories: Vec::new(),
         }

@@ -30,7 +30,9 @@ pub struct IndexFields {
     pub channel: Field,
     pub stage: Field,
     pub product: Field,
-    /// Topic ids (pain points) of the record's sentences.
+    /// The record's theme id.
+    pub theme: Field,
+    /// Sub-topic ids (pain points) of the record's clauses.
     pub topic: Field,
     /// Names of the taxonomy categories the record is in (flat: a child's record holds
     /// its parents' names too).
@@ -64,6 +66,7 @@ impl IndexFields {
             "channel",
             "stage",
             "product",
+            "theme",
             "topic",
             "category",
         ] {
@@ -106,6 +109,7 @@ impl IndexFields {
             channel: field("channel")?,
             stage: field("stage")?,
             product: field("product")?,
+            theme: field("theme")?,
             topic: field("topic")?,
             category: field("category")?,
             rating: field("rating")?,

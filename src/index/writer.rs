@@ -64,6 +64,9 @@ impl IndexBuilder {
                 doc.add_facet(field, Facet::from_path([value.as_str()]));
             }
         }
+        if let Some(theme) = source.theme {
+            doc.add_facet(f.theme, Facet::from_path([theme.to_string()]));
+        }
         for topic in &source.topics {
             doc.add_facet(f.topic, Facet::from_path([topic.to_string()]));
         }

@@ -20,7 +20,7 @@
 //! go into the generation ([`crate::analysis::Part::SentimentModel`]).
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -97,6 +97,8 @@ pub enum Error {
     },
     #[error("topics: {0}")]
     TopicVectors(#[from] crate::topics::embedding::Error),
+    #[error(transparent)]
+    Model(#[from] crate::topics::model::Error),
     #[error("--sentiment auto")]
     Auto(#[from] crate::sentiment::auto::Error),
     #[error("saving the learnt sentiment model in {path}: {source}")]
@@ -138,6 +140,30 @@ impl Interrupt {
             reason => Err(Error::Interrupted(reason)),
         }
     }
+}
+
+/// The input files whose records `generation` holds, in the order they were read (from
+/// its `summary.json`; with `--append`, those of the generations before first).
+pub fn read_corpus(generation: &analysis::Generation) -> Result<Vec<InputFile>, Error> {
+    #[derive(serde::Deserialize)]
+    struct Corpus {
+        #[serde(default)]
+        corpus: Vec<InputFile>,
+    }
+    Ok(generation
+        .read_json::<Corpus>(analysis::Part::Summary)?
+        .map(|s| s.corpus)
+        .unwrap_or_default())
+}
+
+/// The topic model of the analysis in `out_dir` (its current generation), for
+/// `--topics-from`.
+pub fn read_model(out_dir: &Path) -> Result<crate::topics::TopicModel, Error> {
+    let generation = analysis::AnalysisDir::new(out_dir).current()?;
+    Ok(crate::topics::TopicModel::read(
+        &generation.path(analysis::Part::TopicModel),
+        out_dir,
+    )?)
 }
 
 /// How to read and index the inputs.
@@ -229,9 +255,13 @@ pub struct Summary {
     pub rejected_by_reason: BTreeMap<RejectReason, u64>,
     pub by_lang: BTreeMap<String, u64>,
     pub by_sentiment: BTreeMap<String, u64>,
-    /// Topics found (absent when the stage was off).
+    /// Themes found (absent when the stage was off).
+    pub themes: Option<usize>,
+    /// Records in no theme.
+    pub theme_outliers: Option<usize>,
+    /// Sub-topics found (absent when the stage was off).
     pub topics: Option<usize>,
-    /// Records that belong to no topic.
+    /// Records with no clause in any sub-topic.
     pub topic_outliers: Option<usize>,
     /// The rule for records sharing an id (`duplicate_id` rejects are the others).
     pub duplicate_ids: DuplicateIds,
@@ -242,6 +272,9 @@ pub struct Summary {
     /// With `--taxonomy`: records per category (figures in `categories.json`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub taxonomy: Option<TaxonomySummary>,
+    /// What records' theme vectors mixed with LSA (`embeddings:use-m3`; `tfidf`: LSA
+    /// alone, or the clauses' embeddings where `topic_vectors` has them).
+    pub theme_vectors: Option<String>,
     pub elapsed_s: f64,
     /// Records read per second of the whole run.
     pub docs_per_s: f64,

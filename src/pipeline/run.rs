@@ -8,10 +8,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use rayon::prelude::*;
-use serde::Deserialize;
 
 use super::ids::{IdRegistry, Position, Verdict};
-use super::inputs::{InputFile, check_inputs, identify};
+use super::inputs::{check_inputs, identify};
 use super::spill::SpillWriter;
 use super::{Appended, Error, Options, Pipeline, Progress, Stage, Summary};
 use crate::analysis::{Part, Run};
@@ -33,13 +32,6 @@ enum Sink {
     },
 }
 
-/// The part of a previous `summary.json` a run reads.
-#[derive(Deserialize)]
-struct PreviousSummary {
-    #[serde(default)]
-    corpus: Vec<InputFile>,
-}
-
 impl Pipeline {
     /// Reads every input, analyses it and writes the run's generation: index, rejects,
     /// topics and summary. The caller publishes it ([`Run::publish`]); on an error (or
@@ -57,10 +49,7 @@ impl Pipeline {
         check_inputs(inputs, run.folder())?;
         let previous = run.previous().filter(|_| options.append);
         let earlier = match previous {
-            Some(generation) => generation
-                .read_json::<PreviousSummary>(Part::Summary)?
-                .map(|s| s.corpus)
-                .unwrap_or_default(),
+            Some(generation) => super::read_corpus(generation)?,
             None => Vec::new(),
         };
         let files = identify(inputs, &earlier, run.number())?;
@@ -235,9 +224,12 @@ impl<'a> Pass<'a> {
                 rejected_by_reason: BTreeMap::new(),
                 by_lang: BTreeMap::new(),
                 by_sentiment: BTreeMap::new(),
+                themes: None,
+                theme_outliers: None,
                 topics: None,
                 topic_outliers: None,
                 topic_vectors: options.topics.as_ref().map(|t| t.vectors.to_string()),
+                theme_vectors: options.topics.as_ref().map(|t| t.theme_vectors.to_string()),
                 duplicate_ids: options.duplicate_ids,
                 append: None,
                 taxonomy: None,
@@ -375,6 +367,11 @@ impl<'a> Pass<'a> {
                     summary.taxonomy.get_or_insert_default().renames = renames;
                 }
                 run.write_json(Part::Topics, &topics)?;
+                if let Some(model) = topics.model() {
+                    model.write(&run.path(Part::TopicModel))?;
+                }
+                summary.themes = Some(topics.themes.len());
+                summary.theme_outliers = Some(topics.overall.theme_outliers);
                 summary.topics = Some(topics.topics.len());
                 summary.topic_outliers = Some(topics.overall.outliers);
                 let spill_path = run.path(Part::Spill);
@@ -384,6 +381,7 @@ impl<'a> Pass<'a> {
                 };
                 for (seq, doc) in spill.into_reader().map_err(output)?.enumerate() {
                     let mut doc = doc.map_err(output)?;
+                    doc.theme = topics.doc_theme(seq);
                     doc.topics = topics.doc_topics(seq).to_vec();
                     index.add(doc)?;
                     summary.indexed += 1;

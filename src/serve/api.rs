@@ -31,9 +31,10 @@ pub const MAX_DEPTH: usize = 10_000;
 pub const MAX_QUERY_CHARS: usize = 1_000;
 
 /// The parameters of `/api/search`.
-pub const SEARCH_PARAMETERS: [&str; 15] = [
+pub const SEARCH_PARAMETERS: [&str; 16] = [
     "q",
     "sentiment",
+    "theme",
     "topic",
     "category",
     "channel",
@@ -131,7 +132,7 @@ pub async fn search(
 }
 
 /// The request that `/api/search`'s parameters ask for; repeated `channel`, `stage`,
-/// `product`, `topic` and `category` mean any of them. Empty values are no filter.
+/// `product`, `theme`, `topic` and `category` mean any of them. Empty values are no filter.
 pub fn search_request(params: &[(String, String)]) -> Result<SearchRequest, ApiError> {
     let mut request = SearchRequest::new("");
     request.limit = DEFAULT_PER_PAGE;
@@ -155,6 +156,10 @@ pub fn search_request(params: &[(String, String)]) -> Result<SearchRequest, ApiE
             "channel" => filters.channel.push(value.to_string()),
             "stage" => filters.stage.push(value.to_string()),
             "product" => filters.product.push(value.to_string()),
+            "theme" => filters.theme.push(parse("theme", value, |v| {
+                v.parse()
+                    .map_err(|_| format!("{v:?} is not a theme id (see /api/topics)"))
+            })?),
             "category" => filters.category.push(value.to_string()),
             "topic" => filters.topic.push(parse("topic", value, |v| {
                 v.parse()

@@ -1,7 +1,12 @@
-//! Clause vectors → topics: sample, reduce, cluster, then assign everything.
+//! Clause vectors → sub-topics: inside each theme, sample, reduce, cluster, then assign.
 //!
-//! 1. A seeded reservoir sample of at most `sample_size` clauses (per language group)
-//!    is the only data that is ever compared pairwise-ish.
+//! The clauses of a theme's records (each language apart with `separate_languages`, or
+//! where embeddings cover only some languages) form a **group**; each group is
+//! clustered on its own, so a sub-topic never spans two themes:
+//!
+//! 1. A sample of at most `sample_size / themes` clauses per group (at least
+//!    [`MIN_GROUP_SAMPLE`]): those with the smallest hashes of their record's text and
+//!    their place in it, so the sample does not depend on input order.
 //! 2. A randomized truncated SVD of the sample's TF-IDF rows gives an LSA space of
 //!    `dims` dimensions in which co-occurring words (配送 and 届く, app and crash) lie
 //!    close together. Where sentence embeddings cover the group's language
@@ -9,28 +14,38 @@
 //!    reduction, as spherical k-means needs none (BERTopic reduces with UMAP because
 //!    HDBSCAN's densities do).
 //! 3. Spherical k-means (cosine, k-means++ seeding) clusters the sample; k is chosen
-//!    by the mean silhouette over a grid of k, each k fitted on a sub-sample.
-//! 4. Centroids closer than `merge_similarity` become one topic; then every clause is
-//!    assigned to its nearest centroid in one linear, parallel pass, and a clause less
-//!    similar than `min_similarity` to every centroid is an outlier. Similarity is the
-//!    cosine in term space between the clause and the centroid's direction (the LSA
-//!    cosine times the share of the clause the LSA space captures), so a clause made
-//!    of words the space does not represent is an outlier, not a random match. Topics that reach
-//!    fewer than `min_topic_size` documents are dissolved (their clauses go to the next
-//!    nearest centroid or become outliers), and `max_topics` merges the smallest topic
-//!    into its most similar one until the cap holds.
+//!    by the mean silhouette over a grid of k up to `max_clusters`, each k fitted on a
+//!    sub-sample.
+//! 4. Centroids closer than `merge_similarity` become one topic. An LSA centroid is
+//!    then mapped back to term space (the direction P·c, its largest weights kept,
+//!    [`TermCentroid`]): the cosine between a clause's TF-IDF row and that direction is
+//!    the LSA cosine times the share of the clause the space captures, so a clause made
+//!    of words the space does not represent is an outlier, not a random match, and a
+//!    saved model can assign new clauses with the vocabulary and these weights alone.
+//!    Every clause is assigned to its nearest centroid of its group in one linear,
+//!    parallel pass; a clause less similar than `min_similarity` to every centroid is
+//!    an outlier. Topics that reach fewer than `min_topic_size` documents are dissolved
+//!    (their clauses go to the next nearest centroid or become outliers), and
+//!    `max_topics` merges the smallest topic into its most similar one until the cap
+//!    holds.
 //!
-//! Cost: O(sample · k · dims · iterations) for the fit, O(clauses · (terms + k) · dims)
-//! for assignment, never quadratic in the number of documents.
+//! Cost: O(sample · k · dims · iterations) per group for the fit, O(clauses · terms ·
+//! log(centroid terms) · k) for assignment, never quadratic in the number of documents.
+
+use std::collections::BinaryHeap;
 
 use rayon::prelude::*;
 
 use super::TopicOptions;
+use super::assign::{Assigner, CentroidVector, ClauseVector, Scores, Target, VectorKind};
 use super::embedding::Embeddings;
 use super::kmeans::{choose_k, spherical_kmeans};
 use super::linalg::{Projection, Rng, SparseRows, dot, normalize, truncated_svd};
 use super::vectorize::{ClauseStore, NONE, Vectorizer};
 use crate::record::Lang;
+
+/// A group's sample holds at least this many clauses (when it has them).
+pub(crate) const MIN_GROUP_SAMPLE: usize = 3_000;
 
 /// A clause's topic (`NONE`: outlier), its cosine similarity to the centroid, and
 /// whether it is in the topic's core. While clustering, `topic` holds the index of the
@@ -39,12 +54,12 @@ use crate::record::Lang;
 pub(crate) struct Assignment {
     pub topic: u32,
     pub similarity: f32,
-    /// At least [`Group::core_similarity`] to its centroid: the clauses that name the
-    /// topic (see `label`).
+    /// At least [`VectorKind::core_similarity`] to its centroid: the clauses that name
+    /// the topic (see `label`).
     pub core: bool,
 }
 
-const OUTLIER: Assignment = Assignment {
+pub(crate) const OUTLIER: Assignment = Assignment {
     topic: NONE,
     similarity: 0.0,
     core: false,
@@ -58,27 +73,39 @@ pub(crate) struct Space<'a> {
     pub embeddings: Option<&'a Embeddings>,
 }
 
-/// The space of one language group (or of everything).
-enum Group {
-    Lsa(Projection),
-    Embedded { dims: usize },
+/// The clauses of one theme (and language, when languages are apart).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct GroupKey {
+    pub theme: u32,
+    /// None: all languages together.
+    pub lang: Option<Lang>,
+}
+
+/// A fitted group: its key, how it compares, and (for fitting) its LSA space.
+pub(crate) struct Group {
+    pub key: GroupKey,
+    projection: Option<Projection>,
+    dims: usize,
 }
 
 impl Group {
-    /// Fits the space of a group of `lang` (`None`: all languages) on its sample;
-    /// `None` when nothing in it has a vector.
+    /// Fits the space of a group on its sample; `None` when nothing in it has a vector.
     fn fit(
         space: Space,
-        lang: Option<Lang>,
+        key: GroupKey,
         store: &ClauseStore,
         sample: &[usize],
         options: &TopicOptions,
         rng: &mut Rng,
     ) -> Option<Group> {
         if let Some(embeddings) = space.embeddings
-            && lang.map_or(embeddings.covers_all(), |l| embeddings.covers(l))
+            && key
+                .lang
+                .map_or(embeddings.covers_all(), |l| embeddings.covers(l))
         {
-            return Some(Group::Embedded {
+            return Some(Group {
+                key,
+                projection: None,
                 dims: embeddings.dims(),
             });
         }
@@ -91,31 +118,17 @@ impl Group {
                 rows.push(&row);
             }
         }
-        truncated_svd(&rows, vectorizer.n_cols(), options.dims, rng).map(Group::Lsa)
+        let projection = truncated_svd(&rows, options.dims, rng)?;
+        Some(Group {
+            key,
+            dims: projection.dims,
+            projection: Some(projection),
+        })
     }
 
-    fn dims(&self) -> usize {
-        match self {
-            Group::Lsa(projection) => projection.dims,
-            Group::Embedded { dims } => *dims,
-        }
-    }
-
-    /// The similarity from which a clause is in its topic's core. The scales differ:
-    /// term-space cosines of short clauses run lower than sentence-embedding cosines,
-    /// whose members sit at 0.5–0.8 from their centroid. Chosen on a 10 000-record
-    /// corpus from `benches/gen_corpus.py --seed 11` (not a reported one) by the NPMI
-    /// of the label terms (top 3, scored by benches/bertopic_compare.py): with MiniLM
-    /// for English, 0.445 at 0.5 and 0.512 at 0.7; TF-IDF 0.551 at 0.5, 0.549 at 0.7.
-    fn core_similarity(&self) -> f32 {
-        match self {
-            Group::Lsa(_) => 0.5,
-            Group::Embedded { .. } => 0.7,
-        }
-    }
-
-    /// Clause `c` as a unit vector into `z` (`dims` long) and the share of the clause
-    /// the space captures (1 for embeddings); `None` when it has no vector.
+    /// Clause `c` as a unit vector of the fitting space into `z` (`dims` long) and the
+    /// share of the clause the space captures (1 for embeddings); `None` when it has
+    /// no vector.
     fn point(
         &self,
         space: Space,
@@ -124,96 +137,137 @@ impl Group {
         row: &mut Vec<(u32, f32)>,
         z: &mut [f32],
     ) -> Option<f32> {
-        match self {
-            Group::Lsa(projection) => {
+        match &self.projection {
+            Some(projection) => {
                 space.vectorizer.row(store, c, row);
                 projection.project(row, z)
             }
-            Group::Embedded { .. } => space
+            None => space
                 .embeddings
                 .is_some_and(|e| e.vector(c, z))
                 .then_some(1.0),
         }
     }
+
+    /// The centroid `c` of the fitting space as clauses are compared with it.
+    fn centroid(&self, c: Vec<f32>) -> CentroidVector {
+        match &self.projection {
+            Some(projection) => CentroidVector::from_lsa(projection, &c),
+            None => CentroidVector::Dense(c),
+        }
+    }
 }
 
-struct Centroid {
-    group: usize,
+/// A centroid: its group (index into the groups), its vector in the fitting space (for
+/// merging), how clauses are compared with it, and its topic.
+pub(crate) struct Centroid {
+    pub group: usize,
     vector: Vec<f32>,
-    topic: u32,
-    active: bool,
+    pub compare: CentroidVector,
+    pub topic: u32,
+    pub active: bool,
 }
 
-/// The result: one assignment per clause, topics numbered 0..n_topics.
+/// The result: one assignment per clause, topics numbered 0..n_topics, and the groups
+/// and active centroids that assign clauses to them.
 pub(crate) struct Clustering {
     pub assignments: Vec<Assignment>,
     pub n_topics: usize,
+    pub groups: Vec<Group>,
+    pub centroids: Vec<Centroid>,
 }
 
-/// Clusters all clauses of `store` in `space`; `lang_of_doc` decides groups when
-/// languages are clustered separately, as they are when embeddings cover only some
-/// languages (the spaces differ).
+/// Where each record's clauses are clustered: its theme, and its language when
+/// languages are clustered apart.
+pub(crate) struct Grouping<'a> {
+    /// Theme of each record (`NONE`: its clauses are outliers).
+    pub theme_of_doc: &'a [u32],
+    pub lang_of_doc: &'a [Lang],
+    pub n_themes: usize,
+    /// Order-free hash of each record (its text's).
+    pub doc_keys: &'a [u64],
+    /// Only these clauses are clustered and assigned (None: all).
+    pub clauses: Option<&'a [bool]>,
+}
+
+impl Grouping<'_> {
+    fn separate(space: Space, options: &TopicOptions) -> bool {
+        options.separate_languages || space.embeddings.is_some_and(|e| !e.covers_all())
+    }
+
+    fn langs(separate: bool) -> &'static [Option<Lang>] {
+        if separate {
+            &[Some(Lang::Ja), Some(Lang::En)]
+        } else {
+            &[None]
+        }
+    }
+
+    /// Group index of clause `c` (None for a record without a theme).
+    fn group_of(&self, store: &ClauseStore, c: usize, n_langs: usize) -> Option<usize> {
+        if self
+            .clauses
+            .is_some_and(|only| !only.get(c).copied().unwrap_or(false))
+        {
+            return None;
+        }
+        let doc = store.doc[c] as usize;
+        let theme = *self.theme_of_doc.get(doc)?;
+        if theme == NONE {
+            return None;
+        }
+        let lang = usize::from(n_langs > 1 && self.lang_of_doc.get(doc) == Some(&Lang::En));
+        Some(theme as usize * n_langs + lang)
+    }
+}
+
+/// Clusters the clauses of `store` in `space`, inside the groups of `grouping`.
 pub(crate) fn cluster(
     store: &ClauseStore,
     space: Space,
-    lang_of_doc: &[Lang],
+    grouping: &Grouping,
     options: &TopicOptions,
 ) -> Clustering {
-    let separate = options.separate_languages || space.embeddings.is_some_and(|e| !e.covers_all());
-    let group_langs: &[Option<Lang>] = if separate {
-        &[Some(Lang::Ja), Some(Lang::En)]
-    } else {
-        &[None]
-    };
-    let group_of = |c: usize| -> usize {
-        match lang_of_doc.get(store.doc[c] as usize) {
-            Some(Lang::En) if separate => 1,
-            _ => 0,
-        }
-    };
+    let langs = Grouping::langs(Grouping::separate(space, options));
+    let n_langs = langs.len();
+    let n_groups = grouping.n_themes * n_langs;
+    let group_of = |c: usize| grouping.group_of(store, c, n_langs);
+    let per_group = (options.sample_size / grouping.n_themes.max(1)).max(MIN_GROUP_SAMPLE);
+    let samples = hash_samples(store, grouping.doc_keys, n_groups, &group_of, per_group);
     let mut rng = Rng::new(options.seed);
-    let samples = reservoir(
-        store.len(),
-        group_langs.len(),
-        group_of,
-        options.sample_size,
-        &mut rng,
-    );
     let mut groups = Vec::new();
-    // Fitted group of each sample group (None when it had nothing to fit).
-    let mut fitted = vec![None; samples.len()];
     let mut centroids = Vec::new();
     for (i, sample) in samples.iter().enumerate() {
-        let is_english = |c: usize| lang_of_doc.get(store.doc[c] as usize) == Some(&Lang::En);
-        if let Some((fitted_group, vectors)) = fit_group(
-            store,
-            space,
-            group_langs[i],
-            sample,
-            &is_english,
-            options,
-            &mut rng,
-        ) {
-            let group = groups.len();
-            fitted[i] = Some(group);
-            groups.push(fitted_group);
+        let key = GroupKey {
+            theme: (i / n_langs) as u32,
+            lang: langs[i % n_langs],
+        };
+        let is_english =
+            |c: usize| grouping.lang_of_doc.get(store.doc[c] as usize) == Some(&Lang::En);
+        if let Some((group, vectors)) =
+            fit_group(store, space, key, sample, &is_english, options, &mut rng)
+        {
+            let index = groups.len();
             centroids.extend(vectors.into_iter().map(|vector| Centroid {
-                group,
+                group: index,
+                compare: group.centroid(vector.clone()),
                 vector,
                 topic: 0,
                 active: true,
             }));
+            groups.push(group);
         }
     }
     merge_near_identical(&mut centroids, options.merge_similarity);
-    let group_of_clause = |c: usize| fitted[group_of(c)];
+    let separate = n_langs > 1;
     let first = assign(
         store,
         space,
+        grouping,
+        separate,
         &groups,
         &centroids,
         options.min_similarity,
-        &group_of_clause,
     );
     let n_topics = centroids
         .iter()
@@ -246,10 +300,11 @@ pub(crate) fn cluster(
         assign(
             store,
             space,
+            grouping,
+            separate,
             &groups,
             &centroids,
             options.min_similarity,
-            &group_of_clause,
         )
     };
     for a in assignments.iter_mut().filter(|a| a.topic != NONE) {
@@ -267,50 +322,67 @@ pub(crate) fn cluster(
     for a in assignments.iter_mut().filter(|a| a.topic != NONE) {
         a.topic = new_id[a.topic as usize];
     }
+    centroids.retain(|c| c.active);
+    for c in centroids.iter_mut() {
+        c.topic = new_id[c.topic as usize];
+    }
     Clustering {
         assignments,
         n_topics: next as usize,
+        groups,
+        centroids,
     }
 }
 
-/// Seeded reservoir samples (Algorithm R) of clause indices, one per group, sorted.
-fn reservoir(
-    n: usize,
+/// An order-free key of clause `c`: its record's key mixed with its place in the record.
+fn clause_key(store: &ClauseStore, doc_keys: &[u64], c: usize) -> u64 {
+    let doc = store.doc[c] as usize;
+    let place = (c - store.doc_clauses(doc).start) as u64;
+    let mut rng = Rng::new(
+        doc_keys.get(doc).copied().unwrap_or(0) ^ place.wrapping_mul(0x9e37_79b9_7f4a_7c15),
+    );
+    rng.next_u64()
+}
+
+/// Per group, the `size` clauses with the smallest keys, sorted by key.
+fn hash_samples(
+    store: &ClauseStore,
+    doc_keys: &[u64],
     n_groups: usize,
-    group_of: impl Fn(usize) -> usize,
+    group_of: &impl Fn(usize) -> Option<usize>,
     size: usize,
-    rng: &mut Rng,
 ) -> Vec<Vec<usize>> {
-    let mut samples = vec![Vec::new(); n_groups];
-    let mut seen = vec![0usize; n_groups];
-    for c in 0..n {
-        let g = group_of(c).min(n_groups - 1);
-        seen[g] += 1;
-        if samples[g].len() < size {
-            samples[g].push(c);
-        } else {
-            let j = rng.below(seen[g]);
-            if j < size {
-                samples[g][j] = c;
-            }
+    let mut heaps: Vec<BinaryHeap<(u64, usize)>> = vec![BinaryHeap::new(); n_groups];
+    for c in 0..store.len() {
+        let Some(heap) = group_of(c).and_then(|g| heaps.get_mut(g)) else {
+            continue;
+        };
+        let key = (clause_key(store, doc_keys, c), c);
+        if heap.len() < size {
+            heap.push(key);
+        } else if heap.peek().is_some_and(|top| key < *top) {
+            heap.pop();
+            heap.push(key);
         }
     }
-    samples.iter_mut().for_each(|s| s.sort_unstable());
-    samples
+    heaps
+        .into_iter()
+        .map(|heap| heap.into_sorted_vec().into_iter().map(|(_, c)| c).collect())
+        .collect()
 }
 
 /// The space and k-means centroids of one group's sample.
 fn fit_group(
     store: &ClauseStore,
     space: Space,
-    lang: Option<Lang>,
+    key: GroupKey,
     sample: &[usize],
     is_english: &impl Fn(usize) -> bool,
     options: &TopicOptions,
     rng: &mut Rng,
 ) -> Option<(Group, Vec<Vec<f32>>)> {
-    let group = Group::fit(space, lang, store, sample, options, rng)?;
-    let dims = group.dims();
+    let group = Group::fit(space, key, store, sample, options, rng)?;
+    let dims = group.dims;
     let mut points = Vec::with_capacity(sample.len() * dims);
     let mut english = Vec::with_capacity(sample.len());
     let mut row = Vec::new();
@@ -330,7 +402,17 @@ fn fit_group(
     if n == 0 {
         return None;
     }
-    let k = choose_k(&points, dims, options.max_clusters, rng.next_u64());
+    // A group of few records has room for few sub-topics of min_topic_size records.
+    let mut docs: Vec<u32> = sample.iter().map(|&c| store.doc[c]).collect();
+    docs.sort_unstable();
+    docs.dedup();
+    let room = (docs.len() / options.min_topic_size.max(1)).max(1);
+    let k = choose_k(
+        &points,
+        dims,
+        options.max_clusters.min(room),
+        rng.next_u64(),
+    );
     let (centroids, labels) = spherical_kmeans(&points, dims, k, &mut Rng::new(rng.next_u64()));
     let centroids = split_by_language(&points, dims, &labels, &english, &centroids);
     Some((group, centroids))
@@ -417,9 +499,9 @@ fn merge_near_identical(centroids: &mut [Centroid], threshold: f32) {
     }
 }
 
-/// Merges the smallest active topic into its most similar one (same group, cosine of
-/// the topics' mean centroids) until at most `cap` remain; a topic with no partner in
-/// its group is dissolved instead.
+/// Merges the smallest active topic into its most similar one (the largest cosine
+/// between their centroids, which must be of one kind) until at most `cap` remain; a
+/// topic with no partner of its kind is dissolved instead.
 fn cap_topics(centroids: &mut [Centroid], mut sizes: Vec<usize>, cap: usize) {
     loop {
         let mut active: Vec<u32> = centroids
@@ -438,26 +520,20 @@ fn cap_topics(centroids: &mut [Centroid], mut sizes: Vec<usize>, cap: usize) {
         else {
             return;
         };
-        let mean = |t: u32| -> (usize, Vec<f32>) {
-            let members: Vec<&Centroid> = centroids
-                .iter()
-                .filter(|c| c.active && c.topic == t)
-                .collect();
-            let group = members.first().map_or(usize::MAX, |c| c.group);
-            let mut v = vec![0.0; members.first().map_or(0, |c| c.vector.len())];
-            for c in &members {
-                v.iter_mut().zip(&c.vector).for_each(|(s, x)| *s += x);
-            }
-            normalize(&mut v);
-            (group, v)
+        let similarity = |t: u32| -> Option<f32> {
+            let of = |topic: u32| {
+                centroids
+                    .iter()
+                    .filter(move |c| c.active && c.topic == topic)
+            };
+            of(smallest)
+                .flat_map(|a| of(t).filter_map(|b| a.compare.cosine(&b.compare)))
+                .reduce(f32::max)
         };
-        let (group, v) = mean(smallest);
         let partner = active
             .iter()
             .filter(|&&t| t != smallest)
-            .map(|&t| (t, mean(t)))
-            .filter(|(_, (g, _))| *g == group)
-            .map(|(t, (_, w))| (t, dot(&v, &w)))
+            .filter_map(|&t| Some((t, similarity(t)?)))
             .fold(None, |best: Option<(u32, f32)>, cur| match best {
                 Some(b) if b.1 >= cur.1 => Some(b),
                 _ => Some(cur),
@@ -477,46 +553,81 @@ fn cap_topics(centroids: &mut [Centroid], mut sizes: Vec<usize>, cap: usize) {
     }
 }
 
-/// Nearest active centroid (its index) of each clause's group, in parallel.
+/// Each clause's nearest active centroid (its index), over all groups of its kind
+/// (and language, when languages are apart), in parallel.
 fn assign(
     store: &ClauseStore,
     space: Space,
+    grouping: &Grouping,
+    separate: bool,
     groups: &[Group],
     centroids: &[Centroid],
     min_similarity: f32,
-    group_of_clause: &(impl Fn(usize) -> Option<usize> + Sync),
 ) -> Vec<Assignment> {
-    let max_dims = groups.iter().map(|g| g.dims()).max().unwrap_or(0);
+    let targets: Vec<Target> = centroids
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.active)
+        .map(|(i, c)| Target {
+            id: i as u32,
+            lang: if separate {
+                groups[c.group].key.lang
+            } else {
+                None
+            },
+            vector: c.compare.clone(),
+        })
+        .collect();
+    let assigner = Assigner::new(&targets, min_similarity);
+    assign_clauses(
+        store,
+        space,
+        grouping.lang_of_doc,
+        &assigner,
+        grouping.clauses,
+    )
+}
+
+/// Each clause of `store` (of `only`, when given) to its nearest target of `assigner`
+/// (`topic` = the target's id), in parallel: a clause in a language the embeddings
+/// cover by its embedding, any other by its TF-IDF row.
+pub(crate) fn assign_clauses(
+    store: &ClauseStore,
+    space: Space,
+    lang_of_doc: &[Lang],
+    assigner: &Assigner,
+    only: Option<&[bool]>,
+) -> Vec<Assignment> {
+    let dims = space.embeddings.map_or(0, Embeddings::dims);
     (0..store.len())
         .into_par_iter()
         .map_init(
-            || (Vec::new(), vec![0.0f32; max_dims]),
-            |(row, z), c| {
-                let Some(g) = group_of_clause(c) else {
+            || (Vec::new(), vec![0.0f32; dims], Scores::default()),
+            |(row, z, scores), c| {
+                if only.is_some_and(|only| !only.get(c).copied().unwrap_or(false)) {
+                    return OUTLIER;
+                }
+                let Some(&lang) = lang_of_doc.get(store.doc[c] as usize) else {
                     return OUTLIER;
                 };
-                let group = &groups[g];
-                let z = &mut z[..group.dims()];
-                let Some(captured) = group.point(space, store, c, row, z) else {
-                    return OUTLIER;
+                let clause = match space.embeddings.filter(|e| e.covers(lang)) {
+                    Some(e) if e.vector(c, z) => ClauseVector::Embedded(z),
+                    Some(_) => return OUTLIER,
+                    None => {
+                        space.vectorizer.row(store, c, row);
+                        ClauseVector::Terms(row)
+                    }
                 };
-                // captured · cos(z, centroid) is the cosine, in term space, between the
-                // clause and the centroid's direction: a clause the LSA space hardly
-                // represents cannot pass for a good match. (Embeddings capture all.)
-                centroids
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, ce)| ce.active && ce.group == g)
-                    .map(|(i, ce)| (i as u32, captured * dot(z, &ce.vector)))
-                    .fold(None, |best: Option<(u32, f32)>, cur| match best {
-                        Some(b) if b.1 >= cur.1 => Some(b),
-                        _ => Some(cur),
-                    })
-                    .filter(|&(_, s)| s >= min_similarity)
-                    .map_or(OUTLIER, |(topic, similarity)| Assignment {
-                        topic,
+                let kind = match clause {
+                    ClauseVector::Terms(_) => VectorKind::Terms,
+                    ClauseVector::Embedded(_) => VectorKind::Embedded,
+                };
+                assigner
+                    .nearest(clause, lang, scores)
+                    .map_or(OUTLIER, |(target, similarity)| Assignment {
+                        topic: target.id,
                         similarity,
-                        core: similarity >= group.core_similarity(),
+                        core: similarity >= kind.core_similarity(),
                     })
             },
         )

@@ -1,22 +1,20 @@
 //! The collector: what the topics stage keeps of each record until it fits.
 //!
 //! Per clause: its topic-term ids with counts and its sentiment; per record: language,
-//! rating, NPS, channel, stage, period and sentiment, plus its id and first 200
-//! characters for examples. Memory therefore grows with the number of topic terms
-//! (6 bytes each), of clauses (24 bytes each) and of records (about 40 bytes plus the
-//! id and up to 200 characters of text); the texts themselves and their tokens are not
-//! kept. Measured: 1M short synthetic records (3.4M topic terms, 2.2 clauses each)
+//! rating, NPS, channel, stage, period and sentiment, a hash of its text (the order-free
+//! key that samples are drawn by), plus its id and first 200 characters for examples.
+//! Memory therefore grows with the number of topic terms (6 bytes each), of clauses (24
+//! bytes each) and of records (about 50 bytes plus the id and up to 200 characters of
+//! text); the texts themselves and their tokens are not kept. Measured: 1M short synthetic records (3.4M topic terms, 2.2 clauses each)
 //! peak at ~310 MB for the whole process, dictionary and fit included.
 
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::cluster::Space;
+use super::TopicOptions;
 use super::embedding::{self, Embeddings, Vectors};
-use super::mentions::Mentions;
-use super::painpoints::{self, period_index};
-use super::vectorize::{ClauseStore, NONE, Vectorizer, Vocabulary, clauses};
-use super::{DocTopics, Quality, Topic, TopicOptions, Topics, cluster, label, quality};
+use super::painpoints::period_index;
+use super::vectorize::{ClauseStore, NONE, Vocabulary, clauses};
 use crate::record::{Analysed, Lang};
 use crate::sentiment::{Score, SentimentModel};
 use crate::text::{AnalysedText, Sentence};
@@ -59,17 +57,22 @@ impl DocMeta {
 /// Accumulates compact features of every record (see the module doc for memory);
 /// [`fit`](TopicCollector::fit) turns them into [`Topics`].
 pub struct TopicCollector {
-    options: TopicOptions,
-    vocab: Vocabulary,
-    store: ClauseStore,
+    pub(super) options: TopicOptions,
+    pub(super) vocab: Vocabulary,
+    pub(super) store: ClauseStore,
     /// Each stored clause's sentence embedding, with [`Vectors::Embeddings`].
-    embeddings: Option<Embeddings>,
-    docs: Vec<DocMeta>,
+    pub(super) embeddings: Option<Embeddings>,
+    /// Each record's whole-text embedding, with [`TopicOptions::theme_vectors`].
+    pub(super) record_embeddings: Option<Embeddings>,
+    pub(super) docs: Vec<DocMeta>,
+    /// Hash of each record's text: where it falls in every sample, whatever the order
+    /// records came in.
+    pub(super) keys: Vec<u64>,
     /// Id and text snippet of each record, back to back.
     strings: String,
     string_ends: Vec<usize>,
-    channels: Interner,
-    stages: Interner,
+    pub(super) channels: Interner,
+    pub(super) stages: Interner,
     clause_model: Option<Arc<dyn SentimentModel>>,
 }
 
@@ -81,12 +84,20 @@ impl TopicCollector {
                 Some(Embeddings::new(embedder.clone(), langs))
             }
         };
+        let record_embeddings = match &options.theme_vectors {
+            Vectors::TfIdf => None,
+            Vectors::Embeddings { embedder, langs } => {
+                Some(Embeddings::new(embedder.clone(), langs))
+            }
+        };
         TopicCollector {
             options,
+            record_embeddings,
             vocab: Vocabulary::default(),
             store: ClauseStore::new(),
             embeddings,
             docs: Vec::new(),
+            keys: Vec::new(),
             strings: String::new(),
             string_ends: Vec::new(),
             channels: Interner::default(),
@@ -141,6 +152,9 @@ impl TopicCollector {
             }
         }
         self.store.end_doc();
+        if let Some(embeddings) = self.record_embeddings.as_mut() {
+            embeddings.push(doc.lang, &doc.normalized)?;
+        }
         self.docs.push(DocMeta::of(
             analysed,
             &mut self.channels,
@@ -148,6 +162,7 @@ impl TopicCollector {
             self.options.period,
         ));
         let record = &analysed.record;
+        self.keys.push(text_key(&record.text));
         self.strings.push_str(&record.id);
         self.string_ends.push(self.strings.len());
         self.strings.extend(record.text.chars().take(200));
@@ -155,101 +170,19 @@ impl TopicCollector {
         Ok(())
     }
 
-    /// Clusters, labels and measures everything added. Fails only where an embedding
-    /// model does, on the last clauses still to embed.
-    pub fn fit(mut self) -> Result<Topics, embedding::Error> {
-        if let Some(embeddings) = &mut self.embeddings {
-            embeddings.flush()?;
-        }
-        let options = &self.options;
-        let vectorizer = Vectorizer::fit(
-            &self.store,
-            self.vocab.terms.len(),
-            options.min_df,
-            options.max_df,
-            options.max_terms,
-        );
-        let langs: Vec<Lang> = self.docs.iter().map(|d| d.lang).collect();
-        let space = Space {
-            vectorizer: &vectorizer,
-            embeddings: self.embeddings.as_ref(),
-        };
-        let clustering = cluster::cluster(&self.store, space, &langs, options);
-        let n_topics = clustering.n_topics;
-        let mentions = Mentions::build(&self.store, &clustering.assignments, n_topics);
-        let facets = painpoints::Facets {
-            channels: &self.channels.names,
-            stages: &self.stages.names,
-            period: options.period,
-        };
-        let (mut topics, overall) =
-            painpoints::pain_points(&self.docs, &mentions, n_topics, &facets);
-        let labelled = label::c_tf_idf(
-            &self.store,
-            &vectorizer,
-            &self.vocab,
-            &clustering.assignments,
-            &langs,
-            n_topics,
-            options.top_terms,
-        );
-        let tops: Vec<Vec<u32>> = labelled.iter().map(|l| l.top.clone()).collect();
-        let (coherence, per_topic) = quality::coherence_npmi(&self.store, &tops);
-        let examples = label::representatives(&mentions, n_topics, options.examples, |d| {
-            (self.string(2 * d), self.string(2 * d + 1))
-        });
-        for (((topic, labelled), coherence), examples) in
-            topics.iter_mut().zip(labelled).zip(per_topic).zip(examples)
-        {
-            topic.label = labelled.label;
-            topic.terms = labelled.terms;
-            topic.coherence = coherence;
-            topic.examples = examples;
-        }
-        // Rank by impact; the rank is the id.
-        let mut order: Vec<usize> = (0..topics.len()).collect();
-        order.sort_by(|&a, &b| {
-            let (ta, tb) = (&topics[a], &topics[b]);
-            tb.impact
-                .total_cmp(&ta.impact)
-                .then(tb.size.cmp(&ta.size))
-                .then(ta.label.cmp(&tb.label))
-        });
-        let mut rank = vec![NONE; topics.len()];
-        for (r, &old) in order.iter().enumerate() {
-            rank[old] = r as u32;
-        }
-        let mut sorted: Vec<Topic> = order
-            .iter()
-            .map(|&i| std::mem::take(&mut topics[i]))
-            .collect();
-        for (r, t) in sorted.iter_mut().enumerate() {
-            t.id = r as u32;
-        }
-        let assignments = DocTopics {
-            offsets: mentions.offsets.clone(),
-            topics: mentions
-                .list
-                .iter()
-                .map(|m| rank[m.topic as usize])
-                .collect(),
-            sentiments: mentions.list.iter().map(|m| m.sentiment).collect(),
-        };
-        Ok(Topics {
-            topics: sorted,
-            overall,
-            quality: Quality {
-                coherence_npmi: coherence,
-                diversity: quality::diversity(&tops),
-            },
-            assignments,
-        })
-    }
-
-    fn string(&self, i: usize) -> &str {
+    /// The id (`2 * doc`) or text snippet (`2 * doc + 1`) of a record.
+    pub(super) fn string(&self, i: usize) -> &str {
         let start = if i == 0 { 0 } else { self.string_ends[i - 1] };
         self.strings.get(start..self.string_ends[i]).unwrap_or("")
     }
+}
+
+/// The order-free key of a record: the first 8 bytes of its text's BLAKE3 hash.
+fn text_key(text: &str) -> u64 {
+    let hash = blake3::hash(text.as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&hash.as_bytes()[..8]);
+    u64::from_le_bytes(first)
 }
 
 /// Byte span (in `doc.normalized`) of the clause made of `tokens` (a token range).

@@ -287,6 +287,54 @@ impl Embeddings {
     }
 }
 
+/// Where a record's semantic vector (the theme half beside LSA) comes from.
+#[derive(Clone, Copy)]
+pub(crate) enum RecordSemantics<'a> {
+    /// No sentence model: themes from LSA alone.
+    None,
+    /// The whole record's text embedded ([`TopicOptions::theme_vectors`](super::TopicOptions::theme_vectors)),
+    /// one row per record.
+    Records(&'a Embeddings),
+    /// The normalised mean of the record's clause vectors (`--topic-vectors
+    /// embeddings:…` without a record encoder).
+    ClauseMean(&'a Embeddings),
+}
+
+impl RecordSemantics<'_> {
+    pub fn dims(&self) -> usize {
+        match self {
+            RecordSemantics::None => 0,
+            RecordSemantics::Records(e) | RecordSemantics::ClauseMean(e) => e.dims(),
+        }
+    }
+
+    /// Record `doc`'s unit vector into `out` (`dims` long); `scratch` is `dims` long.
+    /// False when it has none (not embedded, no embedded clause).
+    pub fn vector(
+        &self,
+        doc: usize,
+        clauses: std::ops::Range<usize>,
+        scratch: &mut [f32],
+        out: &mut [f32],
+    ) -> bool {
+        match self {
+            RecordSemantics::None => false,
+            RecordSemantics::Records(e) => e.vector(doc, out),
+            RecordSemantics::ClauseMean(e) => {
+                out.fill(0.0);
+                let mut any = false;
+                for c in clauses {
+                    if e.vector(c, scratch) {
+                        out.iter_mut().zip(&*scratch).for_each(|(o, x)| *o += x);
+                        any = true;
+                    }
+                }
+                any && super::linalg::normalize(out)
+            }
+        }
+    }
+}
+
 /// Scale and bytes of a vector: `value ≈ byte · scale`, the largest component at ±127.
 fn quantize(v: &[f32]) -> (f32, impl Iterator<Item = i8> + '_) {
     let max = v.iter().fold(0.0f32, |m, x| m.max(x.abs()));

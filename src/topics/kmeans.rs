@@ -15,12 +15,14 @@ use rayon::prelude::*;
 use super::linalg::{Rng, dot, normalize};
 
 /// Sub-sample on which each candidate k is fitted.
-const SELECTION_SAMPLE: usize = 5_000;
+const SELECTION_SAMPLE: usize = 2_500;
 /// Points whose silhouette is measured (pairwise distances: keep it small).
 const SILHOUETTE_SAMPLE: usize = 1_500;
 /// A candidate k must leave about this many sample points per cluster.
 const MIN_POINTS_PER_CLUSTER: usize = 4;
-const MAX_ITERATIONS: usize = 50;
+pub(crate) const MAX_ITERATIONS: usize = 50;
+/// Lloyd iterations stop when fewer than one point in this many moves.
+const CONVERGED_PER_MILLE: usize = 1_000;
 /// Silhouettes this close to the best are a tie, and the smaller k wins: differences
 /// this small are sampling noise, and fewer topics are easier to read.
 const SILHOUETTE_TOLERANCE: f64 = 0.02;
@@ -113,6 +115,49 @@ pub fn spherical_kmeans(
     k: usize,
     rng: &mut Rng,
 ) -> (Vec<f32>, Vec<u32>) {
+    spherical_kmeans_capped(points, dims, k, MAX_ITERATIONS, rng)
+}
+
+/// Centroids (k × dims) and labels of a k-means fit.
+pub(crate) type Fit = (Vec<f32>, Vec<u32>);
+
+/// The best of `inits` k-means fits (each seeded from `rng` in turn, at most
+/// `max_iterations` Lloyd iterations): the one whose points are closest to their
+/// centroids (largest sum of cosines); the first of equals, whatever the threads did.
+pub(crate) fn best_of(
+    points: &[f32],
+    dims: usize,
+    k: usize,
+    inits: usize,
+    max_iterations: usize,
+    rng: &mut Rng,
+) -> Fit {
+    let seeds: Vec<u64> = (0..inits.max(1)).map(|_| rng.next_u64()).collect();
+    let fits: Vec<(f64, Fit)> = seeds
+        .into_par_iter()
+        .map(|seed| {
+            let fit = spherical_kmeans_capped(points, dims, k, max_iterations, &mut Rng::new(seed));
+            let closeness: f64 = points
+                .chunks_exact(dims)
+                .zip(&fit.1)
+                .map(|(p, &l)| f64::from(dot(p, &fit.0[l as usize * dims..][..dims])))
+                .sum();
+            (closeness, fit)
+        })
+        .collect();
+    fits.into_iter()
+        .reduce(|best, cur| if cur.0 > best.0 { cur } else { best })
+        .map_or_else(|| (vec![0.0; k * dims], Vec::new()), |(_, fit)| fit)
+}
+
+/// [`spherical_kmeans`] with at most `max_iterations` Lloyd iterations.
+pub(crate) fn spherical_kmeans_capped(
+    points: &[f32],
+    dims: usize,
+    k: usize,
+    max_iterations: usize,
+    rng: &mut Rng,
+) -> (Vec<f32>, Vec<u32>) {
     let n = points.len() / dims;
     let k = k.clamp(1, n.max(1));
     let point = |i: usize| &points[i * dims..(i + 1) * dims];
@@ -121,31 +166,49 @@ pub fn spherical_kmeans(
         return (vec![0.0; k * dims], Vec::new());
     }
     centroids.extend_from_slice(point(rng.below(n)));
-    let mut nearest: Vec<f64> = (0..n)
-        .map(|i| f64::from(1.0 - dot(point(i), &centroids[..dims])).max(0.0))
-        .collect();
+    // Greedy k-means++ (Arthur & Vassilvitskii 2007, as scikit-learn does it): each new
+    // seed is the best of a few candidates drawn in proportion to their squared
+    // distance from the seeds so far (1 − cos, for unit vectors), the one that lowers
+    // the total most. Plain k-means++ leaves a bad seeding to chance, and with it the
+    // partition the stability of k is measured on.
+    let distance = |i: usize, c: &[f32]| f64::from(1.0 - dot(point(i), c)).max(0.0);
+    let mut nearest: Vec<f64> = (0..n).map(|i| distance(i, &centroids[..dims])).collect();
+    let trials = 2 + (k as f64).ln() as usize;
     for _ in 1..k {
-        let weights: f64 = nearest.iter().map(|d| d * d).sum();
-        let chosen = if weights <= 0.0 {
-            rng.below(n)
-        } else {
-            let mut target = rng.next_f64() * weights;
-            nearest
+        let total: f64 = nearest.iter().sum();
+        let mut best: Option<(f64, Vec<f64>, usize)> = None;
+        for _ in 0..trials {
+            let chosen = if total <= 0.0 {
+                rng.below(n)
+            } else {
+                let mut target = rng.next_f64() * total;
+                nearest
+                    .iter()
+                    .position(|d| {
+                        target -= d;
+                        target <= 0.0
+                    })
+                    .unwrap_or(n - 1)
+            };
+            let c = point(chosen);
+            let after: Vec<f64> = nearest
                 .iter()
-                .position(|d| {
-                    target -= d * d;
-                    target <= 0.0
-                })
-                .unwrap_or(n - 1)
-        };
-        let c = point(chosen).to_vec();
-        for (i, d) in nearest.iter_mut().enumerate() {
-            *d = d.min(f64::from(1.0 - dot(point(i), &c)).max(0.0));
+                .enumerate()
+                .map(|(i, &d)| d.min(distance(i, c)))
+                .collect();
+            let potential: f64 = after.iter().sum();
+            if best.as_ref().is_none_or(|b| potential < b.0) {
+                best = Some((potential, after, chosen));
+            }
         }
-        centroids.extend_from_slice(&c);
+        let Some((_, after, chosen)) = best else {
+            break;
+        };
+        nearest = after;
+        centroids.extend_from_slice(point(chosen));
     }
     let mut labels = vec![u32::MAX; n];
-    for _ in 0..MAX_ITERATIONS {
+    for _ in 0..max_iterations {
         let best: Vec<(u32, f32)> = (0..n)
             .into_par_iter()
             .map(|i| nearest_centroid(point(i), &centroids, dims))
@@ -156,7 +219,9 @@ pub fn spherical_kmeans(
             .filter(|((l, _), old)| l != *old)
             .count();
         labels.iter_mut().zip(&best).for_each(|(l, b)| *l = b.0);
-        if changed == 0 {
+        // Converged when (almost) no point moves: the last few in a thousand would
+        // take as many iterations again and change nothing anyone reads.
+        if changed * CONVERGED_PER_MILLE <= n {
             break;
         }
         let mut sums = vec![0.0f32; k * dims];
@@ -183,7 +248,8 @@ pub fn spherical_kmeans(
     (centroids, labels)
 }
 
-fn nearest_centroid(z: &[f32], centroids: &[f32], dims: usize) -> (u32, f32) {
+/// The centroid (index, cosine) nearest to the unit vector `z`.
+pub(crate) fn nearest_centroid(z: &[f32], centroids: &[f32], dims: usize) -> (u32, f32) {
     centroids
         .chunks_exact(dims)
         .enumerate()

@@ -69,6 +69,28 @@ impl SparseRows {
         self.ptr.len() - 1
     }
 
+    /// The rows with their columns renumbered 0.. in the order of `cols` (sorted, and
+    /// holding every column the rows use).
+    fn renumbered(&self, cols: &[u32]) -> SparseRows {
+        SparseRows {
+            ptr: self.ptr.clone(),
+            cols: self
+                .cols
+                .iter()
+                .map(|c| cols.binary_search(c).unwrap_or_default() as u32)
+                .collect(),
+            vals: self.vals.clone(),
+        }
+    }
+
+    /// The columns the rows use, sorted.
+    fn used_columns(&self) -> Vec<u32> {
+        let mut cols = self.cols.clone();
+        cols.sort_unstable();
+        cols.dedup();
+        cols
+    }
+
     fn row(&self, i: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
         let range = self.ptr[i]..self.ptr[i + 1];
         self.cols[range.clone()]
@@ -79,10 +101,13 @@ impl SparseRows {
 }
 
 /// A linear map from sparse term space to `dims` latent dimensions (the top right
-/// singular vectors), stored term-major: `matrix[col * dims + j]`.
+/// singular vectors), over the columns the fitting rows used (a theme's clauses use a
+/// fraction of the vocabulary), stored term-major: `matrix[i * dims + j]` for `cols[i]`.
 #[derive(Debug, Clone)]
 pub struct Projection {
     pub dims: usize,
+    /// Columns with a basis row, sorted; the others map to nothing.
+    cols: Vec<u32>,
     matrix: Vec<f32>,
 }
 
@@ -93,16 +118,41 @@ impl Projection {
     pub fn project(&self, row: &[(u32, f32)], out: &mut [f32]) -> Option<f32> {
         out.fill(0.0);
         for &(c, v) in row {
-            let start = c as usize * self.dims;
-            let Some(basis) = self.matrix.get(start..start + self.dims) else {
+            let Ok(i) = self.cols.binary_search(&c) else {
                 continue;
             };
+            let basis = &self.matrix[i * self.dims..(i + 1) * self.dims];
             for (o, &b) in out.iter_mut().zip(basis) {
                 *o += v * b;
             }
         }
         let captured = out.iter().map(|x| x * x).sum::<f32>().sqrt();
         normalize(out).then_some(captured)
+    }
+
+    /// The latent vector `z` as a direction in term space, (column, weight) for each
+    /// column of the map: the cosine of a unit row with it is the row's projection
+    /// dotted with `z`.
+    pub fn back_project(&self, z: &[f32]) -> Vec<(u32, f32)> {
+        self.cols
+            .iter()
+            .zip(self.matrix.chunks_exact(self.dims.max(1)))
+            .map(|(&c, basis)| (c, dot(basis, z)))
+            .collect()
+    }
+
+    /// The columns and the matrix (`dims` values per column), for saving.
+    pub fn parts(&self) -> (&[u32], &[f32]) {
+        (&self.cols, &self.matrix)
+    }
+
+    /// A saved projection; None when the parts do not fit together.
+    pub fn from_parts(dims: usize, cols: Vec<u32>, matrix: Vec<f32>) -> Option<Projection> {
+        (dims > 0 && matrix.len() == cols.len() * dims && cols.is_sorted()).then_some(Projection {
+            dims,
+            cols,
+            matrix,
+        })
     }
 }
 
@@ -117,22 +167,38 @@ pub(crate) fn normalize(v: &mut [f32]) -> bool {
     true
 }
 
+/// Dot product over eight running sums, which the compiler turns into SIMD (one sum
+/// in order cannot be: float addition is not associative). Same inputs, same result.
 pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut sums = [0.0f32; 8];
+    let (a8, b8) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = a8
+        .remainder()
+        .iter()
+        .zip(b8.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in a8.zip(b8) {
+        for i in 0..8 {
+            sums[i] += x[i] * y[i];
+        }
+    }
+    sums.iter().sum::<f32>() + tail
 }
 
 /// Power iterations of the range finder: two are plenty for TF-IDF spectra.
 const POWER_ITERATIONS: usize = 2;
 const OVERSAMPLING: usize = 10;
 
-/// Randomized truncated SVD of `rows` (`n_cols` columns) keeping at most `dims`
-/// dimensions. None when the rows span nothing (no rows, no columns, all zero).
-pub fn truncated_svd(
-    rows: &SparseRows,
-    n_cols: usize,
-    dims: usize,
-    rng: &mut Rng,
-) -> Option<Projection> {
+/// Randomized truncated SVD of `rows` keeping at most `dims` dimensions, over the
+/// columns the rows use. None when the rows span nothing (no rows, no columns, all
+/// zero).
+pub fn truncated_svd(rows: &SparseRows, dims: usize, rng: &mut Rng) -> Option<Projection> {
+    let cols = rows.used_columns();
+    let rows = &rows.renumbered(&cols);
+    let n_cols = cols.len();
     let m = rows.len();
     let l = (dims + OVERSAMPLING).min(m).min(n_cols);
     if l == 0 || dims == 0 {
@@ -187,7 +253,11 @@ pub fn truncated_svd(
             matrix[c * r + k] = (s / sigma) as f32;
         }
     }
-    Some(Projection { dims: r, matrix })
+    Some(Projection {
+        dims: r,
+        cols,
+        matrix,
+    })
 }
 
 /// A · X for X term-major (n_cols × l); result row-major m × l.
@@ -333,7 +403,7 @@ mod tests {
                 rows.push(&[(2, 0.6), (3, 0.8)]);
             }
         }
-        let p = truncated_svd(&rows, 4, 8, &mut Rng::new(1)).unwrap();
+        let p = truncated_svd(&rows, 8, &mut Rng::new(1)).unwrap();
         assert_eq!(p.dims, 2, "rank 2");
         let (mut a, mut b, mut c) = (vec![0.0; 2], vec![0.0; 2], vec![0.0; 2]);
         let whole = p.project(&[(0, 0.8), (1, 0.6)], &mut a);
@@ -355,6 +425,6 @@ mod tests {
 
     #[test]
     fn svd_of_nothing_is_none() {
-        assert!(truncated_svd(&SparseRows::new(), 0, 8, &mut Rng::new(1)).is_none());
+        assert!(truncated_svd(&SparseRows::new(), 8, &mut Rng::new(1)).is_none());
     }
 }

@@ -82,6 +82,65 @@ impl Mentions {
         Mentions { offsets, list }
     }
 
+    /// Themes as mentions: each record mentions its one theme (`NONE`: none) with its
+    /// record sentiment, and all its clauses.
+    pub fn one_per_record(
+        store: &ClauseStore,
+        themes: &[(u32, f32)],
+        sentiment: impl Fn(usize) -> Score,
+    ) -> Self {
+        let mut offsets = vec![0];
+        let mut list = Vec::new();
+        for (d, &(theme, similarity)) in themes.iter().enumerate() {
+            if theme != NONE {
+                let score = sentiment(d);
+                list.push(Mention {
+                    topic: theme,
+                    clauses: store.doc_clauses(d).len() as u32,
+                    similarity,
+                    sentiment: score.value,
+                    negative: score.label == Label::Negative,
+                });
+            }
+            offsets.push(list.len());
+        }
+        Mentions { offsets, list }
+    }
+
+    /// The theme of each topic: the one most of its records are in (`NONE` for a topic
+    /// no record with a theme mentions), the lower id on a tie.
+    pub fn majority_theme(
+        &self,
+        theme_of_doc: &[u32],
+        n_topics: usize,
+        n_themes: usize,
+    ) -> Vec<u32> {
+        let mut counts = vec![0usize; n_topics * n_themes];
+        for (d, &theme) in theme_of_doc.iter().enumerate().take(self.docs()) {
+            if theme == NONE {
+                continue;
+            }
+            for m in self.of(d) {
+                counts[m.topic as usize * n_themes + theme as usize] += 1;
+            }
+        }
+        counts
+            .chunks(n_themes.max(1))
+            .take(n_topics)
+            .map(|per_theme| {
+                per_theme
+                    .iter()
+                    .enumerate()
+                    .filter(|&(_, &n)| n > 0)
+                    .fold(None, |best: Option<(usize, usize)>, (t, &n)| match best {
+                        Some((_, b)) if b >= n => best,
+                        _ => Some((t, n)),
+                    })
+                    .map_or(NONE, |(t, _)| t as u32)
+            })
+            .collect()
+    }
+
     pub fn of(&self, doc: usize) -> &[Mention] {
         &self.list[self.offsets[doc]..self.offsets[doc + 1]]
     }

@@ -1,46 +1,62 @@
-//! Topics: group feedback into themes and rank them as pain points.
+//! Topics: group feedback into themes and sub-topics, and rank them as pain points.
+//!
+//! Two levels. **Themes** partition the records: each record belongs to the one theme
+//! its whole text is about (sport or politics, delivery or the app). **Sub-topics** are
+//! the pain points inside a theme, found clause by clause, so 「配送は遅かったけど、
+//! スタッフは親切でした」 counts for a late-delivery sub-topic and a kind-staff one.
 //!
 //! The stage reads [`Analysed`](crate::Analysed) records one at a time into a compact
-//! [`TopicCollector`] (term ids per clause, a few bytes of survey facts per record,
-//! the first 200 characters of each text for examples), then [`TopicCollector::fit`]
-//! runs, in order:
+//! [`TopicCollector`] (term ids per clause, a hash of the text, a few bytes of survey
+//! facts per record, the first 200 characters of each text for examples), then
+//! [`TopicCollector::fit`] runs, in order:
 //!
 //! 1. `vectorize`: clauses (a sentence cut at けど / but …, see [`clauses`]) → TF-IDF
-//!    rows over topic terms ([`is_topic_term`]), one vocabulary for Japanese and English;
-//!    or, with [`Vectors::Embeddings`], also a sentence embedding per clause
-//!    (`embedding`), computed in batches as records arrive;
-//! 2. `cluster` and `kmeans`: a seeded sample → truncated SVD (LSA, `linalg`; not with
-//!    embeddings) → spherical k-means with k chosen by silhouette → near-identical topics merged →
-//!    every clause assigned to its nearest centroid in one linear pass, weak matches
-//!    left out as outliers; `mentions` then says which topics each record talks about
-//!    and with which sentiment;
-//! 3. `label`: each topic's top terms by class-based TF-IDF (BERTopic's c-TF-IDF), a
-//!    label from them, and its most representative records;
-//! 4. `painpoints`: volume, sentiment, rating, NPS and impact per topic, trend by month
-//!    or ISO week with a least-squares slope, emerging topics, channel and stage
-//!    breakdowns;
-//! 5. `quality`: NPMI coherence and topic diversity.
+//!    rows over topic terms ([`is_topic_term`]), one vocabulary for Japanese and English,
+//!    per clause and per record; or, with [`Vectors::Embeddings`], also a sentence
+//!    embedding per clause (`embedding`), computed in batches as records arrive;
+//! 2. `themes` and `stability`: record vectors (record-level TF-IDF → LSA, plus the
+//!    semantic half: the whole record's vector from [`TopicOptions::theme_vectors`],
+//!    use-m3 by default in the CLI, or the mean of its clause embeddings) → spherical k-means over a sample, k chosen by
+//!    how stable the partition is under resampling → every record to its nearest theme;
+//! 3. `cluster` and `kmeans`: inside each theme, a sample of clauses → truncated SVD (LSA,
+//!    `linalg`; not with embeddings) → spherical k-means with k chosen by silhouette →
+//!    near-identical sub-topics merged → every clause assigned to its nearest centroid
+//!    in one linear pass, weak matches left out as outliers; `mentions` then says which
+//!    sub-topics each record talks about and with which sentiment;
+//! 4. `label`: each theme's and sub-topic's top terms by class-based TF-IDF (BERTopic's
+//!    c-TF-IDF), a label from them, and its most representative records;
+//! 5. `painpoints`: volume, sentiment, rating, NPS and impact per theme and sub-topic,
+//!    trend by month or ISO week with a least-squares slope, emerging topics, channel
+//!    and stage breakdowns;
+//! 6. `quality`: NPMI coherence and topic diversity.
 //!
-//! The result, [`Topics`], is sorted by impact and serialises to `topics.json`
-//! ([`render_table`] prints it); its per-record assignments ([`Topics::doc_topics`])
-//! are for the index stage. Everything is deterministic for a given
-//! [`TopicOptions::seed`], whatever the number of threads.
+//! The result, [`Topics`], lists themes and sub-topics, each sorted by impact, and
+//! serialises to `topics.json` ([`render_table`] prints it); its per-record assignments
+//! ([`Topics::doc_theme`], [`Topics::doc_topics`]) are for the index stage. Everything
+//! is deterministic for a given [`TopicOptions::seed`], whatever the number of threads,
+//! and does not depend on the order the records came in.
 
+mod assign;
 mod cluster;
 mod collector;
 pub mod embedding;
+mod fit;
 mod groups;
 mod kmeans;
 mod label;
 mod linalg;
 mod mentions;
+pub mod model;
 mod painpoints;
 mod quality;
 pub mod report;
+mod stability;
+mod themes;
 mod vectorize;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -48,8 +64,9 @@ use crate::record::Lang;
 pub use collector::TopicCollector;
 pub use embedding::{ClauseEmbedder, Vectors};
 pub use groups::{GroupMention, GroupTally};
+pub use model::TopicModel;
 pub use painpoints::ImpactBasis;
-pub use report::{render_quality, render_table};
+pub use report::{TableLimits, render_quality, render_table};
 pub use vectorize::{clauses, is_topic_term};
 
 pub use crate::period::Period;
@@ -66,12 +83,25 @@ pub mod numerics {
 pub struct TopicOptions {
     /// How clauses become vectors: TF-IDF + LSA (default) or sentence embeddings.
     pub vectors: Vectors,
+    /// How whole records become theme vectors besides their LSA row: with
+    /// [`Vectors::Embeddings`], a sentence encoder's vector of the record's text (for
+    /// records in its languages), mixed with LSA by `semantic_weight`; with
+    /// [`Vectors::TfIdf`], LSA alone, or the mean of the clause embeddings where
+    /// `vectors` has them.
+    pub theme_vectors: Vectors,
     /// At most this many topics: the smallest is merged into its most similar until
     /// the cap holds.
     pub max_topics: Option<usize>,
     /// A topic needs this many records; smaller ones are dissolved.
     pub min_topic_size: usize,
     pub seed: u64,
+    /// Exactly this many themes; None: chosen by stability in `min_themes..=max_themes`.
+    pub themes: Option<usize>,
+    pub min_themes: usize,
+    pub max_themes: usize,
+    /// Share of a theme cosine that comes from the semantic half of the record vectors
+    /// (where a sentence-embedding model runs; the rest from LSA).
+    pub semantic_weight: f32,
     /// Cluster Japanese and English records apart (true) or in one space (false).
     pub separate_languages: bool,
     pub period: Period,
@@ -83,9 +113,10 @@ pub struct TopicOptions {
     pub max_terms: usize,
     /// Dimensions of the LSA space.
     pub dims: usize,
-    /// Clauses sampled (per language group) to fit the LSA space and the clusters.
+    /// Records sampled to fit the themes; clauses sampled to fit the sub-topics (split
+    /// over the themes, at least 3 000 per theme).
     pub sample_size: usize,
-    /// Largest k tried by the silhouette search.
+    /// Most sub-topics per theme tried by the silhouette search.
     pub max_clusters: usize,
     /// A clause less similar than this to every centroid is an outlier (cosine in term
     /// space between the clause and the centroid's direction; with embeddings, cosine
@@ -95,6 +126,9 @@ pub struct TopicOptions {
     pub merge_similarity: f32,
     /// Top terms kept per topic (per language when a topic mixes both).
     pub top_terms: usize,
+    /// Apply this model (`--topics-from`) instead of fitting: its themes and sub-topics
+    /// keep their ids, and what none covers becomes candidate topics.
+    pub model: Option<Arc<TopicModel>>,
     /// Representative records kept per topic.
     pub examples: usize,
 }
@@ -103,9 +137,14 @@ impl Default for TopicOptions {
     fn default() -> Self {
         TopicOptions {
             vectors: Vectors::TfIdf,
+            theme_vectors: Vectors::TfIdf,
             max_topics: None,
             min_topic_size: 10,
             seed: 42,
+            themes: None,
+            min_themes: 4,
+            max_themes: 20,
+            semantic_weight: 0.5,
             separate_languages: false,
             period: Period::Month,
             min_df: 2,
@@ -113,11 +152,24 @@ impl Default for TopicOptions {
             max_terms: 50_000,
             dims: 100,
             sample_size: 20_000,
-            max_clusters: 60,
+            max_clusters: 20,
             min_similarity: 0.3,
             merge_similarity: 0.8,
             top_terms: 10,
             examples: 3,
+            model: None,
+        }
+    }
+}
+
+impl TopicOptions {
+    /// The vectors of clauses and of themes, as a model records them: `tfidf`,
+    /// `embeddings:<model>`, with `; themes: embeddings:<model>` when records are
+    /// encoded whole.
+    pub fn vectors_spec(&self) -> String {
+        match &self.theme_vectors {
+            Vectors::TfIdf => self.vectors.to_string(),
+            themes => format!("{}; themes: {themes}", self.vectors),
         }
     }
 }
@@ -151,11 +203,21 @@ pub struct Example {
     pub sentiment: f64,
 }
 
-/// One topic with its pain-point figures. Record counts are records with at least one
-/// clause in the topic; sentiment is that of those clauses ("aspect" sentiment).
+/// A theme or a sub-topic with its pain-point figures. A theme's records are those whose
+/// primary theme it is, with their record sentiment; a sub-topic's are the records with
+/// at least one clause in it, with the sentiment of those clauses ("aspect" sentiment).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Topic {
+    /// Themes and sub-topics are numbered apart; an id stays with its theme or sub-topic
+    /// when a later run applies this run's model (`--topics-from`).
     pub id: u32,
+    /// The theme a sub-topic belongs to (None for a theme, and for a candidate topic
+    /// whose records span themes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<u32>,
+    /// A candidate new topic: what no topic of the applied model covers.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub candidate: bool,
     pub label: String,
     pub terms: Vec<TermWeight>,
     /// Records in the topic.
@@ -190,8 +252,11 @@ pub struct Overall {
     pub docs: usize,
     pub nps: Option<f64>,
     pub mean_rating: Option<f64>,
-    /// Records with no clause in any topic.
+    /// Records with no clause in any sub-topic.
     pub outliers: usize,
+    /// Records in no theme (nothing to go on: no topic term, no embedding).
+    #[serde(default)]
+    pub theme_outliers: usize,
     pub mean_sentiment: f64,
     /// Percent of records negative overall.
     pub share_negative: f64,
@@ -207,15 +272,47 @@ pub struct Quality {
     pub diversity: f64,
 }
 
-/// The fitted topics, sorted by impact (topic id = rank, 0 first).
+/// How many themes, and why.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ThemeChoice {
+    /// `stability`, `fixed` (`--themes`), `model` (`--topics-from`) or `none`.
+    pub method: String,
+    /// Stability (mean ARI between fits on two subsamples) of each k tried.
+    pub stability: Vec<KStability>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct KStability {
+    pub k: usize,
+    pub stability: f64,
+    /// Standard error of the stability (over the subsample pairs).
+    #[serde(default)]
+    pub error: f64,
+}
+
+/// The fitted themes and sub-topics, each sorted by impact.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Topics {
+    /// Themes, ranked by impact.
+    #[serde(default)]
+    pub themes: Vec<Topic>,
+    /// Sub-topics (and candidate topics), ranked by impact.
     pub topics: Vec<Topic>,
     pub overall: Overall,
+    /// Coherence and diversity of the sub-topics…
     pub quality: Quality,
+    /// …and of the themes.
+    #[serde(default)]
+    pub theme_quality: Quality,
+    /// How the number of themes was chosen.
+    #[serde(default)]
+    pub theme_choice: ThemeChoice,
     /// Topic ids per record (CSR); not serialised.
     #[serde(skip)]
     pub(crate) assignments: DocTopics,
+    /// The model to save (or the applied one); not in topics.json.
+    #[serde(skip)]
+    pub(crate) model: Option<Arc<TopicModel>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -224,6 +321,8 @@ pub(crate) struct DocTopics {
     pub topics: Vec<u32>,
     /// The record's sentiment on each of its topics.
     pub sentiments: Vec<f32>,
+    /// Theme of each record (`NONE`: none).
+    pub themes: Vec<u32>,
 }
 
 impl Topics {
@@ -231,6 +330,16 @@ impl Topics {
     /// and for records this fit never saw.
     pub fn doc_topics(&self, doc_seq: usize) -> &[u32] {
         &self.assignments.topics[self.doc_range(doc_seq)]
+    }
+
+    /// The record's theme; None for a record with nothing to go on (no topic term, no
+    /// embedding) and for records this fit never saw.
+    pub fn doc_theme(&self, doc_seq: usize) -> Option<u32> {
+        self.assignments
+            .themes
+            .get(doc_seq)
+            .copied()
+            .filter(|&t| t != vectorize::NONE)
     }
 
     /// The record's sentiment (-1..1) on each topic of [`Topics::doc_topics`], same order.
@@ -250,6 +359,18 @@ impl Topics {
         self.topics
             .iter()
             .find(|t| t.id == topic)
+            .map(|t| t.label.as_str())
+    }
+
+    /// The model this fit made or applied, for `--topics-from` of a later run.
+    pub fn model(&self) -> Option<&TopicModel> {
+        self.model.as_deref()
+    }
+
+    pub fn theme_label(&self, theme: u32) -> Option<&str> {
+        self.themes
+            .iter()
+            .find(|t| t.id == theme)
             .map(|t| t.label.as_str())
     }
 }

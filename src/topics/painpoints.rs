@@ -187,6 +187,7 @@ pub(crate) fn pain_points(
         nps: nps(all.promoters, all.detractors, all.answered),
         mean_rating: all.mean_rating(),
         outliers,
+        theme_outliers: 0,
         mean_sentiment: all.sentiment / all.docs.max(1) as f64,
         share_negative: percent(all.negative, all.docs),
         impact_basis: basis,

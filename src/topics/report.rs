@@ -1,4 +1,4 @@
-//! Terminal rendering of [`Topics`]: the pain-point table and the quality summary.
+//! Terminal rendering of [`Topics`]: themes with their sub-topics, and the quality summary.
 //!
 //! Columns are padded by display width (a kanji takes two cells), so mixed Japanese and
 //! English labels line up.
@@ -7,21 +7,33 @@ use std::fmt::Write;
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use super::{ImpactBasis, Topic, Topics};
+use super::{ImpactBasis, Quality, Topic, Topics};
 
 /// Widest label shown, in terminal cells.
 const LABEL_WIDTH: usize = 44;
 
-/// The pain-point table, ranked by impact: the first `limit` topics (all when `None`),
-/// numbered by topic id, the number `koe search --topic` takes.
-pub fn render_table(topics: &Topics, limit: Option<usize>) -> String {
+/// How much of the table to show.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TableLimits {
+    /// The first this many themes (all when None).
+    pub themes: Option<usize>,
+    /// The first this many sub-topics of each theme (all when None).
+    pub topics: Option<usize>,
+}
+
+/// The pain-point table: themes ranked by impact, each with its sub-topics ranked by
+/// impact, then candidate topics; numbered by id, the numbers `koe search --theme` and
+/// `--topic` take.
+pub fn render_table(topics: &Topics, limits: TableLimits) -> String {
     let o = &topics.overall;
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{} topics over {} records ({} outliers) · overall NPS {} · mean rating {}",
-        topics.topics.len(),
+        "{} themes, {} sub-topics over {} records ({} in no theme, {} in no sub-topic) · overall NPS {} · mean rating {}",
+        topics.themes.len(),
+        topics.topics.iter().filter(|t| !t.candidate).count(),
         o.docs,
+        o.theme_outliers,
         o.outliers,
         o.nps.map_or("–".to_string(), |n| format!("{n:+.0}")),
         o.mean_rating.map_or("–".to_string(), |r| format!("{r:.2}")),
@@ -36,62 +48,103 @@ pub fn render_table(topics: &Topics, limit: Option<usize>) -> String {
         ImpactBasis::Sentiment => "impact: percent of all records negative on the topic",
     };
     let _ = writeln!(out, "{impact}\n");
-    if topics.topics.is_empty() {
+    if topics.themes.is_empty() && topics.topics.is_empty() {
         out.push_str("no topics found\n");
         return out;
     }
     let _ = writeln!(
         out,
-        "{:>3}  {}  {:>7} {:>6} {:>5} {:>11} {:>7}  trend",
+        "{:>7}  {}  {:>7} {:>6} {:>5} {:>11} {:>7}  trend",
         "#",
-        pad("topic", LABEL_WIDTH),
+        pad("theme / sub-topic", LABEL_WIDTH),
         "records",
         "share",
         "%neg",
         "NPS (Δ)",
         "impact",
     );
-    let shown = shown(topics, limit);
-    for t in shown {
-        let row = format!(
-            "{:>3}  {}  {:>7} {:>5.1}% {:>4.0}% {:>11} {:>7}  {:<9} {}",
-            t.id,
-            pad(&t.label, LABEL_WIDTH),
-            t.size,
-            t.share,
-            t.share_negative,
-            nps_cell(t, o.nps),
-            impact_cell(t.impact, o.impact_basis),
-            trend_cell(t),
-            if t.emerging { "▲ emerging" } else { "" }
-        );
-        let _ = writeln!(out, "{}", row.trim_end());
+    let shown = limits
+        .themes
+        .map_or(topics.themes.len(), |n| n.min(topics.themes.len()));
+    for theme in &topics.themes[..shown] {
+        row(&mut out, theme, "", o.nps, o.impact_basis);
+        let mine: Vec<&Topic> = topics
+            .topics
+            .iter()
+            .filter(|t| !t.candidate && t.theme == Some(theme.id))
+            .collect();
+        let listed = limits.topics.map_or(mine.len(), |n| n.min(mine.len()));
+        for t in &mine[..listed] {
+            row(&mut out, t, "  ", o.nps, o.impact_basis);
+        }
+        if mine.len() > listed {
+            let _ = writeln!(
+                out,
+                "{:>9}… and {} more sub-topics",
+                "",
+                mine.len() - listed
+            );
+        }
     }
-    let hidden = topics.topics.len() - shown.len();
+    let hidden = topics.themes.len() - shown;
     if hidden > 0 {
-        let _ = writeln!(out, "  … and {hidden} more");
+        let _ = writeln!(out, "  … and {hidden} more themes");
+    }
+    let candidates: Vec<&Topic> = topics.topics.iter().filter(|t| t.candidate).collect();
+    if !candidates.is_empty() {
+        let _ = writeln!(
+            out,
+            "\ncandidate new topics (what the applied model's topics do not cover):"
+        );
+        for t in candidates {
+            row(&mut out, t, "  ", o.nps, o.impact_basis);
+        }
     }
     out
 }
 
-fn shown(topics: &Topics, limit: Option<usize>) -> &[Topic] {
-    &topics.topics[..limit.map_or(topics.topics.len(), |n| n.min(topics.topics.len()))]
+/// One theme (`indent` empty, `T` before its id) or sub-topic row.
+fn row(out: &mut String, t: &Topic, indent: &str, overall_nps: Option<f64>, basis: ImpactBasis) {
+    let id = if indent.is_empty() {
+        format!("T{}", t.id)
+    } else {
+        format!("#{}", t.id)
+    };
+    let label = format!("{indent}{}", t.label);
+    let line = format!(
+        "{:>7}  {}  {:>7} {:>5.1}% {:>4.0}% {:>11} {:>7}  {:<9} {}",
+        format!("{indent}{id}"),
+        pad(&label, LABEL_WIDTH),
+        t.size,
+        t.share,
+        t.share_negative,
+        nps_cell(t, overall_nps),
+        impact_cell(t.impact, basis),
+        trend_cell(t),
+        if t.emerging { "▲ emerging" } else { "" }
+    );
+    let _ = writeln!(out, "{}", line.trim_end());
 }
 
-/// Coherence and diversity, overall and per topic (the first `limit` topics).
-pub fn render_quality(topics: &Topics, limit: Option<usize>) -> String {
+/// Coherence and diversity of the themes and of the sub-topics, and per theme.
+pub fn render_quality(topics: &Topics, limits: TableLimits) -> String {
     let mut out = String::new();
-    let q = &topics.quality;
-    let _ = writeln!(
-        out,
-        "quality: coherence (NPMI, top 10 terms) {:+.3} · diversity {:.3}",
-        q.coherence_npmi, q.diversity
-    );
-    for t in shown(topics, limit) {
+    let line = |name: &str, q: &Quality| {
+        format!(
+            "{name}: coherence (NPMI, top 10 terms) {:+.3} · diversity {:.3}\n",
+            q.coherence_npmi, q.diversity
+        )
+    };
+    out.push_str(&line("themes    ", &topics.theme_quality));
+    out.push_str(&line("sub-topics", &topics.quality));
+    let shown = limits
+        .themes
+        .map_or(topics.themes.len(), |n| n.min(topics.themes.len()));
+    for t in &topics.themes[..shown] {
         let _ = writeln!(
             out,
-            "{:>3}  {}  NPMI {:+.3}",
-            t.id,
+            "{:>4}  {}  NPMI {:+.3}",
+            format!("T{}", t.id),
             pad(&t.label, LABEL_WIDTH),
             t.coherence
         );
@@ -167,8 +220,11 @@ mod tests {
 
     #[test]
     fn renders_an_empty_fit() {
-        let text = render_table(&Topics::default(), None);
-        assert!(text.contains("0 topics over 0 records"), "{text}");
+        let text = render_table(&Topics::default(), TableLimits::default());
+        assert!(
+            text.contains("0 themes, 0 sub-topics over 0 records"),
+            "{text}"
+        );
         assert!(text.contains("no topics found"));
     }
 }

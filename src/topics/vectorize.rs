@@ -31,13 +31,22 @@ const EN_CLAUSE_STARTS: &[&str] = &["but", "although", "though", "however", "whe
 const MAX_SURFACES: usize = 4;
 
 /// A content word that can name a topic: a Japanese noun, verb or adjective, or an
-/// English word (koe tags no English parts of speech; stop words are already out).
+/// English word (koe tags no English parts of speech; stop words are already out),
+/// written in letters: no punctuation glued on by the tokenizer (「?」」, 「...。」), no
+/// numbers alone, no one-letter English residue of markup ("b", "p").
 pub fn is_topic_term(token: &Token) -> bool {
     token.is_content()
         && matches!(
             token.pos,
             Pos::Noun | Pos::Verb | Pos::Adjective | Pos::Word
         )
+        && is_word(&token.surface)
+}
+
+fn is_word(surface: &str) -> bool {
+    let letters = surface.chars().filter(|c| c.is_alphabetic()).count();
+    let glue = |c: char| c.is_alphanumeric() || matches!(c, '-' | '\'' | '’' | '・' | '&');
+    surface.chars().all(glue) && (letters >= 2 || (letters == 1 && !surface.is_ascii()))
 }
 
 /// Token ranges (into `doc.tokens`) of the clauses of one sentence. A clause without
@@ -116,7 +125,7 @@ impl Term {
 
 #[derive(Debug, Default)]
 pub(crate) struct Vocabulary {
-    ids: HashMap<Box<str>, u32>,
+    pub ids: HashMap<Box<str>, u32>,
     pub terms: Vec<Term>,
 }
 
@@ -232,53 +241,117 @@ impl ClauseStore {
     }
 }
 
-/// Which terms count (document-frequency pruning) and how much (IDF).
+/// Which terms count (document-frequency pruning) and how much (IDF), over clauses
+/// (sub-topics) or over whole records (themes).
+///
+/// Columns are ordered by lemma, not by the order terms were first seen, so that the
+/// same records in another order give the same columns, and everything fitted on them
+/// (the LSA space, the clusters) comes out the same.
 #[derive(Debug)]
 pub(crate) struct Vectorizer {
     /// Column of each vocabulary term, `NONE` when pruned.
     col_of: Vec<u32>,
-    /// Vocabulary term of each column.
+    /// Vocabulary term of each column (`NONE` for a column of a saved model that this
+    /// run's vocabulary does not have).
     pub term_of: Vec<u32>,
-    idf: Vec<f32>,
+    /// Lemma of each column.
+    pub lemmas: Vec<Box<str>>,
+    pub idf: Vec<f32>,
 }
 
 pub(crate) const NONE: u32 = u32::MAX;
 
+/// Document-frequency pruning: which documents count as one.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Pruning {
+    /// Terms in fewer documents than this are ignored.
+    pub min_df: usize,
+    /// Terms in more than this fraction of the documents are ignored.
+    pub max_df: f64,
+    /// Vocabulary cap (most frequent terms first).
+    pub max_terms: usize,
+}
+
 impl Vectorizer {
-    /// Keeps terms in at least `min_df` clauses and at most `max_df` of them (a
-    /// fraction), the `max_terms` most frequent of those.
-    pub fn fit(
-        store: &ClauseStore,
-        vocab_len: usize,
-        min_df: usize,
-        max_df: f64,
-        max_terms: usize,
-    ) -> Self {
-        let mut df = vec![0u32; vocab_len];
+    /// Clause-level: a clause is a document.
+    pub fn fit(store: &ClauseStore, vocab: &Vocabulary, pruning: Pruning) -> Self {
+        let mut df = vec![0u32; vocab.terms.len()];
         for &t in &store.terms {
             df[t as usize] += 1;
         }
-        let n = store.len();
-        let ceiling = ((max_df * n as f64).floor() as usize).max(min_df.max(1));
-        let mut kept: Vec<u32> = (0..vocab_len as u32)
-            .filter(|&t| {
-                let d = df[t as usize] as usize;
-                d >= min_df.max(1) && d <= ceiling
+        Self::from_df(&df, store.len(), vocab, pruning)
+    }
+
+    /// Record-level: all clauses of a record are one document.
+    pub fn fit_records(store: &ClauseStore, vocab: &Vocabulary, pruning: Pruning) -> Self {
+        let mut df = vec![0u32; vocab.terms.len()];
+        let mut last_doc = vec![NONE; vocab.terms.len()];
+        for d in 0..store.docs() {
+            for c in store.doc_clauses(d) {
+                for &t in store.clause(c).0 {
+                    if last_doc[t as usize] != d as u32 {
+                        last_doc[t as usize] = d as u32;
+                        df[t as usize] += 1;
+                    }
+                }
+            }
+        }
+        Self::from_df(&df, store.docs(), vocab, pruning)
+    }
+
+    /// Keeps terms in at least `min_df` of `n` documents and at most `max_df` of them,
+    /// the `max_terms` most frequent of those; smoothed IDF.
+    fn from_df(df: &[u32], n: usize, vocab: &Vocabulary, pruning: Pruning) -> Self {
+        let min_df = pruning.min_df.max(1);
+        let ceiling = ((pruning.max_df * n as f64).floor() as usize).max(min_df);
+        let lemma = |t: u32| &*vocab.terms[t as usize].lemma;
+        let mut kept: Vec<u32> = (0..df.len() as u32)
+            .filter(|&t| (min_df..=ceiling).contains(&(df[t as usize] as usize)))
+            .collect();
+        kept.sort_by(|&a, &b| {
+            df[b as usize]
+                .cmp(&df[a as usize])
+                .then_with(|| lemma(a).cmp(lemma(b)))
+        });
+        kept.truncate(pruning.max_terms);
+        kept.sort_by(|&a, &b| lemma(a).cmp(lemma(b)));
+        let idf = kept
+            .iter()
+            .map(|&t| {
+                let d = f64::from(df[t as usize]);
+                (((1.0 + n as f64) / (1.0 + d)).ln() + 1.0) as f32
             })
             .collect();
-        kept.sort_by(|&a, &b| df[b as usize].cmp(&df[a as usize]).then(a.cmp(&b)));
-        kept.truncate(max_terms);
-        kept.sort_unstable();
+        let lemmas = kept.iter().map(|&t| lemma(t).into()).collect();
+        Self::with_columns(kept, lemmas, idf, vocab.terms.len())
+    }
+
+    /// The columns of a saved model (`lemmas`, `idf`) over this run's vocabulary: terms
+    /// the model does not know are left out, as pruned terms are.
+    pub fn from_model(lemmas: Vec<Box<str>>, idf: Vec<f32>, vocab: &Vocabulary) -> Self {
+        let term_of = lemmas
+            .iter()
+            .map(|l| vocab.ids.get(l).copied().unwrap_or(NONE))
+            .collect();
+        Self::with_columns(term_of, lemmas, idf, vocab.terms.len())
+    }
+
+    fn with_columns(
+        term_of: Vec<u32>,
+        lemmas: Vec<Box<str>>,
+        idf: Vec<f32>,
+        vocab_len: usize,
+    ) -> Self {
         let mut col_of = vec![NONE; vocab_len];
-        let mut idf = Vec::with_capacity(kept.len());
-        for (col, &t) in kept.iter().enumerate() {
-            col_of[t as usize] = col as u32;
-            let d = f64::from(df[t as usize]);
-            idf.push((((1.0 + n as f64) / (1.0 + d)).ln() + 1.0) as f32);
+        for (col, &t) in term_of.iter().enumerate() {
+            if let Some(slot) = col_of.get_mut(t as usize) {
+                *slot = col as u32;
+            }
         }
         Vectorizer {
             col_of,
-            term_of: kept,
+            term_of,
+            lemmas,
             idf,
         }
     }
@@ -294,16 +367,45 @@ impl Vectorizer {
             .filter(|&c| c != NONE)
     }
 
-    /// The clause's L2-normalised TF-IDF row (sublinear TF) into `out`; empty when no
-    /// term of the clause survived pruning.
+    /// The clause's L2-normalised TF-IDF row (sublinear TF) into `out`, sorted by
+    /// column; empty when no term of the clause survived pruning.
     pub fn row(&self, store: &ClauseStore, c: usize, out: &mut Vec<(u32, f32)>) {
         out.clear();
         let (terms, counts) = store.clause(c);
         for (&t, &n) in terms.iter().zip(counts) {
             if let Some(col) = self.col(t) {
-                let tf = 1.0 + f32::from(n).ln();
-                out.push((col, tf * self.idf[col as usize]));
+                out.push((col, f32::from(n)));
             }
+        }
+        self.weigh(out);
+    }
+
+    /// The record's row: the counts of all its clauses together.
+    pub fn record_row(&self, store: &ClauseStore, doc: usize, out: &mut Vec<(u32, f32)>) {
+        out.clear();
+        for c in store.doc_clauses(doc) {
+            let (terms, counts) = store.clause(c);
+            for (&t, &n) in terms.iter().zip(counts) {
+                if let Some(col) = self.col(t) {
+                    out.push((col, f32::from(n)));
+                }
+            }
+        }
+        self.weigh(out);
+    }
+
+    /// Raw counts per column → sorted, merged, sublinear TF · IDF, unit length.
+    fn weigh(&self, out: &mut Vec<(u32, f32)>) {
+        out.sort_unstable_by_key(|&(col, _)| col);
+        out.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                kept.1 += later.1;
+            }
+            same
+        });
+        for (col, v) in out.iter_mut() {
+            *v = (1.0 + v.ln()) * self.idf[*col as usize];
         }
         let norm = out.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
         if norm > 0.0 {
@@ -361,7 +463,15 @@ mod tests {
             store.push_clause(&mut vocab, &doc.tokens, Lang::En, Score::NEUTRAL);
             store.end_doc();
         }
-        let v = Vectorizer::fit(&store, vocab.terms.len(), 2, 1.0, 100);
+        let v = Vectorizer::fit(
+            &store,
+            &vocab,
+            Pruning {
+                min_df: 2,
+                max_df: 1.0,
+                max_terms: 100,
+            },
+        );
         let kept: Vec<&str> = v
             .term_of
             .iter()
@@ -371,5 +481,24 @@ mod tests {
         let mut row = Vec::new();
         v.row(&store, 2, &mut row);
         assert!(row.is_empty(), "rude staff has no kept term");
+    }
+
+    #[test]
+    fn topic_terms_are_words_not_punctuation_or_markup() {
+        for word in [
+            "配送",
+            "遅い",
+            "アプリ",
+            "late",
+            "wi-fi",
+            "don't",
+            "届",
+            "ー",
+        ] {
+            assert!(is_word(word), "{word}");
+        }
+        for residue in ["?」", "...。", "!」", "b", "42", "「", "<br>", "&nbsp;"] {
+            assert!(!is_word(residue), "{residue}");
+        }
     }
 }

@@ -250,7 +250,7 @@ fn topics(analyzer: &TextAnalyzer, path: &Path) -> Result<()> {
     let mut sparse = SparseRows::new();
     rows.iter().for_each(|r| sparse.push(r));
     let projection =
-        truncated_svd(&sparse, n_cols, LSA_DIMS, &mut Rng::new(7)).ok_or("empty SVD")?;
+        truncated_svd(&sparse, LSA_DIMS, &mut Rng::new(7)).ok_or("empty SVD")?;
     let mut koe_vectors = vec![0.0f32; n * projection.dims];
     let mut koe_energy = 0.0f64;
     for (r, out) in rows

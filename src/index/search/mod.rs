@@ -35,7 +35,9 @@ pub struct Filters {
     pub channel: Vec<String>,
     pub stage: Vec<String>,
     pub product: Vec<String>,
-    /// Any of these topic ids.
+    /// Any of these themes.
+    pub theme: Vec<u32>,
+    /// Any of these sub-topic ids.
     pub topic: Vec<u32>,
     /// Any of these taxonomy categories (by name; a parent holds its children's records).
     pub category: Vec<String>,
@@ -119,24 +121,30 @@ pub struct SearchOutput {
     pub limit: usize,
     pub hits: Vec<Hit>,
     pub facets: FacetCounts,
+    /// Theme id → label, for the themes in `facets.theme`.
+    pub theme_labels: BTreeMap<String, String>,
     /// Topic id → label, for the topics in `facets.topic`.
     pub topic_labels: BTreeMap<String, String>,
 }
 
 impl SearchOutput {
     pub fn new(request: &SearchRequest, results: SearchResults, topics: Option<&Topics>) -> Self {
-        let topic_labels = topics
-            .map(|topics| {
-                results
-                    .facets
-                    .topic
-                    .keys()
-                    .filter_map(|id| {
-                        Some((id.clone(), topics.label(id.parse().ok()?)?.to_string()))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let labels = |ids: &BTreeMap<String, u64>,
+                      label: &dyn Fn(&Topics, u32) -> Option<String>| {
+            topics
+                .map(|topics| {
+                    ids.keys()
+                        .filter_map(|id| Some((id.clone(), label(topics, id.parse().ok()?)?)))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let theme_labels = labels(&results.facets.theme, &|t, id| {
+            t.theme_label(id).map(str::to_string)
+        });
+        let topic_labels = labels(&results.facets.topic, &|t, id| {
+            t.label(id).map(str::to_string)
+        });
         SearchOutput {
             query: request.query.clone(),
             total: results.total,
@@ -144,6 +152,7 @@ impl SearchOutput {
             limit: request.limit,
             hits: results.hits,
             facets: results.facets,
+            theme_labels,
             topic_labels,
         }
     }
@@ -157,7 +166,9 @@ pub struct FacetCounts {
     pub stage: BTreeMap<String, u64>,
     pub product: BTreeMap<String, u64>,
     pub lang: BTreeMap<String, u64>,
-    /// By topic id.
+    /// By theme id.
+    pub theme: BTreeMap<String, u64>,
+    /// By sub-topic id.
     pub topic: BTreeMap<String, u64>,
     /// By taxonomy category name (empty without `--taxonomy`).
     pub category: BTreeMap<String, u64>,
@@ -177,7 +188,9 @@ pub struct Hit {
     pub channel: Option<String>,
     pub stage: Option<String>,
     pub product: Option<String>,
-    /// Topic ids, primary first.
+    /// The record's theme.
+    pub theme: Option<u32>,
+    /// Sub-topic ids, primary first.
     pub topics: Vec<u32>,
     /// Taxonomy categories, ancestors included.
     pub categories: Vec<String>,
@@ -251,30 +264,39 @@ impl SearchIndex {
                 .collect::<Vec<_>>()
         };
         let f = &self.fields;
-        let [sentiment, channel, stage, product, lang, topic, category]: [FacetCollector; 7] =
-            facet_fields(&[
-                f.sentiment,
-                f.channel,
-                f.stage,
-                f.product,
-                f.lang,
-                f.topic,
-                f.category,
-            ])
-            .try_into()
-            .unwrap_or_else(|_| unreachable!("seven fields give seven collectors"));
+        let [
+            sentiment,
+            channel,
+            stage,
+            product,
+            lang,
+            theme,
+            topic,
+            category,
+        ]: [FacetCollector; 8] = facet_fields(&[
+            f.sentiment,
+            f.channel,
+            f.stage,
+            f.product,
+            f.lang,
+            f.theme,
+            f.topic,
+            f.category,
+        ])
+        .try_into()
+        .unwrap_or_else(|_| unreachable!("eight fields give eight collectors"));
         let top = TopDocs::with_limit(request.limit.max(1))
             .and_offset(request.offset)
             .order_by_score();
-        let (total, top_docs, (sentiment, channel, stage), (product, lang, topic, category)) =
+        let (total, top_docs, (sentiment, channel, stage, category), (product, lang, theme, topic)) =
             searcher
                 .search(
                     &query,
                     &(
                         Count,
                         top,
-                        (sentiment, channel, stage),
-                        (product, lang, topic, category),
+                        (sentiment, channel, stage, category),
+                        (product, lang, theme, topic),
                     ),
                 )
                 .map_err(|e| blame_the_query(e.into(), &request.query))?;
@@ -296,6 +318,7 @@ impl SearchIndex {
                 stage: counts(&stage),
                 product: counts(&product),
                 lang: counts(&lang),
+                theme: counts(&theme),
                 topic: counts(&topic),
                 category: counts(&category),
             },
@@ -330,11 +353,13 @@ impl SearchIndex {
         if let Some(lang) = filters.lang {
             clauses.push((Occur::Must, facet(f.lang, lang.code())));
         }
+        let themes: Vec<String> = filters.theme.iter().map(u32::to_string).collect();
         let topics: Vec<String> = filters.topic.iter().map(u32::to_string).collect();
         for (field, values) in [
             (f.channel, &filters.channel),
             (f.stage, &filters.stage),
             (f.product, &filters.product),
+            (f.theme, &themes),
             (f.topic, &topics),
             (f.category, &filters.category),
         ] {
@@ -473,6 +498,7 @@ impl SearchIndex {
             channel: facet_of(f.channel),
             stage: facet_of(f.stage),
             product: facet_of(f.product),
+            theme: facet_of(f.theme).and_then(|t| t.parse().ok()),
             topics: doc
                 .get_all(f.topic)
                 .filter_map(|v| facet_value(v.as_facet()?)?.parse().ok())
