@@ -41,6 +41,7 @@
 
 pub mod analysis;
 pub mod eval;
+pub mod export;
 pub mod index;
 pub mod ingest;
 pub mod period;

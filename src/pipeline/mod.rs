@@ -29,6 +29,9 @@ mod inputs;
 mod learn;
 mod run;
 mod spill;
+mod texts;
+
+pub use texts::TextResult;
 
 pub use learn::LearnedSentiment;
 
@@ -87,6 +90,8 @@ pub enum Error {
     Ingest(#[from] ingest::Error),
     #[error(transparent)]
     Index(#[from] index::Error),
+    #[error(transparent)]
+    Export(#[from] crate::export::Error),
     #[error(transparent)]
     Analysis(#[from] analysis::Error),
     #[error("cannot write {path}: {source}")]
@@ -151,6 +156,8 @@ pub struct Options {
     pub append: bool,
     /// Checked between batches; a run asked to stop publishes nothing.
     pub interrupt: Interrupt,
+    /// Also write every analysed record to `records.parquet` in the generation.
+    pub emit_parquet: bool,
 }
 
 impl Default for Options {
@@ -164,6 +171,7 @@ impl Default for Options {
             duplicate_ids: DuplicateIds::default(),
             append: false,
             interrupt: Interrupt::default(),
+            emit_parquet: false,
         }
     }
 }

@@ -14,6 +14,7 @@ use super::inputs::{InputFile, check_inputs, identify};
 use super::spill::SpillWriter;
 use super::{Appended, Error, Options, Pipeline, Progress, Stage, Summary};
 use crate::analysis::{Part, Run};
+use crate::export::RecordsWriter;
 use crate::index::{IndexBuilder, IndexDoc};
 use crate::ingest::{self, Reject, RejectLog};
 use crate::record::Record;
@@ -164,6 +165,8 @@ struct Pass<'a> {
     options: &'a Options,
     run: &'a Run,
     sink: Sink,
+    /// `records.parquet`, with `--emit parquet`: written beside the index.
+    records: Option<RecordsWriter>,
     rejects: RejectLog,
     batch: Vec<Record>,
     summary: Summary,
@@ -204,11 +207,16 @@ impl<'a> Pass<'a> {
                 }
             }
         };
+        let records = match options.emit_parquet {
+            true => Some(RecordsWriter::create(&run.path(Part::Records))?),
+            false => None,
+        };
         Ok(Pass {
             pipeline,
             options,
             run,
             sink,
+            records,
             rejects,
             batch: Vec::with_capacity(options.batch_size),
             summary: Summary {
@@ -272,7 +280,11 @@ impl<'a> Pass<'a> {
             *self.summary.by_sentiment.entry(label).or_default() += 1;
             match &mut self.sink {
                 Sink::Index(index) => {
-                    index.add(&IndexDoc::from(a))?;
+                    let doc = IndexDoc::from(a);
+                    if let Some(records) = &mut self.records {
+                        records.add(&doc)?;
+                    }
+                    index.add(&doc)?;
                     self.summary.indexed += 1;
                 }
                 Sink::Spill { spill, topics, .. } => {
@@ -314,6 +326,7 @@ impl<'a> Pass<'a> {
             options,
             run,
             sink,
+            mut records,
             rejects,
             mut summary,
             bytes_read,
@@ -350,6 +363,9 @@ impl<'a> Pass<'a> {
                 for (seq, doc) in spill.into_reader().map_err(output)?.enumerate() {
                     let mut doc = doc.map_err(output)?;
                     doc.topics = topics.doc_topics(seq).to_vec();
+                    if let Some(records) = &mut records {
+                        records.add(&doc)?;
+                    }
                     index.add(&doc)?;
                     summary.indexed += 1;
                     if summary.indexed.is_multiple_of(options.batch_size as u64) {
@@ -362,6 +378,9 @@ impl<'a> Pass<'a> {
         };
         options.interrupt.check()?;
         index.commit()?;
+        if let Some(records) = records {
+            records.finish()?;
+        }
         if let Some(learned) = &pipeline.learned {
             super::save_models(learned, &run.path(Part::SentimentModel))?;
         }
