@@ -90,7 +90,7 @@ fn read_records(path: &Path) -> (BTreeMap<String, Row>, Vec<u64>) {
         let channel = channel.as_string::<i32>();
         let line = column("source_line");
         lines.extend(line.as_primitive::<UInt64Type>().values().iter().copied());
-        for i in 0..batch.num_rows() {
+        for (i, rating) in rating.into_iter().enumerate() {
             let topic_ids = topics.value(i);
             let topic_ids = topic_ids.as_primitive::<UInt32Type>().values().to_vec();
             rows.insert(
@@ -100,7 +100,7 @@ fn read_records(path: &Path) -> (BTreeMap<String, Row>, Vec<u64>) {
                     sentiment.value(i).to_string(),
                     score.value(i),
                     topic_ids,
-                    rating[i],
+                    rating,
                     (!channel.is_null(i)).then(|| channel.value(i).to_string()),
                 ),
             );
