@@ -47,6 +47,7 @@ pub mod analysis;
 pub mod cache;
 pub mod embed;
 pub mod eval;
+pub mod export;
 pub mod index;
 pub mod ingest;
 pub mod lang;

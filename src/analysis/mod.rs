@@ -112,6 +112,8 @@ parts! {
     /// The linear models `--sentiment auto` trained, one folder per language (`ja/`),
     /// loadable as `--sentiment linear:<this folder>`; absent when the lexicon won.
     SentimentModel => "sentiment-model",
+    /// One row per analysed record (`--emit parquet`): [`crate::export::RecordsWriter`].
+    Records => "records.parquet",
     /// Scratch: analysed records waiting for their topic ids; removed before publishing.
     Spill => "spill.jsonl",
 }

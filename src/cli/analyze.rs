@@ -23,7 +23,8 @@ use super::{DictionaryArgs, use_threads};
 /// Analyse feedback files and build a searchable index.
 ///
 /// Reads JSONL (.jsonl, .ndjson) and CSV/TSV (.csv, .tsv) files, gzip-compressed or not
-/// (.gz), one record per line or row. Each record is normalised, its language detected
+/// (.gz), one record per line or row, and Parquet files (.parquet), one record per row,
+/// one row group at a time. Each record is normalised, its language detected
 /// (ja/en), split into sentences, tokenized and scored for sentiment; the results go to a
 /// Tantivy index. Bad records never stop the run: they are listed in rejects.jsonl with
 /// file, line and reason, and counted in summary.json.
@@ -37,7 +38,7 @@ use super::{DictionaryArgs, use_threads};
 /// Example: koe analyze corpora/shop-feedback.jsonl --out out/demo
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Input files (JSONL, CSV or TSV, optionally .gz).
+    /// Input files (JSONL, CSV or TSV, optionally .gz; or Parquet).
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
 
@@ -107,6 +108,13 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
 
+    /// Also write the analysed records in this format into the generation, published
+    /// with the rest: `parquet` writes OUT/gen-…/records.parquet, one row per record (id,
+    /// text, survey fields, source file and row, language, sentiment label, score and
+    /// confidence, topic ids), for warehouses, pandas and BI tools.
+    #[arg(long, value_name = "FORMAT")]
+    emit: Vec<Emit>,
+
     /// Print the summary as JSON on stdout.
     #[arg(long)]
     json: bool,
@@ -124,6 +132,13 @@ pub struct Args {
 
     #[command(flatten)]
     topics: TopicArgs,
+}
+
+/// Formats `--emit` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Emit {
+    /// records.parquet: one row per analysed record.
+    Parquet,
 }
 
 /// Topic discovery: which pain points the feedback holds (see `koe topics`).
@@ -353,6 +368,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         append: args.append,
         interrupt: Interrupt::default(),
         taxonomy,
+        emit_parquet: args.emit.contains(&Emit::Parquet),
     };
     let total_bytes = args
         .inputs

@@ -1,9 +1,11 @@
-//! Ingest: JSONL and CSV dumps (optionally gzipped) → a stream of [`Record`]s.
+//! Ingest: JSONL and CSV dumps (optionally gzipped) and Parquet files → a stream of
+//! [`Record`]s.
 //!
 //! [`open`] picks a reader by file extension (`.jsonl`, `.ndjson`, `.csv`, `.tsv`, each
-//! optionally `.gz`) and returns an iterator that reads one line or row at a time, so
-//! memory stays flat whatever the size of the dump ([`read`] does the same for any byte
-//! stream). A line or row is kept up to a bound ([`Limits`]); past it, it is a reject. Field names come from a [`FieldMap`]
+//! optionally `.gz`, and `.parquet`) and returns an iterator that reads one line or row
+//! at a time (Parquet: one row group at a time), so memory stays flat whatever the size
+//! of the dump ([`read`] does the same for any byte stream but Parquet, which needs a
+//! file it can seek in). A line or row is kept up to a bound ([`Limits`]); past it, it is a reject. Field names come from a [`FieldMap`]
 //! (koe's defaults, or the names a dump uses). Every line yields either a valid
 //! [`Record`] or a [`Reject`] that says which file and line went wrong and why; only an
 //! I/O failure of the file itself is an [`Error`]. The pipeline hands records to the text
@@ -13,6 +15,7 @@ mod csv;
 mod fields;
 mod jsonl;
 mod lines;
+mod parquet;
 mod rejects;
 
 use std::fs::File;
@@ -42,12 +45,21 @@ pub enum Error {
         source: std::io::Error,
     },
     #[error(
-        "cannot tell the format of {0}: expected .jsonl, .ndjson, .csv or .tsv (optionally .gz)"
+        "cannot tell the format of {0}: expected .jsonl, .ndjson, .csv or .tsv (optionally .gz), or .parquet"
     )]
     UnknownFormat(PathBuf),
     #[error("{path}: bad CSV header: {message}")]
     CsvHeader { path: PathBuf, message: String },
-    #[error("{path}: the text column {field} is not in the CSV header ({found})")]
+    #[error("{path}: cannot read Parquet at row {row}: {source}")]
+    Parquet {
+        path: PathBuf,
+        /// The 1-based row being read; 0 for the file's footer.
+        row: u64,
+        source: ::parquet::errors::ParquetError,
+    },
+    #[error("{0}: Parquet is read from a file koe can seek in, not from a stream")]
+    ParquetStream(PathBuf),
+    #[error("{path}: the text column {field} is not among its columns ({found})")]
     MissingTextColumn {
         path: PathBuf,
         field: String,
@@ -138,6 +150,7 @@ impl Limits {
 enum Format {
     Jsonl,
     Csv { delimiter: u8 },
+    Parquet,
 }
 
 fn format_of(path: &Path) -> Option<(Format, bool)> {
@@ -150,6 +163,8 @@ fn format_of(path: &Path) -> Option<(Format, bool)> {
         "jsonl" | "ndjson" => Format::Jsonl,
         "csv" => Format::Csv { delimiter: b',' },
         "tsv" => Format::Csv { delimiter: b'\t' },
+        // A compressed Parquet file is compressed inside, page by page.
+        "parquet" if !gzip => Format::Parquet,
         _ => return None,
     };
     Some((format, gzip))
@@ -171,6 +186,12 @@ pub fn open(
         path: path.into(),
         source,
     })?;
+    if let Some((Format::Parquet, _)) = format_of(path) {
+        let source = Source::new(path, fields, limits);
+        return Ok(Box::new(parquet::ParquetReader::open(
+            file, source, bytes_read,
+        )?));
+    }
     let file = CountingReader {
         inner: file,
         count: bytes_read,
@@ -193,15 +214,11 @@ pub fn read(
         input
     };
     let reader: Box<dyn BufRead + Send> = Box::new(BufReader::with_capacity(256 * 1024, raw));
-    let source = Source {
-        path: path.to_path_buf(),
-        name: path.to_string_lossy().into(),
-        fields,
-        limits,
-    };
+    let source = Source::new(path, fields, limits);
     Ok(match format {
         Format::Jsonl => Box::new(jsonl::JsonlReader::new(reader, source)),
         Format::Csv { delimiter } => Box::new(csv::CsvReader::new(reader, delimiter, source)?),
+        Format::Parquet => return Err(Error::ParquetStream(path.into())),
     })
 }
 
@@ -229,6 +246,15 @@ struct Source {
 }
 
 impl Source {
+    fn new(path: &Path, fields: Arc<FieldMap>, limits: Limits) -> Self {
+        Source {
+            path: path.to_path_buf(),
+            name: path.to_string_lossy().into(),
+            fields,
+            limits,
+        }
+    }
+
     fn reject(&self, line: u64, reason: RejectReason, detail: impl Into<String>) -> Reject {
         Reject {
             file: self.name.clone(),
@@ -257,6 +283,11 @@ mod tests {
             format_of(Path::new("survey.tsv")),
             Some((Format::Csv { delimiter: b'\t' }, false))
         );
+        assert_eq!(
+            format_of(Path::new("dump.parquet")),
+            Some((Format::Parquet, false))
+        );
+        assert_eq!(format_of(Path::new("dump.parquet.gz")), None);
         assert_eq!(format_of(Path::new("notes.txt")), None);
     }
 }

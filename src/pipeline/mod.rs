@@ -29,6 +29,9 @@ mod inputs;
 mod learn;
 mod run;
 mod spill;
+mod texts;
+
+pub use texts::TextResult;
 
 pub use learn::LearnedSentiment;
 
@@ -88,6 +91,8 @@ pub enum Error {
     Ingest(#[from] ingest::Error),
     #[error(transparent)]
     Index(#[from] index::Error),
+    #[error(transparent)]
+    Export(#[from] crate::export::Error),
     #[error(transparent)]
     Analysis(#[from] analysis::Error),
     #[error("cannot write {path}: {source}")]
@@ -186,6 +191,8 @@ pub struct Options {
     pub interrupt: Interrupt,
     /// Tag records with the analyst's categories (`--taxonomy`), rename topics.
     pub taxonomy: Option<Arc<Tagger>>,
+    /// Also write every analysed record to `records.parquet` in the generation.
+    pub emit_parquet: bool,
 }
 
 /// The least indexing memory Tantivy accepts for one writer thread.
@@ -227,6 +234,7 @@ impl Default for Options {
             append: false,
             interrupt: Interrupt::default(),
             taxonomy: None,
+            emit_parquet: false,
         }
     }
 }

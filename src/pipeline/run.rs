@@ -14,6 +14,7 @@ use super::inputs::{check_inputs, identify};
 use super::spill::SpillWriter;
 use super::{Appended, Error, Options, Pipeline, Progress, Stage, Summary};
 use crate::analysis::{Part, Run};
+use crate::export::RecordsWriter;
 use crate::index::{IndexBuilder, IndexDoc};
 use crate::ingest::{self, Reject, RejectLog};
 use crate::record::Record;
@@ -158,6 +159,8 @@ struct Pass<'a> {
     sink: Sink,
     /// With a taxonomy: every record's categories, for `categories.json`.
     categories: Option<CategoryTally>,
+    /// `records.parquet`, with `--emit parquet`: written beside the index.
+    records: Option<RecordsWriter>,
     rejects: RejectLog,
     batch: Vec<Record>,
     summary: Summary,
@@ -203,12 +206,17 @@ impl<'a> Pass<'a> {
             .taxonomy
             .as_ref()
             .map(|t| CategoryTally::new(t.taxonomy().categories.len(), period));
+        let records = match options.emit_parquet {
+            true => Some(RecordsWriter::create(&run.path(Part::Records))?),
+            false => None,
+        };
         Ok(Pass {
             pipeline,
             options,
             run,
             sink,
             categories,
+            records,
             rejects,
             batch: Vec::with_capacity(options.batch_size),
             summary: Summary {
@@ -296,7 +304,11 @@ impl<'a> Pass<'a> {
             };
             match &mut self.sink {
                 Sink::Index(index) => {
-                    index.add(doc(a))?;
+                    let doc = doc(a);
+                    if let Some(records) = &mut self.records {
+                        records.add(&doc)?;
+                    }
+                    index.add(doc)?;
                     self.summary.indexed += 1;
                 }
                 Sink::Spill { spill, topics, .. } => {
@@ -337,6 +349,7 @@ impl<'a> Pass<'a> {
             run,
             sink,
             categories,
+            mut records,
             rejects,
             mut summary,
             bytes_read,
@@ -383,6 +396,9 @@ impl<'a> Pass<'a> {
                     let mut doc = doc.map_err(output)?;
                     doc.theme = topics.doc_theme(seq);
                     doc.topics = topics.doc_topics(seq).to_vec();
+                    if let Some(records) = &mut records {
+                        records.add(&doc)?;
+                    }
                     index.add(doc)?;
                     summary.indexed += 1;
                     if summary.indexed.is_multiple_of(options.batch_size as u64) {
@@ -409,6 +425,9 @@ impl<'a> Pass<'a> {
         }
         options.interrupt.check()?;
         index.commit()?;
+        if let Some(records) = records {
+            records.finish()?;
+        }
         if let Some(learned) = &pipeline.learned {
             super::save_models(learned, &run.path(Part::SentimentModel))?;
         }

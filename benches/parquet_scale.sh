@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Peak memory and throughput of `koe analyze` on Parquet beside JSONL, as the input grows.
+#
+# For each size, generates a corpus (benches/gen_corpus.py), converts it to Parquet with
+# pyarrow (benches/to_parquet.py, row groups of 64k rows, snappy), and runs the release
+# binary on both files in the same script, one after the other, with --no-topics (the
+# topics stage grows with the corpus by design; see the README's memory table).
+# Prints docs/s and peak RSS per format, and Parquet's as ratios of JSONL's.
+# Usage: benches/parquet_scale.sh [SIZES...]   (default: 100000 1000000)
+# pyarrow goes into a venv of this script's own (target/bench-parquet-venv).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sizes=("${@:-100000 1000000}")
+read -r -a sizes <<<"${sizes[*]}"
+work=target/bench-parquet
+venv=target/bench-parquet-venv
+mkdir -p "$work"
+if ! "$venv/bin/python" -c 'import pyarrow' 2>/dev/null; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check 'pyarrow==21.0.0'
+fi
+cargo build --release --quiet
+
+run() { # corpus out -> prints "docs/s peak_kib indexed rejected"
+    rm -rf "$2"
+    /usr/bin/time -f "%M" -o "$2.rss" \
+        target/release/koe analyze "$1" --out "$2" --json --quiet --no-topics \
+        --sentiment lexicon ${KOE_ARGS:-} >"$2.json"
+    python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+print("%.0f %s %d %d" % (s["docs_per_s"], open(sys.argv[2]).read().split()[-1], s["indexed"], s["rejected"]))' \
+        "$2.json" "$2.rss"
+}
+
+printf '%-9s %-8s %8s %9s %9s %9s\n' records format docs/s peak_MiB indexed rejected
+for n in "${sizes[@]}"; do
+    jsonl="$work/gen-$n.jsonl"
+    parquet="$work/gen-$n.parquet"
+    [ -f "$jsonl" ] || python3 benches/gen_corpus.py --records "$n" --seed 7 --out "$jsonl"
+    [ -f "$parquet" ] || "$venv/bin/python" benches/to_parquet.py "$jsonl" "$parquet"
+    read -r j_rate j_rss j_indexed j_rejected < <(run "$jsonl" "$work/out-jsonl-$n")
+    read -r p_rate p_rss p_indexed p_rejected < <(run "$parquet" "$work/out-parquet-$n")
+    printf '%-9s %-8s %8s %9s %9s %9s\n' "$n" jsonl "$j_rate" "$((j_rss / 1024))" "$j_indexed" "$j_rejected"
+    printf '%-9s %-8s %8s %9s %9s %9s\n' "$n" parquet "$p_rate" "$((p_rss / 1024))" "$p_indexed" "$p_rejected"
+    python3 -c "import sys; r,br,m,bm=map(float,sys.argv[1:5]); print(f'  parquet vs jsonl: docs/s x{r/br:.2f}, peak memory x{m/bm:.2f}')" \
+        "$p_rate" "$j_rate" "$p_rss" "$j_rss"
+done
