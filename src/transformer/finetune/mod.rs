@@ -32,8 +32,9 @@ use super::fast_bert::FastBertClassifier;
 use super::tokenize::{Batch, Encoded};
 use super::{Error as ModelError, ModelFiles, TextTokenizer, layer_norm_eps, parse_config};
 use crate::eval::metrics::{Confusion, Metrics};
+use crate::rng::SplitMix64;
 use crate::sentiment::Label;
-use crate::sentiment::train::{ClassWeight, SplitMix64, class_weights};
+use crate::sentiment::train::{ClassWeight, class_weights};
 
 pub mod save;
 mod schedule;
