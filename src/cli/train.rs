@@ -310,6 +310,20 @@ impl Validation {
             lexicon: metrics(sentiment::from_spec("lexicon")?.as_ref())?,
         })
     }
+
+    /// Two lines of a training summary: the new model and the lexicon on the same docs.
+    fn render(&self, text: &mut String) {
+        let _ = writeln!(
+            text,
+            "  validation {} docs: accuracy {:.3} · macro-F1 {:.3} · macro-recall {:.3}",
+            self.docs, self.metrics.accuracy, self.metrics.macro_f1, self.metrics.macro_recall
+        );
+        let _ = writeln!(
+            text,
+            "  (lexicon)  same docs:  accuracy {:.3} · macro-F1 {:.3} · macro-recall {:.3}",
+            self.lexicon.accuracy, self.lexicon.macro_f1, self.lexicon.macro_recall
+        );
+    }
 }
 
 fn linear(args: SentimentArgs) -> anyhow::Result<()> {
@@ -404,16 +418,7 @@ fn linear(args: SentimentArgs) -> anyhow::Result<()> {
         );
     }
     if let Some(v) = &validation {
-        let _ = writeln!(
-            text,
-            "  validation {} docs: accuracy {:.3} · macro-F1 {:.3} · macro-recall {:.3}",
-            v.docs, v.metrics.accuracy, v.metrics.macro_f1, v.metrics.macro_recall
-        );
-        let _ = writeln!(
-            text,
-            "  (lexicon)  same docs:  accuracy {:.3} · macro-F1 {:.3} · macro-recall {:.3}",
-            v.lexicon.accuracy, v.lexicon.macro_f1, v.lexicon.macro_recall
-        );
+        v.render(&mut text);
     }
     let _ = writeln!(
         text,

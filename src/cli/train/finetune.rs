@@ -153,16 +153,7 @@ fn summary(card: &TrainingCard, v: &Validation, out: &str) -> String {
             }
         );
     }
-    let _ = writeln!(
-        text,
-        "  validation {} docs: accuracy {:.3} · macro-F1 {:.3} · macro-recall {:.3}",
-        v.docs, v.metrics.accuracy, v.metrics.macro_f1, v.metrics.macro_recall
-    );
-    let _ = writeln!(
-        text,
-        "  (lexicon)  same docs:  accuracy {:.3} · macro-F1 {:.3} · macro-recall {:.3}",
-        v.lexicon.accuracy, v.lexicon.macro_f1, v.lexicon.macro_recall
-    );
+    v.render(&mut text);
     let _ = writeln!(
         text,
         "  time       {:.0} s on {} threads",
