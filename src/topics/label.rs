@@ -315,6 +315,29 @@ mod tests {
     use crate::text::test_analyzer;
     use crate::topics::vectorize::Pruning;
 
+    /// A clause at the heart of topic 0.
+    const CORE: Assignment = Assignment {
+        topic: 0,
+        similarity: 0.9,
+        core: true,
+    };
+
+    /// c-TF-IDF labels of one topic (0) over `store`, terms in two clauses or more.
+    fn label_one_topic(
+        store: &ClauseStore,
+        vocab: &Vocabulary,
+        assignments: &[Assignment],
+        langs: &[Lang],
+    ) -> Vec<Labelled> {
+        let pruning = Pruning {
+            min_df: 2,
+            max_df: 1.0,
+            max_terms: 100,
+        };
+        let vectorizer = Vectorizer::fit(store, vocab, pruning);
+        c_tf_idf(store, &vectorizer, vocab, assignments, langs, 1, 10)
+    }
+
     /// Six clauses close to their centroid about late deliveries, six that only share
     /// "delivery" and talk about the weather, and six outliers.
     #[test]
@@ -340,16 +363,7 @@ mod tests {
             }
         }
         let langs = vec![Lang::En; store.len()];
-        let vectorizer = Vectorizer::fit(
-            &store,
-            &vocab,
-            Pruning {
-                min_df: 2,
-                max_df: 1.0,
-                max_terms: 100,
-            },
-        );
-        let labelled = c_tf_idf(&store, &vectorizer, &vocab, &assignments, &langs, 1, 10);
+        let labelled = label_one_topic(&store, &vocab, &assignments, &langs);
         let terms: Vec<&str> = labelled[0].terms.iter().map(|t| &*t.term).collect();
         assert!(
             terms.contains(&"late") && terms.contains(&"parcel"),
@@ -372,25 +386,9 @@ mod tests {
                 store.end_doc();
             }
         }
-        let assignments = vec![
-            Assignment {
-                topic: 0,
-                similarity: 0.9,
-                core: true,
-            };
-            store.len()
-        ];
+        let assignments = vec![CORE; store.len()];
         let langs = vec![Lang::En; store.len()];
-        let vectorizer = Vectorizer::fit(
-            &store,
-            &vocab,
-            Pruning {
-                min_df: 2,
-                max_df: 1.0,
-                max_terms: 100,
-            },
-        );
-        let labelled = c_tf_idf(&store, &vectorizer, &vocab, &assignments, &langs, 1, 10);
+        let labelled = label_one_topic(&store, &vocab, &assignments, &langs);
         assert_eq!(labelled[0].label, "kind · clerk · helpful");
         let terms: Vec<&str> = labelled[0].terms.iter().map(|t| &*t.term).collect();
         assert_eq!(terms.len(), 5, "the other words stay listed: {terms:?}");
@@ -414,25 +412,9 @@ mod tests {
                 store.end_doc();
             }
         }
-        let assignments = vec![
-            Assignment {
-                topic: 0,
-                similarity: 0.9,
-                core: true,
-            };
-            store.len()
-        ];
+        let assignments = vec![CORE; store.len()];
         let langs = vec![Lang::Ja; store.len()];
-        let vectorizer = Vectorizer::fit(
-            &store,
-            &vocab,
-            Pruning {
-                min_df: 2,
-                max_df: 1.0,
-                max_terms: 100,
-            },
-        );
-        let labelled = c_tf_idf(&store, &vectorizer, &vocab, &assignments, &langs, 1, 10);
+        let labelled = label_one_topic(&store, &vocab, &assignments, &langs);
         let terms: Vec<&str> = labelled[0].terms.iter().map(|t| &*t.term).collect();
         assert!(labelled[0].label.contains("遅延"), "{}", labelled[0].label);
         assert!(
