@@ -98,7 +98,7 @@ static INDEX: LazyLock<(tempfile_dir::Dir, SearchIndex)> = LazyLock::new(|| {
             sentiment,
         });
         doc.topics = vec![line as u32 % 2];
-        builder.add(&doc).unwrap();
+        builder.add(doc).unwrap();
     }
     builder.commit().unwrap();
     let index = SearchIndex::open(&path, &analyzer).unwrap();
