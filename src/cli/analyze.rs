@@ -156,6 +156,14 @@ struct TopicArgs {
     #[arg(long, value_name = "DIR", conflicts_with = "themes")]
     topics_from: Option<PathBuf>,
 
+    /// With --topics-from: leave the clauses none of the model's sub-topics covers as
+    /// outliers instead of clustering them into candidate topics, so that each record's
+    /// topics depend on the record and the model alone. Shards of one corpus analysed
+    /// apart (the Spark job) use it, so that `koe index merge` joins them into what one
+    /// run over the whole corpus gives.
+    #[arg(long, requires = "topics_from")]
+    no_candidate_topics: bool,
+
     /// Exactly this many themes (default: the most stable number between 4 and 20,
     /// fewer for a small corpus; see `koe topics --help`).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
@@ -243,6 +251,7 @@ impl TopicArgs {
             separate_languages: self.separate_languages,
             period: self.period,
             model: model.clone(),
+            candidates: !self.no_candidate_topics,
             ..TopicOptions::default()
         };
         if let Some(model) = &model {

@@ -5,6 +5,7 @@
 
 mod analyze;
 mod eval;
+mod index;
 mod output;
 mod report;
 mod search;
@@ -40,6 +41,7 @@ enum Command {
     Serve(serve::Args),
     Eval(eval::Args),
     Train(train::Args),
+    Index(index::Args),
 }
 
 /// Where the Japanese dictionary lives; shared by every subcommand that tokenizes.
@@ -81,6 +83,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Train(args) => train::run(args),
+        Command::Index(args) => index::run(args),
     }
 }
 

@@ -173,17 +173,8 @@ pub struct RecordsWriter {
 
 impl RecordsWriter {
     pub fn create(path: &Path) -> Result<Self, Error> {
-        let error = |source| Error {
-            path: path.to_path_buf(),
-            source,
-        };
-        let file = File::create(path).map_err(|e| error(e.into()))?;
         let schema = schema();
-        let properties = WriterProperties::builder()
-            .set_compression(Compression::SNAPPY)
-            .set_max_row_group_row_count(Some(GROUP_ROWS))
-            .build();
-        let writer = ArrowWriter::try_new(file, schema.clone(), Some(properties)).map_err(error)?;
+        let writer = parquet_writer(path, &schema)?;
         Ok(RecordsWriter {
             path: path.to_path_buf(),
             schema,
@@ -226,4 +217,52 @@ impl RecordsWriter {
             .map(drop)
             .map_err(|source| Error { path, source })
     }
+}
+
+/// A Parquet writer of `schema` into the new file `path`, as `records.parquet` is written.
+fn parquet_writer(path: &Path, schema: &SchemaRef) -> Result<ArrowWriter<File>, Error> {
+    let error = |source| Error {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = File::create(path).map_err(|e| error(e.into()))?;
+    let properties = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_row_count(Some(GROUP_ROWS))
+        .build();
+    ArrowWriter::try_new(file, schema.clone(), Some(properties)).map_err(error)
+}
+
+/// Writes the rows of the `records.parquet` files `parts`, in order, into `out` (`koe
+/// index merge`), a row group at a time. A part with other columns is an error.
+pub fn concatenate(parts: &[PathBuf], out: &Path) -> Result<(), Error> {
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let schema = schema();
+    let mut writer = parquet_writer(out, &schema)?;
+    let out_error = |source| Error {
+        path: out.to_path_buf(),
+        source,
+    };
+    for part in parts {
+        let error = |source| Error {
+            path: part.clone(),
+            source,
+        };
+        let file = File::open(part).map_err(|e| error(e.into()))?;
+        let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+            .map_err(error)?
+            .with_batch_size(BATCH_ROWS)
+            .build()
+            .map_err(error)?;
+        for batch in reader {
+            let batch = batch.map_err(|e| error(e.into()))?;
+            if batch.schema().fields() != schema.fields() {
+                return Err(error(parquet::errors::ParquetError::General(
+                    "not a records.parquet of this koe (other columns)".into(),
+                )));
+            }
+            writer.write(&batch).map_err(out_error)?;
+        }
+    }
+    writer.close().map(drop).map_err(out_error)
 }

@@ -4,8 +4,10 @@
 //! fast fields for every filter), [`tokenizers`] turns the text stage's tokens into terms
 //! and registers the same analysis for queries,
 //! [`writer`] builds an index (in a run's staging generation, see [`crate::analysis`]),
+//! [`merge`] joins indexes built apart (shards of one corpus) into one,
 //! and [`search`] runs queries with filters, snippets and facet counts.
 
+pub mod merge;
 pub mod schema;
 pub mod search;
 pub mod tokenizers;

@@ -27,10 +27,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 mod ids;
 mod inputs;
 mod learn;
+pub mod merge;
 mod run;
+mod shard;
 mod spill;
 mod texts;
 
+pub use shard::analyse_shard;
 pub use texts::TextResult;
 
 pub use learn::LearnedSentiment;
@@ -117,6 +120,9 @@ pub enum Error {
         option: &'static str,
         message: String,
     },
+    /// `koe index merge`: a shard that cannot be merged with the others.
+    #[error("cannot merge {shard}: {message}")]
+    Merge { shard: PathBuf, message: String },
     /// The run was asked to stop ([`Interrupt`]); the value is what the asker gave.
     #[error("interrupted: nothing was published, the output folder is as it was")]
     Interrupted(usize),

@@ -252,6 +252,14 @@ impl TopicCollector {
         let mut assignments =
             cluster::assign_clauses(&self.store, model_space, langs, &assigner, None);
         let known = model.topics.len();
+        if !self.options.candidates {
+            return SubTopics {
+                assignments,
+                n: known,
+                centroids: Vec::new(),
+                known,
+            };
+        }
         // What no sub-topic covers, clustered in this run's own words.
         let uncovered: Vec<bool> = assignments.iter().map(|a| a.topic == NONE).collect();
         let one_theme: Vec<u32> = theme_of_doc

@@ -39,6 +39,7 @@
 mod assign;
 mod cluster;
 mod collector;
+pub mod combine;
 pub mod embedding;
 mod fit;
 mod groups;
@@ -129,6 +130,11 @@ pub struct TopicOptions {
     /// Apply this model (`--topics-from`) instead of fitting: its themes and sub-topics
     /// keep their ids, and what none covers becomes candidate topics.
     pub model: Option<Arc<TopicModel>>,
+    /// With a model: cluster the clauses none of its sub-topics covers into candidate
+    /// topics (true), or leave them outliers (false), so that every record's topics
+    /// depend on the record and the model alone, as they must when shards of one corpus
+    /// are analysed apart and merged (`koe index merge`).
+    pub candidates: bool,
     /// Representative records kept per topic.
     pub examples: usize,
 }
@@ -158,11 +164,46 @@ impl Default for TopicOptions {
             top_terms: 10,
             examples: 3,
             model: None,
+            candidates: true,
         }
     }
 }
 
 impl TopicOptions {
+    /// The options that apply `model` as it was fitted (its clause and theme vectors,
+    /// the embedding models loaded again) and leave what it does not cover outliers
+    /// (`candidates: false`): what every shard of one corpus is analysed with, so that
+    /// a record's topics depend on the record and the model alone.
+    pub fn applying(model: Arc<TopicModel>) -> Result<Self, embedding::Error> {
+        let (clauses, themes) = model
+            .vectors
+            .split_once("; themes: ")
+            .unwrap_or((model.vectors.as_str(), "tfidf"));
+        let vectors = match clauses.split_once(" for ") {
+            Some((spec, langs)) => {
+                let langs: Vec<Lang> = langs.split(',').filter_map(|l| l.parse().ok()).collect();
+                Vectors::from_spec(spec)?.only_for(&langs)
+            }
+            None => Vectors::from_spec(clauses)?,
+        };
+        let theme_vectors = match &vectors {
+            Vectors::Embeddings { embedder, .. } if embedder.name() == themes => {
+                Vectors::Embeddings {
+                    embedder: embedder.clone(),
+                    langs: Vec::new(),
+                }
+            }
+            _ => Vectors::from_spec(themes)?,
+        };
+        Ok(TopicOptions {
+            vectors,
+            theme_vectors,
+            model: Some(model),
+            candidates: false,
+            ..TopicOptions::default()
+        })
+    }
+
     /// The vectors of clauses and of themes, as a model records them: `tfidf`,
     /// `embeddings:<model>`, with `; themes: embeddings:<model>` when records are
     /// encoded whole.

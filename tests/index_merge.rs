@@ -1,0 +1,200 @@
+//! `koe index merge`: shards of one corpus, each analysed apart with one fitted topic
+//! model (what the Spark job does per partition), merged into one analysis that agrees
+//! with one `koe analyze` over the whole corpus — the same records, sentiment, themes,
+//! topics and search hits — on the Japanese and English demo corpus.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use common::{DEMO, current, koe, run_err, run_json, run_ok, write};
+use koe::analysis::Part;
+
+/// The flags every analysis here shares: a fixed sentiment model (`auto` would learn one
+/// per shard) and LSA themes (no encoder needed).
+const ALIKE: [&str; 4] = ["--sentiment", "lexicon", "--theme-vectors", "tfidf"];
+
+fn analyze(input: &Path, out: &Path, model: Option<&Path>) -> Value {
+    let mut cmd = koe();
+    cmd.arg("analyze").arg(input).args(ALIKE).arg("--json");
+    cmd.args(["--emit", "parquet", "--out"]).arg(out);
+    if let Some(model) = model {
+        cmd.arg("--topics-from")
+            .arg(model)
+            .arg("--no-candidate-topics");
+    }
+    run_json(&mut cmd)
+}
+
+/// Every record matching `query` (all of them for `*`), by id, without what names the
+/// input file (`origin`), which differs between the shards and the whole.
+fn hits(dir: &Path, query: &str) -> Vec<Value> {
+    let output = run_json(
+        koe()
+            .arg("search")
+            .arg(dir)
+            .arg(query)
+            .args(["--json", "-n", "1000"]),
+    );
+    let mut hits: Vec<Value> = output["hits"].as_array().unwrap().clone();
+    for hit in &mut hits {
+        hit.as_object_mut().unwrap().remove("origin");
+        // BM25 scores agree to float rounding; compare them to 4 decimals.
+        let relevance = hit["relevance"].as_f64().unwrap();
+        hit["relevance"] = Value::from((relevance * 1e4).round() / 1e4);
+    }
+    hits.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+    hits
+}
+
+/// The demo corpus split into `parts` files of consecutive lines.
+fn split(dir: &Path, parts: usize) -> Vec<PathBuf> {
+    let demo = std::fs::read_to_string(DEMO).unwrap();
+    let lines: Vec<&str> = demo.lines().collect();
+    lines
+        .chunks(lines.len().div_ceil(parts))
+        .enumerate()
+        .map(|(i, chunk)| {
+            PathBuf::from(write(
+                dir,
+                &format!("part-{i}.jsonl"),
+                chunk.join("\n") + "\n",
+            ))
+        })
+        .collect()
+}
+
+#[test]
+fn merged_shards_agree_with_one_run_over_the_whole_corpus() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = |name: &str| dir.path().join(name);
+    // The model is fitted once, on a sample (here the first half), as the driver does.
+    let parts = split(dir.path(), 2);
+    analyze(&parts[0], &at("model"), None);
+    let model = at("model");
+
+    let whole = analyze(Path::new(DEMO), &at("whole"), Some(&model));
+    let mut shards = Vec::new();
+    for (i, part) in parts.iter().enumerate() {
+        let shard = at(&format!("shard-{i}"));
+        analyze(part, &shard, Some(&model));
+        shards.push(shard);
+    }
+    let merged = run_json(
+        koe()
+            .args(["index", "merge"])
+            .args(&shards)
+            .arg("--out")
+            .arg(at("merged"))
+            .arg("--json"),
+    );
+
+    for key in [
+        "records_read",
+        "indexed",
+        "rejected",
+        "by_lang",
+        "by_sentiment",
+    ] {
+        assert_eq!(merged[key], whole[key], "{key}");
+    }
+    assert_eq!(merged["indexed"], 400);
+    assert_eq!(merged["by_lang"]["ja"], whole["by_lang"]["ja"]);
+    assert!(whole["by_lang"]["en"].as_u64().unwrap() > 100, "{whole}");
+
+    // Every record: the same sentiment, score, theme and topics; and the same hits, in
+    // Japanese and English, with the same BM25 scores (document frequencies are the
+    // whole corpus's once merged).
+    let all = hits(&at("whole"), "*");
+    assert_eq!(all.len(), 400);
+    assert!(
+        all.iter()
+            .filter(|h| !h["topics"].as_array().unwrap().is_empty())
+            .count()
+            > 100,
+        "most records have topics"
+    );
+    assert_eq!(hits(&at("merged"), "*"), all);
+    for query in ["配送 遅い", "スタッフ", "app crash", "refund"] {
+        let expected = hits(&at("whole"), query);
+        assert!(!expected.is_empty(), "{query}");
+        assert_eq!(hits(&at("merged"), query), expected, "{query}");
+    }
+
+    // The merged topics: the model's, with the whole corpus's counts.
+    let topics = |dir: &Path| run_json(koe().arg("topics").arg(dir).arg("--json"));
+    let (merged_topics, whole_topics) = (topics(&at("merged")), topics(&at("whole")));
+    let sizes = |t: &Value, level: &str| {
+        let mut sizes: Vec<(u64, u64)> = t[level]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| (t["id"].as_u64().unwrap(), t["size"].as_u64().unwrap()))
+            .collect();
+        sizes.sort();
+        sizes
+    };
+    for level in ["themes", "topics"] {
+        assert_eq!(
+            sizes(&merged_topics, level),
+            sizes(&whole_topics, level),
+            "{level}"
+        );
+    }
+    assert_eq!(merged_topics["overall"]["docs"], 400);
+
+    // records.parquet holds every record once; the topic model is the shared one.
+    let records = std::fs::read(current(&at("merged"), Part::Records)).unwrap();
+    assert_eq!(&records[..4], b"PAR1");
+    assert_eq!(
+        std::fs::read(current(&at("merged"), Part::TopicModel)).unwrap(),
+        std::fs::read(current(&model, Part::TopicModel)).unwrap()
+    );
+}
+
+#[test]
+fn shards_analysed_otherwise_are_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = |name: &str| dir.path().join(name);
+    let parts = split(dir.path(), 2);
+    analyze(&parts[0], &at("model"), None);
+    analyze(&parts[0], &at("shard-0"), Some(&at("model")));
+    // A shard that fitted its own topic model.
+    analyze(&parts[1], &at("own-model"), None);
+    let merge = |other: &str| {
+        run_err(
+            koe()
+                .args(["index", "merge"])
+                .arg(at("shard-0"))
+                .arg(at(other))
+                .arg("--out")
+                .arg(at("merged")),
+        )
+    };
+    let stderr = merge("own-model");
+    assert!(stderr.contains("topic model differs"), "{stderr}");
+    assert!(stderr.contains("own-model"), "{stderr}");
+    assert!(!at("merged").exists(), "a refused merge writes nothing");
+
+    // Without records.parquet, where the other shard has one.
+    run_ok(
+        koe()
+            .arg("analyze")
+            .arg(&parts[1])
+            .args(ALIKE)
+            .arg("--topics-from")
+            .arg(at("model"))
+            .arg("--no-candidate-topics")
+            .arg("--out")
+            .arg(at("no-parquet")),
+    );
+    let stderr = merge("no-parquet");
+    assert!(stderr.contains("--emit parquet"), "{stderr}");
+
+    // Not an analysis at all.
+    std::fs::create_dir(at("empty")).unwrap();
+    let stderr = merge("empty");
+    assert!(stderr.contains("not a koe analysis folder"), "{stderr}");
+}
