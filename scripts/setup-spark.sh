@@ -28,9 +28,9 @@ venv="${VENV:-.venv}"
 if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
 fi
-if ! "$venv/bin/python" -c "import pyspark, pyarrow, pytest; assert pyspark.__version__ == '$PYSPARK_VERSION'" 2>/dev/null; then
-    echo "setup-spark: installing pyspark $PYSPARK_VERSION, pyarrow and pytest into $venv"
+if ! "$venv/bin/python" -c "import pyspark, pyarrow, pandas, pytest; assert pyspark.__version__ == '$PYSPARK_VERSION'" 2>/dev/null; then
+    echo "setup-spark: installing pyspark $PYSPARK_VERSION, pyarrow, pandas (which PySpark's Arrow functions import) and pytest into $venv"
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-        "pyspark==$PYSPARK_VERSION" "pyarrow>=15" pytest
+        "pyspark==$PYSPARK_VERSION" "pyarrow>=15" "pandas>=2" pytest
 fi
 "$venv/bin/python" -c "import pyspark; print('setup-spark: pyspark', pyspark.__version__, 'in $venv')"

@@ -1,0 +1,257 @@
+"""koe on Apache Spark: analyse a review dump across executors, one index shard per
+partition, merged into one analysis folder.
+
+    python python/spark/koe_spark.py DUMP --out OUT [--master local[2]] [--partitions N]
+        [--sample-rows N] [--sentiment lexicon] [--koe PATH] [-- KOE_ANALYZE_FLAGS...]
+
+What runs where (see the README's "Scaling"):
+
+1. Driver: reads DUMP (Parquet, or JSON Lines) as a DataFrame, takes a sample of
+   ``--sample-rows`` records and fits the topic model on it once, with
+   ``koe analyze SAMPLE --out OUT/model`` (and, with ``--sentiment auto``, the linear
+   sentiment models its ratings allow). The fitted model folder is broadcast.
+2. Executors, one task per partition (``mapInArrow``: Arrow batches in and out): the
+   partition's rows are written as one Parquet file, analysed with
+   ``koe analyze PART --topics-from MODEL --no-candidate-topics --emit parquet
+   --out OUT/shards/part-NNNNN`` — the same sentiment and topic model on every executor,
+   so a record's results never depend on its partition — and the shard's
+   ``records.parquet`` goes back to Spark as Arrow batches.
+3. Spark writes the analysed records as Parquet (``OUT/records/``), one row per record:
+   id, text, language, sentiment label, score and confidence, topic ids, survey fields.
+4. Driver: ``koe index merge OUT/shards/* --out OUT/analysis`` joins the shards into one
+   analysis folder that ``koe search``, ``koe topics``, ``koe report`` and ``koe serve``
+   open.
+
+Flags after ``--`` go to every ``koe analyze`` (field names: ``--text-field comment``;
+``--period week``; ...). OUT must be on storage every executor and the driver share (a
+local folder in local mode; NFS or a mounted bucket on a cluster). Spark's own options
+(``--master``, executor memory) come from ``spark-submit`` or the flags below.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+# The analysed records as Spark holds them: records.parquet's columns, with the unsigned
+# integers Spark has no type for widened to signed ones.
+RECORDS_DDL = (
+    "id string, text string, lang string, sentiment string, sentiment_score float, "
+    "sentiment_confidence float, topics array<bigint>, rating int, nps int, effort int, "
+    "channel string, stage string, product string, created_at timestamp, "
+    "source_file string, source_line bigint"
+)
+RECORDS_ARROW = pa.schema(
+    [
+        ("id", pa.string()),
+        ("text", pa.string()),
+        ("lang", pa.string()),
+        ("sentiment", pa.string()),
+        ("sentiment_score", pa.float32()),
+        ("sentiment_confidence", pa.float32()),
+        ("topics", pa.list_(pa.int64())),
+        ("rating", pa.int32()),
+        ("nps", pa.int32()),
+        ("effort", pa.int32()),
+        ("channel", pa.string()),
+        ("stage", pa.string()),
+        ("product", pa.string()),
+        ("created_at", pa.timestamp("us", tz="UTC")),
+        ("source_file", pa.string()),
+        ("source_line", pa.int64()),
+    ]
+)
+
+
+def run_koe(koe: str, *args: str) -> str:
+    """Runs koe; its stderr becomes the exception's message when it fails."""
+    done = subprocess.run([koe, *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{koe} {' '.join(args)} failed:\n{done.stderr}")
+    return done.stdout
+
+
+def current_generation(folder: Path) -> Path:
+    pointer = json.loads((folder / "analysis.json").read_text())
+    return folder / pointer["folder"]
+
+
+def pack_model(folder: Path) -> dict[str, bytes]:
+    """The files of an analysis folder's current generation that shards need (the topic
+    model, the learnt sentiment models), for broadcasting."""
+    generation = current_generation(folder)
+    files = {}
+    for path in generation.rglob("*"):
+        relative = path.relative_to(generation)
+        if path.is_file() and relative.parts[0] in ("topic-model.cbor", "sentiment-model"):
+            files[str(relative)] = path.read_bytes()
+    files["summary.json"] = (generation / "summary.json").read_bytes()
+    return files
+
+
+def unpack_model(files: dict[str, bytes], folder: Path) -> Path:
+    """Writes a broadcast model as an analysis folder (once per executor process)."""
+    if (folder / "analysis.json").is_file():
+        return folder
+    staging = folder.with_name(folder.name + f".tmp-{os.getpid()}")
+    generation = staging / "gen-000001"
+    for name, data in files.items():
+        (generation / name).parent.mkdir(parents=True, exist_ok=True)
+        (generation / name).write_bytes(data)
+    (staging / "analysis.json").write_text(
+        json.dumps({"format": "koe-analysis/1", "generation": 1, "folder": "gen-000001"})
+    )
+    try:
+        staging.rename(folder)
+    except OSError:  # another task of this executor was first
+        shutil.rmtree(staging, ignore_errors=True)
+    return folder
+
+
+def analyse_partition(koe, model_files, shards, sentiment, koe_args):
+    """The ``mapInArrow`` function: one partition's Arrow batches → one index shard, and
+    the shard's analysed records back as Arrow batches."""
+
+    def analyse(batches):
+        from pyspark import TaskContext
+
+        partition = TaskContext.get().partitionId()
+        work = Path(tempfile.mkdtemp(prefix=f"koe-part-{partition}-"))
+        try:
+            writer = None
+            for batch in batches:
+                if writer is None:
+                    writer = pq.ParquetWriter(work / "part.parquet", batch.schema)
+                writer.write_batch(batch)
+            if writer is None:
+                return  # an empty partition: no shard
+            writer.close()
+            model = unpack_model(
+                model_files.value, Path(tempfile.gettempdir()) / f"koe-model-{os.getppid()}"
+            )
+            shard = Path(shards) / f"part-{partition:05d}"
+            if shard.exists():  # a retried task starts its shard again
+                shutil.rmtree(shard)
+            run_koe(
+                koe, "analyze", str(work / "part.parquet"), "--out", str(shard),
+                "--sentiment", sentiment.format(model=model), "--topics-from", str(model),
+                "--no-candidate-topics", "--emit", "parquet", "--quiet", *koe_args,
+            )
+            records = pq.ParquetFile(current_generation(shard) / "records.parquet")
+            for batch in records.iter_batches():
+                yield pa.Table.from_batches([batch]).cast(RECORDS_ARROW).to_batches()[0]
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    return analyse
+
+
+def shard_sentiment(sentiment: str, model: Path) -> str:
+    """What every shard scores with: with `auto`, what the driver's fit learnt (the
+    linear models it saved, else the lexicon); any other model as given."""
+    if sentiment != "auto":
+        return sentiment
+    learnt = current_generation(model) / "sentiment-model"
+    # {model}: the broadcast model folder, as each executor writes it out.
+    return "linear:{model}" if learnt.is_dir() else "lexicon"
+
+
+def main(argv: list[str] | None = None) -> dict:
+    argv = sys.argv[1:] if argv is None else argv
+    koe_args: list[str] = []
+    if "--" in argv:
+        at = argv.index("--")
+        argv, koe_args = argv[:at], argv[at + 1 :]
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("dump", help="Parquet file or folder, or JSON Lines file")
+    parser.add_argument("--out", required=True, type=Path)
+    parser.add_argument("--master", default=None, help="e.g. local[2] (default: spark-submit's)")
+    parser.add_argument("--partitions", type=int, default=None)
+    parser.add_argument("--sample-rows", type=int, default=20_000,
+                        help="records the topic model is fitted on (default 20000)")
+    parser.add_argument("--sentiment", default="lexicon",
+                        help="lexicon (default), auto (learnt on the sample), linear:DIR, ...")
+    parser.add_argument("--koe", default=os.environ.get("KOE_BIN", "koe"),
+                        help="the koe binary every executor runs (default: $KOE_BIN or koe)")
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args(argv)
+
+    from pyspark.sql import SparkSession
+
+    # Python workers run this interpreter (with pyarrow) unless spark-submit says otherwise.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+
+    koe = shutil.which(args.koe) or args.koe
+    out = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    builder = SparkSession.builder.appName("koe")
+    if args.master:
+        builder = builder.master(args.master)
+    spark = builder.config("spark.ui.enabled", "false").getOrCreate()
+    # Executors import this file for the partition function.
+    spark.sparkContext.addPyFile(__file__)
+    started = time.monotonic()
+    try:
+        reader = spark.read
+        dump = str(Path(args.dump).resolve())
+        df = reader.parquet(dump) if not dump.endswith((".jsonl", ".ndjson", ".json")) else reader.json(dump)
+        if args.partitions:
+            df = df.repartition(args.partitions)
+        rows = df.count()
+
+        # 1. Fit once, on the driver, on a sample.
+        fraction = min(1.0, args.sample_rows / max(rows, 1))
+        sample = df.sample(fraction=fraction, seed=args.seed) if fraction < 1.0 else df
+        sample_file = out / "sample.parquet"
+        pq.write_table(sample.toArrow(), sample_file)
+        model = out / "model"
+        shutil.rmtree(model, ignore_errors=True)
+        run_koe(koe, "analyze", str(sample_file), "--out", str(model),
+                "--sentiment", args.sentiment, "--quiet", *koe_args)
+        sentiment = shard_sentiment(args.sentiment, model)
+        model_files = spark.sparkContext.broadcast(pack_model(model))
+        fitted = time.monotonic()
+
+        # 2–3. Analyse every partition; write the records.
+        shards = out / "shards"
+        shutil.rmtree(shards, ignore_errors=True)
+        shards.mkdir()
+        analysed = df.mapInArrow(
+            analyse_partition(koe, model_files, str(shards), sentiment, koe_args), RECORDS_DDL
+        )
+        analysed.write.mode("overwrite").parquet(str(out / "records"))
+        analysed_at = time.monotonic()
+
+        # 4. One index.
+        parts = sorted(str(p) for p in shards.iterdir())
+        merged = json.loads(run_koe(koe, "index", "merge", *parts, "--out", str(out / "analysis"), "--json"))
+        done = time.monotonic()
+    finally:
+        spark.stop()
+    timing = {
+        "records": rows,
+        "partitions": len(parts),
+        "fit_s": round(fitted - started, 2),
+        "analyse_s": round(analysed_at - fitted, 2),
+        "merge_s": round(done - analysed_at, 2),
+        "total_s": round(done - started, 2),
+        "docs_per_s": round(rows / (done - started), 1),
+        "indexed": merged["indexed"],
+        "rejected": merged["rejected"],
+    }
+    print(json.dumps(timing))
+    return timing
+
+
+if __name__ == "__main__":
+    main()
