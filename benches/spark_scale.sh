@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Throughput of the Spark job (python/spark/koe_spark.py) with 1 and 2 local executor
+# threads against `koe analyze` alone, on the same rows, in one script.
+#
+# The rows: the Japanese Amazon reviews and English restaurant reviews of /work/shared/data
+# (see its README for their terms; read here, never copied into the repo), 11 000 records,
+# made one Parquet file (text and rating columns; ids from their row). Every arm runs the
+# release binary with the same flags (--sentiment lexicon --theme-vectors tfidf) and the
+# same topic model: the Spark job fits it on its sample, and the `koe analyze` arm applies
+# that model (--topics-from MODEL --no-candidate-topics), as each partition does. Each koe
+# process gets one worker thread (--threads 1), so local[N] uses N cores, as N single-core
+# executors would; koe alone runs with 1 and with 2 threads.
+# Usage: benches/spark_scale.sh [PARTITIONS]   (default 4). Needs scripts/setup-spark.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+partitions="${1:-4}"
+data="${KOE_DATA:-/work/shared/data}"
+work=target/bench-spark
+mkdir -p "$work"
+cargo build --release --quiet
+koe="$PWD/target/release/koe"
+python=.venv/bin/python
+
+"$python" - "$data" "$work/reviews.parquet" <<'PY'
+import csv, sys
+import pyarrow as pa, pyarrow.parquet as pq
+data, out = sys.argv[1:3]
+ids, texts, ratings = [], [], []
+for name, rating in [("ja-amazon-reviews-dev.tsv", {"negative": 1, "positive": 5}),
+                     ("en-restaurant-reviews-stars-dev.tsv", None)]:
+    with open(f"{data}/{name}", newline="") as f:
+        for i, row in enumerate(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE)):
+            ids.append(f"{name.split('-')[0]}-{i}")
+            texts.append(row["text"])
+            ratings.append(rating[row["label"]] if rating else int(row["label"]))
+pq.write_table(pa.table({"id": ids, "text": texts, "rating": pa.array(ratings, pa.int8())}), out)
+print(f"{len(ids)} records", file=sys.stderr)
+PY
+
+flags=(--sentiment lexicon -- --theme-vectors tfidf --threads 1)
+printf '%-22s %8s %8s %8s %8s\n' arm records total_s docs/s analyse_s
+for master in 'local[1]' 'local[2]'; do
+    out="$work/out-${master//[^a-z0-9]/}"
+    rm -rf "$out"
+    line=$(nice -n 19 "$python" python/spark/koe_spark.py "$work/reviews.parquet" --out "$out" \
+        --master "$master" --partitions "$partitions" --koe "$koe" "${flags[@]}" 2>"$out.log" | tail -n 1)
+    "$python" -c 'import json,sys; t=json.loads(sys.argv[1]); print("%-22s %8d %8.1f %8.1f %8.1f" % (sys.argv[2], t["records"], t["total_s"], t["docs_per_s"], t["analyse_s"]))' "$line" "spark $master"
+done
+# koe alone, the same model, one process over the whole file.
+for threads in 1 2; do
+    rm -rf "$work/out-single"
+    start=$(date +%s.%N)
+    nice -n 19 "$koe" analyze "$work/reviews.parquet" --out "$work/out-single" --sentiment lexicon \
+        --theme-vectors tfidf --topics-from "$work/out-local2/model" --no-candidate-topics \
+        --emit parquet --quiet --json --threads "$threads" >"$work/out-single.json"
+    end=$(date +%s.%N)
+    "$python" -c 'import json,sys; s=json.load(open(sys.argv[1])); t=float(sys.argv[3])-float(sys.argv[2]); print("%-22s %8d %8.1f %8.1f %8s" % (sys.argv[4], s["records_read"], t, s["records_read"]/t, "-"))' \
+        "$work/out-single.json" "$start" "$end" "koe analyze, $threads thr"
+done
