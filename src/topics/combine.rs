@@ -18,7 +18,6 @@ use super::{Overall, PeriodStat, Quality, Topic, Topics};
 
 /// Combines the topics of shards of one corpus (see the module doc).
 pub fn combine(shards: Vec<Topics>) -> Topics {
-    let totals: Vec<BTreeMap<String, f64>> = shards.iter().map(period_totals).collect();
     let mut combined = Topics {
         overall: combine_overall(shards.iter().map(|s| &s.overall)),
         quality: weighted_quality(shards.iter().map(|s| (&s.quality, s.overall.docs))),
@@ -30,12 +29,13 @@ pub fn combine(shards: Vec<Topics>) -> Topics {
         ..Topics::default()
     };
     let docs = combined.overall.docs;
+    let totals: Vec<BTreeMap<String, f64>> = shards.iter().map(period_totals).collect();
     let all_totals = sum_maps(totals.iter());
     let pick = |level: fn(&Topics) -> &Vec<Topic>| {
-        let mut by_id: BTreeMap<u32, Vec<(&Topic, &BTreeMap<String, f64>)>> = BTreeMap::new();
-        for (shard, totals) in shards.iter().zip(&totals) {
+        let mut by_id: BTreeMap<u32, Vec<&Topic>> = BTreeMap::new();
+        for shard in &shards {
             for topic in level(shard) {
-                by_id.entry(topic.id).or_default().push((topic, totals));
+                by_id.entry(topic.id).or_default().push(topic);
             }
         }
         let mut topics: Vec<Topic> = by_id
@@ -96,25 +96,18 @@ fn weighted<T>(
     (total > 0.0).then(|| sum / total)
 }
 
-fn combine_topic(
-    parts: &[(&Topic, &BTreeMap<String, f64>)],
-    docs: usize,
-    totals: &BTreeMap<String, f64>,
-) -> Topic {
+fn combine_topic(parts: &[&Topic], docs: usize, totals: &BTreeMap<String, f64>) -> Topic {
     let largest = parts
         .iter()
-        .max_by_key(|(t, _)| t.size)
-        .expect("a topic comes from at least one shard")
-        .0;
-    let size: usize = parts.iter().map(|(t, _)| t.size).sum();
-    let mean = |value: fn(&Topic) -> f64| {
-        weighted(parts, |(t, _)| t.size, |(t, _)| Some(value(t))).unwrap_or(0.0)
-    };
-    let mean_of =
-        |value: fn(&Topic) -> Option<f64>| weighted(parts, |(t, _)| t.size, |(t, _)| value(t));
+        .max_by_key(|t| t.size)
+        .expect("a topic comes from at least one shard");
+    let size: usize = parts.iter().map(|t| t.size).sum();
+    let mean =
+        |value: fn(&Topic) -> f64| weighted(parts, |t| t.size, |t| Some(value(t))).unwrap_or(0.0);
+    let mean_of = |value: fn(&Topic) -> Option<f64>| weighted(parts, |t| t.size, |t| value(t));
     // Per period: records, and the sum and weight of the mean sentiments.
     let mut trend: BTreeMap<String, (usize, f64, usize)> = BTreeMap::new();
-    for (topic, _) in parts {
+    for topic in parts {
         for stat in &topic.trend {
             let entry = trend.entry(stat.period.clone()).or_default();
             entry.0 += stat.count;
@@ -136,12 +129,11 @@ fn combine_topic(
             mean_sentiment: (weight > 0).then(|| sentiment / weight as f64),
         })
         .collect();
-    let mut examples: Vec<_> = parts.iter().flat_map(|(t, _)| t.examples.clone()).collect();
+    let mut examples: Vec<_> = parts.iter().flat_map(|t| t.examples.clone()).collect();
     examples.sort_by(|a, b| b.sentiment.abs().total_cmp(&a.sentiment.abs()));
     examples.truncate(largest.examples.len().max(1));
-    let count_maps = |field: fn(&Topic) -> &BTreeMap<String, usize>| {
-        sum_maps(parts.iter().map(|(t, _)| field(t)))
-    };
+    let count_maps =
+        |field: fn(&Topic) -> &BTreeMap<String, usize>| sum_maps(parts.iter().map(|t| field(t)));
     Topic {
         id: largest.id,
         theme: largest.theme,
@@ -149,7 +141,7 @@ fn combine_topic(
         label: largest.label.clone(),
         terms: largest.terms.clone(),
         size,
-        clauses: parts.iter().map(|(t, _)| t.clauses).sum(),
+        clauses: parts.iter().map(|t| t.clauses).sum(),
         share: if docs > 0 {
             100.0 * size as f64 / docs as f64
         } else {
@@ -160,7 +152,7 @@ fn combine_topic(
         mean_rating: mean_of(|t| t.mean_rating),
         nps: mean_of(|t| t.nps),
         impact: mean(|t| t.impact),
-        emerging: parts.iter().any(|(t, _)| t.emerging),
+        emerging: parts.iter().any(|t| t.emerging),
         slope: mean(|t| t.slope),
         trend,
         by_channel: count_maps(|t| &t.by_channel),
