@@ -60,7 +60,7 @@ fn analyse(dir: &Path, taxonomy: &str) -> PathBuf {
     let out = dir.join("out");
     run_ok(
         koe()
-            .args(["analyze", &input, "--quiet", "--no-topics"])
+            .args(["analyze", &input, "--quiet", "--no-topics", "--emit", "parquet"])
             .args(["--sentiment", "lexicon", "--taxonomy", &file])
             .arg("--out")
             .arg(&out),
@@ -165,6 +165,42 @@ fn records_are_tagged_counted_measured_searched_and_reported() {
     );
     let html = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
     assert!(html.contains("<h2>Categories</h2>"));
+
+    // records.parquet (--emit parquet): each record's categories, ancestors included.
+    let categories = records_categories(&current(&out, Part::Records));
+    assert_eq!(categories.len(), 8);
+    assert_eq!(categories["ja-1"], ["配送", "配送遅延"]);
+    assert_eq!(categories["en-2"], ["アプリ"]);
+    assert_eq!(categories["ja-2"], ["送料", "配送"]);
+    assert!(categories["ja-4"].is_empty(), "{:?}", categories["ja-4"]);
+}
+
+/// The `categories` column of a records.parquet, by record id (sorted within a record).
+fn records_categories(path: &Path) -> std::collections::BTreeMap<String, Vec<String>> {
+    use arrow_array::cast::AsArray;
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let file = std::fs::File::open(path).unwrap();
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .unwrap()
+        .build()
+        .unwrap();
+    let mut by_id = std::collections::BTreeMap::new();
+    for batch in reader {
+        let batch = batch.unwrap();
+        let ids = batch.column_by_name("id").unwrap().as_string::<i32>().clone();
+        let lists = batch.column_by_name("categories").unwrap().as_list::<i32>().clone();
+        for i in 0..batch.num_rows() {
+            let names = lists.value(i);
+            let mut names: Vec<String> = names
+                .as_string::<i32>()
+                .iter()
+                .map(|n| n.unwrap().to_string())
+                .collect();
+            names.sort();
+            by_id.insert(ids.value(i).to_string(), names);
+        }
+    }
+    by_id
 }
 
 #[test]

@@ -11,7 +11,7 @@ use koe::Lang;
 use koe::analysis::{AnalysisDir, Generation, Part};
 use koe::ingest::{FieldMap, FieldNames, Limits};
 use koe::pipeline::{DuplicateIds, Interrupt, Options, Pipeline, Summary, read_model};
-use koe::sentiment;
+use koe::sentiment::ModelSpec;
 use koe::sentiment::auto::AutoOptions;
 use koe::sentiment::auto::{AutoChoice, Chosen};
 use koe::taxonomy::Tagger;
@@ -75,7 +75,7 @@ pub struct Args {
     /// an analysis folder whose `auto` run trained one) or `transformer:<DIR-or-ID>` (a fine-tuned BERT-family
     /// classifier; needs a koe built with `--features transformer`).
     #[arg(long, default_value = "auto", value_name = "MODEL")]
-    sentiment: String,
+    sentiment: ModelSpec,
 
     /// With `--sentiment auto`: rated records a class needs, per language, to train on.
     #[arg(long, default_value_t = AutoOptions::default().min_per_class, value_name = "N")]
@@ -354,9 +354,11 @@ impl From<FieldArgs> for FieldMap {
 pub fn run(args: Args) -> anyhow::Result<()> {
     use_threads(args.threads)?;
     let analyzer = args.dictionary.load_analyzer()?;
-    let auto = args.sentiment == "auto";
-    let spec = super::model_spec(if auto { "lexicon" } else { &args.sentiment })?;
-    let model = sentiment::from_spec(&spec)?;
+    let auto = args.sentiment == ModelSpec::Auto;
+    let model = match auto {
+        true => ModelSpec::Lexicon.load()?,
+        false => args.sentiment.clone().resolve()?.load()?,
+    };
     let mut pipeline = Pipeline::new(analyzer, model);
     let taxonomy = match &args.taxonomy {
         Some(path) => Some(std::sync::Arc::new(Tagger::load(

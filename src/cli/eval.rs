@@ -8,7 +8,8 @@ use serde::Serialize;
 use koe::Lang;
 use koe::eval::labelled::{self, BadLine, Fields, LabelMap, LabelledData};
 use koe::eval::stats::Comparison;
-use koe::eval::{self, ModelReport, Uncertainty};
+use koe::eval::{self, ModelReport, Report, Uncertainty};
+use koe::sentiment::ModelSpec;
 use koe::sentiment::train::stratified_holdout;
 
 use super::output::{emit, print_json, progress_bar};
@@ -47,7 +48,7 @@ pub struct Args {
     /// A model to score: `lexicon`, `linear:<dir>` or `transformer:<dir-or-id>` (repeat to
     /// compare several).
     #[arg(long = "model", value_name = "MODEL", default_value = "lexicon")]
-    models: Vec<String>,
+    models: Vec<ModelSpec>,
 
     /// Bootstrap resamples for the intervals, and randomization rounds for the paired
     /// tests (0: neither).
@@ -178,28 +179,6 @@ impl DataArgs {
     }
 }
 
-/// Everything `koe eval` found; `--json` prints it as is.
-#[derive(Debug, Serialize)]
-pub struct Report {
-    pub koe_version: &'static str,
-    pub data: String,
-    pub split: String,
-    pub docs: usize,
-    pub by_label: std::collections::BTreeMap<koe::Label, u64>,
-    pub raw_labels: std::collections::BTreeMap<String, labelled::RawLabel>,
-    /// Lines that gave no document (unreadable or unanalysable), with the reason.
-    pub bad_lines: Vec<BadLine>,
-    pub threads: usize,
-    /// The text stage over every document (each model's pass runs it again, chunk by
-    /// chunk, so that no analysed document is kept).
-    pub analysis_s: f64,
-    pub analysis_docs_per_s: f64,
-    pub models: Vec<ModelReport>,
-    /// Every pair of models, on the same rows (empty with --resamples 0).
-    pub comparisons: Vec<Comparison>,
-    pub notes: Vec<&'static str>,
-}
-
 pub fn run(args: Args) -> anyhow::Result<()> {
     use_threads(args.threads)?;
     let (data, split) = args.data.read(Part::HeldOut)?;
@@ -220,8 +199,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     let mut models = Vec::new();
     for spec in &args.models {
-        bar.set_message(spec.clone());
-        let spec = super::model_spec(spec)?;
+        bar.set_message(spec.to_string());
+        let spec = spec.clone().resolve()?;
         models.push(eval::evaluate(&spec, &analyzer, &set, uncertainty, &|k| {
             bar.inc(k)
         })?);
@@ -233,38 +212,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     bar.set_message("comparing");
     let comparisons = eval::compare_all(&models, &set, uncertainty);
     bar.finish_and_clear();
-    let mut bad_lines = data.bad_lines.clone();
-    bad_lines.extend(set.failed.iter().cloned());
-    bad_lines.sort_by_key(|b| b.line);
-    let mut by_label = std::collections::BTreeMap::new();
-    for &label in &set.gold {
-        *by_label.entry(label).or_insert(0) += 1;
-    }
-    let mut notes = vec![
-        "macro averages run over the classes present in the gold labels",
-        "intervals: 95% percentile bootstrap over the rows; comparisons: difference a - b, \
-         paired bootstrap interval, two-sided approximate-randomization p-value, McNemar's exact test",
-        "peak_kib is the process's resident high-water mark (VmHWM) while the model loaded \
-         and scored; reset before each model when memory.reset is true, else the run's peak so far",
-    ];
-    if !by_label.contains_key(&koe::Label::Neutral) {
-        notes.push("no gold neutral: a model's neutral answers count as wrong");
-    }
-    let report = Report {
-        koe_version: env!("CARGO_PKG_VERSION"),
-        data: data.path.clone(),
-        split,
-        docs: set.docs.len(),
-        by_label,
-        raw_labels: data.raw_labels.clone(),
-        bad_lines,
-        threads: rayon::current_num_threads(),
-        analysis_s: set.analysis_s,
-        analysis_docs_per_s: set.docs.len() as f64 / set.analysis_s.max(1e-9),
-        models,
-        comparisons,
-        notes,
-    };
+    let report = Report::new(&data, split, &set, models, comparisons);
     if args.json {
         print_json(&report)
     } else {

@@ -97,23 +97,3 @@ fn use_threads(threads: Option<usize>) -> anyhow::Result<()> {
     }
     Ok(())
 }
-
-/// A model spec as the user may write it, made loadable: `linear:<analysis folder>` names
-/// the models `--sentiment auto` saved in that folder's current generation.
-fn model_spec(spec: &str) -> anyhow::Result<String> {
-    use koe::analysis::{AnalysisDir, Part};
-    match spec.split_once(':') {
-        Some(("linear", dir)) if AnalysisDir::new(dir).is_analysis() => {
-            let generation = AnalysisDir::new(dir).current()?;
-            let models = generation.path(Part::SentimentModel);
-            anyhow::ensure!(
-                models.is_dir(),
-                "{dir}: its current analysis (generation {}) trained no sentiment model: \
-                 `--sentiment auto` chose the lexicon for every language",
-                generation.number()
-            );
-            Ok(format!("linear:{}", models.display()))
-        }
-        _ => Ok(spec.to_string()),
-    }
-}

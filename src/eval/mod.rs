@@ -15,6 +15,7 @@ pub mod clustering;
 pub mod labelled;
 pub mod memory;
 pub mod metrics;
+mod report;
 pub mod stats;
 pub mod themes;
 
@@ -25,11 +26,12 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::lang::Lang;
-use crate::sentiment::{self, Label, SentimentModel};
+use crate::sentiment::{self, Label, ModelSpec, SentimentModel};
 use crate::text::{AnalysedText, TextAnalyzer};
 use labelled::{BadLine, LabelledDoc};
 use memory::{MemoryProbe, PeakMemory};
 use metrics::{Confusion, Metrics};
+pub use report::Report;
 use stats::{Comparison, Intervals};
 
 /// Documents handed to a worker (and to `score_batch`) at once, as in the pipeline.
@@ -241,7 +243,7 @@ fn analyse_one(
 /// Loads the model `spec`, streams every document of `set` through the text stage and
 /// the model, and measures the result.
 pub fn evaluate(
-    spec: &str,
+    spec: &ModelSpec,
     analyzer: &TextAnalyzer,
     set: &GoldSet,
     uncertainty: Uncertainty,
@@ -253,7 +255,7 @@ pub fn evaluate(
         spec: spec.to_string(),
         source,
     };
-    let model = sentiment::from_spec(spec).map_err(model_error)?;
+    let model = spec.load().map_err(model_error)?;
     let load_s = loading.elapsed().as_secs_f64();
     let pass = Instant::now();
     let (predicted, scoring_share) =
@@ -401,7 +403,7 @@ mod tests {
         let set = read_gold(test_analyzer(), &docs, None, &|_| {});
         assert_eq!(set.docs.len(), 4);
         let report = evaluate(
-            "lexicon",
+            &ModelSpec::Lexicon,
             test_analyzer(),
             &set,
             Uncertainty::default(),
@@ -424,7 +426,7 @@ mod tests {
         );
         assert!(matches!(
             evaluate(
-                "nonsense",
+                &ModelSpec::Linear("/nonexistent/model".into()),
                 test_analyzer(),
                 &set,
                 Uncertainty::default(),

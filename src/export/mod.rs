@@ -7,7 +7,8 @@
 //! [`GROUP_ROWS`] rows, so memory stays flat whatever the corpus size. The columns
 //! ([`schema`]) are the record's id, text and survey fields as ingest read them, where
 //! it came from (file and 1-based line or row), the detected language, the document's
-//! sentiment (label, score −1…1, confidence) and its topic ids, primary first.
+//! sentiment (label, score −1…1, confidence), its topic ids, primary first, and the
+//! taxonomy categories it is in (`--taxonomy`; ancestors included, empty without one).
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -54,6 +55,11 @@ pub fn schema() -> SchemaRef {
             DataType::List(Arc::new(Field::new_list_field(DataType::UInt32, false))),
             false,
         ),
+        Field::new(
+            "categories",
+            DataType::List(Arc::new(Field::new_list_field(DataType::Utf8, false))),
+            false,
+        ),
         small("rating"),
         small("nps"),
         small("effort"),
@@ -79,6 +85,7 @@ struct Columns {
     score: Float32Builder,
     confidence: Float32Builder,
     topics: ListBuilder<UInt32Builder>,
+    categories: ListBuilder<StringBuilder>,
     rating: UInt8Builder,
     nps: UInt8Builder,
     effort: UInt8Builder,
@@ -102,6 +109,8 @@ impl Columns {
             confidence: Float32Builder::new(),
             topics: ListBuilder::new(UInt32Builder::new())
                 .with_field(Arc::new(Field::new_list_field(DataType::UInt32, false))),
+            categories: ListBuilder::new(StringBuilder::new())
+                .with_field(Arc::new(Field::new_list_field(DataType::Utf8, false))),
             rating: UInt8Builder::new(),
             nps: UInt8Builder::new(),
             effort: UInt8Builder::new(),
@@ -125,6 +134,10 @@ impl Columns {
         self.confidence.append_value(doc.sentiment.confidence);
         self.topics.values().append_slice(&doc.topics);
         self.topics.append(true);
+        for category in &doc.categories {
+            self.categories.values().append_value(category);
+        }
+        self.categories.append(true);
         self.rating.append_option(record.rating);
         self.nps.append_option(record.nps);
         self.effort.append_option(record.effort);
@@ -149,6 +162,7 @@ impl Columns {
             Arc::new(self.score.finish()),
             Arc::new(self.confidence.finish()),
             Arc::new(self.topics.finish()),
+            Arc::new(self.categories.finish()),
             Arc::new(self.rating.finish()),
             Arc::new(self.nps.finish()),
             Arc::new(self.effort.finish()),

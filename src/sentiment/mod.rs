@@ -17,6 +17,7 @@ pub mod by_lang;
 pub mod japanese;
 pub mod lexicon;
 pub mod linear;
+mod spec;
 pub mod train;
 #[cfg(feature = "transformer")]
 pub mod transformer;
@@ -25,14 +26,31 @@ pub mod vader;
 use serde::{Deserialize, Serialize};
 
 use crate::text::AnalysedText;
+pub use spec::ModelSpec;
 
 /// Errors of the sentiment stage.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(
-        "unknown sentiment model {0:?} (expected `lexicon`, `linear:<dir>` or `transformer:<dir-or-id>`)"
+        "unknown sentiment model {0:?} (expected `lexicon`, `auto`, `linear:<dir>` or `transformer:<dir-or-id>`)"
     )]
     UnknownModel(String),
+    #[error(
+        "`auto` learns a model from the star ratings of the dump `koe analyze --sentiment auto` \
+         reads, so it cannot be loaded on its own: use `linear:<that analysis folder>` for \
+         the models it learnt"
+    )]
+    AutoNeedsRatings,
+    #[error(
+        "{folder}: its current analysis (generation {generation}) trained no sentiment model: \
+         `--sentiment auto` chose the lexicon for every language"
+    )]
+    NoLearntModel {
+        folder: std::path::PathBuf,
+        generation: u64,
+    },
+    #[error(transparent)]
+    Analysis(#[from] crate::analysis::Error),
     #[error(
         "{0:?} needs the transformer backend, which this koe was built without: rebuild with `cargo build --release --features transformer` (see scripts/setup-transformer.sh)"
     )]
@@ -187,32 +205,11 @@ pub trait SentimentModel: Send + Sync {
     fn score_batch(&self, docs: &[&AnalysedText]) -> Result<Vec<DocSentiment>, Error>;
 }
 
-/// Builds a model from its command-line spec: `lexicon` (the default),
-/// `linear:<dir>`, a model trained by `koe train sentiment` (or a folder of one model
-/// per language, `<dir>/ja/`, `<dir>/en/`, as `koe analyze --sentiment auto` saves them:
-/// see [`by_lang::PerLanguage`]), or
-/// `transformer:<dir-or-id>`, a fine-tuned classifier (feature `transformer`; without
-/// it, [`Error::TransformerNotBuilt`]).
+/// Parses and loads a model spec in one step ([`ModelSpec`]: `lexicon`,
+/// `linear:<dir>`, `transformer:<dir-or-id>`; without the `transformer` feature the last
+/// is [`Error::TransformerNotBuilt`]).
 pub fn from_spec(spec: &str) -> Result<Box<dyn SentimentModel>, Error> {
-    match spec.split_once(':') {
-        _ if spec == "lexicon" => Ok(Box::new(lexicon::LexiconModel::embedded()?)),
-        Some(("linear", path)) if !path.is_empty() => {
-            let dir = std::path::Path::new(path);
-            if let Some(per_language) = by_lang::PerLanguage::load_linear(dir)? {
-                return Ok(Box::new(per_language));
-            }
-            Ok(Box::new(linear::LinearModel::load(dir)?))
-        }
-        #[cfg(feature = "transformer")]
-        Some(("transformer", model)) if !model.is_empty() => {
-            Ok(Box::new(transformer::TransformerModel::load(model)?))
-        }
-        #[cfg(not(feature = "transformer"))]
-        Some(("transformer", model)) if !model.is_empty() => {
-            Err(Error::TransformerNotBuilt(spec.to_string()))
-        }
-        _ => Err(Error::UnknownModel(spec.to_string())),
-    }
+    spec.parse::<ModelSpec>()?.load()
 }
 
 #[cfg(test)]

@@ -124,6 +124,49 @@ pub struct RawLabel {
 }
 
 impl LabelledData {
+    /// No rows yet; `path` names where they come from.
+    pub fn new(path: impl Into<String>) -> Self {
+        LabelledData {
+            path: path.into(),
+            docs: Vec::new(),
+            bad_lines: Vec::new(),
+            raw_labels: BTreeMap::new(),
+        }
+    }
+
+    /// Rows held in memory (a DataFrame's text and label columns): row `i` is line
+    /// `i + 1`; each goes through `labels` as a file's lines do.
+    pub fn from_rows(
+        path: impl Into<String>,
+        rows: impl IntoIterator<Item = (String, String)>,
+        labels: &LabelMap,
+    ) -> Self {
+        let mut data = LabelledData::new(path);
+        for (i, row) in rows.into_iter().enumerate() {
+            data.add(i as u64 + 1, Ok(row), labels);
+        }
+        data
+    }
+
+    /// Adds one row (its text and raw label, or why it has none) as a document or a
+    /// bad line.
+    pub fn add(&mut self, line: u64, row: Result<(String, String), String>, labels: &LabelMap) {
+        let labelled = row.and_then(|(text, raw)| {
+            let label = accept(&text, &raw, labels)?;
+            Ok((text, raw, label))
+        });
+        match labelled {
+            Ok((text, raw, label)) => {
+                self.raw_labels
+                    .entry(raw.trim().to_string())
+                    .or_insert(RawLabel { label, count: 0 })
+                    .count += 1;
+                self.docs.push(LabelledDoc { line, text, label });
+            }
+            Err(reason) => self.bad_lines.push(BadLine { line, reason }),
+        }
+    }
+
     /// Gold documents per class.
     pub fn counts(&self) -> BTreeMap<Label, u64> {
         let mut counts = BTreeMap::new();
@@ -144,28 +187,8 @@ pub fn read(path: &Path, fields: &Fields, labels: &LabelMap) -> Result<LabelledD
     };
     let file = std::fs::File::open(path).map_err(io)?;
     let reader = BufReader::new(file);
-    let mut data = LabelledData {
-        path: path.display().to_string(),
-        docs: Vec::new(),
-        bad_lines: Vec::new(),
-        raw_labels: BTreeMap::new(),
-    };
-    let mut collect = |line: u64, row: Result<(String, String), String>| {
-        let labelled = row.and_then(|(text, raw)| {
-            let label = accept(&text, &raw, labels)?;
-            Ok((text, raw, label))
-        });
-        match labelled {
-            Ok((text, raw, label)) => {
-                data.raw_labels
-                    .entry(raw.trim().to_string())
-                    .or_insert(RawLabel { label, count: 0 })
-                    .count += 1;
-                data.docs.push(LabelledDoc { line, text, label });
-            }
-            Err(reason) => data.bad_lines.push(BadLine { line, reason }),
-        }
-    };
+    let mut data = LabelledData::new(path.display().to_string());
+    let mut collect = |line: u64, row: Result<(String, String), String>| data.add(line, row, labels);
     match extension.as_str() {
         "tsv" => read_tsv(reader, path, fields, &mut collect)?,
         "csv" => read_csv(reader, path, fields, &mut collect)?,
@@ -232,6 +255,34 @@ mod tests {
         let bad: Vec<u64> = data.bad_lines.iter().map(|b| b.line).collect();
         assert_eq!(bad, vec![3, 5, 6]);
         assert!(data.bad_lines[0].reason.contains("--label-map"));
+    }
+
+    #[test]
+    fn rows_in_memory_read_like_lines_of_a_file() {
+        let map = LabelMap::with_overrides("bad=negative").unwrap();
+        let rows = [("最高です", "5"), ("Broken", "bad"), ("", "positive"), ("meh", "?")];
+        let data = LabelledData::from_rows(
+            "<rows>",
+            rows.map(|(t, l)| (t.to_string(), l.to_string())),
+            &map,
+        );
+        let docs: Vec<(&str, Label, u64)> = data
+            .docs
+            .iter()
+            .map(|d| (d.text.as_str(), d.label, d.line))
+            .collect();
+        assert_eq!(
+            docs,
+            vec![("最高です", Label::Positive, 1), ("Broken", Label::Negative, 2)]
+        );
+        let bad: Vec<(u64, &str)> = data
+            .bad_lines
+            .iter()
+            .map(|b| (b.line, b.reason.as_str()))
+            .collect();
+        assert_eq!(bad[0], (3, "empty text"));
+        assert_eq!(bad[1].0, 4);
+        assert_eq!(data.raw_labels["bad"].count, 1);
     }
 
     #[test]

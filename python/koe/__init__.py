@@ -1,0 +1,232 @@
+"""koe: voice-of-customer text mining for Japanese and English feedback, from Python.
+
+The library behind the ``koe`` command line, in process:
+
+    >>> import koe
+    >>> [d["lang"] for d in koe.analyze(["配送が遅い", "Great staff"])]
+    ['ja', 'en']
+    >>> koe.score(["配送が遅い", "Great staff"]).column("sentiment").to_pylist()
+    ['negative', 'positive']
+
+* ``analyze(texts)``: language, tokens, lemmas, sentences with their sentiment, and the
+  document's sentiment, per text (a list of dicts).
+* ``score(texts, model=...)``: document sentiment as a ``pyarrow.RecordBatch`` (``lang``,
+  ``sentiment``, ``score``, ``confidence``); ``.to_pandas()`` makes a DataFrame.
+* ``eval(data, models=[...])``: ``koe eval`` on a DataFrame (``text`` and ``label``
+  columns) or on ``(texts, labels)``: the figures of ``koe eval --json``.
+* ``open(folder)``: an analysis folder written by ``koe analyze``: ``.search(query)``,
+  ``.topics()``, ``.metrics()``, ``.summary()``, ``.records()``.
+
+``texts`` may be a list of str, a pandas Series, or a pyarrow ``Array`` /
+``ChunkedArray`` of strings (read in place through the Arrow C data interface). Models
+are koe's specs: ``lexicon`` (the default), ``linear:<dir>`` (a model of ``koe train
+sentiment``, or an analysis folder whose ``--sentiment auto`` run learnt one),
+``transformer:<dir>`` (a koe built with the ``transformer`` feature). ``auto`` learns
+from a dump's ratings, which only ``koe analyze`` reads: it is refused here with a
+``ValueError`` saying so. The work runs on koe's threads with the GIL released.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Optional, Sequence
+
+from . import _native
+
+__version__ = _native.__version__
+__all__ = ["analyze", "score", "eval", "open", "Analysis", "__version__"]
+
+
+def _texts(texts: Any) -> Any:
+    """What the native half reads: a list of str, or pyarrow string arrays in place.
+
+    A pandas Series backed by Arrow (``string[pyarrow]``) hands over its arrays; any
+    other Series hands over its str objects (a list of references, not of copies).
+    """
+    if isinstance(texts, str):
+        raise TypeError("koe expects a list of texts, not one str: wrap it in [ ]")
+    if isinstance(texts, list):
+        return texts
+    if hasattr(texts, "chunks"):  # pyarrow.ChunkedArray
+        return texts.chunks
+    if hasattr(texts, "__arrow_c_array__"):  # pyarrow.Array, or any Arrow array
+        return texts
+    dtype = getattr(texts, "dtype", None)
+    if dtype is not None and "pyarrow" in str(dtype):  # pandas Series on Arrow
+        import pyarrow
+
+        return pyarrow.chunked_array(pyarrow.array(texts)).chunks
+    tolist = getattr(texts, "tolist", None)  # pandas Series, numpy array
+    if tolist is not None:
+        return tolist()
+    return list(texts)
+
+
+def analyze(texts: Any, *, model: str = "lexicon", lang: Optional[str] = None) -> list:
+    """Language, tokens, sentences and sentiment of each text (a list of dicts).
+
+    Each dict: ``lang``, ``sentiment`` (negative / neutral / positive), ``score``
+    (−1…1), ``confidence`` (0…1), ``sentences`` (each with ``text``, ``sentiment``,
+    ``score``), ``tokens``, ``lemmas`` and ``normalized`` (the NFKC text koe analysed).
+    ``lang`` ("ja", "en") skips detection.
+    """
+    return _native.analyze(_texts(texts), model=model, lang=lang)
+
+
+def score(texts: Any, *, model: str = "lexicon", lang: Optional[str] = None):
+    """Document sentiment of each text, as a ``pyarrow.RecordBatch``.
+
+    Columns ``lang``, ``sentiment``, ``score`` (float32, −1…1) and ``confidence``
+    (float32, 0…1), one row per text, in order: the labels and scores ``koe analyze``
+    gives the same texts with the same model.
+    """
+    return _native.score(_texts(texts), model=model, lang=lang)
+
+
+def _labels(labels: Any) -> list:
+    """Gold labels as str: class names as they are, star ratings as digits (4.0 → "4")."""
+    values = labels.tolist() if hasattr(labels, "tolist") else list(labels)
+    out = []
+    for value in values:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        out.append(str(value))
+    return out
+
+
+def eval(
+    data: Any,
+    labels: Optional[Sequence[Any]] = None,
+    *,
+    models: Sequence[str] = ("lexicon",),
+    text_column: str = "text",
+    label_column: str = "label",
+    label_map: Optional[str] = None,
+    lang: Optional[str] = None,
+    resamples: int = 1000,
+    seed: int = 42,
+) -> dict:
+    """``koe eval`` on a DataFrame (text and label columns) or on texts and labels.
+
+    Labels are class names (negative / neutral / positive, neg / neu / pos) or 1–5 star
+    ratings; ``label_map`` adds mappings as ``--label-map`` does ("0=negative,1=positive").
+    Returns what ``koe eval --json`` prints: per model, accuracy, macro-F1, macro-recall,
+    per-class figures and confusion, bootstrap intervals (``resamples``, ``seed``), the
+    same per language, speed and memory, and every pair of models compared. A row whose
+    label is unknown is a bad line (``bad_lines``, numbered from 1), as in a file.
+    """
+    if labels is None:
+        texts, labels = data[text_column], data[label_column]
+    else:
+        texts = data
+    if isinstance(models, str):
+        models = [models]
+    report = _native.eval_json(
+        _texts(texts),
+        _labels(labels),
+        list(models),
+        lang=lang,
+        resamples=resamples,
+        seed=seed,
+        label_map=label_map,
+    )
+    return json.loads(report)
+
+
+class Analysis:
+    """An analysis folder written by ``koe analyze``, at its current generation.
+
+    Opening reads the folder's pointer once: a later ``koe analyze`` into the same
+    folder publishes a new generation, which ``koe.open`` sees; this object keeps the
+    one it opened.
+    """
+
+    def __init__(self, path: "str | os.PathLike[str]") -> None:
+        self._native = _native.Analysis(os.fspath(path))
+
+    @property
+    def path(self) -> str:
+        return os.fspath(self._native.path)
+
+    @property
+    def generation(self) -> int:
+        return self._native.generation
+
+    def search(
+        self,
+        query: str = "",
+        *,
+        limit: int = 10,
+        offset: int = 0,
+        sentiment: Optional[str] = None,
+        lang: Optional[str] = None,
+        topic: Optional[Sequence[int]] = None,
+        theme: Optional[Sequence[int]] = None,
+        category: Optional[Sequence[str]] = None,
+        channel: Optional[Sequence[str]] = None,
+        product: Optional[Sequence[str]] = None,
+        stage: Optional[Sequence[str]] = None,
+        min_rating: Optional[int] = None,
+        max_rating: Optional[int] = None,
+    ) -> dict:
+        """Hits (id, text, snippet, sentiment, topics, …), their total and facet counts:
+        ``koe search --json``'s answer. An empty query matches every record; filters
+        taking several values match any of them."""
+
+        def many(value):
+            if value is None or isinstance(value, (list, tuple)):
+                return value
+            return [value]
+
+        return json.loads(
+            self._native.search_json(
+                query,
+                limit=limit,
+                offset=offset,
+                sentiment=sentiment,
+                lang=lang,
+                topic=many(topic),
+                theme=many(theme),
+                category=many(category),
+                channel=many(channel),
+                product=many(product),
+                stage=many(stage),
+                min_rating=min_rating,
+                max_rating=max_rating,
+            )
+        )
+
+    def topics(self) -> Optional[dict]:
+        """The pain points (``topics.json``), or None when the run fitted none."""
+        return json.loads(self._native.topics_json())
+
+    def metrics(self, period: str = "month") -> dict:
+        """NPS, CSAT, CES and sentiment overall, by period and by group (``koe report``)."""
+        return json.loads(self._native.metrics_json(period))
+
+    def summary(self) -> dict:
+        """What the run did (``summary.json``)."""
+        return json.loads(self._native.summary_json())
+
+    def records(self):
+        """The run's ``records.parquet`` (``koe analyze --emit parquet``) as a
+        ``pyarrow.Table``; ``.to_pandas()`` makes a DataFrame."""
+        path = self._native.records_path()
+        if path is None:
+            raise FileNotFoundError(
+                f"{self.path}: its current analysis has no records.parquet: "
+                "run `koe analyze ... --emit parquet`"
+            )
+        import pyarrow.parquet
+
+        return pyarrow.parquet.read_table(path)
+
+    def __repr__(self) -> str:
+        return f"koe.Analysis({self.path!r}, generation={self.generation})"
+
+
+def open(path: "str | os.PathLike[str]") -> Analysis:  # noqa: A001 (koe.open, like io.open)
+    """Opens the analysis folder ``path`` (written by ``koe analyze``) at its current
+    generation. A missing folder, or one with no analysis, is an ``OSError``."""
+    return Analysis(path)

@@ -1,0 +1,45 @@
+//! koe's errors as Python exceptions: `ValueError` for input the caller can fix (a bad
+//! spec, label or language), `OSError` for files and folders, `RuntimeError` for the rest.
+
+use pyo3::PyErr;
+use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
+
+/// The error and its causes, as one line: "a: b: c".
+fn message(error: &dyn std::error::Error) -> String {
+    let mut line = error.to_string();
+    let mut cause = error.source();
+    while let Some(c) = cause {
+        let more = c.to_string();
+        if !line.ends_with(&more) {
+            line.push_str(": ");
+            line.push_str(&more);
+        }
+        cause = c.source();
+    }
+    line
+}
+
+pub fn value_error(e: impl std::fmt::Display) -> PyErr {
+    PyValueError::new_err(e.to_string())
+}
+
+pub fn os_error(e: &dyn std::error::Error) -> PyErr {
+    PyOSError::new_err(message(e))
+}
+
+pub fn runtime_error(e: &dyn std::error::Error) -> PyErr {
+    PyRuntimeError::new_err(message(e))
+}
+
+/// A sentiment model that cannot be had: the spec is wrong (`ValueError`) or its files
+/// are missing or broken (`OSError`).
+pub fn model_error(e: &koe::sentiment::Error) -> PyErr {
+    use koe::sentiment::Error;
+    match e {
+        Error::UnknownModel(_)
+        | Error::AutoNeedsRatings
+        | Error::TransformerNotBuilt(_)
+        | Error::NoLearntModel { .. } => PyValueError::new_err(message(e)),
+        _ => os_error(e),
+    }
+}

@@ -1,0 +1,175 @@
+"""The koe Python package against the koe CLI, on Japanese and English text.
+
+Run after scripts/install-python.sh --test, with the koe binary built (`cargo build`;
+KOE_BIN names another one): the tests run the CLI on the same inputs (an analysis of
+the demo corpus, `koe eval` on a small labelled fixture) and check that Python gives the
+same answers.
+"""
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+import koe
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "corpora" / "shop-feedback.jsonl"
+EVAL_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "eval-small.tsv"
+KOE_BIN = Path(os.environ.get("KOE_BIN", ROOT / "target" / "debug" / "koe"))
+
+
+def cli(*args) -> str:
+    if not KOE_BIN.is_file():
+        pytest.fail(f"{KOE_BIN} is missing: run `cargo build` first (or set KOE_BIN)")
+    return subprocess.run(
+        [KOE_BIN, *map(str, args)], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def test_the_readme_example_prints_languages_and_sentiments():
+    ja, en = koe.analyze(["配送が遅い", "Great staff"])
+    assert (ja["lang"], ja["sentiment"]) == ("ja", "negative")
+    assert (en["lang"], en["sentiment"]) == ("en", "positive")
+
+
+def test_analyze_gives_language_tokens_sentences_and_sentiment():
+    ja, en = koe.analyze(["配送が遅い。二度と頼みません。", "Great staff, really helpful! The parking is awful."])
+    assert "配送" in ja["tokens"] and "遅い" in ja["lemmas"]
+    assert [s["text"] for s in ja["sentences"]] == ["配送が遅い。", "二度と頼みません。"]
+    assert ja["sentiment"] == "negative" and ja["score"] < 0
+    assert ja["sentences"][0]["sentiment"] == "negative"
+    assert len(en["sentences"]) == 2
+    assert en["sentences"][0]["sentiment"] == "positive"
+    assert en["sentences"][1]["sentiment"] == "negative"
+    assert 0 <= en["confidence"] <= 1
+    forced = koe.analyze(["ok"], lang="ja")[0]
+    assert forced["lang"] == "ja"
+
+
+def test_score_takes_lists_pandas_and_arrow_alike_and_returns_arrow():
+    texts = ["配送が遅くて困りました", "アプリがとても使いやすい", "The refund never arrived", "ok"]
+    batch = koe.score(texts)
+    assert isinstance(batch, pa.RecordBatch)
+    assert batch.schema.names == ["lang", "sentiment", "score", "confidence"]
+    assert batch.column("lang").to_pylist() == ["ja", "ja", "en", "en"]
+    assert batch.column("sentiment").to_pylist()[:3] == ["negative", "positive", "negative"]
+    for same in [
+        pd.Series(texts),
+        pd.Series(texts, dtype="string[pyarrow]"),
+        pa.array(texts),
+        pa.array(texts, pa.large_string()),
+        pa.array(texts, pa.string_view()),
+        pa.chunked_array([texts[:1], texts[1:]]),
+        tuple(texts),
+    ]:
+        assert koe.score(same).equals(batch), type(same)
+    frame = koe.score(texts, lang="en").to_pandas()
+    assert list(frame["lang"]) == ["en"] * 4
+
+
+def test_bad_input_is_a_clear_python_error():
+    with pytest.raises(ValueError, match="unknown sentiment model"):
+        koe.score(["hi"], model="no-such-model")
+    with pytest.raises(ValueError, match="--sentiment auto"):
+        koe.score(["hi"], model="auto")
+    with pytest.raises(OSError, match="no-such-dir"):
+        koe.score(["hi"], model="linear:/no-such-dir")
+    with pytest.raises(ValueError, match="language"):
+        koe.score(["hi"], lang="fr")
+    with pytest.raises(TypeError, match="not one str"):
+        koe.score("one string")
+    with pytest.raises(TypeError, match="list of str"):
+        koe.score([1, 2])
+    with pytest.raises(ValueError, match="null"):
+        koe.score(pa.array(["fine", None]))
+    with pytest.raises(ValueError, match="2 texts but 1 labels"):
+        koe.eval(["a", "b"], ["positive"])
+    with pytest.raises(OSError):
+        koe.open("/no/such/analysis")
+
+
+def read_tsv(path):
+    """The fixture as koe reads TSV: a header row, tab-separated, no quoting."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split("\t")
+    return pd.DataFrame([line.split("\t") for line in lines[1:]], columns=header)
+
+
+def test_eval_gives_the_figures_of_koe_eval_json():
+    args = ["--resamples", "200", "--seed", "7"]
+    expected = json.loads(cli("eval", "--data", EVAL_FIXTURE, "--json", "--quiet", *args))
+    frame = read_tsv(EVAL_FIXTURE)
+    got = koe.eval(frame, resamples=200, seed=7)
+    assert got["docs"] == expected["docs"] == 22
+    assert got["by_label"] == expected["by_label"]
+    assert got["raw_labels"] == expected["raw_labels"]
+    # One row's label is unknown: the CLI numbers file lines (header = 1), Python rows from 1.
+    assert [b["line"] for b in expected["bad_lines"]] == [22]
+    assert [b["line"] for b in got["bad_lines"]] == [21]
+    (model,) = got["models"]
+    (cli_model,) = expected["models"]
+    for key in ["spec", "name", "metrics", "intervals", "by_lang"]:
+        assert model[key] == cli_model[key], key
+    assert set(model["by_lang"]) == {"ja", "en"}
+    # The same labels as scoring the texts directly.
+    known = frame[frame["label"] != "so-so"]
+    predicted = koe.score(known["text"]).column("sentiment").to_pylist()
+    gold = [{"4": "positive", "1": "negative"}.get(label, label) for label in known["label"]]
+    right = sum(p == g for p, g in zip(predicted, gold))
+    assert model["metrics"]["accuracy"] == pytest.approx(right / len(gold))
+
+
+def test_eval_on_lists_with_star_ratings_and_a_label_map():
+    texts = ["Love it, works great", "Broken on arrival", "壊れていて最悪です", "とても満足しています"]
+    report = koe.eval(texts, [5, 1.0, "bad", 4], label_map="bad=negative", resamples=0)
+    assert report["by_label"] == {"negative": 2, "positive": 2}
+    assert report["comparisons"] == [] and report["models"][0]["intervals"] is None
+    assert report["models"][0]["metrics"]["accuracy"] == 1.0
+
+
+@pytest.fixture(scope="module")
+def demo_analysis(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo") / "out"
+    summary = cli("analyze", DEMO, "--out", out, "--sentiment", "lexicon",
+                  "--emit", "parquet", "--json", "--quiet")
+    return out, json.loads(summary)
+
+
+def test_an_analysis_folder_searches_and_reads_like_the_cli(demo_analysis):
+    out, summary = demo_analysis
+    analysis = koe.open(out)
+    assert analysis.generation == summary["generation"]
+    assert analysis.summary()["indexed"] == summary["indexed"] == 400
+    for query in ["配送", "refund"]:
+        found = analysis.search(query, limit=5)
+        expected = json.loads(cli("search", out, query, "-n", "5", "--json"))
+        assert found["total"] == expected["total"] > 0, query
+        assert [h["id"] for h in found["hits"]] == [h["id"] for h in expected["hits"]]
+    negative = analysis.search("", sentiment="negative", lang="en", limit=3)
+    assert negative["total"] > 3
+    assert all(h["sentiment"] == "negative" and h["lang"] == "en" for h in negative["hits"])
+    topics = analysis.topics()
+    assert topics is not None and len(topics["topics"]) == summary["topics"] > 0
+    topic = topics["topics"][0]["id"]
+    in_topic = analysis.search("", topic=topic, limit=400)
+    assert in_topic["total"] > 0
+    assert all(topic in h["topics"] for h in in_topic["hits"])
+    metrics = analysis.metrics()
+    assert metrics["overall"]["records"] == summary["indexed"]
+    with pytest.raises(ValueError, match="rating"):
+        analysis.search("", min_rating=9)
+
+
+def test_python_labels_records_as_the_cli_did(demo_analysis):
+    out, summary = demo_analysis
+    records = koe.open(out).records().to_pandas()
+    assert len(records) == summary["indexed"]
+    scored = koe.score(records["text"]).to_pandas()
+    assert list(records["sentiment"]) == list(scored["sentiment"])
+    assert list(records["lang"]) == list(scored["lang"])
+    assert records["sentiment_score"].to_numpy() == pytest.approx(scored["score"].to_numpy(), abs=1e-6)
