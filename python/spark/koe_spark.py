@@ -31,6 +31,7 @@ local folder in local mode; NFS or a mounted bucket on a cluster). Spark's own o
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -118,7 +119,7 @@ def unpack_model(files: dict[str, bytes], folder: Path) -> Path:
     return folder
 
 
-def analyse_partition(koe, model_files, shards, sentiment, koe_args):
+def analyse_partition(koe, model_files, model_digest, shards, sentiment, koe_args):
     """The ``mapInArrow`` function: one partition's Arrow batches → one index shard, and
     the shard's analysed records back as Arrow batches."""
 
@@ -136,8 +137,9 @@ def analyse_partition(koe, model_files, shards, sentiment, koe_args):
             if writer is None:
                 return  # an empty partition: no shard
             writer.close()
+            # Named by its content: a later job with another model never reuses it.
             model = unpack_model(
-                model_files.value, Path(tempfile.gettempdir()) / f"koe-model-{os.getppid()}"
+                model_files.value, Path(tempfile.gettempdir()) / f"koe-model-{model_digest}"
             )
             shard = Path(shards) / f"part-{partition:05d}"
             if shard.exists():  # a retried task starts its shard again
@@ -219,7 +221,11 @@ def main(argv: list[str] | None = None) -> dict:
         run_koe(koe, "analyze", str(sample_file), "--out", str(model),
                 "--sentiment", args.sentiment, "--quiet", *koe_args)
         sentiment = shard_sentiment(args.sentiment, model)
-        model_files = spark.sparkContext.broadcast(pack_model(model))
+        files = pack_model(model)
+        digest = hashlib.sha256(
+            b"".join(name.encode() + b"\0" + data for name, data in sorted(files.items()))
+        ).hexdigest()[:16]
+        model_files = spark.sparkContext.broadcast(files)
         fitted = time.monotonic()
 
         # 2–3. Analyse every partition; write the records.
@@ -227,7 +233,8 @@ def main(argv: list[str] | None = None) -> dict:
         shutil.rmtree(shards, ignore_errors=True)
         shards.mkdir()
         analysed = df.mapInArrow(
-            analyse_partition(koe, model_files, str(shards), sentiment, koe_args), RECORDS_DDL
+            analyse_partition(koe, model_files, digest, str(shards), sentiment, koe_args),
+            RECORDS_DDL,
         )
         analysed.write.mode("overwrite").parquet(str(out / "records"))
         analysed_at = time.monotonic()

@@ -61,13 +61,16 @@ fn run_merge(args: MergeArgs) -> anyhow::Result<()> {
         return print_json(&merged.summary);
     }
     let s = &merged.summary;
+    let topics = match s["topics"].as_u64() {
+        Some(n) => format!(", {n} topics"),
+        None => String::new(),
+    };
     emit(&format!(
-        "merged {} shards into {} (generation {}): {} records indexed, {} rejected, {} topics\n",
+        "merged {} shards into {} (generation {}): {} records indexed, {} rejected{topics}\n",
         args.shards.len(),
         args.out.display(),
         merged.generation.number(),
         s["indexed"],
         s["rejected"],
-        s["topics"],
     ))
 }
