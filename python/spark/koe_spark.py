@@ -48,9 +48,9 @@ import pyarrow.parquet as pq
 # integers Spark has no type for widened to signed ones.
 RECORDS_DDL = (
     "id string, text string, lang string, sentiment string, sentiment_score float, "
-    "sentiment_confidence float, topics array<bigint>, rating int, nps int, effort int, "
-    "channel string, stage string, product string, created_at timestamp, "
-    "source_file string, source_line bigint"
+    "sentiment_confidence float, topics array<bigint>, categories array<string>, "
+    "rating int, nps int, effort int, channel string, stage string, product string, "
+    "created_at timestamp, source_file string, source_line bigint"
 )
 RECORDS_ARROW = pa.schema(
     [
@@ -61,6 +61,7 @@ RECORDS_ARROW = pa.schema(
         ("sentiment_score", pa.float32()),
         ("sentiment_confidence", pa.float32()),
         ("topics", pa.list_(pa.int64())),
+        ("categories", pa.list_(pa.string())),
         ("rating", pa.int32()),
         ("nps", pa.int32()),
         ("effort", pa.int32()),
