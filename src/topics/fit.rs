@@ -230,6 +230,7 @@ impl TopicCollector {
         let model_vectorizer = Vectorizer::from_model(
             model.clauses.lemmas.clone(),
             model.clauses.idf.clone(),
+            &[],
             &self.vocab,
         );
         let targets: Vec<Target> = model
@@ -380,12 +381,14 @@ impl TopicCollector {
             TermSpace {
                 lemmas: space.vectorizer.lemmas.clone(),
                 idf: space.vectorizer.idf.clone(),
+                bridge: space.vectorizer.saved_bridge(&self.vocab),
             },
             space.projection.as_ref().map(SavedProjection::of),
             saved_themes,
             TermSpace {
                 lemmas: vectorizer.lemmas.clone(),
                 idf: vectorizer.idf.clone(),
+                bridge: Vec::new(),
             },
             saved_topics,
         )

@@ -62,6 +62,9 @@ pub enum Error {
 pub(crate) struct TermSpace {
     pub lemmas: Vec<Box<str>>,
     pub idf: Vec<f32>,
+    /// Records only: each Japanese lemma's English columns (the ja–en bridge).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bridge: Vec<(Box<str>, Vec<u32>)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -318,6 +321,7 @@ mod tests {
             TermSpace {
                 lemmas: vec!["deliveri".into(), "late".into()],
                 idf: vec![1.5, 1.2],
+                bridge: Vec::new(),
             },
             Some(SavedProjection {
                 dims: 1,
@@ -333,6 +337,7 @@ mod tests {
             TermSpace {
                 lemmas: vec!["late".into()],
                 idf: vec![1.0],
+                bridge: Vec::new(),
             },
             vec![SavedTopic {
                 id: 3,

@@ -4,8 +4,10 @@
 //! so its vector comes from all of the record's text, not from one clause:
 //!
 //! * the **LSA half**: the record's TF-IDF row over koe's topic terms (all its clauses'
-//!   counts together, record-level document frequencies, sublinear TF), projected by a
-//!   truncated SVD fitted on a sample of records and normalised;
+//!   counts together, record-level document frequencies, sublinear TF), where the corpus
+//!   has both languages with the English counterparts of its Japanese words
+//!   ([`bridge`](super::bridge)), projected by a truncated SVD fitted on a sample of
+//!   records and normalised;
 //! * the **semantic half**, where a sentence encoder runs: the whole record's vector
 //!   from [`TopicOptions::theme_vectors`] (by default the multilingual use-m3 where it
 //!   is installed), else the mean of its clauses' vectors with `--topic-vectors
@@ -27,6 +29,7 @@
 use rayon::prelude::*;
 
 use super::TopicOptions;
+use super::bridge::Bridge;
 use super::embedding::RecordSemantics;
 use super::kmeans::{MAX_ITERATIONS, best_of, nearest_centroid};
 use super::linalg::{Projection, Rng, SparseRows, normalize, truncated_svd};
@@ -121,7 +124,8 @@ pub(crate) fn fit(
     options: &TopicOptions,
     rng: &mut Rng,
 ) -> ThemeFit {
-    let vectorizer = Vectorizer::fit_records(store, vocab, options.record_pruning());
+    let bridge = Bridge::build(vocab, options.ja_en_dictionary.as_deref());
+    let vectorizer = Vectorizer::fit_records(store, vocab, options.record_pruning(), &bridge);
     let semantic_dims = semantics.dims();
     // Records in hash order: the sample is the first sample_size with anything to go on.
     let mut order: Vec<(u64, u32)> = keys
@@ -193,6 +197,7 @@ pub(crate) fn from_model(model: &TopicModel, vocab: &Vocabulary) -> ThemeFit {
             vectorizer: Vectorizer::from_model(
                 model.records.lemmas.clone(),
                 model.records.idf.clone(),
+                &model.records.bridge,
                 vocab,
             ),
             projection: model.projection(),
