@@ -64,12 +64,13 @@ impl TopicCollector {
                 &self.vocab,
                 semantics,
                 &self.keys,
+                &langs,
                 options,
                 &mut rng,
             ),
             Some(model) => themes::from_model(model, &self.vocab),
         };
-        let doc_themes = themes::assign(&theme_fit, &self.store, semantics);
+        let doc_themes = themes::assign(&theme_fit, &self.store, semantics, &langs);
         let n_themes = theme_fit.k();
         let theme_of_doc: Vec<u32> = doc_themes.iter().map(|t| t.0).collect();
 
@@ -373,7 +374,7 @@ impl TopicCollector {
             })
             .collect();
         let space = &theme_fit.space;
-        TopicModel::new(
+        let mut model = TopicModel::new(
             self.options.vectors_spec(),
             space.semantic_dims,
             space.semantic_weight,
@@ -391,7 +392,9 @@ impl TopicCollector {
                 bridge: Vec::new(),
             },
             saved_topics,
-        )
+        );
+        model.lang_shifts = space.lang_shifts.clone();
+        model
     }
 }
 

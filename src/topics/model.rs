@@ -122,6 +122,9 @@ pub struct TopicModel {
     pub vectors: String,
     pub(crate) semantic_dims: usize,
     pub(crate) semantic_weight: f32,
+    /// Per-language shifts of the theme vectors (see `themes::lang_shifts`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) lang_shifts: Vec<(Lang, Vec<f32>)>,
     pub(crate) min_similarity: f32,
     pub(crate) records: TermSpace,
     pub(crate) lsa: Option<SavedProjection>,
@@ -157,6 +160,7 @@ impl TopicModel {
             vectors,
             semantic_dims,
             semantic_weight,
+            lang_shifts: Vec::new(),
             min_similarity,
             records,
             lsa,

@@ -16,7 +16,10 @@
 //!   with anything.
 //!
 //! The halves are weighted √(1−w) and √w (w = [`TopicOptions::semantic_weight`]) and
-//! the whole is normalised, so cosines mix the two in proportion w. Spherical k-means
+//! the whole is normalised, so cosines mix the two in proportion w. Where the sample
+//! has records of both languages, each language's vectors are then centred on the mean
+//! of all ([`lang_shifts`]): both halves set a language apart (LSA by its words, the
+//! encoder by its style), and without the shift a theme can be a language. Spherical k-means
 //! over a sample of at most [`TopicOptions::sample_size`] records then finds the themes,
 //! k chosen by [`stability`](super::stability) in `min_themes..=max_themes` unless
 //! `themes` fixes it, and every record joins its nearest theme in one linear pass: a
@@ -36,6 +39,7 @@ use super::linalg::{Projection, Rng, SparseRows, normalize, truncated_svd};
 use super::model::TopicModel;
 use super::stability::{Stability, most_stable, stabilities};
 use super::vectorize::{ClauseStore, NONE, Pruning, Vectorizer, Vocabulary};
+use crate::record::Lang;
 
 /// k-means restarts for the final fit (the best is kept).
 const KMEANS_INITS: usize = 4;
@@ -51,6 +55,9 @@ pub(crate) struct ThemeSpace {
     pub semantic_dims: usize,
     /// Share of the cosine that comes from the semantic half.
     pub semantic_weight: f32,
+    /// Added to the vectors of a language's records before they are normalised again:
+    /// the mean of all sampled records minus that language's mean (see [`lang_shifts`]).
+    pub lang_shifts: Vec<(Lang, Vec<f32>)>,
 }
 
 /// Buffers for [`ThemeSpace::point`].
@@ -69,8 +76,30 @@ impl ThemeSpace {
         self.lsa_dims() + self.semantic_dims
     }
 
-    /// Record `doc` as a unit vector into `out` (`dims` long); false when it has none.
+    /// Record `doc` (in `lang`) as a unit vector into `out` (`dims` long); false when it
+    /// has none.
     pub fn point(
+        &self,
+        store: &ClauseStore,
+        semantics: RecordSemantics<'_>,
+        doc: usize,
+        lang: Lang,
+        scratch: &mut Scratch,
+        out: &mut [f32],
+    ) -> bool {
+        if !self.unshifted_point(store, semantics, doc, scratch, out) {
+            return false;
+        }
+        match self.lang_shifts.iter().find(|(l, _)| *l == lang) {
+            Some((_, shift)) => {
+                out.iter_mut().zip(shift).for_each(|(x, s)| *x += s);
+                normalize(out)
+            }
+            None => true,
+        }
+    }
+
+    fn unshifted_point(
         &self,
         store: &ClauseStore,
         semantics: RecordSemantics<'_>,
@@ -121,6 +150,7 @@ pub(crate) fn fit(
     vocab: &Vocabulary,
     semantics: RecordSemantics<'_>,
     keys: &[u64],
+    langs: &[Lang],
     options: &TopicOptions,
     rng: &mut Rng,
 ) -> ThemeFit {
@@ -154,9 +184,10 @@ pub(crate) fn fit(
         }
     }
     let projection = truncated_svd(&rows, options.dims, rng);
-    let space = ThemeSpace {
+    let mut space = ThemeSpace {
         vectorizer,
         projection,
+        lang_shifts: Vec::new(),
         semantic_dims,
         semantic_weight: if semantic_dims > 0 {
             options.semantic_weight
@@ -166,11 +197,20 @@ pub(crate) fn fit(
     };
     let dims = space.dims();
     let mut points = Vec::with_capacity(sample.len() * dims);
+    let mut point_langs = Vec::with_capacity(sample.len());
     let mut z = vec![0.0; dims];
     let mut scratch = Scratch::default();
     for &d in &sample {
-        if space.point(store, semantics, d, &mut scratch, &mut z) {
+        if space.unshifted_point(store, semantics, d, &mut scratch, &mut z) {
             points.extend_from_slice(&z);
+            point_langs.push(langs[d]);
+        }
+    }
+    space.lang_shifts = lang_shifts(&points, &point_langs, dims, options.min_topic_size);
+    for (p, lang) in points.chunks_exact_mut(dims).zip(&point_langs) {
+        if let Some((_, shift)) = space.lang_shifts.iter().find(|(l, _)| l == lang) {
+            p.iter_mut().zip(shift).for_each(|(x, s)| *x += s);
+            normalize(p);
         }
     }
     let n = points.len() / dims.max(1);
@@ -203,6 +243,7 @@ pub(crate) fn from_model(model: &TopicModel, vocab: &Vocabulary) -> ThemeFit {
             projection: model.projection(),
             semantic_dims: model.semantic_dims,
             semantic_weight: model.semantic_weight,
+            lang_shifts: model.lang_shifts.clone(),
         },
         centroids: model
             .themes
@@ -211,6 +252,57 @@ pub(crate) fn from_model(model: &TopicModel, vocab: &Vocabulary) -> ThemeFit {
             .collect(),
         stability: Vec::new(),
     }
+}
+
+/// Where the sample has records of more than one language, each with at least
+/// `min_records` of them and 5 % of the sample: for each such language, the mean of all
+/// points minus the mean of its points. Added to a record's vector, it takes away what
+/// sets its language apart — the direction between the languages' means, which both
+/// halves have (LSA: words of one language only; the encoder: a language's style) —
+/// so that a theme is what records are about, not the language they are written in
+/// (language-specific centring, as for multilingual sentence encoders). A corpus in
+/// one language has no shift.
+fn lang_shifts(
+    points: &[f32],
+    langs: &[Lang],
+    dims: usize,
+    min_records: usize,
+) -> Vec<(Lang, Vec<f32>)> {
+    let n = langs.len();
+    let mut all = vec![0.0f64; dims];
+    let mut by_lang: Vec<(Lang, usize, Vec<f64>)> = Vec::new();
+    for (p, &lang) in points.chunks_exact(dims).zip(langs) {
+        let i = match by_lang.iter().position(|(l, _, _)| *l == lang) {
+            Some(i) => i,
+            None => {
+                by_lang.push((lang, 0, vec![0.0; dims]));
+                by_lang.len() - 1
+            }
+        };
+        by_lang[i].1 += 1;
+        for ((a, m), &x) in all.iter_mut().zip(&mut by_lang[i].2).zip(p) {
+            *a += f64::from(x);
+            *m += f64::from(x);
+        }
+    }
+    let qualifies = |count: usize| count >= min_records.max(1) && count * 20 >= n;
+    if by_lang.iter().filter(|(_, c, _)| qualifies(*c)).count() < 2 {
+        return Vec::new();
+    }
+    let mut shifts: Vec<(Lang, Vec<f32>)> = by_lang
+        .into_iter()
+        .filter(|(_, c, _)| qualifies(*c))
+        .map(|(lang, count, sum)| {
+            let shift = all
+                .iter()
+                .zip(&sum)
+                .map(|(a, s)| (a / n as f64 - s / count as f64) as f32)
+                .collect();
+            (lang, shift)
+        })
+        .collect();
+    shifts.sort_by_key(|(lang, _)| *lang as u8);
+    shifts
 }
 
 /// `options.themes`, or the most stable k in `min_themes..=max_themes` (fewer when the
@@ -244,6 +336,7 @@ pub(crate) fn assign(
     fit: &ThemeFit,
     store: &ClauseStore,
     semantics: RecordSemantics<'_>,
+    langs: &[Lang],
 ) -> Vec<(u32, f32)> {
     let dims = fit.space.dims();
     if fit.centroids.is_empty() {
@@ -254,7 +347,7 @@ pub(crate) fn assign(
         .map_init(
             || (Scratch::default(), vec![0.0f32; dims]),
             |(scratch, z), d| {
-                if fit.space.point(store, semantics, d, scratch, z) {
+                if fit.space.point(store, semantics, d, langs[d], scratch, z) {
                     nearest_centroid(z, &fit.centroids, dims)
                 } else {
                     (NONE, 0.0)
