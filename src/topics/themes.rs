@@ -206,8 +206,10 @@ pub(crate) fn fit(
             point_langs.push(langs[d]);
         }
     }
-    space.lang_shifts = lang_shifts(&points, &point_langs, dims, options.min_topic_size);
-    for (p, lang) in points.chunks_exact_mut(dims).zip(&point_langs) {
+    if space.vectorizer.has_bridge() || semantic_in_both(&points, &point_langs, &space) {
+        space.lang_shifts = lang_shifts(&points, &point_langs, dims, options.min_topic_size);
+    }
+    for (p, lang) in points.chunks_exact_mut(dims.max(1)).zip(&point_langs) {
         if let Some((_, shift)) = space.lang_shifts.iter().find(|(l, _)| l == lang) {
             p.iter_mut().zip(shift).for_each(|(x, s)| *x += s);
             normalize(p);
@@ -254,6 +256,20 @@ pub(crate) fn from_model(model: &TopicModel, vocab: &Vocabulary) -> ThemeFit {
     }
 }
 
+/// Whether the semantic half is there for records of both languages: with neither it
+/// nor the bridge, nothing relates a Japanese record to an English one, and centring
+/// the languages would only pair them at random.
+fn semantic_in_both(points: &[f32], langs: &[Lang], space: &ThemeSpace) -> bool {
+    let (lsa, dims) = (space.lsa_dims(), space.dims());
+    let has = |lang: Lang| {
+        points
+            .chunks_exact(dims.max(1))
+            .zip(langs)
+            .any(|(p, &l)| l == lang && p[lsa..].iter().any(|&x| x != 0.0))
+    };
+    space.semantic_dims > 0 && has(Lang::Ja) && has(Lang::En)
+}
+
 /// Where the sample has records of more than one language, each with at least
 /// `min_records` of them and 5 % of the sample: for each such language, the mean of all
 /// points minus the mean of its points. Added to a record's vector, it takes away what
@@ -269,6 +285,9 @@ fn lang_shifts(
     min_records: usize,
 ) -> Vec<(Lang, Vec<f32>)> {
     let n = langs.len();
+    if dims == 0 {
+        return Vec::new();
+    }
     let mut all = vec![0.0f64; dims];
     let mut by_lang: Vec<(Lang, usize, Vec<f64>)> = Vec::new();
     for (p, &lang) in points.chunks_exact(dims).zip(langs) {
@@ -370,5 +389,51 @@ impl TopicOptions {
     /// Document-frequency pruning of the clause-level (sub-topic) vocabulary.
     pub(crate) fn clause_pruning(&self) -> Pruning {
         self.record_pruning()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Points of one topic, `n` per language, the Japanese ones off in a direction of
+    /// their own, as a language sets its records apart.
+    fn two_languages(n: usize) -> (Vec<f32>, Vec<Lang>) {
+        let mut points = Vec::new();
+        let mut langs = Vec::new();
+        for i in 0..n {
+            let wobble = i as f32 * 0.01;
+            points.extend([1.0, wobble, 0.0]);
+            langs.push(Lang::En);
+            points.extend([1.0, wobble, 1.0]);
+            langs.push(Lang::Ja);
+        }
+        (points, langs)
+    }
+
+    #[test]
+    fn shifts_take_away_the_direction_between_languages() {
+        let (mut points, langs) = two_languages(20);
+        let shifts = lang_shifts(&points, &langs, 3, 10);
+        assert_eq!(shifts.len(), 2);
+        for (p, lang) in points.chunks_exact_mut(3).zip(&langs) {
+            let (_, shift) = shifts.iter().find(|(l, _)| l == lang).unwrap();
+            p.iter_mut().zip(shift).for_each(|(x, s)| *x += s);
+        }
+        // Both languages sit at one place on the third axis (the language); what the
+        // records are about stays.
+        assert!(
+            points
+                .chunks_exact(3)
+                .all(|p| (p[2] - 0.5).abs() < 1e-6 && p[0] > 0.9)
+        );
+    }
+
+    #[test]
+    fn a_language_with_few_records_or_one_language_gets_no_shift() {
+        let (points, langs) = two_languages(20);
+        assert!(lang_shifts(&points, &langs, 3, 30).is_empty());
+        let english = vec![Lang::En; langs.len()];
+        assert!(lang_shifts(&points, &english, 3, 10).is_empty());
     }
 }

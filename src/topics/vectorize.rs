@@ -328,6 +328,11 @@ impl Vectorizer {
         vectorizer
     }
 
+    /// Whether some Japanese term carries English columns.
+    pub fn has_bridge(&self) -> bool {
+        !self.bridge.is_empty()
+    }
+
     /// The bridge by lemma (Japanese lemma, English columns), sorted, for saving.
     pub fn saved_bridge(&self, vocab: &Vocabulary) -> Vec<(Box<str>, Vec<u32>)> {
         let mut saved: Vec<(Box<str>, Vec<u32>)> = self
