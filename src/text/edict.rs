@@ -1,5 +1,5 @@
 //! Japanese → English glosses from EDICT, the flat form of JMdict (the Electronic
-//! Dictionary Research and Development Group, CC BY-SA 4.0; Debian's `edict` package,
+//! Dictionary Research and Development Group, CC BY-SA 3.0; Debian's `edict` package,
 //! EUC-JP, at [`DEBIAN_PATH`]).
 //!
 //! Themes use it to give a Japanese record the English words of its Japanese words
