@@ -200,6 +200,24 @@ fn unknown_topic_vectors_are_refused() {
 }
 
 #[test]
+fn a_missing_ja_en_dictionary_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("edict");
+    let stderr = run_err(
+        koe()
+            .args(["analyze", DEMO, "--ja-en-dictionary"])
+            .arg(&missing)
+            .arg("--out")
+            .arg(dir.path().join("out")),
+    );
+    assert!(
+        stderr.contains("--ja-en-dictionary") && stderr.contains(&*missing.to_string_lossy()),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
 fn analyze_help_groups_the_topic_options_under_their_heading() {
     let help = String::from_utf8(run_ok(koe().args(["analyze", "--help"]))).unwrap();
     let topics = help.find("Topics:").expect("a Topics heading");
