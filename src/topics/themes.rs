@@ -154,7 +154,12 @@ pub(crate) fn fit(
     options: &TopicOptions,
     rng: &mut Rng,
 ) -> ThemeFit {
-    let bridge = Bridge::build(vocab, options.ja_en_dictionary.as_deref());
+    let count = |lang: Lang| langs.iter().filter(|&&l| l == lang).count();
+    let mixed = [Lang::Ja, Lang::En]
+        .into_iter()
+        .all(|lang| has_a_share(count(lang), langs.len(), options.min_topic_size));
+    let dictionary = options.ja_en_dictionary.as_deref().filter(|_| mixed);
+    let bridge = Bridge::build(vocab, dictionary);
     let vectorizer = Vectorizer::fit_records(store, vocab, options.record_pruning(), &bridge);
     let semantic_dims = semantics.dims();
     // Records in hash order: the sample is the first sample_size with anything to go on.
@@ -256,6 +261,14 @@ pub(crate) fn from_model(model: &TopicModel, vocab: &Vocabulary) -> ThemeFit {
     }
 }
 
+/// Whether a language with `count` of `n` records is more than a few stray records: at
+/// least `min_records` of them and 5 % of all. Only then does the bridge join it to the
+/// other language (two English titles among 3 000 Japanese ones would only add noise)
+/// and does it get a shift of its own.
+fn has_a_share(count: usize, n: usize, min_records: usize) -> bool {
+    count >= min_records.max(1) && count * 20 >= n
+}
+
 /// Whether the semantic half is there for records of both languages: with neither it
 /// nor the bridge, nothing relates a Japanese record to an English one, and centring
 /// the languages would only pair them at random.
@@ -304,7 +317,7 @@ fn lang_shifts(
             *m += f64::from(x);
         }
     }
-    let qualifies = |count: usize| count >= min_records.max(1) && count * 20 >= n;
+    let qualifies = |count: usize| has_a_share(count, n, min_records);
     if by_lang.iter().filter(|(_, c, _)| qualifies(*c)).count() < 2 {
         return Vec::new();
     }
