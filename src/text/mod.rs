@@ -12,6 +12,7 @@
 //! and the index all read the tokens made here; queries are tokenized by the same code.
 
 pub mod dictionary;
+pub mod edict;
 pub mod english;
 pub mod japanese;
 pub mod lang;

@@ -64,12 +64,13 @@ impl TopicCollector {
                 &self.vocab,
                 semantics,
                 &self.keys,
+                &langs,
                 options,
                 &mut rng,
             ),
             Some(model) => themes::from_model(model, &self.vocab),
         };
-        let doc_themes = themes::assign(&theme_fit, &self.store, semantics);
+        let doc_themes = themes::assign(&theme_fit, &self.store, semantics, &langs);
         let n_themes = theme_fit.k();
         let theme_of_doc: Vec<u32> = doc_themes.iter().map(|t| t.0).collect();
 
@@ -230,6 +231,7 @@ impl TopicCollector {
         let model_vectorizer = Vectorizer::from_model(
             model.clauses.lemmas.clone(),
             model.clauses.idf.clone(),
+            &[],
             &self.vocab,
         );
         let targets: Vec<Target> = model
@@ -380,7 +382,7 @@ impl TopicCollector {
             })
             .collect();
         let space = &theme_fit.space;
-        TopicModel::new(
+        let mut model = TopicModel::new(
             self.options.vectors_spec(),
             space.semantic_dims,
             space.semantic_weight,
@@ -388,15 +390,19 @@ impl TopicCollector {
             TermSpace {
                 lemmas: space.vectorizer.lemmas.clone(),
                 idf: space.vectorizer.idf.clone(),
+                bridge: space.vectorizer.saved_bridge(&self.vocab),
             },
             space.projection.as_ref().map(SavedProjection::of),
             saved_themes,
             TermSpace {
                 lemmas: vectorizer.lemmas.clone(),
                 idf: vectorizer.idf.clone(),
+                bridge: Vec::new(),
             },
             saved_topics,
-        )
+        );
+        model.lang_shifts = space.lang_shifts.clone();
+        model
     }
 }
 

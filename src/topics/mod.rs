@@ -37,6 +37,7 @@
 //! and does not depend on the order the records came in.
 
 mod assign;
+mod bridge;
 mod cluster;
 mod collector;
 pub mod combine;
@@ -62,6 +63,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::record::Lang;
+use crate::text::edict::JaEnDictionary;
 pub use collector::TopicCollector;
 pub use embedding::{ClauseEmbedder, Vectors};
 pub use groups::{GroupMention, GroupTally};
@@ -105,6 +107,9 @@ pub struct TopicOptions {
     pub semantic_weight: f32,
     /// Cluster Japanese and English records apart (true) or in one space (false).
     pub separate_languages: bool,
+    /// A Japanese–English dictionary for the themes' LSA half: where a corpus has both
+    /// languages, Japanese records also carry the English words of their words.
+    pub ja_en_dictionary: Option<Arc<JaEnDictionary>>,
     pub period: Period,
     /// Terms in fewer clauses than this are ignored.
     pub min_df: usize,
@@ -152,6 +157,7 @@ impl Default for TopicOptions {
             max_themes: 20,
             semantic_weight: 0.5,
             separate_languages: false,
+            ja_en_dictionary: None,
             period: Period::Month,
             min_df: 2,
             max_df: 0.5,

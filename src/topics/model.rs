@@ -62,6 +62,9 @@ pub enum Error {
 pub(crate) struct TermSpace {
     pub lemmas: Vec<Box<str>>,
     pub idf: Vec<f32>,
+    /// Records only: each Japanese lemma's English columns (the ja–en bridge).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bridge: Vec<(Box<str>, Vec<u32>)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -119,6 +122,9 @@ pub struct TopicModel {
     pub vectors: String,
     pub(crate) semantic_dims: usize,
     pub(crate) semantic_weight: f32,
+    /// Per-language shifts of the theme vectors (see `themes::lang_shifts`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) lang_shifts: Vec<(Lang, Vec<f32>)>,
     pub(crate) min_similarity: f32,
     pub(crate) records: TermSpace,
     pub(crate) lsa: Option<SavedProjection>,
@@ -154,6 +160,7 @@ impl TopicModel {
             vectors,
             semantic_dims,
             semantic_weight,
+            lang_shifts: Vec::new(),
             min_similarity,
             records,
             lsa,
@@ -318,6 +325,7 @@ mod tests {
             TermSpace {
                 lemmas: vec!["deliveri".into(), "late".into()],
                 idf: vec![1.5, 1.2],
+                bridge: Vec::new(),
             },
             Some(SavedProjection {
                 dims: 1,
@@ -333,6 +341,7 @@ mod tests {
             TermSpace {
                 lemmas: vec!["late".into()],
                 idf: vec![1.0],
+                bridge: Vec::new(),
             },
             vec![SavedTopic {
                 id: 3,

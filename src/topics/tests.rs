@@ -564,6 +564,51 @@ fn group_of_row(rows: &[Row], i: usize) -> (&'static str, Lang) {
     (rows[i].3, lang)
 }
 
+/// EDICT entries for the corpus's Japanese words (real entries, senses trimmed).
+const EDICT: &str = "\
+配送 [はいそう] /(n,vs) delivery/(P)/
+遅い [おそい] /(adj-i) (1) slow/(adj-i) (2) late/(P)/
+荷物 [にもつ] /(n) (1) luggage/baggage/package/(P)/
+届く [とどく] /(v5k,vi) (1) to reach/(v5k,vi) (2) to be delivered/to arrive/(P)/
+アプリ /(n) (comp) (abbr) app/application/(P)/
+落ちる [おちる] /(v1,vi) (1) to fall down/(v1,vi) (5) to crash/(P)/
+サポート /(n,vs) support/backing/(P)/
+対応 [たいおう] /(n,vs) (3) dealing with/handling/response/(P)/
+スタッフ /(n) staff/(P)/
+親切 [しんせつ] /(adj-na,n) kind/gentle/(P)/
+";
+
+#[test]
+fn a_ja_en_dictionary_puts_both_languages_of_a_complaint_in_one_theme() {
+    let rows = corpus();
+    let dictionary = crate::text::edict::JaEnDictionary::from_bytes("test".into(), EDICT.into());
+    let topics = fit(
+        &rows,
+        TopicOptions {
+            themes: Some(4),
+            ja_en_dictionary: Some(Arc::new(dictionary)),
+            ..options()
+        },
+        &[],
+    );
+    // TF-IDF alone, no encoder: the bridge and the centring of the languages are what
+    // join them (without the dictionary every theme is one language, see below).
+    let mut members: std::collections::BTreeMap<u32, Vec<(&str, Lang)>> = Default::default();
+    for i in 0..rows.len() {
+        let theme = topics.doc_theme(i).expect("every record has a theme");
+        members
+            .entry(theme)
+            .or_default()
+            .push(group_of_row(&rows, i));
+    }
+    for (theme, groups) in &members {
+        let complaints: std::collections::BTreeSet<&str> = groups.iter().map(|g| g.0).collect();
+        let langs: std::collections::BTreeSet<Lang> = groups.iter().map(|g| g.1).collect();
+        assert_eq!(complaints.len(), 1, "theme {theme}: {groups:?}");
+        assert_eq!(langs.len(), 2, "theme {theme}: {groups:?}");
+    }
+}
+
 #[test]
 fn themes_partition_the_records_one_complaint_each() {
     let rows = corpus();

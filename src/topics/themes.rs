@@ -4,8 +4,10 @@
 //! so its vector comes from all of the record's text, not from one clause:
 //!
 //! * the **LSA half**: the record's TF-IDF row over koe's topic terms (all its clauses'
-//!   counts together, record-level document frequencies, sublinear TF), projected by a
-//!   truncated SVD fitted on a sample of records and normalised;
+//!   counts together, record-level document frequencies, sublinear TF), where the corpus
+//!   has both languages with the English counterparts of its Japanese words
+//!   ([`bridge`](super::bridge)), projected by a truncated SVD fitted on a sample of
+//!   records and normalised;
 //! * the **semantic half**, where a sentence encoder runs: the whole record's vector
 //!   from [`TopicOptions::theme_vectors`] (by default the multilingual use-m3 where it
 //!   is installed), else the mean of its clauses' vectors with `--topic-vectors
@@ -14,7 +16,10 @@
 //!   with anything.
 //!
 //! The halves are weighted √(1−w) and √w (w = [`TopicOptions::semantic_weight`]) and
-//! the whole is normalised, so cosines mix the two in proportion w. Spherical k-means
+//! the whole is normalised, so cosines mix the two in proportion w. Where the sample
+//! has records of both languages, each language's vectors are then centred on the mean
+//! of all ([`lang_shifts`]): both halves set a language apart (LSA by its words, the
+//! encoder by its style), and without the shift a theme can be a language. Spherical k-means
 //! over a sample of at most [`TopicOptions::sample_size`] records then finds the themes,
 //! k chosen by [`stability`](super::stability) in `min_themes..=max_themes` unless
 //! `themes` fixes it, and every record joins its nearest theme in one linear pass: a
@@ -27,12 +32,14 @@
 use rayon::prelude::*;
 
 use super::TopicOptions;
+use super::bridge::Bridge;
 use super::embedding::RecordSemantics;
 use super::kmeans::{MAX_ITERATIONS, best_of, nearest_centroid};
 use super::linalg::{Projection, Rng, SparseRows, normalize, truncated_svd};
 use super::model::TopicModel;
 use super::stability::{Stability, most_stable, stabilities};
 use super::vectorize::{ClauseStore, NONE, Pruning, Vectorizer, Vocabulary};
+use crate::record::Lang;
 
 /// k-means restarts for the final fit (the best is kept).
 const KMEANS_INITS: usize = 4;
@@ -48,6 +55,9 @@ pub(crate) struct ThemeSpace {
     pub semantic_dims: usize,
     /// Share of the cosine that comes from the semantic half.
     pub semantic_weight: f32,
+    /// Added to the vectors of a language's records before they are normalised again:
+    /// the mean of all sampled records minus that language's mean (see [`lang_shifts`]).
+    pub lang_shifts: Vec<(Lang, Vec<f32>)>,
 }
 
 /// Buffers for [`ThemeSpace::point`].
@@ -66,8 +76,30 @@ impl ThemeSpace {
         self.lsa_dims() + self.semantic_dims
     }
 
-    /// Record `doc` as a unit vector into `out` (`dims` long); false when it has none.
+    /// Record `doc` (in `lang`) as a unit vector into `out` (`dims` long); false when it
+    /// has none.
     pub fn point(
+        &self,
+        store: &ClauseStore,
+        semantics: RecordSemantics<'_>,
+        doc: usize,
+        lang: Lang,
+        scratch: &mut Scratch,
+        out: &mut [f32],
+    ) -> bool {
+        if !self.unshifted_point(store, semantics, doc, scratch, out) {
+            return false;
+        }
+        match self.lang_shifts.iter().find(|(l, _)| *l == lang) {
+            Some((_, shift)) => {
+                out.iter_mut().zip(shift).for_each(|(x, s)| *x += s);
+                normalize(out)
+            }
+            None => true,
+        }
+    }
+
+    fn unshifted_point(
         &self,
         store: &ClauseStore,
         semantics: RecordSemantics<'_>,
@@ -118,10 +150,17 @@ pub(crate) fn fit(
     vocab: &Vocabulary,
     semantics: RecordSemantics<'_>,
     keys: &[u64],
+    langs: &[Lang],
     options: &TopicOptions,
     rng: &mut Rng,
 ) -> ThemeFit {
-    let vectorizer = Vectorizer::fit_records(store, vocab, options.record_pruning());
+    let count = |lang: Lang| langs.iter().filter(|&&l| l == lang).count();
+    let mixed = [Lang::Ja, Lang::En]
+        .into_iter()
+        .all(|lang| has_a_share(count(lang), langs.len(), options.min_topic_size));
+    let dictionary = options.ja_en_dictionary.as_deref().filter(|_| mixed);
+    let bridge = Bridge::build(vocab, dictionary);
+    let vectorizer = Vectorizer::fit_records(store, vocab, options.record_pruning(), &bridge);
     let semantic_dims = semantics.dims();
     // Records in hash order: the sample is the first sample_size with anything to go on.
     let mut order: Vec<(u64, u32)> = keys
@@ -150,9 +189,10 @@ pub(crate) fn fit(
         }
     }
     let projection = truncated_svd(&rows, options.dims, rng);
-    let space = ThemeSpace {
+    let mut space = ThemeSpace {
         vectorizer,
         projection,
+        lang_shifts: Vec::new(),
         semantic_dims,
         semantic_weight: if semantic_dims > 0 {
             options.semantic_weight
@@ -162,11 +202,22 @@ pub(crate) fn fit(
     };
     let dims = space.dims();
     let mut points = Vec::with_capacity(sample.len() * dims);
+    let mut point_langs = Vec::with_capacity(sample.len());
     let mut z = vec![0.0; dims];
     let mut scratch = Scratch::default();
     for &d in &sample {
-        if space.point(store, semantics, d, &mut scratch, &mut z) {
+        if space.unshifted_point(store, semantics, d, &mut scratch, &mut z) {
             points.extend_from_slice(&z);
+            point_langs.push(langs[d]);
+        }
+    }
+    if space.vectorizer.has_bridge() || semantic_in_both(&points, &point_langs, &space) {
+        space.lang_shifts = lang_shifts(&points, &point_langs, dims, options.min_topic_size);
+    }
+    for (p, lang) in points.chunks_exact_mut(dims.max(1)).zip(&point_langs) {
+        if let Some((_, shift)) = space.lang_shifts.iter().find(|(l, _)| l == lang) {
+            p.iter_mut().zip(shift).for_each(|(x, s)| *x += s);
+            normalize(p);
         }
     }
     let n = points.len() / dims.max(1);
@@ -193,11 +244,13 @@ pub(crate) fn from_model(model: &TopicModel, vocab: &Vocabulary) -> ThemeFit {
             vectorizer: Vectorizer::from_model(
                 model.records.lemmas.clone(),
                 model.records.idf.clone(),
+                &model.records.bridge,
                 vocab,
             ),
             projection: model.projection(),
             semantic_dims: model.semantic_dims,
             semantic_weight: model.semantic_weight,
+            lang_shifts: model.lang_shifts.clone(),
         },
         centroids: model
             .themes
@@ -206,6 +259,82 @@ pub(crate) fn from_model(model: &TopicModel, vocab: &Vocabulary) -> ThemeFit {
             .collect(),
         stability: Vec::new(),
     }
+}
+
+/// Whether a language with `count` of `n` records is more than a few stray records: at
+/// least `min_records` of them and 5 % of all. Only then does the bridge join it to the
+/// other language (two English titles among 3 000 Japanese ones would only add noise)
+/// and does it get a shift of its own.
+fn has_a_share(count: usize, n: usize, min_records: usize) -> bool {
+    count >= min_records.max(1) && count * 20 >= n
+}
+
+/// Whether the semantic half is there for records of both languages: with neither it
+/// nor the bridge, nothing relates a Japanese record to an English one, and centring
+/// the languages would only pair them at random.
+fn semantic_in_both(points: &[f32], langs: &[Lang], space: &ThemeSpace) -> bool {
+    let (lsa, dims) = (space.lsa_dims(), space.dims());
+    let has = |lang: Lang| {
+        points
+            .chunks_exact(dims.max(1))
+            .zip(langs)
+            .any(|(p, &l)| l == lang && p[lsa..].iter().any(|&x| x != 0.0))
+    };
+    space.semantic_dims > 0 && has(Lang::Ja) && has(Lang::En)
+}
+
+/// Where the sample has records of more than one language, each with at least
+/// `min_records` of them and 5 % of the sample: for each such language, the mean of all
+/// points minus the mean of its points. Added to a record's vector, it takes away what
+/// sets its language apart — the direction between the languages' means, which both
+/// halves have (LSA: words of one language only; the encoder: a language's style) —
+/// so that a theme is what records are about, not the language they are written in
+/// (language-specific centring, as for multilingual sentence encoders). A corpus in
+/// one language has no shift.
+fn lang_shifts(
+    points: &[f32],
+    langs: &[Lang],
+    dims: usize,
+    min_records: usize,
+) -> Vec<(Lang, Vec<f32>)> {
+    let n = langs.len();
+    if dims == 0 {
+        return Vec::new();
+    }
+    let mut all = vec![0.0f64; dims];
+    let mut by_lang: Vec<(Lang, usize, Vec<f64>)> = Vec::new();
+    for (p, &lang) in points.chunks_exact(dims).zip(langs) {
+        let i = match by_lang.iter().position(|(l, _, _)| *l == lang) {
+            Some(i) => i,
+            None => {
+                by_lang.push((lang, 0, vec![0.0; dims]));
+                by_lang.len() - 1
+            }
+        };
+        by_lang[i].1 += 1;
+        for ((a, m), &x) in all.iter_mut().zip(&mut by_lang[i].2).zip(p) {
+            *a += f64::from(x);
+            *m += f64::from(x);
+        }
+    }
+    let qualifies = |count: usize| has_a_share(count, n, min_records);
+    if by_lang.iter().filter(|(_, c, _)| qualifies(*c)).count() < 2 {
+        return Vec::new();
+    }
+    let mut shifts: Vec<(Lang, Vec<f32>)> = by_lang
+        .into_iter()
+        .filter(|(_, c, _)| qualifies(*c))
+        .map(|(lang, count, sum)| {
+            let shift = all
+                .iter()
+                .zip(&sum)
+                .map(|(a, s)| (a / n as f64 - s / count as f64) as f32)
+                .collect();
+            (lang, shift)
+        })
+        .collect();
+    shifts.sort_by_key(|(lang, _)| *lang as u8);
+    shifts
 }
 
 /// `options.themes`, or the most stable k in `min_themes..=max_themes` (fewer when the
@@ -239,6 +368,7 @@ pub(crate) fn assign(
     fit: &ThemeFit,
     store: &ClauseStore,
     semantics: RecordSemantics<'_>,
+    langs: &[Lang],
 ) -> Vec<(u32, f32)> {
     let dims = fit.space.dims();
     if fit.centroids.is_empty() {
@@ -249,7 +379,7 @@ pub(crate) fn assign(
         .map_init(
             || (Scratch::default(), vec![0.0f32; dims]),
             |(scratch, z), d| {
-                if fit.space.point(store, semantics, d, scratch, z) {
+                if fit.space.point(store, semantics, d, langs[d], scratch, z) {
                     nearest_centroid(z, &fit.centroids, dims)
                 } else {
                     (NONE, 0.0)
@@ -272,5 +402,51 @@ impl TopicOptions {
     /// Document-frequency pruning of the clause-level (sub-topic) vocabulary.
     pub(crate) fn clause_pruning(&self) -> Pruning {
         self.record_pruning()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Points of one topic, `n` per language, the Japanese ones off in a direction of
+    /// their own, as a language sets its records apart.
+    fn two_languages(n: usize) -> (Vec<f32>, Vec<Lang>) {
+        let mut points = Vec::new();
+        let mut langs = Vec::new();
+        for i in 0..n {
+            let wobble = i as f32 * 0.01;
+            points.extend([1.0, wobble, 0.0]);
+            langs.push(Lang::En);
+            points.extend([1.0, wobble, 1.0]);
+            langs.push(Lang::Ja);
+        }
+        (points, langs)
+    }
+
+    #[test]
+    fn shifts_take_away_the_direction_between_languages() {
+        let (mut points, langs) = two_languages(20);
+        let shifts = lang_shifts(&points, &langs, 3, 10);
+        assert_eq!(shifts.len(), 2);
+        for (p, lang) in points.chunks_exact_mut(3).zip(&langs) {
+            let (_, shift) = shifts.iter().find(|(l, _)| l == lang).unwrap();
+            p.iter_mut().zip(shift).for_each(|(x, s)| *x += s);
+        }
+        // Both languages sit at one place on the third axis (the language); what the
+        // records are about stays.
+        assert!(
+            points
+                .chunks_exact(3)
+                .all(|p| (p[2] - 0.5).abs() < 1e-6 && p[0] > 0.9)
+        );
+    }
+
+    #[test]
+    fn a_language_with_few_records_or_one_language_gets_no_shift() {
+        let (points, langs) = two_languages(20);
+        assert!(lang_shifts(&points, &langs, 3, 30).is_empty());
+        let english = vec![Lang::En; langs.len()];
+        assert!(lang_shifts(&points, &english, 3, 10).is_empty());
     }
 }

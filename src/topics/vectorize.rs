@@ -15,6 +15,8 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use super::bridge::Bridge;
+
 use crate::record::Lang;
 use crate::sentiment::Score;
 use crate::text::{AnalysedText, Pos, Sentence, Token};
@@ -104,6 +106,11 @@ pub(crate) struct Term {
 }
 
 impl Term {
+    /// Whether documents of `lang` use the term.
+    pub fn used_in(&self, lang: Lang) -> bool {
+        self.langs[usize::from(lang == Lang::En)] > 0
+    }
+
     /// The language that uses the term most.
     pub fn lang(&self) -> Lang {
         if self.langs[1] > self.langs[0] {
@@ -257,7 +264,13 @@ pub(crate) struct Vectorizer {
     /// Lemma of each column.
     pub lemmas: Vec<Box<str>>,
     pub idf: Vec<f32>,
+    /// Record level: the columns of each Japanese term's English counterparts (see
+    /// [`Bridge`]), which its records carry beside its own column.
+    bridge: HashMap<u32, Box<[u32]>>,
 }
+
+/// How much of a Japanese word's weight its English counterparts share between them.
+const BRIDGE_WEIGHT: f32 = 1.0;
 
 pub(crate) const NONE: u32 = u32::MAX;
 
@@ -282,21 +295,53 @@ impl Vectorizer {
         Self::from_df(&df, store.len(), vocab, pruning)
     }
 
-    /// Record-level: all clauses of a record are one document.
-    pub fn fit_records(store: &ClauseStore, vocab: &Vocabulary, pruning: Pruning) -> Self {
+    /// Record-level: all clauses of a record are one document, which also holds the
+    /// English counterparts of its Japanese terms (`bridge`).
+    pub fn fit_records(
+        store: &ClauseStore,
+        vocab: &Vocabulary,
+        pruning: Pruning,
+        bridge: &Bridge,
+    ) -> Self {
         let mut df = vec![0u32; vocab.terms.len()];
         let mut last_doc = vec![NONE; vocab.terms.len()];
         for d in 0..store.docs() {
             for c in store.doc_clauses(d) {
                 for &t in store.clause(c).0 {
-                    if last_doc[t as usize] != d as u32 {
-                        last_doc[t as usize] = d as u32;
-                        df[t as usize] += 1;
+                    for &t in std::iter::once(&t).chain(bridge.targets(t)) {
+                        if last_doc[t as usize] != d as u32 {
+                            last_doc[t as usize] = d as u32;
+                            df[t as usize] += 1;
+                        }
                     }
                 }
             }
         }
-        Self::from_df(&df, store.docs(), vocab, pruning)
+        let mut vectorizer = Self::from_df(&df, store.docs(), vocab, pruning);
+        vectorizer.bridge = bridge
+            .iter()
+            .filter_map(|(term, targets)| {
+                let cols: Box<[u32]> = targets.iter().filter_map(|&t| vectorizer.col(t)).collect();
+                (!cols.is_empty()).then_some((term, cols))
+            })
+            .collect();
+        vectorizer
+    }
+
+    /// Whether some Japanese term carries English columns.
+    pub fn has_bridge(&self) -> bool {
+        !self.bridge.is_empty()
+    }
+
+    /// The bridge by lemma (Japanese lemma, English columns), sorted, for saving.
+    pub fn saved_bridge(&self, vocab: &Vocabulary) -> Vec<(Box<str>, Vec<u32>)> {
+        let mut saved: Vec<(Box<str>, Vec<u32>)> = self
+            .bridge
+            .iter()
+            .map(|(&t, cols)| (vocab.terms[t as usize].lemma.clone(), cols.to_vec()))
+            .collect();
+        saved.sort();
+        saved
     }
 
     /// Keeps terms in at least `min_df` of `n` documents and at most `max_df` of them,
@@ -326,14 +371,34 @@ impl Vectorizer {
         Self::with_columns(kept, lemmas, idf, vocab.terms.len())
     }
 
-    /// The columns of a saved model (`lemmas`, `idf`) over this run's vocabulary: terms
-    /// the model does not know are left out, as pruned terms are.
-    pub fn from_model(lemmas: Vec<Box<str>>, idf: Vec<f32>, vocab: &Vocabulary) -> Self {
+    /// The columns of a saved model (`lemmas`, `idf`, and the record level's `bridge`)
+    /// over this run's vocabulary: terms the model does not know are left out, as
+    /// pruned terms are.
+    pub fn from_model(
+        lemmas: Vec<Box<str>>,
+        idf: Vec<f32>,
+        bridge: &[(Box<str>, Vec<u32>)],
+        vocab: &Vocabulary,
+    ) -> Self {
         let term_of = lemmas
             .iter()
             .map(|l| vocab.ids.get(l).copied().unwrap_or(NONE))
             .collect();
-        Self::with_columns(term_of, lemmas, idf, vocab.terms.len())
+        let n_cols = lemmas.len();
+        let mut vectorizer = Self::with_columns(term_of, lemmas, idf, vocab.terms.len());
+        vectorizer.bridge = bridge
+            .iter()
+            .filter_map(|(lemma, cols)| {
+                let term = *vocab.ids.get(lemma)?;
+                let cols: Box<[u32]> = cols
+                    .iter()
+                    .copied()
+                    .filter(|&c| (c as usize) < n_cols)
+                    .collect();
+                (!cols.is_empty()).then_some((term, cols))
+            })
+            .collect();
+        vectorizer
     }
 
     fn with_columns(
@@ -353,6 +418,7 @@ impl Vectorizer {
             term_of,
             lemmas,
             idf,
+            bridge: HashMap::new(),
         }
     }
 
@@ -380,7 +446,8 @@ impl Vectorizer {
         self.weigh(out);
     }
 
-    /// The record's row: the counts of all its clauses together.
+    /// The record's row: the counts of all its clauses together, and for each Japanese
+    /// term with English counterparts, its count shared among their columns.
     pub fn record_row(&self, store: &ClauseStore, doc: usize, out: &mut Vec<(u32, f32)>) {
         out.clear();
         for c in store.doc_clauses(doc) {
@@ -389,12 +456,17 @@ impl Vectorizer {
                 if let Some(col) = self.col(t) {
                     out.push((col, f32::from(n)));
                 }
+                if let Some(cols) = self.bridge.get(&t) {
+                    let share = f32::from(n) * BRIDGE_WEIGHT / cols.len() as f32;
+                    out.extend(cols.iter().map(|&col| (col, share)));
+                }
             }
         }
         self.weigh(out);
     }
 
-    /// Raw counts per column → sorted, merged, sublinear TF · IDF, unit length.
+    /// Raw counts per column → sorted, merged, sublinear TF · IDF, unit length. A count
+    /// under one (a bridged share) weighs what it is.
     fn weigh(&self, out: &mut Vec<(u32, f32)>) {
         out.sort_unstable_by_key(|&(col, _)| col);
         out.dedup_by(|later, kept| {
@@ -405,7 +477,8 @@ impl Vectorizer {
             same
         });
         for (col, v) in out.iter_mut() {
-            *v = (1.0 + v.ln()) * self.idf[*col as usize];
+            let tf = if *v >= 1.0 { 1.0 + v.ln() } else { *v };
+            *v = tf * self.idf[*col as usize];
         }
         let norm = out.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
         if norm > 0.0 {
