@@ -130,13 +130,21 @@ fn train_then_compare_on_a_held_out_part() {
         &[
             &["train", "sentiment"],
             &common[..],
-            &["--out", sampled_dir.to_str().unwrap(), "--train-sample", "12"],
+            &[
+                "--out",
+                sampled_dir.to_str().unwrap(),
+                "--train-sample",
+                "12",
+            ],
         ]
         .concat(),
     );
     assert_eq!(sampled["card"]["training"]["docs"], 12);
     for label in ["negative", "neutral", "positive"] {
-        assert_eq!(sampled["card"]["training"]["by_label"][label], 4, "{sampled}");
+        assert_eq!(
+            sampled["card"]["training"]["by_label"][label], 4,
+            "{sampled}"
+        );
     }
     let provenance = sampled["card"]["training"]["provenance"].as_str().unwrap();
     assert!(

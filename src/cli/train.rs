@@ -274,7 +274,12 @@ impl TrainingData {
             let labels: Vec<_> = docs.iter().map(|d| d.label).collect();
             let seed = args.data.split_seed + 2;
             let kept = train::stratified_holdout(&labels, n as f64 / docs.len() as f64, seed);
-            docs = docs.into_iter().zip(kept).filter(|(_, k)| *k).map(|(d, _)| d).collect();
+            docs = docs
+                .into_iter()
+                .zip(kept)
+                .filter(|(_, k)| *k)
+                .map(|(d, _)| d)
+                .collect();
             split_words.push_str(&format!(
                 ", subsampled (--train-sample {n}, stratified, seed {seed}): {} documents",
                 docs.len()
