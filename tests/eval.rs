@@ -124,6 +124,33 @@ fn train_then_compare_on_a_held_out_part() {
     assert_eq!(trained["card"]["training"]["docs"], 45);
     let provenance = trained["card"]["training"]["provenance"].as_str().unwrap();
     assert!(provenance.contains("train.tsv (blake3 "), "{provenance}");
+    // --train-sample: a stratified part of the same training part, said in the provenance.
+    let sampled_dir = dir.path().join("sampled");
+    let sampled = eval_json(
+        &[
+            &["train", "sentiment"],
+            &common[..],
+            &[
+                "--out",
+                sampled_dir.to_str().unwrap(),
+                "--train-sample",
+                "12",
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(sampled["card"]["training"]["docs"], 12);
+    for label in ["negative", "neutral", "positive"] {
+        assert_eq!(
+            sampled["card"]["training"]["by_label"][label], 4,
+            "{sampled}"
+        );
+    }
+    let provenance = sampled["card"]["training"]["provenance"].as_str().unwrap();
+    assert!(
+        provenance.contains("45 of 60") && provenance.contains("--train-sample 12"),
+        "{provenance}"
+    );
     let card: Value =
         serde_json::from_slice(&std::fs::read(model_dir.join("model.json")).unwrap()).unwrap();
     assert_eq!(

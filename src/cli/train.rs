@@ -136,6 +136,13 @@ struct SentimentArgs {
     #[arg(long, value_name = "FRACTION", value_parser = parse_fraction)]
     validation: Option<f64>,
 
+    /// Train on a stratified random N documents of the training part (seed --split-seed +
+    /// 2, drawn after the --validation part is set aside): a cheaper fine-tuning run whose
+    /// --holdout and validation documents stay the same as a full run's. The provenance
+    /// says so.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    train_sample: Option<u64>,
+
     /// Words on where the data came from, added to model.json's provenance.
     #[arg(long, value_name = "TEXT")]
     provenance: Option<String>,
@@ -258,6 +265,23 @@ impl TrainingData {
                 ", less a validation {:.0}% (seed {}): {} documents",
                 fraction * 100.0,
                 args.data.split_seed + 1,
+                docs.len()
+            ));
+        }
+        if let Some(n) = args.train_sample.map(|n| n as usize)
+            && n < docs.len()
+        {
+            let labels: Vec<_> = docs.iter().map(|d| d.label).collect();
+            let seed = args.data.split_seed + 2;
+            let kept = train::stratified_holdout(&labels, n as f64 / docs.len() as f64, seed);
+            docs = docs
+                .into_iter()
+                .zip(kept)
+                .filter(|(_, k)| *k)
+                .map(|(d, _)| d)
+                .collect();
+            split_words.push_str(&format!(
+                ", subsampled (--train-sample {n}, stratified, seed {seed}): {} documents",
                 docs.len()
             ));
         }
