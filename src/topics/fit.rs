@@ -300,10 +300,14 @@ impl TopicCollector {
             period: options.period,
         };
         let (mut topics, overall) = painpoints::pain_points(&self.docs, mentions, n, &facets);
+        let words = label::Words {
+            store: &self.store,
+            phrases: &self.phrases,
+            vocab: &self.vocab,
+        };
         let labelled = label::c_tf_idf(
-            &self.store,
+            &words,
             vectorizer,
-            &self.vocab,
             assignments,
             langs,
             n,
@@ -319,6 +323,7 @@ impl TopicCollector {
         {
             topic.label = labelled.label;
             topic.terms = labelled.terms;
+            topic.phrases = labelled.phrases;
             topic.coherence = coherence;
             topic.examples = examples;
         }

@@ -48,6 +48,7 @@ mod linalg;
 mod mentions;
 pub mod model;
 mod painpoints;
+mod phrases;
 mod quality;
 pub mod report;
 mod stability;
@@ -220,6 +221,10 @@ pub struct Topic {
     pub candidate: bool,
     pub label: String,
     pub terms: Vec<TermWeight>,
+    /// Key phrases (two topic terms written together, as written most) by c-TF-IDF over
+    /// the records that say them; the label starts with the best of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phrases: Vec<TermWeight>,
     /// Records in the topic.
     pub size: usize,
     /// Clauses in the topic.

@@ -261,7 +261,8 @@ fn finds_the_themes_of_a_mixed_corpus() {
         ("delivery", Lang::En),
         ("app", Lang::En),
         ("rude", Lang::En),
-        ("kind", Lang::En),
+        // "kind" alone is generic (Stopwords ISO): it names the topic in "kind staff".
+        ("staff", Lang::En),
     ];
     let mut ids = Vec::new();
     for (term, lang) in themes {
@@ -275,7 +276,7 @@ fn finds_the_themes_of_a_mixed_corpus() {
     assert_eq!(ids.len(), 8, "one topic per theme: {:#?}", labels(&topics));
     assert!(topics.overall.outliers <= 5, "{:?}", topics.overall);
     // Ranked by impact: complaints (negative detractors) first, praise last.
-    let praise = topic_with(&topics, "kind");
+    let praise = topic_with(&topics, "staff");
     assert_eq!(praise.impact, 0.0);
     assert!(topics.topics[0].impact > 0.0);
     assert!(topics.topics.windows(2).all(|w| w[0].impact >= w[1].impact));
@@ -542,7 +543,7 @@ fn embeddings_for_one_language_leave_the_other_to_tfidf() {
         "delivery",
         "app",
         "rude",
-        "kind",
+        "staff",
     ] {
         topic_with(&topics, term);
     }
