@@ -69,6 +69,8 @@ pub struct TopicCollector {
     /// Each record's whole-text embedding, with [`TopicOptions::theme_vectors`].
     pub(super) record_embeddings: Option<Embeddings>,
     pub(super) docs: Vec<DocMeta>,
+    /// The theme seed ([`TopicOptions::theme_seeds`]) each record matched, `NONE` if none.
+    pub(super) seeds: Vec<u32>,
     /// Hash of each record's text: where it falls in every sample, whatever the order
     /// records came in.
     pub(super) keys: Vec<u64>,
@@ -102,6 +104,7 @@ impl TopicCollector {
             phrases: PhraseStore::default(),
             embeddings,
             docs: Vec::new(),
+            seeds: Vec::new(),
             keys: Vec::new(),
             strings: String::new(),
             string_ends: Vec::new(),
@@ -122,6 +125,20 @@ impl TopicCollector {
     /// Adds the next record; call in sequence order (0, 1, 2, …). Fails only where an
     /// embedding model does (with [`Vectors::Embeddings`]).
     pub fn add(&mut self, analysed: &Analysed) -> Result<(), embedding::Error> {
+        self.add_seeded(analysed, None)
+    }
+
+    /// [`add`](Self::add) for a record that matched theme seed `seed` (an index into
+    /// [`TopicOptions::theme_seeds`]): a fresh fit puts it in that seed's theme.
+    pub fn add_seeded(
+        &mut self,
+        analysed: &Analysed,
+        seed: Option<usize>,
+    ) -> Result<(), embedding::Error> {
+        self.seeds.push(
+            seed.filter(|&s| s < self.options.theme_seeds.len())
+                .map_or(NONE, |s| s as u32),
+        );
         let doc = &analysed.text;
         let sentiment = &analysed.sentiment;
         let aligned = sentiment.sentences.len() == doc.sentences.len();

@@ -216,7 +216,8 @@ pub(crate) fn c_tf_idf(
                 .iter_mut()
                 .for_each(|p| p.1 /= total.max(f64::MIN_POSITIVE));
             key_phrases.truncate(top_terms);
-            let terms: Vec<(u32, f64)> = weights.iter().map(|&(col, w)| (term_of(col), w)).collect();
+            let terms: Vec<(u32, f64)> =
+                weights.iter().map(|&(col, w)| (term_of(col), w)).collect();
             describe(&terms, &key_phrases, langs[topic], top_terms, words, top)
         })
         .collect()
@@ -618,7 +619,12 @@ mod tests {
         fixture.add("Hi, late delivery again", Lang::En, -0.5, 3);
         fixture.add("Hello team, another late delivery", Lang::En, -0.5, 3);
         fixture.add("hm, late delivery, thanks", Lang::En, -0.4, 2);
-        fixture.add("Hi there, my parcel came late, ok thanks", Lang::En, -0.4, 2);
+        fixture.add(
+            "Hi there, my parcel came late, ok thanks",
+            Lang::En,
+            -0.4,
+            2,
+        );
         let labelled = fixture.label_all_core(Lang::En);
         assert!(
             labelled.label.starts_with("late delivery"),

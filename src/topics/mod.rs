@@ -39,6 +39,7 @@
 mod assign;
 mod cluster;
 mod collector;
+pub mod curation;
 pub mod embedding;
 mod fit;
 mod groups;
@@ -63,6 +64,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::record::Lang;
 pub use collector::TopicCollector;
+pub use curation::{MergeOutcome, TopicKey, TopicMerge};
 pub use embedding::{ClauseEmbedder, Vectors};
 pub use groups::{GroupMention, GroupTally};
 pub use model::TopicModel;
@@ -132,6 +134,14 @@ pub struct TopicOptions {
     pub model: Option<Arc<TopicModel>>,
     /// Representative records kept per topic.
     pub examples: usize,
+    /// Labels of the themes the analyst seeds (taxonomy categories with `seed = true`):
+    /// a fresh fit starts with one theme per seed that records matched, holding those
+    /// records ([`TopicCollector::add_seeded`]); the records that match none form
+    /// themes of their own, found as without seeds, and join the nearest theme of all.
+    pub theme_seeds: Vec<String>,
+    /// The analyst's merges of discovered sub-topics (taxonomy `[[merge]]`), applied to
+    /// a fresh fit.
+    pub merges: Vec<TopicMerge>,
 }
 
 impl Default for TopicOptions {
@@ -159,6 +169,8 @@ impl Default for TopicOptions {
             top_terms: 10,
             examples: 3,
             model: None,
+            merges: Vec::new(),
+            theme_seeds: Vec::new(),
         }
     }
 }
@@ -280,7 +292,8 @@ pub struct Quality {
 /// How many themes, and why.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ThemeChoice {
-    /// `stability`, `fixed` (`--themes`), `model` (`--topics-from`) or `none`.
+    /// `stability`, `fixed` (`--themes`), `seeded` (taxonomy seeds, the rest by
+    /// stability), `model` (`--topics-from`) or `none`.
     pub method: String,
     /// Stability (mean ARI between fits on two subsamples) of each k tried.
     pub stability: Vec<KStability>,
@@ -318,6 +331,9 @@ pub struct Topics {
     /// The model to save (or the applied one); not in topics.json.
     #[serde(skip)]
     pub(crate) model: Option<Arc<TopicModel>>,
+    /// What each of [`TopicOptions::merges`] did; not in topics.json.
+    #[serde(skip)]
+    pub merges: Vec<MergeOutcome>,
 }
 
 #[derive(Debug, Clone, Default)]
