@@ -3,6 +3,9 @@
 #
 #   benches/labels_compare.sh BEFORE_KOE AFTER_KOE [DATA_DIR]
 #
+# With LABELS_COMPARE_DIR=DIR the runs are kept in DIR, and a run whose results are
+# already there is not made again (to re-run one side after a change: delete its files).
+#
 # Runs both binaries on the demo corpus (corpora/shop-feedback.jsonl, gold theme from
 # corpora/shop-feedback.labels.csv), the BBC news set and the SemEval-2014 restaurant
 # aspect sentences (DATA_DIR, default ../shared/data: labelled `label<TAB>text`, never
@@ -16,7 +19,11 @@ set -euo pipefail
 BEFORE="$1"; AFTER="$2"
 DATA="${3:-$(cd "$(dirname "$0")/../.." && pwd)/shared/data}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+if [ -n "${LABELS_COMPARE_DIR:-}" ]; then
+  T="$LABELS_COMPARE_DIR"; mkdir -p "$T"
+else
+  T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+fi
 
 python3 - "$ROOT" "$DATA" "$T" <<'P'
 import csv, json, sys
@@ -32,9 +39,11 @@ for name, tsv in [("bbc", "en-bbc-news-topics.tsv"), ("restaurant", "en-restaura
 P
 cp "$ROOT/corpora/shop-feedback.jsonl" "$T/demo.jsonl"
 
-for corpus in demo bbc restaurant; do
+for corpus in restaurant demo bbc; do
   for side in before after; do
     bin="$BEFORE"; [ "$side" = after ] && bin="$AFTER"
+    [ -s "$T/$corpus-$side.topics.json" ] && continue
+    rm -rf "$T/$corpus-$side"
     "$bin" analyze "$T/$corpus.jsonl" --out "$T/$corpus-$side" -q >/dev/null
     "$bin" search "$T/$corpus-$side" --json --limit 1000000 > "$T/$corpus-$side.hits.json"
     cp "$(ls -d "$T/$corpus-$side"/gen-* | tail -1)/topics.json" "$T/$corpus-$side.topics.json"

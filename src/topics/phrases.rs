@@ -38,12 +38,14 @@ static GENERIC_JA: LazyLock<std::collections::HashSet<&'static str>> =
     LazyLock::new(|| stop_words::get("ja").iter().copied().collect());
 
 /// A word that names nothing on its own in a label (see the module doc); `word` as shown
-/// to readers (lower-case English surface, Japanese base form).
-pub(crate) fn is_generic(word: &str, lang: Lang) -> bool {
-    match lang {
-        Lang::En => GENERIC_EN.contains(word.to_lowercase().as_str()),
-        Lang::Ja => GENERIC_JA.contains(word),
-        Lang::Und => false,
+/// to readers (English surface, Japanese base form). The list is chosen by the word's
+/// script, not by the language of the records that use it: "hm" of an order number
+/// (「注文番号 HM-2041」) is English residue in Japanese feedback.
+pub(crate) fn is_generic(word: &str) -> bool {
+    if word.is_ascii() {
+        GENERIC_EN.contains(word.to_lowercase().as_str())
+    } else {
+        GENERIC_JA.contains(word)
     }
 }
 
@@ -267,12 +269,12 @@ mod tests {
     #[test]
     fn interjections_and_fillers_are_generic() {
         for word in ["hi", "Hello", "hm", "ok", "thanks", "please"] {
-            assert!(is_generic(word, Lang::En), "{word}");
+            assert!(is_generic(word), "{word}");
         }
         for word in ["delivery", "late", "app", "crashes", "food", "service"] {
-            assert!(!is_generic(word, Lang::En), "{word}");
+            assert!(!is_generic(word), "{word}");
         }
-        assert!(is_generic("する", Lang::Ja));
-        assert!(!is_generic("配送", Lang::Ja));
+        assert!(is_generic("する"));
+        assert!(!is_generic("配送"));
     }
 }
