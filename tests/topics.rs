@@ -66,7 +66,12 @@ fn planted_pain_points_become_searchable_topics() {
                 .args(["--topic", &id, "--limit", "500", "--json"]),
         );
         assert_eq!(found["total"], topic["size"], "{}", topic["label"]);
-        let label_terms: Vec<&str> = topic["label"].as_str().unwrap().split(" · ").collect();
+        // On topic: the record says one of the topic's top three words (the label's
+        // phrases are written more than one way: 「配送が遅延」, 「配送の遅延」).
+        let label_terms: Vec<&str> = topic["terms"].as_array().unwrap()[..3]
+            .iter()
+            .map(|t| t["term"].as_str().unwrap())
+            .collect();
         let hits = found["hits"].as_array().unwrap();
         let on_topic = hits
             .iter()
