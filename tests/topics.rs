@@ -5,7 +5,7 @@ mod common;
 
 use serde_json::Value;
 
-use common::{DEMO, current, koe, run_err, run_json, run_ok, write};
+use common::{DEMO, current, json, koe, run_err, run_json, run_ok, write};
 use koe::analysis::Part;
 
 /// The first topic whose label has all of `words`.
@@ -66,7 +66,12 @@ fn planted_pain_points_become_searchable_topics() {
                 .args(["--topic", &id, "--limit", "500", "--json"]),
         );
         assert_eq!(found["total"], topic["size"], "{}", topic["label"]);
-        let label_terms: Vec<&str> = topic["label"].as_str().unwrap().split(" · ").collect();
+        // On topic: the record says one of the topic's top three words (the label's
+        // phrases are written more than one way: 「配送が遅延」, 「配送の遅延」).
+        let label_terms: Vec<&str> = topic["terms"].as_array().unwrap()[..3]
+            .iter()
+            .map(|t| t["term"].as_str().unwrap())
+            .collect();
         let hits = found["hits"].as_array().unwrap();
         let on_topic = hits
             .iter()
@@ -626,4 +631,87 @@ fn the_demo_corpus_complaints_share_a_theme_across_languages() {
             counts[&(complaint, "en")]
         );
     }
+}
+
+/// The analyst's taxonomy merges two sub-topics and renames a third: a later month
+/// analysed with `--topics-from` finds them under the same ids and labels.
+#[test]
+fn renamed_and_merged_topics_keep_their_ids_across_months() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("plain");
+    run_ok(koe().args(["analyze", DEMO, "-q", "--out"]).arg(&plain));
+    let report = run_json(koe().arg("topics").arg(&plain).arg("--json"));
+    let topics = report["topics"].as_array().unwrap();
+    let top2 = |t: &Value| -> Vec<String> {
+        t["terms"].as_array().unwrap()[..2]
+            .iter()
+            .map(|w| w["term"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (a, b) = (top2(&topics[0]), top2(&topics[1]));
+    let c = topics[2..]
+        .iter()
+        .map(top2)
+        .find(|c| c.iter().all(|t| !a.contains(t) && !b.contains(t)))
+        .expect("a third topic with other words");
+    let quoted = |terms: &[String]| format!("{terms:?}");
+    let taxonomy = write(
+        dir.path(),
+        "shop.toml",
+        format!(
+            "[[merge]]\ntopics = [{{ terms = {} }}, {{ terms = {} }}]\nlabel = \"Merged complaint\"\n\n\
+             [[rename]]\nterms = {}\nlabel = \"Renamed topic\"\n",
+            quoted(&a),
+            quoted(&b),
+            quoted(&c)
+        ),
+    );
+    let first = dir.path().join("october");
+    run_ok(
+        koe()
+            .args(["analyze", DEMO, "-q", "--taxonomy", &taxonomy, "--out"])
+            .arg(&first),
+    );
+    let october = run_json(koe().arg("topics").arg(&first).arg("--json"));
+    let id_of = |report: &Value, label: &str| -> u64 {
+        report["topics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["label"] == label)
+            .unwrap_or_else(|| panic!("no topic {label:?}: {report}"))["id"]
+            .as_u64()
+            .unwrap()
+    };
+    let (merged, renamed) = (
+        id_of(&october, "Merged complaint"),
+        id_of(&october, "Renamed topic"),
+    );
+    assert_eq!(
+        october["topics"].as_array().unwrap().len() + 1,
+        topics.len(),
+        "two sub-topics became one"
+    );
+    let summary = json(&std::fs::read(current(&first, Part::Summary)).unwrap());
+    assert_eq!(summary["taxonomy"]["merges"][0]["topic"], merged);
+    assert_eq!(summary["taxonomy"]["merges"][0]["merged"], 2);
+    assert_eq!(summary["taxonomy"]["renames"][0]["topic"], renamed);
+
+    // November: every other record of October, with October's model and taxonomy.
+    let lines: Vec<&str> = include_str!("../corpora/shop-feedback.jsonl")
+        .lines()
+        .step_by(2)
+        .collect();
+    let input = write(dir.path(), "november.jsonl", lines.join("\n") + "\n");
+    let second = dir.path().join("november");
+    run_ok(
+        koe()
+            .args(["analyze", &input, "-q", "--taxonomy", &taxonomy, "--out"])
+            .arg(&second)
+            .arg("--topics-from")
+            .arg(&first),
+    );
+    let november = run_json(koe().arg("topics").arg(&second).arg("--json"));
+    assert_eq!(id_of(&november, "Merged complaint"), merged);
+    assert_eq!(id_of(&november, "Renamed topic"), renamed);
 }

@@ -101,7 +101,11 @@ pub struct Args {
     /// (regular expressions) its sentences match, parents included. Categories become a
     /// search facet (`category:NAME`), are counted in summary.json and measured like
     /// topics (count, share, sentiment mix, NPS, impact) in categories.json and the
-    /// report; its [[rename]] entries relabel the topics found.
+    /// report. Its [[merge]] entries make one sub-topic of several (figures counted
+    /// again from the records), its [[rename]] entries relabel the topics found; both
+    /// keep their ids in later runs with --topics-from. Categories with `seed = true`
+    /// seed themes (a guided start): their records start one theme each, named by the
+    /// category, and the records that match no seed form themes of their own.
     #[arg(long, value_name = "FILE")]
     taxonomy: Option<PathBuf>,
 
@@ -597,11 +601,13 @@ fn render_summary(s: &Summary, generation: &Generation) -> String {
                 t.renames.len()
             );
         }
-        if t.merges_not_applied > 0 {
+        let merged = t.merges.iter().filter(|m| m.topic.is_some()).count();
+        if !t.merges.is_empty() {
             let _ = writeln!(
                 text,
-                "  {:>19}merges: {} not applied (they need the persistent topic model)",
-                "", t.merges_not_applied
+                "  {:>19}merges: {merged} of {} matched a topic",
+                "",
+                t.merges.len()
             );
         }
     }

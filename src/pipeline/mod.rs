@@ -46,7 +46,7 @@ use crate::index;
 use crate::ingest::{self, FieldMap, Limits, Reject, RejectReason};
 use crate::record::{Analysed, Record};
 use crate::sentiment::SentimentModel;
-use crate::taxonomy::{RenameOutcome, Tagger};
+use crate::taxonomy::{MergeOutcome, RenameOutcome, Tagger};
 use crate::text::{AnalysedText, TextAnalyzer};
 use crate::topics::TopicOptions;
 pub use ids::DuplicateIds;
@@ -305,8 +305,8 @@ pub struct TaxonomySummary {
     pub by_category: BTreeMap<String, u64>,
     /// What each `[[rename]]` did (empty without topics).
     pub renames: Vec<RenameOutcome>,
-    /// `[[merge]]` entries read but not applied: merging needs a persistent topic model.
-    pub merges_not_applied: usize,
+    /// What each `[[merge]]` did (empty without topics).
+    pub merges: Vec<MergeOutcome>,
 }
 
 /// What an appending run did with the generation it added to.

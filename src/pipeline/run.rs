@@ -19,7 +19,7 @@ use crate::index::{IndexBuilder, IndexDoc};
 use crate::ingest::{self, Reject, RejectLog};
 use crate::record::Record;
 use crate::taxonomy::{CategoryTally, Tag};
-use crate::topics::{Period, TopicCollector};
+use crate::topics::{Period, TopicCollector, TopicOptions};
 
 /// Where each analysed record goes.
 enum Sink {
@@ -218,8 +218,22 @@ impl<'a> Pass<'a> {
                     spill: SpillWriter::create(path.clone())
                         .map_err(|source| Error::Output { path, source })?,
                     topics: Box::new(
-                        TopicCollector::new(topic_options.clone())
-                            .with_clause_sentiment(pipeline.model.clone()),
+                        TopicCollector::new(match &options.taxonomy {
+                            Some(tagger) => {
+                                let taxonomy = tagger.taxonomy();
+                                TopicOptions {
+                                    merges: taxonomy.merges.clone(),
+                                    theme_seeds: taxonomy
+                                        .seeds()
+                                        .into_iter()
+                                        .map(|c| taxonomy.categories[c].label.clone())
+                                        .collect(),
+                                    ..topic_options.clone()
+                                }
+                            }
+                            None => topic_options.clone(),
+                        })
+                        .with_clause_sentiment(pipeline.model.clone()),
                     ),
                 }
             }
@@ -303,6 +317,11 @@ impl<'a> Pass<'a> {
         };
         let mut tags = tags.into_iter();
         for a in analysed {
+            let tags = tags.next();
+            let seed = match (&tags, &self.options.taxonomy) {
+                (Some(tags), Some(tagger)) => tagger.taxonomy().seed_of(tags),
+                _ => None,
+            };
             *self
                 .summary
                 .by_lang
@@ -312,7 +331,7 @@ impl<'a> Pass<'a> {
             *self.summary.by_sentiment.entry(label).or_default() += 1;
             let mut categories = Vec::new();
             if let (Some(tally), Some(tags), Some(tagger)) =
-                (&mut self.categories, tags.next(), &self.options.taxonomy)
+                (&mut self.categories, tags, &self.options.taxonomy)
             {
                 tally.add(&a, &tags);
                 let all = &tagger.taxonomy().categories;
@@ -335,7 +354,7 @@ impl<'a> Pass<'a> {
                     self.summary.indexed += 1;
                 }
                 Sink::Spill { spill, topics, .. } => {
-                    topics.add(&a)?;
+                    topics.add_seeded(&a, seed)?;
                     spill.push(&doc(a)).map_err(|source| Error::Output {
                         path: spill_path(),
                         source,
@@ -400,7 +419,9 @@ impl<'a> Pass<'a> {
                 options.interrupt.check()?;
                 if let Some(tagger) = &options.taxonomy {
                     let renames = tagger.taxonomy().rename_topics(&mut topics.topics);
-                    summary.taxonomy.get_or_insert_default().renames = renames;
+                    let counted = summary.taxonomy.get_or_insert_default();
+                    counted.renames = renames;
+                    counted.merges = std::mem::take(&mut topics.merges);
                 }
                 run.write_json(Part::Topics, &topics)?;
                 if let Some(model) = topics.model() {
@@ -439,7 +460,6 @@ impl<'a> Pass<'a> {
             let counted = summary.taxonomy.get_or_insert_default();
             counted.file = figures.taxonomy.clone();
             counted.tagged = figures.tagged;
-            counted.merges_not_applied = taxonomy.merges.len();
             counted.by_category = figures
                 .categories
                 .iter()

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{Category, Error, Merge, Rename, Rules, Text, TopicKey};
+use super::{Category, Error, Rename, Rules, Text, TopicKey, TopicMerge};
 use crate::record::Lang;
 
 /// The whole file, as written.
@@ -33,6 +33,8 @@ struct RawCategory {
     name: Spanned<String>,
     label: Option<Spanned<String>>,
     parent: Option<Spanned<String>>,
+    #[serde(default)]
+    seed: bool,
     #[serde(default)]
     ja: RawRules,
     #[serde(default)]
@@ -180,6 +182,7 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<super::Taxonomy, Error> {
                 .unwrap_or_else(|| name.clone()),
             name,
             parent,
+            seed: c.seed,
             ja: rules(&c.ja, Lang::Ja)?,
             en: rules(&c.en, Lang::En)?,
             line: places.line_column(raw_category.span().start).0,
@@ -232,7 +235,7 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<super::Taxonomy, Error> {
         if raw_merge.topics.get_ref().len() < 2 {
             return Err(places.error(raw_merge.topics.span(), "a merge names at least two topics"));
         }
-        merges.push(Merge {
+        merges.push(TopicMerge {
             topics: raw_merge
                 .topics
                 .get_ref()

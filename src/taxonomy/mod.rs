@@ -15,6 +15,7 @@
 //! [[category]]
 //! name = "配送遅延"
 //! parent = "配送"                     # a record tagged 配送遅延 is tagged 配送 too
+//! seed = true                         # its records start a theme of their own
 //! ja.keywords = ["遅い", "遅延"]
 //! en.keywords = ["late", "delay"]
 //!
@@ -35,15 +36,23 @@
 //! get every record of their children. Its sentiment on a category is that of the
 //! sentences that matched ([`Tag`]), by the rule topics use for clauses.
 //!
+//! A category with `seed = true` **seeds a theme** (a guided start, see
+//! [`crate::topics::TopicOptions::theme_seeds`]): a fresh fit starts with one theme per
+//! seeding category that records matched, holding its records (a record matching several
+//! goes to the one its sentences matched most), named by the category's label; records
+//! that match no seed still form the data's own themes.
+//!
 //! [`CategoryTally`] measures every category with the topics stage's own pain-point
 //! tally ([`crate::topics::GroupTally`]): count, share, sentiment mix, mean rating, NPS,
 //! impact and trend, written as `categories.json` ([`crate::analysis::Part::Categories`]).
 //! The index stores each record's categories as a facet (`category`), for search.
 //!
-//! Renames are applied to topic labels as they are produced ([`Taxonomy::rename_topics`]).
-//! A topic is named by its stable `id` or by `terms` among its top terms; today's topics
-//! have no stable ids (an id is the rank of a run), so only `terms` keys match them, and
-//! merges wait for a persistent topic model to apply them.
+//! Merges are applied inside the topics stage's fit ([`crate::topics::curation`]): the
+//! merged sub-topics become one, every figure counted again from the records, under the
+//! merge's label and the id it keeps in later runs with `--topics-from`. Renames are
+//! applied to topic labels as they are produced ([`Taxonomy::rename_topics`]). A topic is
+//! named by `terms` among its top terms or by its `id`, stable across runs chained with
+//! `--topics-from` (in a fresh run, an id is a rank by impact).
 
 mod file;
 mod matcher;
@@ -57,6 +66,7 @@ pub use matcher::{Tag, Tagger};
 pub use tally::{CategoryFigures, CategoryRow, CategoryTally};
 
 use crate::topics::Topic;
+pub use crate::topics::{MergeOutcome, TopicKey, TopicMerge};
 
 /// Errors of reading or compiling a taxonomy.
 #[derive(Debug, thiserror::Error)]
@@ -107,34 +117,18 @@ pub struct Category {
     pub label: String,
     /// Index of the parent category.
     pub parent: Option<usize>,
+    /// Seeds a theme (`seed = true`): its records start one, named by its label.
+    pub seed: bool,
     pub ja: Rules,
     pub en: Rules,
     /// Line of its `[[category]]`.
     pub line: usize,
 }
 
-/// How a rename or merge names a discovered topic.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TopicKey {
-    /// A topic's stable id, as a persistent topic model gives it.
-    Id(String),
-    /// Terms that must all be among the topic's top terms (case ignored).
-    Terms(Vec<String>),
-}
-
 /// A new label for a discovered topic.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rename {
     pub topic: TopicKey,
-    pub label: String,
-    pub line: usize,
-}
-
-/// Discovered topics the analyst counts as one, under one label.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Merge {
-    pub topics: Vec<TopicKey>,
     pub label: String,
     pub line: usize,
 }
@@ -146,7 +140,7 @@ pub struct Taxonomy {
     /// In file order; [`Category::parent`] indexes this list.
     pub categories: Vec<Category>,
     pub renames: Vec<Rename>,
-    pub merges: Vec<Merge>,
+    pub merges: Vec<TopicMerge>,
 }
 
 impl Taxonomy {
@@ -160,6 +154,28 @@ impl Taxonomy {
         file::parse(text, path)
     }
 
+    /// The categories that seed themes (`seed = true`), in file order.
+    pub fn seeds(&self) -> Vec<usize> {
+        (0..self.categories.len())
+            .filter(|&c| self.categories[c].seed)
+            .collect()
+    }
+
+    /// The theme seed (index into [`Taxonomy::seeds`]) of a record with these tags: the
+    /// seeding category its sentences matched most (then the first in the file).
+    pub fn seed_of(&self, tags: &[Tag]) -> Option<usize> {
+        let seed_rank = |c: usize| self.categories[..c].iter().filter(|x| x.seed).count();
+        tags.iter()
+            .filter(|t| self.categories[t.category()].seed)
+            .max_by(|a, b| {
+                a.mention
+                    .parts
+                    .cmp(&b.mention.parts)
+                    .then(b.category().cmp(&a.category()))
+            })
+            .map(|t| seed_rank(t.category()))
+    }
+
     /// The category and its ancestors, nearest first.
     pub fn lineage(&self, category: usize) -> impl Iterator<Item = usize> + '_ {
         std::iter::successors(Some(category), |&c| self.categories[c].parent)
@@ -167,19 +183,15 @@ impl Taxonomy {
 
     /// Gives each rename's label to the topic it names, and says what happened to each.
     /// A `terms` key names the topic holding all its terms among its top terms, ranked
-    /// highest there (the lowest sum of their ranks, then the lowest id); each topic
-    /// takes at most one rename, the first in the file.
+    /// highest there (the lowest sum of their ranks, then the lowest id); an `id` key
+    /// the topic of that id (stable across runs chained with `--topics-from`). Each
+    /// topic takes at most one rename, the first in the file.
     pub fn rename_topics(&self, topics: &mut [Topic]) -> Vec<RenameOutcome> {
         let mut renamed = vec![false; topics.len()];
         self.renames
             .iter()
             .map(|rename| {
-                let found = match &rename.topic {
-                    TopicKey::Terms(terms) => best_match(topics, terms, &renamed),
-                    // Today's topic ids are ranks within one run, not stable ids.
-                    TopicKey::Id(_) => None,
-                };
-                let topic = found.map(|i| {
+                let topic = rename.topic.find(topics, &renamed).map(|i| {
                     renamed[i] = true;
                     topics[i].label = rename.label.clone();
                     topics[i].id
@@ -192,26 +204,6 @@ impl Taxonomy {
             })
             .collect()
     }
-}
-
-/// The topic whose top terms hold every one of `terms`, ranked highest.
-fn best_match(topics: &[Topic], terms: &[String], taken: &[bool]) -> Option<usize> {
-    topics
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !taken[*i])
-        .filter_map(|(i, topic)| {
-            let rank = |term: &String| {
-                topic
-                    .terms
-                    .iter()
-                    .position(|t| t.term.to_lowercase() == term.to_lowercase())
-            };
-            let ranks: Option<Vec<usize>> = terms.iter().map(rank).collect();
-            Some((ranks?.iter().sum::<usize>(), topic.id, i))
-        })
-        .min()
-        .map(|(_, _, i)| i)
 }
 
 /// What a rename did, for the summary.

@@ -1,6 +1,7 @@
 //! The collector: what the topics stage keeps of each record until it fits.
 //!
-//! Per clause: its topic-term ids with counts and its sentiment; per record: language,
+//! Per clause: its topic-term ids with counts, its key phrases (`phrases`, for labels)
+//! and its sentiment; per record: language,
 //! rating, NPS, channel, stage, period and sentiment, a hash of its text (the order-free
 //! key that samples are drawn by), plus its id and first 200 characters for examples.
 //! Memory therefore grows with the number of topic terms (6 bytes each), of clauses (24
@@ -14,6 +15,7 @@ use std::sync::Arc;
 use super::TopicOptions;
 use super::embedding::{self, Embeddings, Vectors};
 use super::painpoints::period_index;
+use super::phrases::PhraseStore;
 use super::vectorize::{ClauseStore, NONE, Vocabulary, clauses};
 use crate::record::{Analysed, Lang};
 use crate::sentiment::{Score, SentimentModel};
@@ -60,11 +62,15 @@ pub struct TopicCollector {
     pub(super) options: TopicOptions,
     pub(super) vocab: Vocabulary,
     pub(super) store: ClauseStore,
+    /// Each stored clause's key phrases, for labels only.
+    pub(super) phrases: PhraseStore,
     /// Each stored clause's sentence embedding, with [`Vectors::Embeddings`].
     pub(super) embeddings: Option<Embeddings>,
     /// Each record's whole-text embedding, with [`TopicOptions::theme_vectors`].
     pub(super) record_embeddings: Option<Embeddings>,
     pub(super) docs: Vec<DocMeta>,
+    /// The theme seed ([`TopicOptions::theme_seeds`]) each record matched, `NONE` if none.
+    pub(super) seeds: Vec<u32>,
     /// Hash of each record's text: where it falls in every sample, whatever the order
     /// records came in.
     pub(super) keys: Vec<u64>,
@@ -95,8 +101,10 @@ impl TopicCollector {
             record_embeddings,
             vocab: Vocabulary::default(),
             store: ClauseStore::new(),
+            phrases: PhraseStore::default(),
             embeddings,
             docs: Vec::new(),
+            seeds: Vec::new(),
             keys: Vec::new(),
             strings: String::new(),
             string_ends: Vec::new(),
@@ -117,6 +125,20 @@ impl TopicCollector {
     /// Adds the next record; call in sequence order (0, 1, 2, …). Fails only where an
     /// embedding model does (with [`Vectors::Embeddings`]).
     pub fn add(&mut self, analysed: &Analysed) -> Result<(), embedding::Error> {
+        self.add_seeded(analysed, None)
+    }
+
+    /// [`add`](Self::add) for a record that matched theme seed `seed` (an index into
+    /// [`TopicOptions::theme_seeds`]): a fresh fit puts it in that seed's theme.
+    pub fn add_seeded(
+        &mut self,
+        analysed: &Analysed,
+        seed: Option<usize>,
+    ) -> Result<(), embedding::Error> {
+        self.seeds.push(
+            seed.filter(|&s| s < self.options.theme_seeds.len())
+                .map_or(NONE, |s| s as u32),
+        );
         let doc = &analysed.text;
         let sentiment = &analysed.sentiment;
         let aligned = sentiment.sentences.len() == doc.sentences.len();
@@ -145,6 +167,10 @@ impl TopicCollector {
                 let stored = self
                     .store
                     .push_clause(&mut self.vocab, tokens, doc.lang, score);
+                if stored {
+                    self.phrases
+                        .push_clause(&self.vocab, tokens, &doc.normalized, doc.lang);
+                }
                 if let Some(embeddings) = self.embeddings.as_mut().filter(|_| stored) {
                     let text = doc.normalized.get(clause_span(doc, range)).unwrap_or("");
                     embeddings.push(doc.lang, text)?;

@@ -140,6 +140,7 @@ fn combine_topic(parts: &[&Topic], docs: usize, totals: &BTreeMap<String, f64>) 
         candidate: false,
         label: largest.label.clone(),
         terms: largest.terms.clone(),
+        phrases: largest.phrases.clone(),
         size,
         clauses: parts.iter().map(|t| t.clauses).sum(),
         share: if docs > 0 {

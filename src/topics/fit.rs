@@ -14,6 +14,7 @@ use std::sync::Arc;
 use super::assign::{Assigner, Target};
 use super::cluster::{self, Assignment, Clustering, Grouping, Space};
 use super::collector::TopicCollector;
+use super::curation::{MergeOutcome, MergePlan};
 use super::embedding::{self, RecordSemantics};
 use super::linalg::Rng;
 use super::mentions::Mentions;
@@ -65,12 +66,13 @@ impl TopicCollector {
                 semantics,
                 &self.keys,
                 &langs,
+                &self.seeds,
                 options,
                 &mut rng,
             ),
             Some(model) => themes::from_model(model, &self.vocab),
         };
-        let doc_themes = themes::assign(&theme_fit, &self.store, semantics, &langs);
+        let doc_themes = themes::assign(&theme_fit, &self.store, semantics, &langs, &self.seeds);
         let n_themes = theme_fit.k();
         let theme_of_doc: Vec<u32> = doc_themes.iter().map(|t| t.0).collect();
 
@@ -80,7 +82,7 @@ impl TopicCollector {
             vectorizer: &vectorizer,
             embeddings,
         };
-        let sub = match &model {
+        let mut sub = match &model {
             None => {
                 let grouping = Grouping {
                     theme_of_doc: &theme_of_doc,
@@ -100,9 +102,30 @@ impl TopicCollector {
             Some(model) => self.apply_topics(model, space, &theme_of_doc, &langs),
         };
 
-        let mentions = Mentions::build(&self.store, &sub.assignments, sub.n);
-        let (mut topics, mut overall, topic_quality) =
+        let mut mentions = Mentions::build(&self.store, &sub.assignments, sub.n);
+        let (mut topics, mut overall, mut topic_quality) =
             self.describe(&mentions, &sub.assignments, sub.n, &vectorizer, &langs);
+        // The analyst's merges, on a fresh fit (a saved model's topics are as merged):
+        // clauses move, and every figure is computed again from the records.
+        let mut merged = vec![(None, 0); options.merges.len()];
+        if model.is_none()
+            && let Some(plan) = MergePlan::new(&topics, &options.merges)
+        {
+            plan.apply(&mut sub.assignments);
+            for (topic, _) in &mut sub.centroids {
+                *topic = plan.remap[*topic as usize];
+            }
+            sub.n = plan.n;
+            mentions = Mentions::build(&self.store, &sub.assignments, sub.n);
+            (topics, overall, topic_quality) =
+                self.describe(&mentions, &sub.assignments, sub.n, &vectorizer, &langs);
+            for (&(index, _), merge) in plan.merged.iter().zip(&options.merges) {
+                if let Some(i) = index {
+                    topics[i as usize].label = merge.label.clone();
+                }
+            }
+            merged = plan.merged;
+        }
         let theme_mentions =
             Mentions::one_per_record(&self.store, &doc_themes, |d| self.docs[d].sentiment);
         let theme_clauses: Vec<Assignment> = (0..self.store.len())
@@ -122,6 +145,10 @@ impl TopicCollector {
             &vectorizer,
             &langs,
         );
+        // A seeded theme is named by its category.
+        for (theme, &seed) in themes.iter_mut().zip(&theme_fit.seeded) {
+            theme.label = options.theme_seeds[seed as usize].clone();
+        }
         overall.theme_outliers = theme_overall.outliers;
         let parent = mentions.majority_theme(&theme_of_doc, sub.n, n_themes);
 
@@ -176,6 +203,25 @@ impl TopicCollector {
             }
         };
 
+        let merges = merged
+            .iter()
+            .zip(&options.merges)
+            .map(|(&(index, parts), merge)| MergeOutcome {
+                line: merge.line,
+                label: merge.label.clone(),
+                // In a run from a model, the model's topic made by this merge.
+                topic: match (index, &model) {
+                    (Some(i), _) => Some(topic_ids[i as usize]),
+                    (None, Some(model)) => model
+                        .topics
+                        .iter()
+                        .find(|t| t.label == merge.label)
+                        .map(|t| t.id),
+                    (None, None) => None,
+                },
+                merged: parts,
+            })
+            .collect();
         let assignments = DocTopics {
             offsets: mentions.offsets.clone(),
             topics: mentions
@@ -191,6 +237,7 @@ impl TopicCollector {
         };
         let method = match (&model, n_themes, options.themes) {
             (Some(_), _, _) => "model",
+            (None, _, _) if !theme_fit.seeded.is_empty() => "seeded",
             (None, 0, _) => "none",
             (None, _, Some(_)) => "fixed",
             (None, _, None) => "stability",
@@ -216,6 +263,7 @@ impl TopicCollector {
             theme_choice,
             assignments,
             model: Some(saved),
+            merges,
         })
     }
 
@@ -310,15 +358,13 @@ impl TopicCollector {
             period: options.period,
         };
         let (mut topics, overall) = painpoints::pain_points(&self.docs, mentions, n, &facets);
-        let labelled = label::c_tf_idf(
-            &self.store,
-            vectorizer,
-            &self.vocab,
-            assignments,
-            langs,
-            n,
-            options.top_terms,
-        );
+        let words = label::Words {
+            store: &self.store,
+            phrases: &self.phrases,
+            vocab: &self.vocab,
+        };
+        let labelled =
+            label::c_tf_idf(&words, vectorizer, assignments, langs, n, options.top_terms);
         let tops: Vec<Vec<u32>> = labelled.iter().map(|l| l.top.clone()).collect();
         let (coherence, per_topic) = quality::coherence_npmi(&self.store, &tops);
         let examples = label::representatives(mentions, n, options.examples, |d| {
@@ -329,6 +375,7 @@ impl TopicCollector {
         {
             topic.label = labelled.label;
             topic.terms = labelled.terms;
+            topic.phrases = labelled.phrases;
             topic.coherence = coherence;
             topic.examples = examples;
         }

@@ -6,24 +6,39 @@
 //! per class and f(t) the occurrences of t in all classes (outliers are a class too),
 //! then L1-normalised per class, over the topic's core clauses (see `Assignment::core`).
 //! The best terms are then re-ranked around the topic's top term in each language, so
-//! a label's words are ones that occur together ([`rank_around_anchors`]). A topic
-//! that mixes languages (the minority language has at least a fifth of its clauses)
-//! lists the top terms of each language; its label is the top three terms of each,
-//! dominant language first:
-//! 「配送 · 遅い · 届く / delivery · late · order」.
+//! a label's words are ones that occur together ([`rank_around_anchors`]). Words that
+//! name nothing alone ([`is_generic`]: hi, thanks, want, する) are left out.
+//!
+//! A label is made of **key phrases** first ([`super::phrases`]: 「配送が遅い」, "late
+//! delivery"), weighted the same way with tf = the topic's records that say the phrase,
+//! and scaled by the c-TF-IDF weights of the topic's words it holds (so a phrase of the
+//! topic's own words wins), kept when several records say it ([`min_phrase_records`]),
+//! when its words are of one language, when its last word, its head, is not generic
+//! ("really happy" names something, "order hm" does not: [`ends_generic`]) and when the
+//! clauses that carry it lean the topic's way: a complaint is never named by a phrase
+//! said in praise, nor the reverse. Up to [`LABEL_PHRASES`] phrases, then the best terms no phrase holds,
+//! three items in all at most: 「配送が遅い · 配送遅延 · 残念」, "late delivery · refund".
+//! A topic that mixes languages (the minority language has at least a fifth of its
+//! clauses) is labelled in each, dominant language first:
+//! 「配送が遅い · 遅延 / late delivery · order」.
 //!
 //! Representative records are those whose clauses lie closest to the topic's centroid,
 //! with duplicate texts shown once.
 
+use std::collections::HashMap;
+
 use super::cluster::Assignment;
 use super::mentions::Mentions;
+use super::phrases::{PhraseStore, is_generic};
 use super::vectorize::{ClauseStore, NONE, Vectorizer, Vocabulary};
 use super::{Example, TermWeight};
 use crate::record::Lang;
 use crate::sentiment::Label;
 
-/// Terms in a label, per language.
+/// Items (phrases and terms) in a label, per language.
 const LABEL_TERMS: usize = 3;
+/// Phrases in a label, per language.
+const LABEL_PHRASES: usize = 2;
 /// A topic lists both languages when the minority has this share of its clauses.
 const MIXED_SHARE: f64 = 0.2;
 /// A listed term occurs at least this often in the topic (a word said once is noise),
@@ -38,28 +53,76 @@ const MIN_CORE_CLAUSES: usize = 5;
 /// Top terms used for coherence and diversity.
 pub(crate) const QUALITY_TERMS: usize = 10;
 
+/// What labels are made from: the clauses' terms and phrases.
+pub(crate) struct Words<'a> {
+    pub store: &'a ClauseStore,
+    pub phrases: &'a PhraseStore,
+    pub vocab: &'a Vocabulary,
+}
+
 pub(crate) struct Labelled {
     pub label: String,
     pub terms: Vec<TermWeight>,
+    pub phrases: Vec<TermWeight>,
     /// The QUALITY_TERMS best vocabulary ids, any language.
     pub top: Vec<u32>,
 }
 
+/// A phrase in one class: records that say it (each once), and the lean (positive minus
+/// negative) of the clauses that carry it.
+#[derive(Debug, Clone, Copy)]
+struct PhraseCount {
+    records: u32,
+    lean: i64,
+    last_doc: u32,
+}
+
+/// A phrase whose last word names nothing alone ("order hm", "service has really"): the
+/// head of an English or Japanese phrase comes last, so "really happy" and 「品質が良い」
+/// pass and these do not.
+fn ends_generic(phrase: &super::phrases::Phrase, vocab: &Vocabulary) -> bool {
+    let shown = phrase.display();
+    phrase.terms.iter().any(|&t| {
+        let term = &vocab.terms[t as usize];
+        let last = match term.lang() {
+            Lang::En => shown
+                .rsplit(' ')
+                .next()
+                .is_some_and(|w| w == term.display()),
+            _ => shown.ends_with(&*term.lemma),
+        };
+        last && is_generic(term.display())
+    })
+}
+
+/// The fewest records of a topic that must say a phrase for it to name the topic: two
+/// in a small topic, three from 30 records up (a phrase one customer wrote twice is
+/// that customer's, not the topic's).
+fn min_phrase_records(topic_records: usize) -> u32 {
+    if topic_records < 30 { 2 } else { 3 }
+}
+
 pub(crate) fn c_tf_idf(
-    store: &ClauseStore,
+    words: &Words,
     vectorizer: &Vectorizer,
-    vocab: &Vocabulary,
     assignments: &[Assignment],
     lang_of_doc: &[Lang],
     n_topics: usize,
     top_terms: usize,
 ) -> Vec<Labelled> {
+    let Words {
+        store,
+        phrases,
+        vocab,
+    } = *words;
     let n_cols = vectorizer.n_cols();
     let classes = n_topics + 1; // the last class holds the outliers
     let mut tf = vec![0.0f64; classes * n_cols];
     let mut langs = vec![[0usize; 2]; n_topics];
     let mut core = vec![0usize; n_topics];
     let mut named_by: Vec<Vec<usize>> = vec![Vec::new(); n_topics];
+    let mut phrase_counts: Vec<HashMap<u32, PhraseCount>> = vec![HashMap::new(); classes];
+    let mut phrase_total = vec![0.0f64; phrases.phrases.len()];
     for a in assignments.iter().filter(|a| a.topic != NONE) {
         core[a.topic as usize] += usize::from(a.core);
     }
@@ -88,19 +151,41 @@ pub(crate) fn c_tf_idf(
                 tf[class * n_cols + col as usize] += f64::from(n);
             }
         }
+        let doc = store.doc[c];
+        let polarity = polarity(store.sentiment[c].label);
+        for &p in phrases.clause(c) {
+            let count = phrase_counts[class].entry(p).or_insert(PhraseCount {
+                records: 0,
+                lean: 0,
+                last_doc: NONE,
+            });
+            count.lean += polarity;
+            if count.last_doc != doc {
+                count.last_doc = doc;
+                count.records += 1;
+                phrase_total[p as usize] += 1.0;
+            }
+        }
     }
     let mut f = vec![0.0f64; n_cols];
     for class in tf.chunks_exact(n_cols.max(1)).take(classes) {
         f.iter_mut().zip(class).for_each(|(f, x)| *f += x);
     }
     let average = f.iter().sum::<f64>() / classes as f64;
+    let phrase_average = phrase_total.iter().sum::<f64>() / classes as f64;
+    let term_of = |col: usize| vectorizer.term_of[col];
+    let generic = |t: u32| {
+        // As shown: an English stem ("help" of "helpful") is not the word people wrote.
+        let term = &vocab.terms[t as usize];
+        is_generic(term.display())
+    };
     (0..n_topics)
         .map(|topic| {
             let row = &tf[topic * n_cols..(topic + 1) * n_cols];
             let mut weights: Vec<(usize, f64)> = row
                 .iter()
                 .enumerate()
-                .filter(|&(_, &x)| x > 0.0)
+                .filter(|&(col, &x)| x > 0.0 && !generic(term_of(col)))
                 .map(|(col, &x)| (col, x * (1.0 + average / f[col]).ln()))
                 .collect();
             let total: f64 = weights.iter().map(|w| w.1).sum();
@@ -116,7 +201,6 @@ pub(crate) fn c_tf_idf(
             {
                 weights.retain(|w| row[w.0] >= MIN_TERM_COUNT);
             }
-            let term_of = |col: usize| vectorizer.term_of[col];
             let lang_of = |col: usize| vocab.terms[term_of(col) as usize].lang();
             rank_around_anchors(&mut weights, &named_by[topic], store, vectorizer, &lang_of);
             let top = weights
@@ -124,7 +208,47 @@ pub(crate) fn c_tf_idf(
                 .take(QUALITY_TERMS)
                 .map(|w| term_of(w.0))
                 .collect();
-            describe(&weights, langs[topic], top_terms, vocab, &term_of, top)
+            let topic_lean: i64 = named_by[topic]
+                .iter()
+                .map(|&c| polarity(store.sentiment[c].label))
+                .sum();
+            let mut records: Vec<u32> = named_by[topic].iter().map(|&c| store.doc[c]).collect();
+            records.dedup();
+            let least = min_phrase_records(records.len());
+            // A phrase counts for the topic's words it holds: "hidden fees" names a topic
+            // of fees better than "abandoning my cart", said as often there.
+            let term_weight: HashMap<u32, f64> =
+                weights.iter().map(|&(col, w)| (term_of(col), w)).collect();
+            let mut key_phrases: Vec<(u32, f64)> = phrase_counts[topic]
+                .iter()
+                .filter(|&(&p, count)| {
+                    let phrase = &phrases.phrases[p as usize];
+                    let [a, b] = phrase.terms;
+                    count.records >= least
+                        && count.lean.signum() * topic_lean.signum() >= 0
+                        && vocab.terms[a as usize].lang() == vocab.terms[b as usize].lang()
+                        && !ends_generic(phrase, vocab)
+                })
+                .map(|(&p, count)| {
+                    let [a, b] = phrases.phrases[p as usize].terms;
+                    let idf = (1.0 + phrase_average / phrase_total[p as usize]).ln();
+                    let words =
+                        term_weight.get(&a).unwrap_or(&0.0) + term_weight.get(&b).unwrap_or(&0.0);
+                    (p, f64::from(count.records) * idf * words)
+                })
+                .filter(|p| p.1 > 0.0)
+                .collect();
+            // Ties go by the phrase as shown, not by its id (the order records came in).
+            let shown = |p: u32| phrases.phrases[p as usize].display();
+            key_phrases.sort_by(|a, b| b.1.total_cmp(&a.1).then(shown(a.0).cmp(shown(b.0))));
+            let total: f64 = key_phrases.iter().map(|p| p.1).sum();
+            key_phrases
+                .iter_mut()
+                .for_each(|p| p.1 /= total.max(f64::MIN_POSITIVE));
+            key_phrases.truncate(top_terms);
+            let terms: Vec<(u32, f64)> =
+                weights.iter().map(|&(col, w)| (term_of(col), w)).collect();
+            describe(&terms, &key_phrases, langs[topic], top_terms, words, top)
         })
         .collect()
 }
@@ -202,14 +326,17 @@ fn polarity(label: Label) -> i64 {
     }
 }
 
+/// The topic's terms and phrases (best first, weights summing to at most 1) as listed
+/// terms, listed phrases and a label.
 fn describe(
-    weights: &[(usize, f64)],
+    terms: &[(u32, f64)],
+    key_phrases: &[(u32, f64)],
     langs: [usize; 2],
     top_terms: usize,
-    vocab: &Vocabulary,
-    term_of: &impl Fn(usize) -> u32,
+    words: &Words,
     top: Vec<u32>,
 ) -> Labelled {
+    let vocab = words.vocab;
     let (dominant, minority) = if langs[1] > langs[0] {
         (Lang::En, Lang::Ja)
     } else {
@@ -217,36 +344,75 @@ fn describe(
     };
     let total = (langs[0] + langs[1]).max(1) as f64;
     let mixed = langs[usize::from(minority == Lang::En)] as f64 / total >= MIXED_SHARE;
-    let term = |&(col, weight): &(usize, f64)| {
-        let t = &vocab.terms[term_of(col) as usize];
-        TermWeight {
-            term: t.display().to_string(),
-            lang: t.lang(),
-            weight,
+    let term_lang = |t: u32| vocab.terms[t as usize].lang();
+    let phrase_lang = |p: u32| term_lang(words.phrases.phrases[p as usize].terms[0]);
+    let listed_term = |&(t, weight): &(u32, f64)| TermWeight {
+        term: vocab.terms[t as usize].display().to_string(),
+        lang: term_lang(t),
+        weight,
+    };
+    let listed_phrase = |&(p, weight): &(u32, f64)| TermWeight {
+        term: words.phrases.phrases[p as usize].display().to_string(),
+        lang: phrase_lang(p),
+        weight,
+    };
+    // The label in one language (any, with None).
+    let section = |lang: Option<Lang>| -> String {
+        let mut used: Vec<u32> = Vec::new();
+        let mut items: Vec<String> = Vec::new();
+        for &(p, _) in key_phrases
+            .iter()
+            .filter(|&&(p, _)| lang.is_none_or(|l| phrase_lang(p) == l))
+        {
+            if items.len() == LABEL_PHRASES {
+                break;
+            }
+            let pair = words.phrases.phrases[p as usize].terms;
+            // A second phrase adds a word to the first and shares one with it: one
+            // matter (「配送が遅い · 配送の遅延」), not two (「親切な店員 · ひどい対応」).
+            let shared = pair.iter().filter(|t| used.contains(t)).count();
+            if !items.is_empty() && shared != 1 {
+                continue;
+            }
+            used.extend(pair);
+            items.push(words.phrases.phrases[p as usize].display().to_string());
         }
+        let wanted = if items.is_empty() { LABEL_TERMS } else { 2 };
+        // Words the re-ranking left at no weight are never said with the others.
+        for &(t, _) in terms
+            .iter()
+            .filter(|&&(t, w)| w > 0.0 && lang.is_none_or(|l| term_lang(t) == l))
+        {
+            if items.len() >= wanted {
+                break;
+            }
+            if !used.contains(&t) {
+                used.push(t);
+                items.push(vocab.terms[t as usize].display().to_string());
+            }
+        }
+        items.join(" · ")
     };
     let of_lang = |lang: Lang| -> Vec<TermWeight> {
-        weights
+        terms
             .iter()
-            .map(term)
-            .filter(|t| t.lang == lang)
+            .filter(|&&(t, _)| term_lang(t) == lang)
             .take(top_terms)
+            .map(listed_term)
             .collect()
     };
     let (terms, label) = if mixed {
-        let (a, b) = (of_lang(dominant), of_lang(minority));
-        let label = [join(&a), join(&b)]
+        let mut listed = [of_lang(dominant), of_lang(minority)].concat();
+        listed.sort_by(|x, y| y.weight.total_cmp(&x.weight));
+        let label = [section(Some(dominant)), section(Some(minority))]
             .into_iter()
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
             .join(" / ");
-        let mut terms = [a, b].concat();
-        terms.sort_by(|x, y| y.weight.total_cmp(&x.weight));
-        (terms, label)
+        (listed, label)
     } else {
-        let terms: Vec<TermWeight> = weights.iter().take(top_terms).map(term).collect();
-        let label = join(&terms);
-        (terms, label)
+        let listed = terms.iter().take(top_terms).map(listed_term).collect();
+        (listed, section(None))
     };
     Labelled {
         label: if label.is_empty() {
@@ -255,17 +421,9 @@ fn describe(
             label
         },
         terms,
+        phrases: key_phrases.iter().map(listed_phrase).collect(),
         top,
     }
-}
-
-fn join(terms: &[TermWeight]) -> String {
-    terms
-        .iter()
-        .take(LABEL_TERMS)
-        .map(|t| t.term.as_str())
-        .collect::<Vec<_>>()
-        .join(" · ")
 }
 
 /// The `n` records most similar to each topic's centroid, duplicate texts once.
@@ -322,28 +480,70 @@ mod tests {
         core: true,
     };
 
-    /// c-TF-IDF labels of one topic (0) over `store`, terms in two clauses or more.
-    fn label_one_topic(
-        store: &ClauseStore,
-        vocab: &Vocabulary,
-        assignments: &[Assignment],
-        langs: &[Lang],
-    ) -> Vec<Labelled> {
-        let pruning = Pruning {
-            min_df: 2,
-            max_df: 1.0,
-            max_terms: 100,
-        };
-        let vectorizer = Vectorizer::fit(store, vocab, pruning);
-        c_tf_idf(store, &vectorizer, vocab, assignments, langs, 1, 10)
+    /// Records of one clause each, stored as the collector stores them.
+    struct Fixture {
+        vocab: Vocabulary,
+        store: ClauseStore,
+        phrases: PhraseStore,
+    }
+
+    impl Fixture {
+        fn new() -> Self {
+            Fixture {
+                vocab: Vocabulary::default(),
+                store: ClauseStore::new(),
+                phrases: PhraseStore::default(),
+            }
+        }
+
+        /// Adds `times` records of `text` with sentiment `value`.
+        fn add(&mut self, text: &str, lang: Lang, value: f32, times: usize) {
+            let doc = test_analyzer().analyse(text, Some(lang)).unwrap();
+            for _ in 0..times {
+                let score = Score::from_value(value);
+                if self
+                    .store
+                    .push_clause(&mut self.vocab, &doc.tokens, lang, score)
+                {
+                    self.phrases
+                        .push_clause(&self.vocab, &doc.tokens, &doc.normalized, lang);
+                }
+                self.store.end_doc();
+            }
+        }
+
+        /// c-TF-IDF labels of one topic (0), terms in two clauses or more.
+        fn label(&self, assignments: &[Assignment], langs: &[Lang]) -> Labelled {
+            let pruning = Pruning {
+                min_df: 2,
+                max_df: 1.0,
+                max_terms: 100,
+            };
+            let vectorizer = Vectorizer::fit(&self.store, &self.vocab, pruning);
+            let words = Words {
+                store: &self.store,
+                phrases: &self.phrases,
+                vocab: &self.vocab,
+            };
+            let mut labelled = c_tf_idf(&words, &vectorizer, assignments, langs, 1, 10);
+            labelled.remove(0)
+        }
+
+        /// Every record in topic 0, at its heart.
+        fn label_all_core(&self, lang: Lang) -> Labelled {
+            self.label(&vec![CORE; self.store.len()], &vec![lang; self.store.len()])
+        }
+    }
+
+    fn listed(terms: &[TermWeight]) -> Vec<&str> {
+        terms.iter().map(|t| &*t.term).collect()
     }
 
     /// Six clauses close to their centroid about late deliveries, six that only share
     /// "delivery" and talk about the weather, and six outliers.
     #[test]
     fn a_topic_is_named_by_its_core_clauses() {
-        let mut vocab = Vocabulary::default();
-        let mut store = ClauseStore::new();
+        let mut fixture = Fixture::new();
         let mut assignments = Vec::new();
         let clauses = [
             ("late delivery again, parcel late", 0, 0.8, true),
@@ -352,9 +552,7 @@ mod tests {
         ];
         for _ in 0..6 {
             for (text, topic, similarity, core) in clauses {
-                let doc = test_analyzer().analyse(text, None).unwrap();
-                store.push_clause(&mut vocab, &doc.tokens, Lang::En, Score::NEUTRAL);
-                store.end_doc();
+                fixture.add(text, Lang::En, 0.0, 1);
                 assignments.push(Assignment {
                     topic,
                     similarity,
@@ -362,61 +560,57 @@ mod tests {
                 });
             }
         }
-        let langs = vec![Lang::En; store.len()];
-        let labelled = label_one_topic(&store, &vocab, &assignments, &langs);
-        let terms: Vec<&str> = labelled[0].terms.iter().map(|t| &*t.term).collect();
+        let langs = vec![Lang::En; fixture.store.len()];
+        let labelled = fixture.label(&assignments, &langs);
+        let terms = listed(&labelled.terms);
         assert!(
             terms.contains(&"late") && terms.contains(&"parcel"),
             "{terms:?}"
         );
         assert!(!terms.contains(&"weather"), "{terms:?}");
+        assert!(
+            labelled.label.contains("late delivery") && !labelled.label.contains("weather"),
+            "{}",
+            labelled.label
+        );
     }
 
     /// A topic whose clauses are mostly kind clerks, with some rude ones: by c-TF-IDF
     /// alone its label would be 「kind · clerk · awful」, words never said together.
     #[test]
     fn a_label_holds_words_that_occur_together() {
-        let mut vocab = Vocabulary::default();
-        let mut store = ClauseStore::new();
-        let texts = [("kind clerk", 6), ("kind helpful", 3), ("awful rude", 5)];
-        for (text, times) in texts {
-            for _ in 0..times {
-                let doc = test_analyzer().analyse(text, None).unwrap();
-                store.push_clause(&mut vocab, &doc.tokens, Lang::En, Score::NEUTRAL);
-                store.end_doc();
-            }
+        let mut fixture = Fixture::new();
+        for (text, times) in [("kind clerk", 6), ("kind helpful", 3), ("awful rude", 5)] {
+            fixture.add(text, Lang::En, 0.0, times);
         }
-        let assignments = vec![CORE; store.len()];
-        let langs = vec![Lang::En; store.len()];
-        let labelled = label_one_topic(&store, &vocab, &assignments, &langs);
-        assert_eq!(labelled[0].label, "kind · clerk · helpful");
-        let terms: Vec<&str> = labelled[0].terms.iter().map(|t| &*t.term).collect();
-        assert_eq!(terms.len(), 5, "the other words stay listed: {terms:?}");
+        let labelled = fixture.label_all_core(Lang::En);
+        // "kind" alone is generic (Stopwords ISO), so the clerks anchor the label; the
+        // rude ones, never said with them, are not in it.
+        assert_eq!(labelled.label, "kind clerk");
+        let terms = listed(&labelled.terms);
+        assert!(!terms.contains(&"kind"), "{terms:?}");
+        let mut sorted = terms.clone();
+        sorted.sort_unstable();
+        assert_eq!(
+            sorted,
+            vec!["awful", "clerk", "helpful", "rude"],
+            "the other words stay listed"
+        );
+        assert_eq!(listed(&labelled.phrases), vec!["kind clerk"]);
     }
 
     /// A delivery topic where most clauses complain of delays and a few praise a smooth
     /// one: 「スムーズ」 is said in praise and stays out of the complaint's label.
     #[test]
     fn a_label_never_mixes_praise_and_complaint() {
-        let mut vocab = Vocabulary::default();
-        let mut store = ClauseStore::new();
-        let texts = [
-            ("配送が遅延して遅い", -0.6, 6),
-            ("配送の遅延がひどい", -0.7, 3),
-            ("配送がスムーズで早い", 0.7, 4),
-        ];
-        for (text, value, times) in texts {
-            for _ in 0..times {
-                let doc = test_analyzer().analyse(text, None).unwrap();
-                store.push_clause(&mut vocab, &doc.tokens, Lang::Ja, Score::from_value(value));
-                store.end_doc();
-            }
-        }
-        let assignments = vec![CORE; store.len()];
-        let langs = vec![Lang::Ja; store.len()];
-        let labelled = label_one_topic(&store, &vocab, &assignments, &langs);
-        let terms: Vec<&str> = labelled[0].terms.iter().map(|t| &*t.term).collect();
-        assert!(labelled[0].label.contains("遅延"), "{}", labelled[0].label);
+        let mut fixture = Fixture::new();
+        fixture.add("配送が遅延して遅い", Lang::Ja, -0.6, 6);
+        fixture.add("配送の遅延がひどい", Lang::Ja, -0.7, 3);
+        fixture.add("配送がスムーズで早い", Lang::Ja, 0.7, 4);
+        let labelled = fixture.label_all_core(Lang::Ja);
+        let terms = listed(&labelled.terms);
+        assert!(labelled.label.contains("遅延"), "{}", labelled.label);
+        assert!(!labelled.label.contains("スムーズ"), "{}", labelled.label);
         assert!(
             !terms.contains(&"スムーズ") && !terms.contains(&"早い"),
             "{terms:?}"
@@ -425,5 +619,61 @@ mod tests {
             terms.contains(&"配送"),
             "said in both, it names the topic: {terms:?}"
         );
+        let phrases = listed(&labelled.phrases);
+        assert!(
+            phrases.iter().all(|p| !p.contains("スムーズ")),
+            "{phrases:?}"
+        );
+    }
+
+    /// Complaints about late deliveries written many ways: the label is the phrase people
+    /// wrote, in its base form (「配送が遅い」), not a list of words.
+    #[test]
+    fn a_japanese_complaint_is_named_by_its_phrase() {
+        let mut fixture = Fixture::new();
+        fixture.add("配送が遅かったです", Lang::Ja, -0.6, 3);
+        fixture.add("今回も配送が遅い", Lang::Ja, -0.6, 2);
+        fixture.add("えーと、配送が遅くて困りました", Lang::Ja, -0.7, 2);
+        fixture.add("注文した商品の配送が遅すぎる", Lang::Ja, -0.7, 1);
+        let labelled = fixture.label_all_core(Lang::Ja);
+        assert!(
+            labelled.label.starts_with("配送が遅い"),
+            "{}",
+            labelled.label
+        );
+        assert!(!labelled.label.contains("えーと"), "{}", labelled.label);
+    }
+
+    /// English complaints that open with greetings and thanks: the label names the
+    /// complaint ("late delivery"), never "hi · hello · thanks".
+    #[test]
+    fn greetings_and_fillers_never_name_an_english_topic() {
+        let mut fixture = Fixture::new();
+        fixture.add("Hi, late delivery again", Lang::En, -0.5, 3);
+        fixture.add("Hello team, another late delivery", Lang::En, -0.5, 3);
+        fixture.add("hm, late delivery, thanks", Lang::En, -0.4, 2);
+        fixture.add(
+            "Hi there, my parcel came late, ok thanks",
+            Lang::En,
+            -0.4,
+            2,
+        );
+        let labelled = fixture.label_all_core(Lang::En);
+        assert!(
+            labelled.label.starts_with("late delivery"),
+            "{}",
+            labelled.label
+        );
+        for filler in ["hi", "hello", "hm", "thanks", "ok"] {
+            assert!(
+                !labelled.label.split([' ', '·']).any(|w| w == filler),
+                "{filler} in {}",
+                labelled.label
+            );
+            assert!(
+                !listed(&labelled.terms).contains(&filler),
+                "{filler} listed"
+            );
+        }
     }
 }

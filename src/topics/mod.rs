@@ -41,6 +41,7 @@ mod bridge;
 mod cluster;
 mod collector;
 pub mod combine;
+pub mod curation;
 pub mod embedding;
 mod fit;
 mod groups;
@@ -50,6 +51,7 @@ mod linalg;
 mod mentions;
 pub mod model;
 mod painpoints;
+mod phrases;
 mod quality;
 pub mod report;
 mod stability;
@@ -65,6 +67,7 @@ use serde::{Deserialize, Serialize};
 use crate::record::Lang;
 use crate::text::edict::JaEnDictionary;
 pub use collector::TopicCollector;
+pub use curation::{MergeOutcome, TopicKey, TopicMerge};
 pub use embedding::{ClauseEmbedder, Vectors};
 pub use groups::{GroupMention, GroupTally};
 pub use model::TopicModel;
@@ -142,6 +145,14 @@ pub struct TopicOptions {
     pub candidates: bool,
     /// Representative records kept per topic.
     pub examples: usize,
+    /// Labels of the themes the analyst seeds (taxonomy categories with `seed = true`):
+    /// a fresh fit starts with one theme per seed that records matched, holding those
+    /// records ([`TopicCollector::add_seeded`]); the records that match none form
+    /// themes of their own, found as without seeds, and join the nearest theme of all.
+    pub theme_seeds: Vec<String>,
+    /// The analyst's merges of discovered sub-topics (taxonomy `[[merge]]`), applied to
+    /// a fresh fit.
+    pub merges: Vec<TopicMerge>,
 }
 
 impl Default for TopicOptions {
@@ -171,6 +182,8 @@ impl Default for TopicOptions {
             examples: 3,
             model: None,
             candidates: true,
+            merges: Vec::new(),
+            theme_seeds: Vec::new(),
         }
     }
 }
@@ -267,6 +280,10 @@ pub struct Topic {
     pub candidate: bool,
     pub label: String,
     pub terms: Vec<TermWeight>,
+    /// Key phrases (two topic terms written together, as written most) by c-TF-IDF over
+    /// the records that say them; the label starts with the best of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phrases: Vec<TermWeight>,
     /// Records in the topic.
     pub size: usize,
     /// Clauses in the topic.
@@ -322,7 +339,8 @@ pub struct Quality {
 /// How many themes, and why.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ThemeChoice {
-    /// `stability`, `fixed` (`--themes`), `model` (`--topics-from`) or `none`.
+    /// `stability`, `fixed` (`--themes`), `seeded` (taxonomy seeds, the rest by
+    /// stability), `model` (`--topics-from`) or `none`.
     pub method: String,
     /// Stability (mean ARI between fits on two subsamples) of each k tried.
     pub stability: Vec<KStability>,
@@ -360,6 +378,9 @@ pub struct Topics {
     /// The model to save (or the applied one); not in topics.json.
     #[serde(skip)]
     pub(crate) model: Option<Arc<TopicModel>>,
+    /// What each of [`TopicOptions::merges`] did; not in topics.json.
+    #[serde(skip)]
+    pub merges: Vec<MergeOutcome>,
 }
 
 #[derive(Debug, Clone, Default)]

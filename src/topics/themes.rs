@@ -136,6 +136,9 @@ pub(crate) struct ThemeFit {
     pub centroids: Vec<f32>,
     /// Stability of each candidate k (empty when k was fixed or there was no choice).
     pub stability: Vec<Stability>,
+    /// The seed ([`TopicOptions::theme_seeds`]) of each seeded theme: themes
+    /// `0..seeded.len()`, before the data's own.
+    pub seeded: Vec<u32>,
 }
 
 impl ThemeFit {
@@ -144,13 +147,15 @@ impl ThemeFit {
     }
 }
 
-/// Fits the themes of the records in `store`; `keys` are the records' text hashes.
+/// Fits the themes of the records in `store`; `keys` are the records' text hashes,
+/// `seeds` the theme seed each matched (`NONE`: none).
 pub(crate) fn fit(
     store: &ClauseStore,
     vocab: &Vocabulary,
     semantics: RecordSemantics<'_>,
     keys: &[u64],
     langs: &[Lang],
+    seeds: &[u32],
     options: &TopicOptions,
     rng: &mut Rng,
 ) -> ThemeFit {
@@ -203,12 +208,14 @@ pub(crate) fn fit(
     let dims = space.dims();
     let mut points = Vec::with_capacity(sample.len() * dims);
     let mut point_langs = Vec::with_capacity(sample.len());
+    let mut point_docs = Vec::with_capacity(sample.len());
     let mut z = vec![0.0; dims];
     let mut scratch = Scratch::default();
     for &d in &sample {
         if space.unshifted_point(store, semantics, d, &mut scratch, &mut z) {
             points.extend_from_slice(&z);
             point_langs.push(langs[d]);
+            point_docs.push(d);
         }
     }
     if space.vectorizer.has_bridge() || semantic_in_both(&points, &point_langs, &space) {
@@ -226,14 +233,76 @@ pub(crate) fn fit(
             space,
             centroids: Vec::new(),
             stability: Vec::new(),
+            seeded: Vec::new(),
         };
     }
-    let (k, stability) = choose_k(&points, dims, options, rng.next_u64());
-    let (centroids, _) = best_of(&points, dims, k, KMEANS_INITS, MAX_ITERATIONS, rng);
+    if seeds.iter().all(|&s| s == NONE) {
+        let (k, stability) = choose_k(&points, dims, options, rng.next_u64());
+        let (centroids, _) = best_of(&points, dims, k, KMEANS_INITS, MAX_ITERATIONS, rng);
+        return ThemeFit {
+            space,
+            centroids,
+            stability,
+            seeded: Vec::new(),
+        };
+    }
+    seeded_fit(space, &points, &point_docs, seeds, options, rng)
+}
+
+/// A guided start: one theme per seed that sample records matched (the mean direction
+/// of their vectors), then the themes of the records that matched none, found as
+/// without seeds (`--themes N` counts all themes, seeded ones included).
+fn seeded_fit(
+    space: ThemeSpace,
+    points: &[f32],
+    point_docs: &[usize],
+    seeds: &[u32],
+    options: &TopicOptions,
+    rng: &mut Rng,
+) -> ThemeFit {
+    let dims = space.dims();
+    let n_seeds = options.theme_seeds.len();
+    let mut sums = vec![0.0f32; n_seeds * dims];
+    let mut found = vec![false; n_seeds];
+    let mut free = Vec::new();
+    for (p, &d) in points.chunks_exact(dims).zip(point_docs) {
+        match seeds.get(d).copied().unwrap_or(NONE) {
+            NONE => free.extend_from_slice(p),
+            s => {
+                let s = s as usize;
+                found[s] = true;
+                let sum = &mut sums[s * dims..(s + 1) * dims];
+                sum.iter_mut().zip(p).for_each(|(a, b)| *a += b);
+            }
+        }
+    }
+    let mut centroids = Vec::new();
+    let mut seeded = Vec::new();
+    for s in (0..n_seeds).filter(|&s| found[s]) {
+        let centroid = &mut sums[s * dims..(s + 1) * dims];
+        if normalize(centroid) {
+            centroids.extend_from_slice(centroid);
+            seeded.push(s as u32);
+        }
+    }
+    let mut stability = Vec::new();
+    if free.len() / dims.max(1) >= options.min_topic_size.max(1) {
+        let own = TopicOptions {
+            themes: options
+                .themes
+                .map(|k| k.saturating_sub(seeded.len()).max(1)),
+            ..options.clone()
+        };
+        let (k, scores) = choose_k(&free, dims, &own, rng.next_u64());
+        let (more, _) = best_of(&free, dims, k, KMEANS_INITS, MAX_ITERATIONS, rng);
+        centroids.extend(more);
+        stability = scores;
+    }
     ThemeFit {
         space,
         centroids,
         stability,
+        seeded,
     }
 }
 
@@ -258,6 +327,7 @@ pub(crate) fn from_model(model: &TopicModel, vocab: &Vocabulary) -> ThemeFit {
             .flat_map(|t| t.centroid.iter().copied())
             .collect(),
         stability: Vec::new(),
+        seeded: Vec::new(),
     }
 }
 
@@ -363,12 +433,14 @@ fn choose_k(
 }
 
 /// Each record's theme (`NONE` when it has no vector) and its cosine to the centroid,
-/// in one parallel pass.
+/// in one parallel pass: a record that matched a seed ([`ThemeFit::seeded`]) is in that
+/// seed's theme, any other in the nearest.
 pub(crate) fn assign(
     fit: &ThemeFit,
     store: &ClauseStore,
     semantics: RecordSemantics<'_>,
     langs: &[Lang],
+    seeds: &[u32],
 ) -> Vec<(u32, f32)> {
     let dims = fit.space.dims();
     if fit.centroids.is_empty() {
@@ -379,10 +451,20 @@ pub(crate) fn assign(
         .map_init(
             || (Scratch::default(), vec![0.0f32; dims]),
             |(scratch, z), d| {
-                if fit.space.point(store, semantics, d, langs[d], scratch, z) {
-                    nearest_centroid(z, &fit.centroids, dims)
-                } else {
-                    (NONE, 0.0)
+                let has_point = fit.space.point(store, semantics, d, langs[d], scratch, z);
+                let seed = seeds.get(d).copied().unwrap_or(NONE);
+                match fit.seeded.iter().position(|&s| s == seed) {
+                    Some(theme) if seed != NONE => {
+                        let cosine = if has_point {
+                            let centroid = &fit.centroids[theme * dims..(theme + 1) * dims];
+                            z.iter().zip(centroid).map(|(a, b)| a * b).sum()
+                        } else {
+                            0.0
+                        };
+                        (theme as u32, cosine)
+                    }
+                    _ if has_point => nearest_centroid(z, &fit.centroids, dims),
+                    _ => (NONE, 0.0),
                 }
             },
         )
