@@ -117,7 +117,7 @@ pub struct RecordTheme {
 /// Every record of an analysis's index with its theme; `inputs` are the run's input
 /// files in the order it read them (`pipeline::read_inputs`).
 pub fn record_themes(
-    index: &crate::index::SearchIndex,
+    index: &crate::index::StoredRecords,
     inputs: &[String],
 ) -> Result<Vec<RecordTheme>, crate::index::Error> {
     let mut records = Vec::new();

@@ -75,7 +75,7 @@ pub use crate::period::Period;
 #[doc(hidden)]
 pub mod numerics {
     pub use super::kmeans::spherical_kmeans;
-    pub use super::linalg::{Projection, Rng, SparseRows, truncated_svd};
+    pub use super::linalg::{Projection, Rng, SparseRows, seeded, truncated_svd};
 }
 
 /// What the analyst can tune. The defaults suit thousands to millions of short records.

@@ -609,7 +609,7 @@ fn themes_partition_the_records_one_complaint_each() {
 fn shuffled_input_gives_the_same_topics() {
     let rows = corpus();
     let mut shuffled: Vec<(usize, Row)> = rows.iter().copied().enumerate().collect();
-    let mut rng = crate::topics::linalg::Rng::new(9);
+    let mut rng = crate::topics::linalg::seeded(9);
     for i in (1..shuffled.len()).rev() {
         shuffled.swap(i, rng.below(i + 1));
     }

@@ -8,6 +8,7 @@ use crate::ingest::parse_date;
 use crate::record::{Analysed, Origin, Record};
 use crate::sentiment::{DocSentiment, Score};
 use crate::text::test_analyzer;
+use tantivy::Index;
 
 /// (id, text, sentiment value, channel, date, rating)
 const DOCS: &[(&str, &str, f32, &str, &str, u8)] = &[
@@ -274,7 +275,10 @@ fn hits_carry_fields_and_highlighted_snippets() {
 fn every_record_can_be_read_back() {
     let (_dir, index) = index();
     let mut ids = Vec::new();
-    index.for_each_record(|hit| ids.push(hit.id)).unwrap();
+    index
+        .records()
+        .for_each_record(|hit| ids.push(hit.id))
+        .unwrap();
     ids.sort();
     assert_eq!(ids, vec!["e1", "e2", "j1", "j2", "j3"]);
 }

@@ -11,12 +11,12 @@ mod topics;
 
 use std::fmt::Write;
 
-use super::Report;
 use super::escape::Html;
 use super::figures::Figures;
 use super::format::{self, NONE, count, signed};
 use super::metrics::Group;
 use super::stats::{Mean, SMALL_N, Share};
+use super::{Report, categories};
 use crate::period::Period;
 
 const STYLE: &str = include_str!("report.css");
@@ -279,16 +279,13 @@ fn categories(report: &Report, page: &mut String) {
             r#"<tr><td style="padding-left:{}em">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
             0.5 + 1.2 * c.depth as f64,
             Html(&f.title()),
-            count(f.size),
-            cell(f.share.map(|s| format!("{}%", format::plain(s, 1)))),
-            Html(&c.mix()),
+            count(f.size as u64),
+            format!("{}%", format::plain(f.share, 1)),
+            Html(&categories::mix(c)),
             cell(f.nps.map(|n| signed(n, 0))),
-            cell(f.mean_sentiment.map(|s| signed(s, 2))),
-            cell(
-                f.share_negative
-                    .map(|s| format!("{}%", format::plain(s, 0)))
-            ),
-            cell(f.impact.map(|i| format::plain(i, 1))),
+            signed(f.mean_sentiment, 2),
+            format!("{}%", format::plain(f.share_negative, 0)),
+            format::plain(f.impact, 1),
         );
     }
     page.push_str("</tbody></table></div></section>");
