@@ -17,11 +17,13 @@ pub mod by_lang;
 pub mod japanese;
 pub mod lexicon;
 pub mod linear;
+pub mod metrics;
 pub mod train;
 #[cfg(feature = "transformer")]
 pub mod transformer;
 pub mod vader;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::text::AnalysedText;
@@ -213,6 +215,27 @@ pub fn from_spec(spec: &str) -> Result<Box<dyn SentimentModel>, Error> {
         }
         _ => Err(Error::UnknownModel(spec.to_string())),
     }
+}
+
+/// Documents handed to a worker (and to `score_batch`) at once.
+const PREDICT_CHUNK: usize = 64;
+
+/// Document labels, scored in chunks over the worker threads.
+pub fn predict(
+    model: &dyn SentimentModel,
+    docs: &[AnalysedText],
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Vec<Label>, Error> {
+    let chunks: Vec<Vec<Label>> = docs
+        .par_chunks(PREDICT_CHUNK)
+        .map(|chunk| -> Result<Vec<Label>, Error> {
+            let refs: Vec<&AnalysedText> = chunk.iter().collect();
+            let scored = model.score_batch(&refs)?;
+            progress(chunk.len() as u64);
+            Ok(scored.into_iter().map(|s| s.doc.label).collect())
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(chunks.into_iter().flatten().collect())
 }
 
 #[cfg(test)]

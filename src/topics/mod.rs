@@ -38,6 +38,7 @@
 
 mod assign;
 mod cluster;
+pub mod clustering;
 mod collector;
 pub mod embedding;
 mod fit;

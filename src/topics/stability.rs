@@ -26,9 +26,9 @@
 
 use rayon::prelude::*;
 
+use super::clustering::ari;
 use super::kmeans::{best_of, nearest_centroid};
 use super::linalg::{Rng, SparseRows, seeded, truncated_svd};
-use crate::eval::clustering::ari;
 
 /// Points the stability of each k is measured on.
 pub(crate) const STABILITY_SAMPLE: usize = 2_000;
