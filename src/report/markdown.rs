@@ -12,7 +12,6 @@ use super::format::{self, NONE, count, signed};
 use super::metrics::Group;
 use super::stats::SMALL_N;
 use super::topics::{self, Topic};
-use crate::period::Period;
 
 pub fn render(report: &Report) -> String {
     let m = &report.metrics;
@@ -44,16 +43,7 @@ pub fn render(report: &Report) -> String {
         }
     }
     categories(&report.categories, &mut md);
-    let by_period = match m.period {
-        Period::Month => "Month",
-        Period::Week => "ISO week",
-    };
-    for (title, groups) in [
-        ("Channel", &m.by_channel),
-        ("Journey stage", &m.by_stage),
-        ("Product", &m.by_product),
-        (by_period, &m.by_period),
-    ] {
+    for (title, groups) in m.group_tables() {
         table(title, groups, &mut md);
     }
     let _ = writeln!(

@@ -17,7 +17,6 @@ use super::format::{self, NONE, count, signed};
 use super::metrics::Group;
 use super::stats::{Mean, SMALL_N, Share};
 use super::{Report, categories};
-use crate::period::Period;
 
 const STYLE: &str = include_str!("report.css");
 
@@ -36,16 +35,7 @@ pub fn render(report: &Report) -> String {
     topics::pain_points(report, &mut page);
     categories(report, &mut page);
     page.push_str("<section><h2>By group</h2>");
-    let by_period = match m.period {
-        Period::Month => "Month",
-        Period::Week => "ISO week",
-    };
-    for (title, groups) in [
-        ("Channel", &m.by_channel),
-        ("Journey stage", &m.by_stage),
-        ("Product", &m.by_product),
-        (by_period, &m.by_period),
-    ] {
+    for (title, groups) in m.group_tables() {
         group_table(title, groups, &mut page);
     }
     page.push_str("</section>");
