@@ -209,14 +209,14 @@ fn categories(categories: &[CategoryRow], md: &mut String) {
         let indent = "\u{a0}\u{a0}".repeat(c.depth);
         let _ = writeln!(
             md,
-            "| {indent}{} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {indent}{} | {} | {}% | {} | {} | {} | {}% | {} |",
             escape::markdown(&f.title()),
             count(f.size as u64),
-            format!("{}%", format::plain(f.share, 1)),
+            format::plain(f.share, 1),
             categories::mix(c),
             f.nps.map_or(NONE.into(), |n| signed(n, 0)),
             signed(f.mean_sentiment, 2),
-            format!("{}%", format::plain(f.share_negative, 0)),
+            format::plain(f.share_negative, 0),
             format::plain(f.impact, 1),
         );
     }

@@ -266,15 +266,15 @@ fn categories(report: &Report, page: &mut String) {
         let cell = |value: Option<String>| value.unwrap_or_else(|| NONE.to_string());
         let _ = write!(
             page,
-            r#"<tr><td style="padding-left:{}em">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
+            r#"<tr><td style="padding-left:{}em">{}</td><td>{}</td><td>{}%</td><td>{}</td><td>{}</td><td>{}</td><td>{}%</td><td>{}</td></tr>"#,
             0.5 + 1.2 * c.depth as f64,
             Html(&f.title()),
             count(f.size as u64),
-            format!("{}%", format::plain(f.share, 1)),
+            format::plain(f.share, 1),
             Html(&categories::mix(c)),
             cell(f.nps.map(|n| signed(n, 0))),
             signed(f.mean_sentiment, 2),
-            format!("{}%", format::plain(f.share_negative, 0)),
+            format::plain(f.share_negative, 0),
             format::plain(f.impact, 1),
         );
     }
