@@ -58,6 +58,7 @@ pub mod report;
 pub mod rng;
 pub mod sentiment;
 pub mod serve;
+pub mod stats;
 pub mod taxonomy;
 pub mod text;
 pub mod topics;

@@ -62,6 +62,29 @@ pub struct Record {
     pub origin: Origin,
 }
 
+impl Record {
+    /// A record of `text` alone, no survey fields, from line `line` of `file`: where a
+    /// caller holding bare texts (or a test) starts; set the other fields after.
+    pub fn new(id: impl Into<String>, text: impl Into<String>, file: &str, line: u64) -> Record {
+        Record {
+            id: id.into(),
+            text: text.into(),
+            rating: None,
+            nps: None,
+            effort: None,
+            channel: None,
+            stage: None,
+            product: None,
+            created_at: None,
+            lang: None,
+            origin: Origin {
+                file: Arc::from(file),
+                line,
+            },
+        }
+    }
+}
+
 /// A record with everything the analysis stages added.
 #[derive(Debug, Clone)]
 pub struct Analysed {

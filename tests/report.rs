@@ -10,6 +10,8 @@ mod common;
 
 use common::{current, json, koe, run_err, run_ok};
 use koe::analysis::Part;
+use koe::lang::Lang;
+use koe::topics::{Example, PeriodStat, TermWeight, Topic, Topics};
 
 /// Ten responses; en-3's comment and so-1's channel try to inject HTML.
 const FEEDBACK: &str = r#"{"id":"ja-1","text":"スタッフの対応が最悪でした。","rating":1,"nps":0,"effort":2,"channel":"support","stage":"support","created_at":"2026-06-01"}
@@ -24,16 +26,50 @@ const FEEDBACK: &str = r#"{"id":"ja-1","text":"スタッフの対応が最悪で
 {"id":"so-1","text":"No survey answers here","channel":"<img src=x onerror=alert(1)>","stage":"discovery"}
 "#;
 
-/// What the topics stage would write, with the malicious comment as an example.
-const TOPICS: &str = r#"{"topics": [
-  {"id": 0, "label": "配送 <b>delay</b>", "size": 3, "share": 30.0, "mean_sentiment": -0.4,
-   "share_negative": 67.0, "nps": -33.3, "impact": -1.2,
-   "terms": [{"term": "配送", "lang": "ja", "weight": 0.9}],
-   "trend": [{"period": "2026-06", "count": 1}, {"period": "2026-07", "count": 2}],
-   "emerging": true,
-   "examples": [{"id": "en-3", "text": "<script>alert('koe')</script> the store was fine", "sentiment": -0.2}]},
-  {"id": 1, "label": "満足", "size": 2, "mean_sentiment": 0.6, "mean_rating": 5.0}
-]}"#;
+/// What the topics stage would write (its own type), with the malicious comment as an
+/// example.
+fn topics_json() -> String {
+    let period = |period: &str, count| PeriodStat {
+        period: period.into(),
+        count,
+        share: 10.0,
+        mean_sentiment: Some(-0.4),
+    };
+    let delay = Topic {
+        id: 0,
+        label: "配送 <b>delay</b>".into(),
+        size: 3,
+        share: 30.0,
+        mean_sentiment: -0.4,
+        share_negative: 67.0,
+        nps: Some(-33.3),
+        impact: 1.2,
+        terms: vec![TermWeight {
+            term: "配送".into(),
+            lang: Lang::Ja,
+            weight: 0.9,
+        }],
+        trend: vec![period("2026-06", 1), period("2026-07", 2)],
+        emerging: true,
+        examples: vec![Example {
+            id: "en-3".into(),
+            text: "<script>alert('koe')</script> the store was fine".into(),
+            sentiment: -0.2,
+        }],
+        ..Topic::default()
+    };
+    let praise = Topic {
+        id: 1,
+        label: "満足".into(),
+        size: 2,
+        mean_sentiment: 0.6,
+        mean_rating: Some(5.0),
+        ..Topic::default()
+    };
+    let mut topics = Topics::default();
+    topics.topics = vec![delay, praise];
+    serde_json::to_string(&topics).unwrap()
+}
 
 /// Analyses the small file without topics (ten records make no topics worth having; the
 /// topic sections are tested with a topics.json of their own).
@@ -158,7 +194,7 @@ fn report_figures_match_the_hand_computation() {
 fn topics_become_pain_points_and_comments_stay_text() {
     let dir = tempfile::tempdir().unwrap();
     let out = analyse(dir.path());
-    std::fs::write(current(&out, Part::Topics), TOPICS).unwrap();
+    std::fs::write(current(&out, Part::Topics), topics_json()).unwrap();
     let elsewhere = dir.path().join("reports");
     let stdout = report(&[
         out.to_str().unwrap(),

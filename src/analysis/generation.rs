@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 
 use super::{Error, Part, generation_folder};
-use crate::index::{self, SearchIndex};
+use crate::index::{self, SearchIndex, StoredRecords};
 use crate::text::TextAnalyzer;
 
 /// One complete run's output, as [`AnalysisDir::current`](super::AnalysisDir::current)
@@ -59,10 +59,15 @@ impl Generation {
             .map_err(|source| Error::Json { path, source })
     }
 
-    /// The topics the run found, as [`Topics`](crate::topics::Topics) or as any type that
-    /// reads the parts of `topics.json` it needs; `None` when it ran with `--no-topics`.
-    pub fn topics<T: DeserializeOwned>(&self) -> Result<Option<T>, Error> {
+    /// The topics the run found (`topics.json`, the topics stage's one type); `None`
+    /// when it ran with `--no-topics`.
+    pub fn topics(&self) -> Result<Option<crate::topics::Topics>, Error> {
         self.read_json(Part::Topics)
+    }
+
+    /// Opens the generation's index to read its records (no dictionary needed).
+    pub fn open_records(&self) -> Result<StoredRecords, index::Error> {
+        StoredRecords::open(&self.path(Part::Index))
     }
 
     /// Opens the generation's index for searching.

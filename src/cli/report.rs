@@ -10,7 +10,6 @@ use koe::analysis::AnalysisDir;
 use koe::report::format::{self, NONE, count, signed};
 use koe::report::{Period, Report};
 
-use super::DictionaryArgs;
 use super::output::{emit, print_json};
 
 /// Write a report an analyst can read: headline figures, trends, pain points.
@@ -51,16 +50,12 @@ pub struct Args {
     /// Print the report (report.json's content) on stdout instead of a summary.
     #[arg(long)]
     json: bool,
-
-    #[command(flatten)]
-    dictionary: DictionaryArgs,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     let folder = AnalysisDir::new(&args.dir);
     let generation = folder.current()?;
-    let analyzer = args.dictionary.load_analyzer()?;
-    let index = generation.open_index(&analyzer)?;
+    let index = generation.open_records()?;
     let report = Report::build(&generation, &index, args.period)
         .with_context(|| format!("cannot read the records of {}", args.dir.display()))?;
     let prefix = match (&args.out, &args.out_dir) {

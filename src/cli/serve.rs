@@ -72,7 +72,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             .with_context(|| format!("cannot serve {}", args.dir.display()))?,
     );
     let loaded = served.current();
-    let (records, generation) = (loaded.index.num_docs(), loaded.generation);
+    let (records, generation) = (loaded.index.records().num_docs(), loaded.generation);
     drop(loaded);
     let runtime = tokio::runtime::Runtime::new().context("cannot start the server's runtime")?;
     runtime.block_on(async {

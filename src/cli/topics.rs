@@ -10,7 +10,6 @@ use koe::eval::themes::{ThemeScores, read_gold, record_themes, score};
 use koe::pipeline::read_corpus;
 use koe::topics::{Quality, TableLimits, Topics, render_quality, render_table};
 
-use super::DictionaryArgs;
 use super::output::{emit, print_json};
 
 /// Show the themes and sub-topics found by `koe analyze`, ranked by impact.
@@ -60,9 +59,6 @@ pub struct Args {
     /// Show only the first N sub-topics of each theme.
     #[arg(long, value_name = "N")]
     subtopics: Option<usize>,
-
-    #[command(flatten)]
-    dictionary: DictionaryArgs,
 }
 
 /// What `--eval --json` prints.
@@ -91,7 +87,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     if args.eval {
         let gold = match &args.labels {
-            Some(path) => Some(gold_scores(&args, &generation, path)?),
+            Some(path) => Some(gold_scores(&generation, path)?),
             None => None,
         };
         let evaluation = Evaluation {
@@ -133,14 +129,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 }
 
 /// NMI and ARI of the analysis's themes against the gold labels in `path`.
-fn gold_scores(
-    args: &Args,
-    generation: &Generation,
-    path: &std::path::Path,
-) -> anyhow::Result<ThemeScores> {
+fn gold_scores(generation: &Generation, path: &std::path::Path) -> anyhow::Result<ThemeScores> {
     let gold = read_gold(path)?;
-    let analyzer = args.dictionary.load_analyzer()?;
-    let index = generation.open_index(&analyzer)?;
+    let index = generation.open_records()?;
     let inputs: Vec<String> = read_corpus(generation)?
         .into_iter()
         .map(|f| f.path)

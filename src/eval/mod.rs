@@ -11,13 +11,16 @@
 //! [`stats`] adds bootstrap intervals to each model's figures (overall and per language)
 //! and compares models pairwise on the same rows ([`compare_all`]).
 
-pub mod clustering;
 pub mod labelled;
 pub mod memory;
-pub mod metrics;
 mod report;
 pub mod stats;
 pub mod themes;
+
+/// Classification metrics (the sentiment stage's own, for its training) and partition
+/// agreement (the topics stage's own, for its stability), here with the rest of evaluation.
+pub use crate::sentiment::{metrics, predict};
+pub use crate::topics::clustering;
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -359,24 +362,6 @@ pub fn compare_all(
         }
     }
     comparisons
-}
-
-/// Document labels, scored in chunks over the worker threads.
-pub fn predict(
-    model: &dyn SentimentModel,
-    docs: &[AnalysedText],
-    progress: &(dyn Fn(u64) + Sync),
-) -> Result<Vec<Label>, sentiment::Error> {
-    let chunks: Vec<Vec<Label>> = docs
-        .par_chunks(CHUNK)
-        .map(|chunk| -> Result<Vec<Label>, sentiment::Error> {
-            let refs: Vec<&AnalysedText> = chunk.iter().collect();
-            let scored = model.score_batch(&refs)?;
-            progress(chunk.len() as u64);
-            Ok(scored.into_iter().map(|s| s.doc.label).collect())
-        })
-        .collect::<Result<_, _>>()?;
-    Ok(chunks.into_iter().flatten().collect())
 }
 
 #[cfg(test)]

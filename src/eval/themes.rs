@@ -14,14 +14,19 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::clustering::{ari, nmi};
+use crate::ingest::{self, CappedLines, Limits, Line};
 
 /// Errors reading gold labels or matching them to records.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("cannot read {path}: {source}")]
-    Io {
+    /// Opening, decompressing or reading the file (with its line).
+    #[error(transparent)]
+    Read(#[from] ingest::Error),
+    #[error("{path}:{line}: {reason}")]
+    BadLine {
         path: PathBuf,
-        source: std::io::Error,
+        line: u64,
+        reason: String,
     },
     #[error("{path}: no header row")]
     NoHeader { path: PathBuf },
@@ -54,17 +59,34 @@ pub struct GoldLabels {
     pub ids: Option<Vec<String>>,
 }
 
-/// Reads a gold TSV (see the module doc).
+/// Reads a gold TSV (see the module doc), optionally gzipped, through ingest's readers.
 pub fn read_gold(path: &Path) -> Result<GoldLabels, Error> {
-    let io = |source| Error::Io {
+    let (reader, _) = ingest::open_decoded(path)?;
+    let mut lines = CappedLines::new(reader, path, Limits::default().max_line_bytes());
+    let bad_line = |line, reason: String| Error::BadLine {
         path: path.into(),
-        source,
+        line,
+        reason,
     };
-    let text = std::fs::read_to_string(path).map_err(io)?;
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines
-        .next()
-        .ok_or_else(|| Error::NoHeader { path: path.into() })?
+    let text = |line: Line<'_>| match line {
+        Line::Kept { number, bytes } => std::str::from_utf8(bytes)
+            .map(|text| (number, text.to_string()))
+            .map_err(|_| bad_line(number, "not UTF-8".into())),
+        Line::TooLong {
+            number,
+            length,
+            max,
+        } => Err(bad_line(
+            number,
+            format!("line is {length} bytes, over the limit of {max}"),
+        )),
+    };
+    let (_, header) = match lines.next_line()? {
+        Some(line) => text(line)?,
+        None => return Err(Error::NoHeader { path: path.into() }),
+    };
+    let header: Vec<&str> = header
+        .trim_start_matches('\u{feff}')
         .split('\t')
         .map(str::trim)
         .collect();
@@ -79,15 +101,16 @@ pub fn read_gold(path: &Path) -> Result<GoldLabels, Error> {
     let id_at = header.iter().position(|&h| h == "id");
     let mut labels = Vec::new();
     let mut ids = id_at.map(|_| Vec::new());
-    for (i, line) in lines.enumerate() {
+    while let Some(line) = lines.next_line()? {
+        let (number, line) = text(line)?;
         if line.trim().is_empty() {
             continue;
         }
-        let cells: Vec<&str> = line.split('\t').collect();
+        let cells: Vec<&str> = line.trim_end_matches('\r').split('\t').collect();
         if cells.len() < header.len() {
             return Err(Error::Columns {
                 path: path.into(),
-                line: i as u64 + 2,
+                line: number,
                 found: cells.len(),
                 expected: header.len(),
             });
@@ -117,7 +140,7 @@ pub struct RecordTheme {
 /// Every record of an analysis's index with its theme; `inputs` are the run's input
 /// files in the order it read them (`pipeline::read_inputs`).
 pub fn record_themes(
-    index: &crate::index::SearchIndex,
+    index: &crate::index::StoredRecords,
     inputs: &[String],
 ) -> Result<Vec<RecordTheme>, crate::index::Error> {
     let mut records = Vec::new();

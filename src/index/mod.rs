@@ -24,6 +24,7 @@ use crate::sentiment::Score;
 pub use schema::IndexFields;
 pub use search::{
     FacetCounts, Filters, Hit, SearchIndex, SearchOutput, SearchRequest, SearchResults,
+    StoredRecords,
 };
 pub use writer::IndexBuilder;
 

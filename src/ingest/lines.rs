@@ -109,3 +109,73 @@ mod tests {
         assert_eq!(without_ending(b"x\r\n"), b"x");
     }
 }
+
+/// One line of a [`CappedLines`] reader.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Line<'a> {
+    /// The line without its ending.
+    Kept { number: u64, bytes: &'a [u8] },
+    /// A line over the cap: consumed, not kept.
+    TooLong {
+        number: u64,
+        length: usize,
+        max: usize,
+    },
+}
+
+/// The lines of a stream ending in `\n`, numbered from 1, each kept up to `max` bytes:
+/// what the JSONL reader does, for other readers of line files (labelled data).
+pub struct CappedLines {
+    reader: Box<dyn BufRead + Send>,
+    path: std::path::PathBuf,
+    max: usize,
+    number: u64,
+    buf: Vec<u8>,
+}
+
+impl CappedLines {
+    pub fn new(reader: Box<dyn BufRead + Send>, path: &std::path::Path, max: usize) -> Self {
+        CappedLines {
+            reader,
+            path: path.to_path_buf(),
+            max,
+            number: 0,
+            buf: Vec::new(),
+        }
+    }
+
+    /// The next line; `None` at the end; an I/O failure says the file and line.
+    pub fn next_line(&mut self) -> Result<Option<Line<'_>>, super::Error> {
+        let read = read_line_capped(&mut self.reader, &mut self.buf, self.max, Endings::Newline);
+        let length = match read {
+            Ok(None) => return Ok(None),
+            Ok(Some(length)) => length,
+            Err(source) => {
+                return Err(super::Error::Read {
+                    path: self.path.clone(),
+                    line: self.number + 1,
+                    source,
+                });
+            }
+        };
+        self.number += 1;
+        let kept = without_ending(&self.buf);
+        let length = if length == self.buf.len() {
+            kept.len()
+        } else {
+            length
+        };
+        Ok(Some(if length > self.max {
+            Line::TooLong {
+                number: self.number,
+                length,
+                max: self.max,
+            }
+        } else {
+            Line::Kept {
+                number: self.number,
+                bytes: kept,
+            }
+        }))
+    }
+}

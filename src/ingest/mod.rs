@@ -28,6 +28,7 @@ use serde::Serialize;
 
 use crate::record::Record;
 pub use fields::{FieldMap, FieldNames, parse_date, parse_date_end, parse_since, parse_until};
+pub use lines::{CappedLines, Line};
 pub use rejects::RejectLog;
 
 /// Errors that stop reading a file (bad lines are [`Reject`]s, not errors).
@@ -141,7 +142,7 @@ impl Default for Limits {
 
 impl Limits {
     /// Longest JSONL line kept in memory: room for the text, its escapes and the fields.
-    fn max_line_bytes(self) -> usize {
+    pub fn max_line_bytes(self) -> usize {
         self.max_text_bytes.saturating_mul(6).max(64 * 1024)
     }
 }
@@ -208,18 +209,43 @@ pub fn read(
     limits: Limits,
 ) -> Result<Items, Error> {
     let (format, gzip) = format_of(path).ok_or_else(|| Error::UnknownFormat(path.into()))?;
-    let raw: Box<dyn Read + Send> = if gzip {
-        Box::new(flate2::read::MultiGzDecoder::new(input))
-    } else {
-        input
-    };
-    let reader: Box<dyn BufRead + Send> = Box::new(BufReader::with_capacity(256 * 1024, raw));
+    let reader = decoded(input, gzip);
     let source = Source::new(path, fields, limits);
     Ok(match format {
         Format::Jsonl => Box::new(jsonl::JsonlReader::new(reader, source)),
         Format::Csv { delimiter } => Box::new(csv::CsvReader::new(reader, delimiter, source)?),
         Format::Parquet => return Err(Error::ParquetStream(path.into())),
     })
+}
+
+/// `input`, gunzipped when `gzip`, buffered.
+fn decoded(input: Box<dyn Read + Send>, gzip: bool) -> Box<dyn BufRead + Send> {
+    let raw: Box<dyn Read + Send> = if gzip {
+        Box::new(flate2::read::MultiGzDecoder::new(input))
+    } else {
+        input
+    };
+    Box::new(BufReader::with_capacity(256 * 1024, raw))
+}
+
+/// Opens a line file for a reader of its own (labelled data): the file, gunzipped when
+/// its name ends in `.gz`, and its extension without the `.gz` (lower case).
+pub fn open_decoded(path: &Path) -> Result<(Box<dyn BufRead + Send>, String), Error> {
+    let file = File::open(path).map_err(|source| Error::Open {
+        path: path.into(),
+        source,
+    })?;
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let (stem, gzip) = match name.strip_suffix(".gz") {
+        Some(stem) => (stem, true),
+        None => (name.as_str(), false),
+    };
+    let extension = stem.rsplit_once('.').map_or("", |(_, e)| e).to_string();
+    Ok((decoded(Box::new(file), gzip), extension))
 }
 
 /// Counts the bytes read through it.

@@ -134,28 +134,11 @@ fn hash(id: &str) -> u128 {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
 
     use super::*;
-    use crate::record::Origin;
 
     fn record(id: &str, line: u64) -> Record {
-        Record {
-            id: id.into(),
-            text: "x".into(),
-            rating: None,
-            nps: None,
-            effort: None,
-            channel: None,
-            stage: None,
-            product: None,
-            created_at: None,
-            lang: None,
-            origin: Origin {
-                file: Arc::from("a.jsonl"),
-                line,
-            },
-        }
+        Record::new(id, "x", "a.jsonl", line)
     }
 
     fn verdicts(rule: DuplicateIds, ids: &[&str]) -> Vec<String> {

@@ -247,7 +247,7 @@ fn check_alike(
 fn read_topics(generations: &[Generation]) -> Result<Option<Vec<Topics>>, Error> {
     let mut all = Vec::with_capacity(generations.len());
     for generation in generations {
-        let Some(topics) = generation.topics::<Topics>()? else {
+        let Some(topics) = generation.topics()? else {
             return Ok(None);
         };
         if topics.topics.iter().any(|t| t.candidate) {

@@ -444,10 +444,8 @@ fn analysis_failed(record: &Record, detail: String) -> Reject {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
 
     use super::*;
-    use crate::record::Origin;
     use crate::sentiment::{self, DocSentiment, Label};
 
     /// A backend that fails on any batch holding the word "boom", as a transformer does
@@ -470,22 +468,7 @@ mod tests {
     }
 
     fn record(line: u64, text: &str) -> Record {
-        Record {
-            id: line.to_string(),
-            text: text.to_string(),
-            rating: None,
-            nps: None,
-            effort: None,
-            channel: None,
-            stage: None,
-            product: None,
-            created_at: None,
-            lang: None,
-            origin: Origin {
-                file: Arc::from("test.jsonl"),
-                line,
-            },
-        }
+        Record::new(line.to_string(), text, "test.jsonl", line)
     }
 
     #[test]

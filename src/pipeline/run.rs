@@ -127,7 +127,7 @@ impl Pipeline {
                 previous_generation: previous.number(),
                 ..Appended::default()
             };
-            let index = previous.open_index(&self.analyzer)?;
+            let index = previous.open_records()?;
             index.try_for_each_stored_record(|record| {
                 if ids.contains(&record.id) {
                     appended.updated += 1;

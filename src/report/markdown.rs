@@ -5,14 +5,13 @@
 use std::fmt::Write;
 
 use super::Report;
-use super::categories::Category;
+use super::categories::{self, CategoryRow};
 use super::escape;
 use super::figures::Figures;
 use super::format::{self, NONE, count, signed};
 use super::metrics::Group;
 use super::stats::SMALL_N;
-use super::topics::Topic;
-use crate::period::Period;
+use super::topics::{self, Topic};
 
 pub fn render(report: &Report) -> String {
     let m = &report.metrics;
@@ -44,16 +43,7 @@ pub fn render(report: &Report) -> String {
         }
     }
     categories(&report.categories, &mut md);
-    let by_period = match m.period {
-        Period::Month => "Month",
-        Period::Week => "ISO week",
-    };
-    for (title, groups) in [
-        ("Channel", &m.by_channel),
-        ("Journey stage", &m.by_stage),
-        ("Product", &m.by_product),
-        (by_period, &m.by_period),
-    ] {
+    for (title, groups) in m.group_tables() {
         table(title, groups, &mut md);
     }
     let _ = writeln!(
@@ -150,7 +140,7 @@ fn topic_list(topics: &[Topic], examples: usize, md: &mut String) {
             "{}. **{}**{emerging} — {}",
             rank + 1,
             escape::markdown(&t.title()),
-            escape::markdown(&t.facts().join(" · "))
+            escape::markdown(&topics::facts(t).join(" · "))
         );
         if !t.trend.is_empty() {
             let trend: Vec<String> = t
@@ -206,7 +196,7 @@ fn table(title: &str, groups: &[Group], md: &mut String) {
 }
 
 /// The taxonomy's categories, children indented under their parents.
-fn categories(categories: &[Category], md: &mut String) {
+fn categories(categories: &[CategoryRow], md: &mut String) {
     if categories.is_empty() {
         return;
     }
@@ -219,17 +209,15 @@ fn categories(categories: &[Category], md: &mut String) {
         let indent = "\u{a0}\u{a0}".repeat(c.depth);
         let _ = writeln!(
             md,
-            "| {indent}{} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {indent}{} | {} | {}% | {} | {} | {} | {}% | {} |",
             escape::markdown(&f.title()),
-            count(f.size),
-            f.share
-                .map_or(NONE.into(), |s| format!("{}%", format::plain(s, 1))),
-            c.mix(),
+            count(f.size as u64),
+            format::plain(f.share, 1),
+            categories::mix(c),
             f.nps.map_or(NONE.into(), |n| signed(n, 0)),
-            f.mean_sentiment.map_or(NONE.into(), |s| signed(s, 2)),
-            f.share_negative
-                .map_or(NONE.into(), |s| format!("{}%", format::plain(s, 0))),
-            f.impact.map_or(NONE.into(), |i| format::plain(i, 1)),
+            signed(f.mean_sentiment, 2),
+            format::plain(f.share_negative, 0),
+            format::plain(f.impact, 1),
         );
     }
     md.push('\n');

@@ -32,6 +32,22 @@ const JOURNEY: [&str; 12] = [
     "cancellation",
 ];
 
+impl Metrics {
+    /// The by-group tables a report shows, titled: channel, journey stage, product, period.
+    pub fn group_tables(&self) -> [(&'static str, &[Group]); 4] {
+        let by_period = match self.period {
+            Period::Month => "Month",
+            Period::Week => "ISO week",
+        };
+        [
+            ("Channel", &self.by_channel),
+            ("Journey stage", &self.by_stage),
+            ("Product", &self.by_product),
+            (by_period, &self.by_period),
+        ]
+    }
+}
+
 /// Figures of one channel, stage, product or period.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Group {

@@ -2,7 +2,7 @@
 //!
 //! [`metrics`] streams every record of the index into NPS, CSAT, CES and sentiment
 //! figures with 95% intervals (overall, by channel, stage, product, [`period`] and
-//! channel × stage; [`figures`] and [`stats`] hold the tallies), [`topics`] reads the topics stage's `topics.json`
+//! channel × stage; [`figures`] holds the tallies, [`stats`] the arithmetic), [`topics`] reads the topics stage's `topics.json`
 //! into pain points and positive themes, [`categories`] reads the taxonomy's
 //! `categories.json` into one row per category, and [`html`] (with [`svg`] charts) and
 //! [`markdown`] render the [`Report`]; its JSON is `report.json`. Every piece of customer
@@ -15,7 +15,6 @@ pub mod format;
 pub mod html;
 pub mod markdown;
 pub mod metrics;
-pub mod stats;
 pub mod svg;
 pub mod topics;
 
@@ -24,8 +23,9 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::analysis::{Generation, Part};
-use crate::index::SearchIndex;
+use crate::index::StoredRecords;
 pub use crate::period::Period;
+pub use crate::stats;
 pub use figures::{Figures, Response};
 pub use metrics::{Metrics, MetricsBuilder};
 pub use topics::{Topic, TopicsStatus};
@@ -62,11 +62,11 @@ pub struct Report {
     /// Why there are no topics, when there are none.
     pub topics_note: Option<String>,
     /// The taxonomy's categories, parents first (empty: the run had no `--taxonomy`).
-    pub categories: Vec<categories::Category>,
+    pub categories: Vec<categories::CategoryRow>,
 }
 
 /// The report's figures alone: one pass over every record of `index`.
-pub fn metrics(index: &SearchIndex, period: Period) -> Result<Metrics, Error> {
+pub fn metrics(index: &StoredRecords, period: Period) -> Result<Metrics, Error> {
     let mut builder = MetricsBuilder::new(period);
     index.for_each_record(|hit| builder.add(&Response::from(&hit)))?;
     Ok(builder.finish())
@@ -78,7 +78,7 @@ impl Report {
     /// with a note saying why; only a failing index is an error.
     pub fn build(
         generation: &Generation,
-        index: &SearchIndex,
+        index: &StoredRecords,
         period: Period,
     ) -> Result<Report, Error> {
         let metrics = metrics(index, period)?;

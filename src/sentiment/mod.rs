@@ -17,12 +17,14 @@ pub mod by_lang;
 pub mod japanese;
 pub mod lexicon;
 pub mod linear;
+pub mod metrics;
 mod spec;
 pub mod train;
 #[cfg(feature = "transformer")]
 pub mod transformer;
 pub mod vader;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::text::AnalysedText;
@@ -210,6 +212,27 @@ pub trait SentimentModel: Send + Sync {
 /// is [`Error::TransformerNotBuilt`]).
 pub fn from_spec(spec: &str) -> Result<Box<dyn SentimentModel>, Error> {
     spec.parse::<ModelSpec>()?.load()
+}
+
+/// Documents handed to a worker (and to `score_batch`) at once.
+const PREDICT_CHUNK: usize = 64;
+
+/// Document labels, scored in chunks over the worker threads.
+pub fn predict(
+    model: &dyn SentimentModel,
+    docs: &[AnalysedText],
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Vec<Label>, Error> {
+    let chunks: Vec<Vec<Label>> = docs
+        .par_chunks(PREDICT_CHUNK)
+        .map(|chunk| -> Result<Vec<Label>, Error> {
+            let refs: Vec<&AnalysedText> = chunk.iter().collect();
+            let scored = model.score_batch(&refs)?;
+            progress(chunk.len() as u64);
+            Ok(scored.into_iter().map(|s| s.doc.label).collect())
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(chunks.into_iter().flatten().collect())
 }
 
 #[cfg(test)]

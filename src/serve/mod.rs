@@ -60,7 +60,7 @@ impl Analysis {
         let generation = dir.current()?;
         let index = generation.open_index(analyzer)?;
         let topics = generation.topics()?;
-        let metrics = report::metrics(&index, Period::Month)?;
+        let metrics = report::metrics(index.records(), Period::Month)?;
         Ok(Analysis {
             dir: dir.root().to_path_buf(),
             generation: generation.number(),
@@ -118,7 +118,7 @@ pub async fn watch(served: Arc<Served>, interval: Duration) {
         let dir = served.dir.root().display().to_string();
         match tokio::task::spawn_blocking(move || {
             let loaded = served.reload();
-            (loaded, served.current().index.num_docs())
+            (loaded, served.current().index.records().num_docs())
         })
         .await
         {

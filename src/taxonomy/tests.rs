@@ -1,8 +1,8 @@
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use super::*;
-use crate::record::{Origin, Record};
+use crate::record::Record;
 use crate::sentiment::{self, Label};
 use crate::text::TextAnalyzer;
 use crate::topics::{Period, TermWeight};
@@ -44,20 +44,8 @@ fn analysed(text: &str, nps: Option<u8>) -> Analysed {
     let sentiment = model.score_batch(&[&doc]).unwrap().remove(0);
     Analysed {
         record: Record {
-            id: text.to_string(),
-            text: text.to_string(),
-            rating: None,
             nps,
-            effort: None,
-            channel: None,
-            stage: None,
-            product: None,
-            created_at: None,
-            lang: None,
-            origin: Origin {
-                file: Arc::from("t.jsonl"),
-                line: 1,
-            },
+            ..Record::new(text, text, "t.jsonl", 1)
         },
         text: doc,
         sentiment,

@@ -175,7 +175,8 @@ impl TextAnalyzer {
         let normalized = normalize::normalize(text).into_owned();
         let entities = normalize::find_entities(&normalized);
         let lang = given.unwrap_or_else(|| lang::detect(&normalized, &entities));
-        let mut tokens = Vec::new();
+        // About one token per 4 bytes in either language: the vector seldom grows.
+        let mut tokens = Vec::with_capacity(normalized.len() / 4 + 1);
         let mut sentences = Vec::new();
         self.tokenize_normalized(&normalized, &entities, &mut sentences, &mut tokens)?;
         Ok(AnalysedText {

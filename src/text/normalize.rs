@@ -15,9 +15,15 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 use unicode_properties::UnicodeEmoji;
 use unicode_segmentation::UnicodeSegmentation;
 
+use super::script::is_japanese;
+
 /// NFKC normalisation without variation selectors; borrows when the text is already
 /// normal (the common case for English, and for text koe stored itself).
 pub fn normalize(text: &str) -> Cow<'_, str> {
+    // ASCII is NFKC already and holds no selector: one quick pass, no table lookups.
+    if text.is_ascii() {
+        return Cow::Borrowed(text);
+    }
     let has_selector = text.contains(is_variation_selector);
     match is_nfkc_quick(text.chars()) {
         IsNormalized::Yes if !has_selector => Cow::Borrowed(text),
@@ -88,7 +94,8 @@ pub fn find_entities(text: &str) -> Vec<Entity> {
     // lookup each) and segment graphemes only from there, not through the whole text.
     let mut next = 0;
     for (start, c) in text.char_indices() {
-        if start < next || !starts_emoji(c) {
+        // Kana and kanji, most of a Japanese text, are never emoji: no table lookup.
+        if start < next || is_japanese(c) || !starts_emoji(c) {
             continue;
         }
         let grapheme = text[start..].graphemes(true).next().unwrap_or("");

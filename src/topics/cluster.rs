@@ -40,7 +40,7 @@ use super::TopicOptions;
 use super::assign::{Assigner, CentroidVector, ClauseVector, Scores, Target, VectorKind};
 use super::embedding::Embeddings;
 use super::kmeans::{choose_k, spherical_kmeans};
-use super::linalg::{Projection, Rng, SparseRows, dot, normalize, truncated_svd};
+use super::linalg::{Projection, Rng, SparseRows, dot, normalize, seeded, truncated_svd};
 use super::vectorize::{ClauseStore, NONE, Vectorizer};
 use crate::record::Lang;
 
@@ -234,7 +234,7 @@ pub(crate) fn cluster(
     let group_of = |c: usize| grouping.group_of(store, c, n_langs);
     let per_group = (options.sample_size / grouping.n_themes.max(1)).max(MIN_GROUP_SAMPLE);
     let samples = hash_samples(store, grouping.doc_keys, n_groups, &group_of, per_group);
-    let mut rng = Rng::new(options.seed);
+    let mut rng = seeded(options.seed);
     let mut groups = Vec::new();
     let mut centroids = Vec::new();
     for (i, sample) in samples.iter().enumerate() {
@@ -338,9 +338,8 @@ pub(crate) fn cluster(
 fn clause_key(store: &ClauseStore, doc_keys: &[u64], c: usize) -> u64 {
     let doc = store.doc[c] as usize;
     let place = (c - store.doc_clauses(doc).start) as u64;
-    let mut rng = Rng::new(
-        doc_keys.get(doc).copied().unwrap_or(0) ^ place.wrapping_mul(0x9e37_79b9_7f4a_7c15),
-    );
+    let mut rng =
+        seeded(doc_keys.get(doc).copied().unwrap_or(0) ^ place.wrapping_mul(0x9e37_79b9_7f4a_7c15));
     rng.next_u64()
 }
 
@@ -413,7 +412,7 @@ fn fit_group(
         options.max_clusters.min(room),
         rng.next_u64(),
     );
-    let (centroids, labels) = spherical_kmeans(&points, dims, k, &mut Rng::new(rng.next_u64()));
+    let (centroids, labels) = spherical_kmeans(&points, dims, k, &mut seeded(rng.next_u64()));
     let centroids = split_by_language(&points, dims, &labels, &english, &centroids);
     Some((group, centroids))
 }

@@ -14,7 +14,6 @@ use std::sync::Arc;
 
 use super::TopicOptions;
 use super::embedding::{self, Embeddings, Vectors};
-use super::painpoints::period_index;
 use super::phrases::PhraseStore;
 use super::vectorize::{ClauseStore, NONE, Vocabulary, clauses};
 use crate::record::{Analysed, Lang};
@@ -48,9 +47,7 @@ impl DocMeta {
             nps: record.nps,
             channel: channels.intern(record.channel.as_deref()),
             stage: stages.intern(record.stage.as_deref()),
-            period: record
-                .created_at
-                .map(|t| period_index(t.date_naive(), period)),
+            period: record.created_at.map(|t| period.index(t.date_naive())),
             sentiment: analysed.sentiment.doc,
         }
     }

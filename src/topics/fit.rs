@@ -16,7 +16,7 @@ use super::cluster::{self, Assignment, Clustering, Grouping, Space};
 use super::collector::TopicCollector;
 use super::curation::{MergeOutcome, MergePlan};
 use super::embedding::{self, RecordSemantics};
-use super::linalg::Rng;
+use super::linalg::seeded;
 use super::mentions::Mentions;
 use super::model::{SavedCentroid, SavedProjection, SavedTheme, SavedTopic, TermSpace, TopicModel};
 use super::painpoints;
@@ -56,7 +56,7 @@ impl TopicCollector {
             (None, None) => RecordSemantics::None,
         };
         let langs: Vec<Lang> = self.docs.iter().map(|d| d.lang).collect();
-        let mut rng = Rng::new(options.seed);
+        let mut rng = seeded(options.seed);
 
         // Level 1: a theme per record.
         let theme_fit = match &model {

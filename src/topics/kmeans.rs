@@ -12,7 +12,7 @@
 
 use rayon::prelude::*;
 
-use super::linalg::{Rng, dot, normalize};
+use super::linalg::{Rng, dot, normalize, seeded};
 
 /// Sub-sample on which each candidate k is fitted.
 const SELECTION_SAMPLE: usize = 2_500;
@@ -56,7 +56,7 @@ pub(crate) fn choose_k(points: &[f32], dims: usize, max_clusters: usize, seed: u
     let scores: Vec<(usize, f64)> = grid
         .par_iter()
         .map(|&k| {
-            let mut rng = Rng::new(seed ^ (k as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+            let mut rng = seeded(seed ^ (k as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
             let (_, labels) = spherical_kmeans(&selection, dims, k, &mut rng);
             (k, silhouette(&distances, &labels[..s], k))
         })
@@ -136,7 +136,7 @@ pub(crate) fn best_of(
     let fits: Vec<(f64, Fit)> = seeds
         .into_par_iter()
         .map(|seed| {
-            let fit = spherical_kmeans_capped(points, dims, k, max_iterations, &mut Rng::new(seed));
+            let fit = spherical_kmeans_capped(points, dims, k, max_iterations, &mut seeded(seed));
             let closeness: f64 = points
                 .chunks_exact(dims)
                 .zip(&fit.1)
@@ -265,7 +265,7 @@ mod tests {
 
     /// `per` noisy unit points around each of the axes of a `dims`-space.
     fn blobs(dims: usize, per: usize) -> Vec<f32> {
-        let mut rng = Rng::new(3);
+        let mut rng = seeded(3);
         let mut points = Vec::new();
         for axis in 0..dims {
             for _ in 0..per {
@@ -287,8 +287,8 @@ mod tests {
     #[test]
     fn kmeans_is_deterministic_and_separates_blobs() {
         let points = blobs(3, 20);
-        let (c1, l1) = spherical_kmeans(&points, 3, 3, &mut Rng::new(1));
-        let (c2, l2) = spherical_kmeans(&points, 3, 3, &mut Rng::new(1));
+        let (c1, l1) = spherical_kmeans(&points, 3, 3, &mut seeded(1));
+        let (c2, l2) = spherical_kmeans(&points, 3, 3, &mut seeded(1));
         assert_eq!((c1, &l1), (c2, &l2));
         for blob in l1.chunks(20) {
             assert!(blob.iter().all(|&l| l == blob[0]), "one label per blob");
@@ -301,7 +301,7 @@ mod tests {
     #[test]
     fn too_few_points_make_one_cluster() {
         assert_eq!(choose_k(&[1.0, 0.0, 0.0, 1.0], 2, 60, 1), 1);
-        let (centroids, labels) = spherical_kmeans(&[], 2, 3, &mut Rng::new(1));
+        let (centroids, labels) = spherical_kmeans(&[], 2, 3, &mut seeded(1));
         assert!(labels.is_empty());
         assert_eq!(centroids.len(), 2);
     }

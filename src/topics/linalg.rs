@@ -1,44 +1,18 @@
 //! The little linear algebra topics need, written out so it is deterministic and has no
-//! native dependencies: a seeded random generator, sparse rows, and a randomized truncated
+//! native dependencies: the topics' stream of koe's one generator ([`crate::rng`]), sparse rows, and a randomized truncated
 //! SVD (Halko, Martinsson & Tropp 2011) that turns sparse TF-IDF rows into dense
 //! latent-semantic (LSA) vectors of a few dozen dimensions.
 //!
 //! The SVD runs on a sample of rows only; the projection it returns maps any row, sampled
 //! or not, in time proportional to the row's non-zeros.
 
-/// SplitMix64: tiny, fast, and the same sequence on every platform and crate version.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
+pub use crate::rng::SplitMix64 as Rng;
 
-impl Rng {
-    pub fn new(seed: u64) -> Self {
-        Rng(seed ^ 0x6a09_e667_f3bc_c909)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    pub fn next_f64(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// Uniform in 0..n (n > 0).
-    pub fn below(&mut self, n: usize) -> usize {
-        ((self.next_u64() as u128 * n as u128) >> 64) as usize
-    }
-
-    /// Standard normal (Box–Muller).
-    pub fn gaussian(&mut self) -> f64 {
-        let u = 1.0 - self.next_f64();
-        let v = self.next_f64();
-        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-    }
+/// The topics stage's stream of koe's one generator: its seed is the analyst's
+/// `--seed`, offset so that topics do not draw the numbers a held-out split of the same
+/// seed draws.
+pub fn seeded(seed: u64) -> Rng {
+    Rng::new(seed ^ 0x6a09_e667_f3bc_c909)
 }
 
 /// Sparse rows in compressed form: row `i` is `cols[ptr[i]..ptr[i+1]]` with its values.
@@ -403,7 +377,7 @@ mod tests {
                 rows.push(&[(2, 0.6), (3, 0.8)]);
             }
         }
-        let p = truncated_svd(&rows, 8, &mut Rng::new(1)).unwrap();
+        let p = truncated_svd(&rows, 8, &mut seeded(1)).unwrap();
         assert_eq!(p.dims, 2, "rank 2");
         let (mut a, mut b, mut c) = (vec![0.0; 2], vec![0.0; 2], vec![0.0; 2]);
         let whole = p.project(&[(0, 0.8), (1, 0.6)], &mut a);
@@ -425,6 +399,6 @@ mod tests {
 
     #[test]
     fn svd_of_nothing_is_none() {
-        assert!(truncated_svd(&SparseRows::new(), 8, &mut Rng::new(1)).is_none());
+        assert!(truncated_svd(&SparseRows::new(), 8, &mut seeded(1)).is_none());
     }
 }

@@ -39,6 +39,7 @@
 mod assign;
 mod bridge;
 mod cluster;
+pub mod clustering;
 mod collector;
 pub mod combine;
 pub mod curation;
@@ -81,7 +82,7 @@ pub use crate::period::Period;
 #[doc(hidden)]
 pub mod numerics {
     pub use super::kmeans::spherical_kmeans;
-    pub use super::linalg::{Projection, Rng, SparseRows, truncated_svd};
+    pub use super::linalg::{Projection, Rng, SparseRows, seeded, truncated_svd};
 }
 
 /// What the analyst can tune. The defaults suit thousands to millions of short records.

@@ -26,13 +26,13 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::collector::DocMeta;
 use super::mentions::Mentions;
 use super::{Overall, Period, PeriodStat, Topic};
 use crate::sentiment::Label;
+use crate::stats::NpsTally;
 
 /// Periods kept in a trend (the latest ones): ten years of weeks.
 const MAX_PERIODS: i32 = 520;
@@ -54,16 +54,41 @@ pub enum ImpactBasis {
     Sentiment,
 }
 
+impl Topic {
+    /// A pain point: its records lean negative (mean sentiment below 0, more than half
+    /// of them negative on it, or a mean rating below 3).
+    pub fn is_pain_point(&self) -> bool {
+        self.mean_sentiment < 0.0
+            || self.share_negative > 50.0
+            || self.mean_rating.is_some_and(|r| r < 3.0)
+    }
+
+    /// A theme customers praise: not a pain point, and its records lean positive (mean
+    /// sentiment above 0 or a mean rating of 4 or more).
+    pub fn is_positive(&self) -> bool {
+        !self.is_pain_point()
+            && (self.mean_sentiment > 0.0 || self.mean_rating.is_some_and(|r| r >= 4.0))
+    }
+
+    /// The label, or the top terms when there is none.
+    pub fn title(&self) -> String {
+        if !self.label.trim().is_empty() {
+            return self.label.clone();
+        }
+        let terms: Vec<&str> = self.terms.iter().take(3).map(|t| t.term.as_str()).collect();
+        if terms.is_empty() {
+            format!("topic {}", self.id)
+        } else {
+            terms.join(" · ")
+        }
+    }
+}
+
 /// Names for the interned facets, and the trend period.
 pub(crate) struct Facets<'a> {
     pub channels: &'a [String],
     pub stages: &'a [String],
     pub period: Period,
-}
-
-/// NPS in points from counts; None when nobody answered.
-pub(crate) fn nps(promoters: usize, detractors: usize, answered: usize) -> Option<f64> {
-    (answered > 0).then(|| 100.0 * (promoters as f64 - detractors as f64) / answered as f64)
 }
 
 #[derive(Default, Clone)]
@@ -74,9 +99,7 @@ struct Tally {
     negative: usize,
     rating_sum: f64,
     rated: usize,
-    promoters: usize,
-    detractors: usize,
-    answered: usize,
+    nps: NpsTally,
     /// Negative records that are detractors; Σ (3 − rating) of negative ones rated < 3.
     negative_detractors: usize,
     negative_rating_gap: f64,
@@ -99,10 +122,8 @@ impl Tally {
             }
         }
         if let Some(n) = doc.nps {
-            self.answered += 1;
-            self.promoters += usize::from(n >= 9);
-            self.detractors += usize::from(n <= 6);
-            self.negative_detractors += usize::from(negative && n <= 6);
+            self.nps.add(u64::from(n));
+            self.negative_detractors += usize::from(negative && NpsTally::is_detractor(n.into()));
         }
         if let Some(name) = facets.channels.get(doc.channel as usize) {
             *self.by_channel.entry(name.clone()).or_default() += 1;
@@ -144,7 +165,8 @@ pub(crate) fn pain_points(
             t.record(doc, f64::from(m.sentiment), m.negative, facets);
         }
     }
-    let basis = if all.answered > 0 {
+    let answered = all.nps.answered() as usize;
+    let basis = if answered > 0 {
         ImpactBasis::Nps
     } else if all.rated > 0 {
         ImpactBasis::Rating
@@ -166,9 +188,9 @@ pub(crate) fn pain_points(
                 mean_sentiment: t.sentiment / t.docs.max(1) as f64,
                 share_negative: percent(t.negative, t.docs),
                 mean_rating: t.mean_rating(),
-                nps: nps(t.promoters, t.detractors, t.answered),
+                nps: t.nps.score(),
                 impact: match basis {
-                    ImpactBasis::Nps => percent(t.negative_detractors, all.answered),
+                    ImpactBasis::Nps => percent(t.negative_detractors, answered),
                     ImpactBasis::Rating => t.negative_rating_gap / all.rated.max(1) as f64,
                     ImpactBasis::Sentiment => percent(t.negative, all.docs),
                 },
@@ -184,7 +206,7 @@ pub(crate) fn pain_points(
         .collect();
     let overall = Overall {
         docs: all.docs,
-        nps: nps(all.promoters, all.detractors, all.answered),
+        nps: all.nps.score(),
         mean_rating: all.mean_rating(),
         outliers,
         theme_outliers: 0,
@@ -216,7 +238,7 @@ fn trend(t: &Tally, all: &Tally, periods: &[i32], period: Period) -> Vec<PeriodS
             let total = all.periods.get(&p).map_or(0, |e| e.0);
             let (count, sum) = t.periods.get(&p).copied().unwrap_or((0, 0.0));
             PeriodStat {
-                period: period_name(p, period),
+                period: period.name(p),
                 count,
                 share: 100.0 * count as f64 / total.max(1) as f64,
                 mean_sentiment: (count > 0).then(|| sum / count as f64),
@@ -253,35 +275,6 @@ fn emerging(trend: &[PeriodStat]) -> bool {
     let lookback = &before[before.len().saturating_sub(EMERGING_LOOKBACK)..];
     let prior = lookback.iter().map(|p| p.share).sum::<f64>() / lookback.len() as f64;
     latest.share >= EMERGING_RATIO * prior && latest.share - prior >= EMERGING_MIN_GAIN_POINTS
-}
-
-/// Month number (year·12 + month − 1) or ISO-week number (Mondays since 0001-01-01 / 7).
-pub(crate) fn period_index(date: NaiveDate, period: Period) -> i32 {
-    match period {
-        Period::Month => date.year() * 12 + date.month0() as i32,
-        Period::Week => {
-            let monday = date.num_days_from_ce() - date.weekday().num_days_from_monday() as i32;
-            (monday - 1).div_euclid(7)
-        }
-    }
-}
-
-/// `2026-07` or `2026-W27`.
-pub(crate) fn period_name(index: i32, period: Period) -> String {
-    match period {
-        Period::Month => format!(
-            "{:04}-{:02}",
-            index.div_euclid(12),
-            index.rem_euclid(12) + 1
-        ),
-        Period::Week => match NaiveDate::from_num_days_from_ce_opt(index * 7 + 1) {
-            Some(monday) => {
-                let week = monday.iso_week();
-                format!("{:04}-W{:02}", week.year(), week.week())
-            }
-            None => format!("week {index}"),
-        },
-    }
 }
 
 #[cfg(test)]
@@ -382,7 +375,7 @@ mod tests {
     #[test]
     fn trend_slope_and_emerging() {
         // Three months of 10 records; the topic has 1, 2 and 6 of them.
-        let may = period_index(NaiveDate::from_ymd_opt(2026, 5, 3).unwrap(), Period::Month);
+        let may = Period::Month.index(chrono::NaiveDate::from_ymd_opt(2026, 5, 3).unwrap());
         let mut docs = Vec::new();
         let mut per_doc: Vec<Vec<(u32, bool)>> = Vec::new();
         for (month, hits) in [(may, 1), (may + 1, 2), (may + 2, 6)] {
@@ -404,16 +397,5 @@ mod tests {
             (t.impact - 30.0).abs() < 1e-9,
             "9 of 30 records negative on it"
         );
-    }
-
-    #[test]
-    fn week_periods_are_iso_weeks() {
-        // 2026-07-01 is a Wednesday in ISO week 27; 2027-01-01 belongs to 2026-W53.
-        let wed = period_index(NaiveDate::from_ymd_opt(2026, 7, 1).unwrap(), Period::Week);
-        let mon = period_index(NaiveDate::from_ymd_opt(2026, 6, 29).unwrap(), Period::Week);
-        assert_eq!(wed, mon);
-        assert_eq!(period_name(wed, Period::Week), "2026-W27");
-        let jan1 = period_index(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap(), Period::Week);
-        assert_eq!(period_name(jan1, Period::Week), "2026-W53");
     }
 }

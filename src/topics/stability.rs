@@ -26,9 +26,9 @@
 
 use rayon::prelude::*;
 
+use super::clustering::ari;
 use super::kmeans::{best_of, nearest_centroid};
-use super::linalg::{Rng, SparseRows, truncated_svd};
-use crate::eval::clustering::ari;
+use super::linalg::{Rng, SparseRows, seeded, truncated_svd};
 
 /// Points the stability of each k is measured on.
 pub(crate) const STABILITY_SAMPLE: usize = 2_000;
@@ -67,9 +67,8 @@ pub(crate) fn stabilities(points: &[f32], dims: usize, ks: &[usize], seed: u64) 
     let pair_scores = |k: usize, pairs: std::ops::Range<usize>| -> Vec<f64> {
         pairs
             .map(|pair| {
-                let mut rng = Rng::new(
-                    seed ^ ((k * 1_000 + pair) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15),
-                );
+                let mut rng =
+                    seeded(seed ^ ((k * 1_000 + pair) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
                 let a = labels_from_subsample(&points, dims, k, &mut rng);
                 let b = labels_from_subsample(&points, dims, k, &mut rng);
                 ari(&a, &b)
@@ -135,7 +134,7 @@ fn reduce(points: &[f32], dims: usize, target: usize, seed: u64) -> (Vec<f32>, u
     for p in points.chunks_exact(dims) {
         rows.push(&dense(p));
     }
-    let Some(projection) = truncated_svd(&rows, target, &mut Rng::new(seed)) else {
+    let Some(projection) = truncated_svd(&rows, target, &mut seeded(seed)) else {
         return (points.to_vec(), dims);
     };
     let reduced = projection.dims;
@@ -175,7 +174,7 @@ mod tests {
 
     /// `per` noisy unit points around each of `groups` axes of a `dims`-space, shuffled.
     fn blobs(groups: usize, dims: usize, per: usize, noise: f64) -> Vec<f32> {
-        let mut rng = Rng::new(5);
+        let mut rng = seeded(5);
         let mut points: Vec<Vec<f32>> = Vec::new();
         for axis in 0..groups {
             for _ in 0..per {

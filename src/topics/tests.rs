@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::*;
 use crate::ingest::parse_date;
-use crate::record::{Analysed, Origin, Record};
+use crate::record::{Analysed, Record};
 use crate::sentiment::{self, DocSentiment, Score, SentimentModel};
 use crate::text::AnalysedText;
 use crate::text::test_analyzer;
@@ -130,20 +130,10 @@ fn analysed(
     date: &str,
 ) -> Analysed {
     let record = Record {
-        id: format!("r{seq}"),
-        text: text.into(),
-        rating: None,
         nps,
-        effort: None,
         channel: Some(channel.into()),
-        stage: None,
-        product: None,
         created_at: parse_date(date),
-        lang: None,
-        origin: Origin {
-            file: Arc::from("t.jsonl"),
-            line: seq as u64 + 1,
-        },
+        ..Record::new(format!("r{seq}"), text, "t.jsonl", seq as u64 + 1)
     };
     let text = test_analyzer().analyse(text, None).unwrap();
     let sentiment = DocSentiment {
@@ -655,7 +645,7 @@ fn themes_partition_the_records_one_complaint_each() {
 fn shuffled_input_gives_the_same_topics() {
     let rows = corpus();
     let mut shuffled: Vec<(usize, Row)> = rows.iter().copied().enumerate().collect();
-    let mut rng = crate::topics::linalg::Rng::new(9);
+    let mut rng = crate::topics::linalg::seeded(9);
     for i in (1..shuffled.len()).rev() {
         shuffled.swap(i, rng.below(i + 1));
     }

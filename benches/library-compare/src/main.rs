@@ -23,7 +23,7 @@ use koe::eval::labelled::{self, Fields, LabelMap};
 use koe::eval::metrics::Confusion;
 use koe::sentiment::linear::features::{FeatureConfig, Features};
 use koe::sentiment::train::{self, HyperParameters, SplitMix64, TrainingRun};
-use koe::topics::numerics::{Rng, SparseRows, spherical_kmeans, truncated_svd};
+use koe::topics::numerics::{SparseRows, seeded, spherical_kmeans, truncated_svd};
 use koe::{Label, Lang, TextAnalyzer};
 use linfa::prelude::*;
 use ndarray::{Array1, Array2};
@@ -250,7 +250,7 @@ fn topics(analyzer: &TextAnalyzer, path: &Path) -> Result<()> {
     let mut sparse = SparseRows::new();
     rows.iter().for_each(|r| sparse.push(r));
     let projection =
-        truncated_svd(&sparse, LSA_DIMS, &mut Rng::new(7)).ok_or("empty SVD")?;
+        truncated_svd(&sparse, LSA_DIMS, &mut seeded(7)).ok_or("empty SVD")?;
     let mut koe_vectors = vec![0.0f32; n * projection.dims];
     let mut koe_energy = 0.0f64;
     for (r, out) in rows
@@ -314,7 +314,7 @@ fn topics(analyzer: &TextAnalyzer, path: &Path) -> Result<()> {
     let d = projection.dims;
     let (nmi_koe, koe_s) = mean_over_seeds(
         |seed| {
-            let (_, labels) = spherical_kmeans(vectors, d, k, &mut Rng::new(seed));
+            let (_, labels) = spherical_kmeans(vectors, d, k, &mut seeded(seed));
             labels.iter().map(|&l| l as usize).collect()
         },
         &gold,
@@ -351,7 +351,7 @@ fn topics(analyzer: &TextAnalyzer, path: &Path) -> Result<()> {
     }
     let (nmi_faer, faer_km_s) = mean_over_seeds(
         |seed| {
-            let (_, labels) = spherical_kmeans(&faer_vectors, dims, k, &mut Rng::new(seed));
+            let (_, labels) = spherical_kmeans(&faer_vectors, dims, k, &mut seeded(seed));
             labels.iter().map(|&l| l as usize).collect()
         },
         &gold,

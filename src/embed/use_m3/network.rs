@@ -26,7 +26,15 @@ pub fn token_features(w: &Weights, ids: &[u32], texts: &[Range<usize>]) -> Vec<f
     let wide = 3 * CNN;
     let mut x = vec![0.0f32; rows * wide];
     matmul(
-        rows, EMBEDDING, wide, &features, FEATURES, &w.proj, &mut x, wide,
+        rows,
+        EMBEDDING,
+        wide,
+        &features,
+        FEATURES,
+        &w.proj,
+        &mut x,
+        wide,
+        Product::Set,
     );
     for row in x.chunks_exact_mut(wide) {
         add(row, &w.proj_b);
@@ -47,7 +55,17 @@ pub fn token_features(w: &Weights, ids: &[u32], texts: &[Range<usize>]) -> Vec<f
         }
         let k = branch.order * CNN;
         gather_windows(&xs, branch, &bounds, &mut window[..rows * k]);
-        matmul(rows, k, CNN, &window, k, &branch.w1, &mut h, CNN);
+        matmul(
+            rows,
+            k,
+            CNN,
+            &window,
+            k,
+            &branch.w1,
+            &mut h,
+            CNN,
+            Product::Set,
+        );
         for (h, xs) in h.chunks_exact_mut(CNN).zip(xs.chunks_exact(CNN)) {
             add(h, &branch.b1);
             relu(h);
@@ -64,6 +82,7 @@ pub fn token_features(w: &Weights, ids: &[u32], texts: &[Range<usize>]) -> Vec<f
             &branch.w2,
             &mut features[column..],
             FEATURES,
+            Product::Set,
         );
         for (row, h) in features.chunks_exact_mut(FEATURES).zip(h.chunks_exact(CNN)) {
             let out = &mut row[column..column + CNN];
@@ -85,7 +104,15 @@ pub fn head(w: &Weights, pooled: &[f32], counts: &[f32]) -> Vec<f32> {
     let hidden = w.d0.len() / DIMENSION;
     let mut mean = vec![0.0f32; rows * DIMENSION];
     matmul(
-        rows, FEATURES, DIMENSION, pooled, FEATURES, &w.cnn_w, &mut mean, DIMENSION,
+        rows,
+        FEATURES,
+        DIMENSION,
+        pooled,
+        FEATURES,
+        &w.cnn_w,
+        &mut mean,
+        DIMENSION,
+        Product::Set,
     );
     for (row, &count) in mean.chunks_exact_mut(DIMENSION).zip(counts) {
         let root = count.sqrt().recip();
@@ -95,26 +122,76 @@ pub fn head(w: &Weights, pooled: &[f32], counts: &[f32]) -> Vec<f32> {
     }
     let mut y0 = vec![0.0f32; rows * hidden];
     matmul(
-        rows, DIMENSION, hidden, &mean, DIMENSION, &w.d0, &mut y0, hidden,
+        rows,
+        DIMENSION,
+        hidden,
+        &mean,
+        DIMENSION,
+        &w.d0,
+        &mut y0,
+        hidden,
+        Product::Set,
     );
     relu(&mut y0);
     let mut y1 = vec![0.0f32; rows * hidden];
     matmul(
-        rows, DIMENSION, hidden, &mean, DIMENSION, &w.p1, &mut y1, hidden,
+        rows,
+        DIMENSION,
+        hidden,
+        &mean,
+        DIMENSION,
+        &w.p1,
+        &mut y1,
+        hidden,
+        Product::Set,
     );
-    matmul_add(rows, hidden, hidden, &y0, hidden, &w.d1, &mut y1, hidden);
+    matmul(
+        rows,
+        hidden,
+        hidden,
+        &y0,
+        hidden,
+        &w.d1,
+        &mut y1,
+        hidden,
+        Product::Add,
+    );
     relu(&mut y1);
     let mut y2 = vec![0.0f32; rows * DIMENSION];
     matmul(
-        rows, hidden, DIMENSION, &y1, hidden, &w.d2, &mut y2, DIMENSION,
+        rows,
+        hidden,
+        DIMENSION,
+        &y1,
+        hidden,
+        &w.d2,
+        &mut y2,
+        DIMENSION,
+        Product::Set,
     );
     relu(&mut y2);
     let mut z = vec![0.0f32; rows * DIMENSION];
     matmul(
-        rows, hidden, DIMENSION, &y1, hidden, &w.p3, &mut z, DIMENSION,
+        rows,
+        hidden,
+        DIMENSION,
+        &y1,
+        hidden,
+        &w.p3,
+        &mut z,
+        DIMENSION,
+        Product::Set,
     );
-    matmul_add(
-        rows, DIMENSION, DIMENSION, &y2, DIMENSION, &w.d3, &mut z, DIMENSION,
+    matmul(
+        rows,
+        DIMENSION,
+        DIMENSION,
+        &y2,
+        DIMENSION,
+        &w.d3,
+        &mut z,
+        DIMENSION,
+        Product::Add,
     );
     for row in z.chunks_exact_mut(DIMENSION) {
         row.iter_mut().for_each(|v| *v = v.tanh());
@@ -140,8 +217,15 @@ fn gather_windows(input: &[f32], branch: &Branch, bounds: &[Range<usize>], windo
     }
 }
 
-/// `c = a · b`: `a` is `m × k` with rows `lda` apart, `b` is `k × n` (contiguous), `c`
-/// is `m × n` with rows `ldc` apart.
+/// What [`matmul`] does with the product: `c = a · b` or `c += a · b`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Product {
+    Set,
+    Add,
+}
+
+/// `c = a · b` or `c += a · b`: `a` is `m × k` with rows `lda` apart, `b` is `k × n`
+/// (contiguous), `c` is `m × n` with rows `ldc` apart.
 #[allow(clippy::too_many_arguments)]
 fn matmul(
     m: usize,
@@ -152,36 +236,7 @@ fn matmul(
     b: &[f32],
     c: &mut [f32],
     ldc: usize,
-) {
-    sgemm(m, k, n, a, lda, b, c, ldc, 0.0);
-}
-
-/// `c += a · b`, shapes as for [`matmul`].
-#[allow(clippy::too_many_arguments)]
-fn matmul_add(
-    m: usize,
-    k: usize,
-    n: usize,
-    a: &[f32],
-    lda: usize,
-    b: &[f32],
-    c: &mut [f32],
-    ldc: usize,
-) {
-    sgemm(m, k, n, a, lda, b, c, ldc, 1.0);
-}
-
-#[allow(clippy::too_many_arguments)]
-fn sgemm(
-    m: usize,
-    k: usize,
-    n: usize,
-    a: &[f32],
-    lda: usize,
-    b: &[f32],
-    c: &mut [f32],
-    ldc: usize,
-    beta: f32,
+    product: Product,
 ) {
     if m == 0 || n == 0 {
         return;
@@ -190,6 +245,10 @@ fn sgemm(
     assert!(a.len() >= (m - 1) * lda + k, "a is {} long", a.len());
     assert!(b.len() >= k * n, "b is {} long", b.len());
     assert!(c.len() >= (m - 1) * ldc + n, "c is {} long", c.len());
+    let beta = match product {
+        Product::Set => 0.0,
+        Product::Add => 1.0,
+    };
     // SAFETY: the asserts above keep every element sgemm reads or writes inside the
     // three slices, and `c` is borrowed mutably, so it aliases neither `a` nor `b`.
     unsafe {
@@ -242,9 +301,9 @@ mod tests {
         let a = [1.0, 2.0, 9.0, 3.0, 4.0];
         let b = [1.0, 0.0, 2.0, 0.0, 1.0, 3.0];
         let mut c = [0.0; 8];
-        matmul(2, 2, 3, &a, 3, &b, &mut c, 4);
+        matmul(2, 2, 3, &a, 3, &b, &mut c, 4, Product::Set);
         assert_eq!(c, [1.0, 2.0, 8.0, 0.0, 3.0, 4.0, 18.0, 0.0]);
-        matmul_add(2, 2, 3, &a, 3, &b, &mut c, 4);
+        matmul(2, 2, 3, &a, 3, &b, &mut c, 4, Product::Add);
         assert_eq!(c, [2.0, 4.0, 16.0, 0.0, 6.0, 8.0, 36.0, 0.0]);
     }
 

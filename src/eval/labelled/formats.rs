@@ -5,6 +5,7 @@ use std::io::BufRead;
 use std::path::Path;
 
 use super::{Error, Fields};
+use crate::ingest::{CappedLines, Line};
 
 pub(super) type Collect<'a> = dyn FnMut(u64, Result<(String, String), String>) + 'a;
 
@@ -19,38 +20,55 @@ fn column(header: &[&str], name: &str, path: &Path) -> Result<usize, Error> {
         })
 }
 
+/// A line of a line file as text, or why it is a bad line.
+fn text_of(line: Line<'_>) -> (u64, Result<&str, String>) {
+    match line {
+        Line::Kept { number, bytes } => (
+            number,
+            std::str::from_utf8(bytes).map_err(|_| "not UTF-8".to_string()),
+        ),
+        Line::TooLong {
+            number,
+            length,
+            max,
+        } => (
+            number,
+            Err(format!("line is {length} bytes, over the limit of {max}")),
+        ),
+    }
+}
+
 pub(super) fn read_tsv(
-    reader: impl BufRead,
+    mut lines: CappedLines,
     path: &Path,
     fields: &Fields,
     collect: &mut Collect<'_>,
 ) -> Result<(), Error> {
-    let mut lines = reader.split(b'\n');
-    let io = |source| Error::Io {
-        path: path.into(),
-        source,
+    let header = match lines.next_line()? {
+        None => return Err(Error::NoHeader { path: path.into() }),
+        Some(Line::Kept { bytes, .. }) => String::from_utf8_lossy(bytes).into_owned(),
+        Some(Line::TooLong { length, max, .. }) => {
+            return Err(Error::BadHeader {
+                path: path.into(),
+                message: format!("{length} bytes, over the limit of {max}"),
+            });
+        }
     };
-    let header = lines
-        .next()
-        .ok_or_else(|| Error::NoHeader { path: path.into() })?
-        .map_err(io)?;
-    let header = String::from_utf8_lossy(&header);
-    let header: Vec<&str> = header.trim_end_matches(['\r', '\n']).split('\t').collect();
+    let header: Vec<&str> = header.trim_start_matches('\u{feff}').split('\t').collect();
     let (text_at, label_at) = (
         column(&header, &fields.text, path)?,
         column(&header, &fields.label, path)?,
     );
-    for (i, line) in lines.enumerate() {
-        let line_no = i as u64 + 2;
-        let bytes = line.map_err(io)?;
-        let Ok(line) = std::str::from_utf8(&bytes) else {
-            collect(line_no, Err("not UTF-8".into()));
-            continue;
+    while let Some(line) = lines.next_line()? {
+        let (line_no, line) = text_of(line);
+        let line = match line {
+            Ok(line) if line.trim().is_empty() => continue,
+            Ok(line) => line,
+            Err(reason) => {
+                collect(line_no, Err(reason));
+                continue;
+            }
         };
-        let line = line.trim_end_matches(['\r', '\n']);
-        if line.trim().is_empty() {
-            continue;
-        }
         let cells: Vec<&str> = line.split('\t').collect();
         let row = if cells.len() != header.len() {
             Err(format!(
@@ -62,6 +80,21 @@ pub(super) fn read_tsv(
             Ok((cells[text_at].to_string(), cells[label_at].to_string()))
         };
         collect(line_no, row);
+    }
+    Ok(())
+}
+
+pub(super) fn read_jsonl(
+    mut lines: CappedLines,
+    fields: &Fields,
+    collect: &mut Collect<'_>,
+) -> Result<(), Error> {
+    while let Some(line) = lines.next_line()? {
+        match text_of(line) {
+            (_, Ok(line)) if line.trim().is_empty() => {}
+            (line_no, Ok(line)) => collect(line_no, json_row(line, fields)),
+            (line_no, Err(reason)) => collect(line_no, Err(reason)),
+        }
     }
     Ok(())
 }
@@ -117,7 +150,7 @@ pub(super) fn read_csv(
     Ok(())
 }
 
-pub(super) fn json_row(line: &str, fields: &Fields) -> Result<(String, String), String> {
+fn json_row(line: &str, fields: &Fields) -> Result<(String, String), String> {
     let value: serde_json::Value =
         serde_json::from_str(line).map_err(|e| format!("broken JSON: {e}"))?;
     let object = value.as_object().ok_or("not a JSON object")?;

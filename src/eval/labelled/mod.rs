@@ -1,8 +1,11 @@
 //! Labelled data: a TSV, CSV or JSONL file of texts with gold sentiment labels →
 //! [`LabelledDoc`]s for `koe eval` and `koe train`.
 //!
-//! TSV (`.tsv`) is read as IANA tab-separated values: a header row, one record per line,
-//! no quoting, so a tweet that starts with `"` keeps its quotes. CSV (`.csv`) is read
+//! The file is opened and read with ingest's readers: gzipped when its name ends in `.gz`
+//! (`train.tsv.gz`), lines kept up to ingest's cap (a longer one is a bad line, not a
+//! memory spike), read errors with the file and line. TSV (`.tsv`) is read as IANA
+//! tab-separated values: a header row, one record per line, no quoting, so a tweet that
+//! starts with `"` keeps its quotes. CSV (`.csv`) is read
 //! with RFC 4180 quoting. JSONL (`.jsonl`, `.ndjson`) takes one object per line; a
 //! numeric label (`5`) reads as its digits. Raw labels go through a [`LabelMap`]: by
 //! default the names `negative`/`neutral`/`positive` (and `neg`/`neu`/`pos`) and 5-star
@@ -11,19 +14,22 @@
 //! its line number; only a file that cannot be read at all is an [`Error`].
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::ingest::{self, CappedLines, Limits};
 use crate::sentiment::Label;
 
 mod formats;
-use formats::{json_row, read_csv, read_tsv};
+use formats::{read_csv, read_jsonl, read_tsv};
 
 /// Errors that stop reading a labelled file.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// Opening, decompressing or reading the file (with its line).
+    #[error(transparent)]
+    Read(#[from] ingest::Error),
     #[error("cannot read {path}: {source}")]
     Io {
         path: PathBuf,
@@ -39,6 +45,8 @@ pub enum Error {
     },
     #[error("{path}: no header row")]
     NoHeader { path: PathBuf },
+    #[error("{path}: bad header row: {message}")]
+    BadHeader { path: PathBuf, message: String },
     #[error("bad --label-map entry {entry:?}: {message}")]
     LabelMap { entry: String, message: String },
 }
@@ -179,33 +187,15 @@ impl LabelledData {
 
 /// Reads a labelled file; see the module docs for formats and label mapping.
 pub fn read(path: &Path, fields: &Fields, labels: &LabelMap) -> Result<LabelledData, Error> {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    let extension = name.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
-    let io = |source| Error::Io {
-        path: path.into(),
-        source,
-    };
-    let file = std::fs::File::open(path).map_err(io)?;
-    let reader = BufReader::new(file);
+    let (reader, extension) = ingest::open_decoded(path)?;
     let mut data = LabelledData::new(path.display().to_string());
     let mut collect =
         |line: u64, row: Result<(String, String), String>| data.add(line, row, labels);
+    let lines = |reader| CappedLines::new(reader, path, Limits::default().max_line_bytes());
     match extension.as_str() {
-        "tsv" => read_tsv(reader, path, fields, &mut collect)?,
+        "tsv" => read_tsv(lines(reader), path, fields, &mut collect)?,
         "csv" => read_csv(reader, path, fields, &mut collect)?,
-        "jsonl" | "ndjson" => {
-            for (i, line) in reader.split(b'\n').enumerate() {
-                let line_no = i as u64 + 1;
-                let bytes = line.map_err(io)?;
-                let Ok(line) = std::str::from_utf8(&bytes) else {
-                    collect(line_no, Err("not UTF-8".into()));
-                    continue;
-                };
-                if !line.trim().is_empty() {
-                    collect(line_no, json_row(line, fields));
-                }
-            }
-        }
+        "jsonl" | "ndjson" => read_jsonl(lines(reader), fields, &mut collect)?,
         _ => return Err(Error::UnknownFormat(path.into())),
     }
     Ok(data)
@@ -330,5 +320,40 @@ mod tests {
             read(&path, &Fields::default(), &LabelMap::default()),
             Err(Error::MissingColumn { .. })
         ));
+    }
+
+    #[test]
+    fn gzipped_files_read_through_ingest_and_long_lines_are_bad_lines() {
+        use std::io::Write;
+        let long = "長".repeat(Limits::default().max_line_bytes() / 3 + 1);
+        let content = format!("label\ttext\npositive\t最高でした\nnegative\t{long}\n1\tSlow\n");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("set.tsv.gz");
+        let mut gz = flate2::write::GzEncoder::new(
+            std::fs::File::create(&path).unwrap(),
+            flate2::Compression::fast(),
+        );
+        gz.write_all(content.as_bytes()).unwrap();
+        gz.finish().unwrap();
+        let data = read(&path, &Fields::default(), &LabelMap::default()).unwrap();
+        let docs: Vec<(&str, u64)> = data
+            .docs
+            .iter()
+            .map(|d| (d.text.as_str(), d.line))
+            .collect();
+        assert_eq!(docs, [("最高でした", 2), ("Slow", 4)]);
+        assert_eq!(data.bad_lines.len(), 1);
+        assert_eq!(data.bad_lines[0].line, 3);
+        assert!(
+            data.bad_lines[0].reason.contains("over the limit"),
+            "{:?}",
+            data.bad_lines
+        );
+        let missing = read(
+            &dir.path().join("none.jsonl"),
+            &Fields::default(),
+            &LabelMap::default(),
+        );
+        assert!(matches!(missing, Err(Error::Read(_))));
     }
 }

@@ -13,12 +13,12 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tantivy::collector::{Count, FacetCollector, FacetCounts as TantivyFacetCounts, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
-use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
-use tantivy::{Index, IndexReader, TantivyDocument, Term};
+use tantivy::schema::{Facet, Field, IndexRecordOption};
+use tantivy::{TantivyDocument, Term};
 
-use super::{Error, IndexFields, tokenizers};
+use super::{Error, tokenizers};
 use crate::lang::Lang;
-use crate::record::{KEEPABLE_SECONDS, Origin, Record};
+use crate::record::KEEPABLE_SECONDS;
 use crate::sentiment::Label;
 use crate::text::TextAnalyzer;
 use crate::text::normalize::{find_entities, normalize};
@@ -26,6 +26,7 @@ use crate::text::script::is_japanese;
 use crate::topics::Topics;
 pub use snippet::Snippet;
 use snippet::Snippets;
+pub use stored::StoredRecords;
 
 /// What to show: records matching all filters (and the query, if any).
 #[derive(Debug, Clone, Default)]
@@ -203,9 +204,7 @@ pub struct Hit {
 }
 
 pub struct SearchIndex {
-    index: Index,
-    reader: IndexReader,
-    fields: IndexFields,
+    stored: StoredRecords,
     analyzer: TextAnalyzer,
 }
 
@@ -213,28 +212,22 @@ impl SearchIndex {
     /// Opens the committed index in the folder `dir` (readers of an analysis folder go
     /// through [`Generation::open_index`](crate::analysis::Generation::open_index)).
     pub fn open(dir: &Path, analyzer: &TextAnalyzer) -> Result<Self, Error> {
-        if !dir.join("meta.json").is_file() {
-            return Err(Error::NotFound(dir.to_path_buf()));
-        }
-        let index = Index::open_in_dir(dir)?;
-        let fields = IndexFields::from_schema(&index.schema(), dir)?;
-        tokenizers::register(&index, analyzer);
-        let reader = index.reader()?;
+        let stored = StoredRecords::open(dir)?;
+        tokenizers::register(&stored.index, analyzer);
         Ok(SearchIndex {
-            index,
-            reader,
-            fields,
+            stored,
             analyzer: analyzer.clone(),
         })
     }
 
-    pub fn num_docs(&self) -> u64 {
-        self.reader.searcher().num_docs()
+    /// The records the index stores, for passes over all of them.
+    pub fn records(&self) -> &StoredRecords {
+        &self.stored
     }
 
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, Error> {
         request.filters.check()?;
-        let searcher = self.reader.searcher();
+        let searcher = self.stored.reader.searcher();
         let (words, categories) = category_terms(&request.query);
         let text_query = self.text_query(&words).map_err(|e| match e {
             Error::Query { message, .. } => Error::Query {
@@ -247,7 +240,7 @@ impl SearchIndex {
         if !categories.is_empty() {
             let mut clauses = vec![(Occur::Must, query)];
             for (occur, name) in categories {
-                let term = Term::from_facet(self.fields.category, &Facet::from_path([name]));
+                let term = Term::from_facet(self.stored.fields.category, &Facet::from_path([name]));
                 let facet = TermQuery::new(term, IndexRecordOption::Basic);
                 clauses.push((occur, Box::new(facet) as Box<dyn Query>));
             }
@@ -257,13 +250,14 @@ impl SearchIndex {
             fields
                 .iter()
                 .map(|&f| {
-                    let mut c = FacetCollector::for_field(self.index.schema().get_field_name(f));
+                    let mut c =
+                        FacetCollector::for_field(self.stored.index.schema().get_field_name(f));
                     c.add_facet(Facet::root());
                     c
                 })
                 .collect::<Vec<_>>()
         };
-        let f = &self.fields;
+        let f = &self.stored.fields;
         let [
             sentiment,
             channel,
@@ -305,7 +299,7 @@ impl SearchIndex {
         let mut hits = Vec::with_capacity(top_docs.len());
         for (relevance, address) in top_docs.into_iter().take(request.limit) {
             let doc: TantivyDocument = searcher.doc(address)?;
-            let mut hit = self.hit(&doc, relevance);
+            let mut hit = self.stored.hit(&doc, relevance);
             hit.snippet = snippets.make(&hit.text);
             hits.push(hit);
         }
@@ -331,7 +325,7 @@ impl SearchIndex {
         if trimmed.is_empty() || trimmed == "*" {
             return Ok(Box::new(AllQuery));
         }
-        let mut parser = QueryParser::for_index(&self.index, vec![self.fields.terms]);
+        let mut parser = QueryParser::for_index(&self.stored.index, vec![self.stored.fields.terms]);
         parser.set_conjunction_by_default();
         let query = split_japanese_words(trimmed, &self.analyzer);
         parser.parse_query(&query).map_err(|e| Error::Query {
@@ -341,7 +335,7 @@ impl SearchIndex {
     }
 
     fn with_filters(&self, text: Box<dyn Query>, filters: &Filters) -> Box<dyn Query> {
-        let f = &self.fields;
+        let f = &self.stored.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text)];
         let facet = |field: Field, value: &str| -> Box<dyn Query> {
             let term = Term::from_facet(field, &Facet::from_path([value]));
@@ -407,116 +401,6 @@ impl SearchIndex {
             return clauses.remove(0).1;
         }
         Box::new(BooleanQuery::new(clauses))
-    }
-
-    /// Calls `each` with every record of the index, in storage order (no snippets), for
-    /// reports that need them all; memory holds one record at a time.
-    pub fn for_each_record(&self, mut each: impl FnMut(Hit)) -> Result<(), Error> {
-        self.for_each_document(|doc| {
-            each(self.hit(doc, 1.0));
-            Ok::<_, Error>(())
-        })
-    }
-
-    /// Calls `each` with every record the index stores, rebuilt as ingest gave it (its
-    /// language as detected then, its date to the second), until `each` fails: what
-    /// `--append` carries into the next generation. Memory holds one record at a time.
-    pub fn try_for_each_stored_record<E: From<Error>>(
-        &self,
-        mut each: impl FnMut(Record) -> Result<(), E>,
-    ) -> Result<(), E> {
-        self.for_each_document(|doc| each(self.stored_record(doc)))
-    }
-
-    fn for_each_document<E: From<Error>>(
-        &self,
-        mut each: impl FnMut(&TantivyDocument) -> Result<(), E>,
-    ) -> Result<(), E> {
-        let searcher = self.reader.searcher();
-        for segment in searcher.segment_readers() {
-            let store = segment
-                .get_store_reader(16)
-                .map_err(|e| Error::from(tantivy::TantivyError::from(e)))?;
-            for doc in store.iter::<TantivyDocument>(segment.alive_bitset()) {
-                each(&doc.map_err(Error::from)?)?;
-            }
-        }
-        Ok(())
-    }
-
-    fn stored_record(&self, doc: &TantivyDocument) -> Record {
-        let hit = self.hit(doc, 1.0);
-        let f = &self.fields;
-        let small = |value: Option<u64>| value.and_then(|v| u8::try_from(v).ok());
-        let origin = hit.origin.unwrap_or_default();
-        let (file, line) = origin
-            .rsplit_once(':')
-            .and_then(|(file, line)| Some((file, line.parse().ok()?)))
-            .unwrap_or((origin.as_str(), 0));
-        Record {
-            id: hit.id,
-            text: hit.text,
-            rating: small(hit.rating),
-            nps: small(hit.nps),
-            effort: small(hit.effort),
-            channel: hit.channel,
-            stage: hit.stage,
-            product: hit.product,
-            created_at: doc
-                .get_first(f.created_at)
-                .and_then(|v| v.as_datetime())
-                .and_then(|d| DateTime::<Utc>::from_timestamp(d.into_timestamp_secs(), 0)),
-            lang: hit.lang.and_then(|code| code.parse().ok()),
-            origin: Origin {
-                file: file.into(),
-                line,
-            },
-        }
-    }
-
-    fn hit(&self, doc: &TantivyDocument, relevance: f32) -> Hit {
-        let f = &self.fields;
-        let text_of = |field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        };
-        let facet_value = |encoded: &str| {
-            let facet = Facet::from_encoded(encoded.as_bytes().to_vec()).ok()?;
-            facet.to_path().last().map(|s| s.to_string())
-        };
-        let facet_of = |field| facet_value(doc.get_first(field)?.as_facet()?);
-        let u64_of = |field| doc.get_first(field).and_then(|v| v.as_u64());
-        Hit {
-            id: text_of(f.id).unwrap_or_default(),
-            relevance,
-            text: text_of(f.text).unwrap_or_default(),
-            snippet: Snippet::default(),
-            lang: facet_of(f.lang),
-            sentiment: facet_of(f.sentiment),
-            sentiment_score: doc.get_first(f.sentiment_score).and_then(|v| v.as_f64()),
-            channel: facet_of(f.channel),
-            stage: facet_of(f.stage),
-            product: facet_of(f.product),
-            theme: facet_of(f.theme).and_then(|t| t.parse().ok()),
-            topics: doc
-                .get_all(f.topic)
-                .filter_map(|v| facet_value(v.as_facet()?)?.parse().ok())
-                .collect(),
-            categories: doc
-                .get_all(f.category)
-                .filter_map(|v| facet_value(v.as_facet()?))
-                .collect(),
-            rating: u64_of(f.rating),
-            nps: u64_of(f.nps),
-            effort: u64_of(f.effort),
-            created_at: doc
-                .get_first(f.created_at)
-                .and_then(|v| v.as_datetime())
-                .and_then(|d| DateTime::<Utc>::from_timestamp(d.into_timestamp_secs(), 0))
-                .map(|d| d.to_rfc3339()),
-            origin: text_of(f.origin),
-        }
     }
 }
 
@@ -634,5 +518,6 @@ fn split_japanese_words(query: &str, analyzer: &TextAnalyzer) -> String {
 }
 
 mod snippet;
+mod stored;
 #[cfg(test)]
 mod tests;

@@ -1,13 +1,12 @@
 //! Search over a small Japanese and English index built by the real writer.
 
-use std::sync::Arc;
-
 use super::*;
 use crate::index::{IndexBuilder, IndexDoc};
 use crate::ingest::parse_date;
-use crate::record::{Analysed, Origin, Record};
+use crate::record::{Analysed, Record};
 use crate::sentiment::{DocSentiment, Score};
 use crate::text::test_analyzer;
+use tantivy::Index;
 
 /// (id, text, sentiment value, channel, date, rating)
 const DOCS: &[(&str, &str, f32, &str, &str, u8)] = &[
@@ -64,20 +63,10 @@ fn index_of(docs: &[(&str, &str, f32, &str, &str, u8)]) -> (tempfile::TempDir, S
         IndexBuilder::create(&dir.path().join("index"), analyzer, 50_000_000).unwrap();
     for (line, &(id, text, value, channel, date, rating)) in docs.iter().enumerate() {
         let record = Record {
-            id: id.into(),
-            text: text.into(),
             rating: Some(rating),
-            nps: None,
-            effort: None,
             channel: Some(channel.into()),
-            stage: None,
-            product: None,
             created_at: parse_date(date),
-            lang: None,
-            origin: Origin {
-                file: Arc::from("t.jsonl"),
-                line: line as u64 + 1,
-            },
+            ..Record::new(id, text, "t.jsonl", line as u64 + 1)
         };
         let text = analyzer.analyse(text, None).unwrap();
         let sentiment = DocSentiment {
@@ -274,7 +263,10 @@ fn hits_carry_fields_and_highlighted_snippets() {
 fn every_record_can_be_read_back() {
     let (_dir, index) = index();
     let mut ids = Vec::new();
-    index.for_each_record(|hit| ids.push(hit.id)).unwrap();
+    index
+        .records()
+        .for_each_record(|hit| ids.push(hit.id))
+        .unwrap();
     ids.sort();
     assert_eq!(ids, vec!["e1", "e2", "j1", "j2", "j3"]);
 }

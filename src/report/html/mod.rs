@@ -11,13 +11,12 @@ mod topics;
 
 use std::fmt::Write;
 
-use super::Report;
 use super::escape::Html;
 use super::figures::Figures;
 use super::format::{self, NONE, count, signed};
 use super::metrics::Group;
 use super::stats::{Mean, SMALL_N, Share};
-use crate::period::Period;
+use super::{Report, categories};
 
 const STYLE: &str = include_str!("report.css");
 
@@ -36,16 +35,7 @@ pub fn render(report: &Report) -> String {
     topics::pain_points(report, &mut page);
     categories(report, &mut page);
     page.push_str("<section><h2>By group</h2>");
-    let by_period = match m.period {
-        Period::Month => "Month",
-        Period::Week => "ISO week",
-    };
-    for (title, groups) in [
-        ("Channel", &m.by_channel),
-        ("Journey stage", &m.by_stage),
-        ("Product", &m.by_product),
-        (by_period, &m.by_period),
-    ] {
+    for (title, groups) in m.group_tables() {
         group_table(title, groups, &mut page);
     }
     page.push_str("</section>");
@@ -276,19 +266,16 @@ fn categories(report: &Report, page: &mut String) {
         let cell = |value: Option<String>| value.unwrap_or_else(|| NONE.to_string());
         let _ = write!(
             page,
-            r#"<tr><td style="padding-left:{}em">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
+            r#"<tr><td style="padding-left:{}em">{}</td><td>{}</td><td>{}%</td><td>{}</td><td>{}</td><td>{}</td><td>{}%</td><td>{}</td></tr>"#,
             0.5 + 1.2 * c.depth as f64,
             Html(&f.title()),
-            count(f.size),
-            cell(f.share.map(|s| format!("{}%", format::plain(s, 1)))),
-            Html(&c.mix()),
+            count(f.size as u64),
+            format::plain(f.share, 1),
+            Html(&categories::mix(c)),
             cell(f.nps.map(|n| signed(n, 0))),
-            cell(f.mean_sentiment.map(|s| signed(s, 2))),
-            cell(
-                f.share_negative
-                    .map(|s| format!("{}%", format::plain(s, 0)))
-            ),
-            cell(f.impact.map(|i| format::plain(i, 1))),
+            signed(f.mean_sentiment, 2),
+            format::plain(f.share_negative, 0),
+            format::plain(f.impact, 1),
         );
     }
     page.push_str("</tbody></table></div></section>");

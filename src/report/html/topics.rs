@@ -8,7 +8,7 @@ use crate::report::escape::Html;
 use crate::report::format;
 use crate::report::stats::SMALL_N;
 use crate::report::svg;
-use crate::report::topics::Topic;
+use crate::report::topics::{Topic, facts};
 
 /// Longest example comment shown, in characters.
 const EXAMPLE_CHARS: usize = 300;
@@ -46,14 +46,14 @@ fn topic_list(topics: &[Topic], examples: usize, none: &str, page: &mut String) 
             } else {
                 ""
             },
-            if t.size < SMALL_N {
+            if (t.size as u64) < SMALL_N {
                 r#"<span class="badge warn">small</span>"#
             } else {
                 ""
             },
             sparkline(t)
         );
-        let facts = t.facts();
+        let facts = facts(t);
         let _ = write!(
             page,
             r#"<div class="facts">{}</div>"#,
@@ -68,7 +68,7 @@ fn topic_list(topics: &[Topic], examples: usize, none: &str, page: &mut String) 
         }
         for example in t.examples.iter().take(examples) {
             let text = format::clip(&example.text, EXAMPLE_CHARS);
-            let sentiment = example.sentiment_text();
+            let sentiment = format::signed(example.sentiment, 2);
             let cite = [example.id.as_str(), sentiment.as_str()]
                 .into_iter()
                 .filter(|s| !s.is_empty())
@@ -91,7 +91,7 @@ fn sparkline(t: &Topic) -> String {
     let [first, .., last] = t.trend.as_slice() else {
         return String::new();
     };
-    let counts: Vec<u64> = t.trend.iter().map(|p| p.count).collect();
+    let counts: Vec<u64> = t.trend.iter().map(|p| p.count as u64).collect();
     let title: Vec<String> = t
         .trend
         .iter()

@@ -15,11 +15,11 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::eval::metrics::Confusion;
 use crate::lang::Lang;
 use crate::sentiment::Label;
 use crate::sentiment::linear::format::{FORMAT, ModelCard, TrainingInfo, WeightsInfo};
 use crate::sentiment::linear::{self, LinearModel, features::FeatureConfig};
+use crate::sentiment::metrics::Confusion;
 use crate::text::AnalysedText;
 
 mod split;

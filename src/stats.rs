@@ -1,5 +1,6 @@
 //! Survey statistics with their uncertainty: tallies that take one answer at a time and
-//! turn into a figure with a 95% confidence interval.
+//! turn into a figure with a 95% confidence interval. The one home of NPS arithmetic:
+//! the report's figures and the topics' pain points both count with [`NpsTally`].
 //!
 //! Three kinds of figure cover every metric of a report: [`Nps`] (a difference of two
 //! proportions of one trinomial sample), [`Share`] (a proportion, with a Wilson interval,
@@ -79,22 +80,35 @@ impl NpsTally {
         true
     }
 
-    /// The score, or `None` without answers.
+    /// Whether an answer (0–10) is a detractor's (0–6).
+    pub fn is_detractor(answer: u64) -> bool {
+        answer <= 6
+    }
+
+    /// Answers counted.
+    pub fn answered(&self) -> u64 {
+        self.promoters + self.passives + self.detractors
+    }
+
+    /// % promoters − % detractors, or `None` without answers.
+    pub fn score(&self) -> Option<f64> {
+        let n = self.answered();
+        (n > 0).then(|| 100.0 * (self.promoters as f64 - self.detractors as f64) / n as f64)
+    }
+
+    /// The score with its interval, or `None` without answers.
     ///
     /// The interval is the Wald interval of a difference of proportions from one
     /// trinomial sample: Var(p̂₊ − p̂₋) = (p₊ + p₋ − (p₊ − p₋)²) / n. Like every Wald
     /// interval it collapses to zero width when all answers agree; `small` warns there.
     pub fn summary(&self) -> Option<Nps> {
-        let n = self.promoters + self.passives + self.detractors;
-        if n == 0 {
-            return None;
-        }
+        let score = self.score()?;
+        let n = self.answered();
         let total = n as f64;
         let pro = self.promoters as f64 / total;
         let det = self.detractors as f64 / total;
         let difference = pro - det;
         let variance = ((pro + det - difference * difference) / total).max(0.0);
-        let score = 100.0 * difference;
         let margin = Z95 * variance.sqrt() * 100.0;
         Some(Nps {
             score,
