@@ -3,11 +3,9 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use serde::Serialize;
 
 use koe::Lang;
-use koe::eval::labelled::{self, BadLine, Fields, LabelMap, LabelledData};
-use koe::eval::stats::Comparison;
+use koe::eval::labelled::{self, Fields, LabelMap, LabelledData};
 use koe::eval::{self, ModelReport, Report, Uncertainty};
 use koe::sentiment::ModelSpec;
 use koe::sentiment::train::stratified_holdout;
