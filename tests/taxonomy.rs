@@ -60,7 +60,14 @@ fn analyse(dir: &Path, taxonomy: &str) -> PathBuf {
     let out = dir.join("out");
     run_ok(
         koe()
-            .args(["analyze", &input, "--quiet", "--no-topics", "--emit", "parquet"])
+            .args([
+                "analyze",
+                &input,
+                "--quiet",
+                "--no-topics",
+                "--emit",
+                "parquet",
+            ])
             .args(["--sentiment", "lexicon", "--taxonomy", &file])
             .arg("--out")
             .arg(&out),
@@ -187,8 +194,16 @@ fn records_categories(path: &Path) -> std::collections::BTreeMap<String, Vec<Str
     let mut by_id = std::collections::BTreeMap::new();
     for batch in reader {
         let batch = batch.unwrap();
-        let ids = batch.column_by_name("id").unwrap().as_string::<i32>().clone();
-        let lists = batch.column_by_name("categories").unwrap().as_list::<i32>().clone();
+        let ids = batch
+            .column_by_name("id")
+            .unwrap()
+            .as_string::<i32>()
+            .clone();
+        let lists = batch
+            .column_by_name("categories")
+            .unwrap()
+            .as_list::<i32>()
+            .clone();
         for i in 0..batch.num_rows() {
             let names = lists.value(i);
             let mut names: Vec<String> = names

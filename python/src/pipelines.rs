@@ -7,10 +7,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use pyo3::prelude::*;
 
+use koe::Lang;
 use koe::pipeline::Pipeline;
 use koe::sentiment::ModelSpec;
 use koe::text::TextAnalyzer;
-use koe::Lang;
 
 use crate::errors::{model_error, os_error, value_error};
 
@@ -36,7 +36,9 @@ pub fn pipeline(py: Python<'_>, spec: &ModelSpec) -> PyResult<Arc<Pipeline>> {
     static PIPELINES: OnceLock<Mutex<HashMap<ModelSpec, Arc<Pipeline>>>> = OnceLock::new();
     let pipelines = PIPELINES.get_or_init(Default::default);
     let cached = |spec: &ModelSpec| {
-        let pipelines = pipelines.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let pipelines = pipelines
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         pipelines.get(spec).cloned()
     };
     if let Some(pipeline) = cached(spec) {
@@ -45,11 +47,14 @@ pub fn pipeline(py: Python<'_>, spec: &ModelSpec) -> PyResult<Arc<Pipeline>> {
     let analyzer = analyzer()?;
     let model = py.detach(|| spec.load()).map_err(|e| model_error(&e))?;
     let pipeline = Arc::new(Pipeline::new(analyzer, model));
-    let mut pipelines = pipelines.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut pipelines = pipelines
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     Ok(pipelines.entry(spec.clone()).or_insert(pipeline).clone())
 }
 
 /// `lang=` as Python gives it: `None` (detect per text), `"ja"`, `"en"`.
 pub fn parse_lang(lang: Option<&str>) -> PyResult<Option<Lang>> {
-    lang.map(|l| l.parse::<Lang>().map_err(value_error)).transpose()
+    lang.map(|l| l.parse::<Lang>().map_err(value_error))
+        .transpose()
 }

@@ -129,6 +129,9 @@ mod tests {
         run.publish().unwrap();
         let spec = ModelSpec::Linear(dir.path().to_path_buf());
         let err = spec.resolve().err().unwrap();
-        assert!(err.to_string().contains("trained no sentiment model"), "{err}");
+        assert!(
+            err.to_string().contains("trained no sentiment model"),
+            "{err}"
+        );
     }
 }

@@ -188,7 +188,8 @@ pub fn read(path: &Path, fields: &Fields, labels: &LabelMap) -> Result<LabelledD
     let file = std::fs::File::open(path).map_err(io)?;
     let reader = BufReader::new(file);
     let mut data = LabelledData::new(path.display().to_string());
-    let mut collect = |line: u64, row: Result<(String, String), String>| data.add(line, row, labels);
+    let mut collect =
+        |line: u64, row: Result<(String, String), String>| data.add(line, row, labels);
     match extension.as_str() {
         "tsv" => read_tsv(reader, path, fields, &mut collect)?,
         "csv" => read_csv(reader, path, fields, &mut collect)?,
@@ -260,7 +261,12 @@ mod tests {
     #[test]
     fn rows_in_memory_read_like_lines_of_a_file() {
         let map = LabelMap::with_overrides("bad=negative").unwrap();
-        let rows = [("最高です", "5"), ("Broken", "bad"), ("", "positive"), ("meh", "?")];
+        let rows = [
+            ("最高です", "5"),
+            ("Broken", "bad"),
+            ("", "positive"),
+            ("meh", "?"),
+        ];
         let data = LabelledData::from_rows(
             "<rows>",
             rows.map(|(t, l)| (t.to_string(), l.to_string())),
@@ -273,7 +279,10 @@ mod tests {
             .collect();
         assert_eq!(
             docs,
-            vec![("最高です", Label::Positive, 1), ("Broken", Label::Negative, 2)]
+            vec![
+                ("最高です", Label::Positive, 1),
+                ("Broken", Label::Negative, 2)
+            ]
         );
         let bad: Vec<(u64, &str)> = data
             .bad_lines
