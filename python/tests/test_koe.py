@@ -85,8 +85,8 @@ def test_bad_input_is_a_clear_python_error():
         koe.score("one string")
     with pytest.raises(TypeError, match="list of str"):
         koe.score([1, 2])
-    with pytest.raises(ValueError, match="null"):
-        koe.score(pa.array(["fine", None]))
+    with pytest.raises(ValueError, match="text 2 is null"):
+        koe.score(pa.chunked_array([["fine"], ["ok", None]]))
     with pytest.raises(ValueError, match="2 texts but 1 labels"):
         koe.eval(["a", "b"], ["positive"])
     with pytest.raises(OSError):
