@@ -48,8 +48,10 @@ impl Texts {
                 .map(|PyArrowType(data)| make_array(data))
                 .collect(),
         };
+        let mut offset = 0;
         for array in &arrays {
-            check_strings(array.as_ref())?;
+            check_strings(array.as_ref(), offset)?;
+            offset += array.len();
         }
         Ok(Texts::Arrow(arrays))
     }
@@ -92,8 +94,9 @@ fn type_name(object: &Bound<'_, PyAny>) -> String {
         .unwrap_or_else(|_| "an unknown type".into())
 }
 
-/// Strings, and no nulls (a missing text has no analysis; drop or fill it first).
-fn check_strings(array: &dyn Array) -> PyResult<()> {
+/// Strings, and no nulls (a missing text has no analysis; drop or fill it first);
+/// `offset` is the position of the array's first text among all the texts.
+fn check_strings(array: &dyn Array, offset: usize) -> PyResult<()> {
     match array.data_type() {
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {}
         other => {
@@ -105,7 +108,8 @@ fn check_strings(array: &dyn Array) -> PyResult<()> {
     if let Some(nulls) = array.nulls().filter(|n| n.null_count() > 0) {
         let first = (0..array.len()).find(|&i| nulls.is_null(i)).unwrap_or(0);
         return Err(PyValueError::new_err(format!(
-            "text {first} is null ({} nulls): drop or fill missing texts first",
+            "text {} is null ({} nulls in its chunk): drop or fill missing texts first",
+            offset + first,
             nulls.null_count()
         )));
     }
