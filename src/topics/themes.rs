@@ -147,18 +147,27 @@ impl ThemeFit {
     }
 }
 
-/// Fits the themes of the records in `store`; `keys` are the records' text hashes,
-/// `seeds` the theme seed each matched (`NONE`: none).
+/// What the theme fit needs to know of each record besides its clauses, one entry per
+/// record of the store.
+pub(crate) struct RecordFacts<'a> {
+    /// The records' text hashes (the sample is taken in their order).
+    pub keys: &'a [u64],
+    /// The records' languages (for the ja–en bridge and the language shifts).
+    pub langs: &'a [Lang],
+    /// The theme seed each record matched (`NONE`: none).
+    pub seeds: &'a [u32],
+}
+
+/// Fits the themes of the records in `store`.
 pub(crate) fn fit(
     store: &ClauseStore,
     vocab: &Vocabulary,
     semantics: RecordSemantics<'_>,
-    keys: &[u64],
-    langs: &[Lang],
-    seeds: &[u32],
+    records: RecordFacts<'_>,
     options: &TopicOptions,
     rng: &mut Rng,
 ) -> ThemeFit {
+    let RecordFacts { keys, langs, seeds } = records;
     let count = |lang: Lang| langs.iter().filter(|&&l| l == lang).count();
     let mixed = [Lang::Ja, Lang::En]
         .into_iter()
