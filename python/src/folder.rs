@@ -9,7 +9,6 @@ use pyo3::prelude::*;
 use koe::analysis::{AnalysisDir, Generation, Part};
 use koe::index::{Filters, SearchIndex, SearchOutput, SearchRequest};
 use koe::report::Period;
-use koe::topics::Topics;
 use koe::Label;
 
 use crate::errors::{os_error, runtime_error, value_error};
@@ -96,7 +95,7 @@ impl Analysis {
         py.detach(|| {
             let results = self.index.search(&request).map_err(value_error)?;
             // Labels are a nicety, as in `koe search`: unreadable topics leave them out.
-            let topics = self.generation.topics::<Topics>().ok().flatten();
+            let topics = self.generation.topics().ok().flatten();
             to_json(&SearchOutput::new(&request, results, topics.as_ref()))
         })
     }
@@ -105,7 +104,7 @@ impl Analysis {
     fn topics_json(&self) -> PyResult<String> {
         let topics = self
             .generation
-            .topics::<serde_json::Value>()
+            .topics()
             .map_err(|e| os_error(&e))?;
         to_json(&topics)
     }
@@ -116,7 +115,7 @@ impl Analysis {
     fn metrics_json(&self, py: Python<'_>, period: &str) -> PyResult<String> {
         let period: Period = period.parse().map_err(value_error)?;
         py.detach(|| {
-            let metrics = koe::report::metrics(&self.index, period).map_err(|e| os_error(&e))?;
+            let metrics = koe::report::metrics(self.index.records(), period).map_err(|e| os_error(&e))?;
             to_json(&metrics)
         })
     }
