@@ -1,5 +1,6 @@
 //! `koe index merge`: analysis folders of shards of one corpus (one per Spark partition,
-//! [`analyse_shard`](super::analyse_shard)) → one new generation of an analysis folder,
+//! each `koe analyze --topics-from MODEL --no-candidate-topics`) → one new generation of
+//! an analysis folder,
 //! which `koe search`, `topics`, `report` and `serve` open like any other.
 //!
 //! The shards must have been analysed alike — the same koe, sentiment model, topic

@@ -29,11 +29,9 @@ mod inputs;
 mod learn;
 pub mod merge;
 mod run;
-mod shard;
 mod spill;
 mod texts;
 
-pub use shard::analyse_shard;
 pub use texts::TextResult;
 
 pub use learn::LearnedSentiment;

@@ -144,29 +144,6 @@ impl Pipeline {
     }
 }
 
-impl Pipeline {
-    /// Analyses records the caller already holds (a shard of a corpus split elsewhere:
-    /// a Spark partition) into the run's generation, as [`Pipeline::run`] does with the
-    /// records of files. Ids are not checked for duplicates: the caller split the corpus
-    /// by record. The caller publishes the run.
-    pub fn run_records(
-        &self,
-        records: impl IntoIterator<Item = Record>,
-        run: &Run,
-        options: &Options,
-        progress: &mut dyn FnMut(Progress),
-    ) -> Result<Summary, Error> {
-        let started = Instant::now();
-        options.check()?;
-        let mut pass = Pass::begin(self, run, options, progress)?;
-        for record in records {
-            pass.summary.records_read += 1;
-            pass.push(record)?;
-        }
-        pass.finish(started)
-    }
-}
-
 fn position(input: usize, record: &Record) -> Position {
     Position {
         input: u32::try_from(input).unwrap_or(u32::MAX),
