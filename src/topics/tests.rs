@@ -555,6 +555,22 @@ fn group_of_row(rows: &[Row], i: usize) -> (&'static str, Lang) {
     (rows[i].3, lang)
 }
 
+/// Each theme's records as (complaint, language), by theme id; every record must have one.
+fn theme_members(
+    topics: &Topics,
+    rows: &[Row],
+) -> std::collections::BTreeMap<u32, Vec<(&'static str, Lang)>> {
+    let mut members: std::collections::BTreeMap<u32, Vec<(&str, Lang)>> = Default::default();
+    for i in 0..rows.len() {
+        let theme = topics.doc_theme(i).expect("every record has a theme");
+        members
+            .entry(theme)
+            .or_default()
+            .push(group_of_row(rows, i));
+    }
+    members
+}
+
 /// EDICT entries for the corpus's Japanese words (real entries, senses trimmed).
 const EDICT: &str = "\
 配送 [はいそう] /(n,vs) delivery/(P)/
@@ -584,14 +600,7 @@ fn a_ja_en_dictionary_puts_both_languages_of_a_complaint_in_one_theme() {
     );
     // TF-IDF alone, no encoder: the bridge and the centring of the languages are what
     // join them (without the dictionary every theme is one language, see below).
-    let mut members: std::collections::BTreeMap<u32, Vec<(&str, Lang)>> = Default::default();
-    for i in 0..rows.len() {
-        let theme = topics.doc_theme(i).expect("every record has a theme");
-        members
-            .entry(theme)
-            .or_default()
-            .push(group_of_row(&rows, i));
-    }
+    let members = theme_members(&topics, &rows);
     for (theme, groups) in &members {
         let complaints: std::collections::BTreeSet<&str> = groups.iter().map(|g| g.0).collect();
         let langs: std::collections::BTreeSet<Lang> = groups.iter().map(|g| g.1).collect();
@@ -609,14 +618,7 @@ fn themes_partition_the_records_one_complaint_each() {
     let labels: Vec<&str> = topics.themes.iter().map(|t| t.label.as_str()).collect();
     assert!((8..=12).contains(&labels.len()), "{labels:#?}");
     assert_eq!(topics.overall.theme_outliers, 0);
-    let mut members: std::collections::BTreeMap<u32, Vec<(&str, Lang)>> = Default::default();
-    for i in 0..rows.len() {
-        let theme = topics.doc_theme(i).expect("every record has a theme");
-        members
-            .entry(theme)
-            .or_default()
-            .push(group_of_row(&rows, i));
-    }
+    let members = theme_members(&topics, &rows);
     for (theme, groups) in &members {
         assert!(
             groups.iter().all(|g| *g == groups[0]),
@@ -680,14 +682,7 @@ fn whole_record_vectors_give_one_theme_per_complaint_in_both_languages() {
     assert_eq!(options.vectors_spec(), "tfidf; themes: embeddings:themes");
     let topics = fit(&rows, options, &[]);
     assert_eq!(topics.themes.len(), 4, "{:#?}", topics.themes);
-    let mut members: std::collections::BTreeMap<u32, Vec<(&str, Lang)>> = Default::default();
-    for i in 0..rows.len() {
-        let theme = topics.doc_theme(i).expect("every record has a theme");
-        members
-            .entry(theme)
-            .or_default()
-            .push(group_of_row(&rows, i));
-    }
+    let members = theme_members(&topics, &rows);
     for (theme, groups) in &members {
         // One complaint (channel) per theme, and both of its languages.
         assert!(
