@@ -472,6 +472,46 @@ mod tests {
     }
 
     #[test]
+    fn arrow_rows_number_rows_over_batches_and_name_the_missing_text_column() {
+        let fields = Arc::new(FieldMap {
+            text: FieldNames::preferring(vec!["comment".into()], "text"),
+            ..FieldMap::default()
+        });
+        let mut rows = ArrowRows::new("part-00003", fields, Limits::default());
+        let first: StringArray = vec![Some("配送が遅くて困りました"), None]
+            .into_iter()
+            .collect();
+        let second: StringArray = vec![Some("Great staff")].into_iter().collect();
+        let mut lines = Vec::new();
+        for comments in [first, second] {
+            let batch =
+                RecordBatch::try_from_iter([("comment", Arc::new(comments) as ArrayRef)]).unwrap();
+            for item in rows.read(&batch).unwrap() {
+                lines.push(match item {
+                    Ok(record) => (record.origin.line, record.text, None),
+                    Err(reject) => (reject.line, String::new(), Some(reject.reason)),
+                });
+            }
+        }
+        assert_eq!(
+            lines,
+            vec![
+                (1, "配送が遅くて困りました".to_string(), None),
+                (2, String::new(), Some(RejectReason::MissingText)),
+                (3, "Great staff".to_string(), None),
+            ]
+        );
+
+        let body: StringArray = vec![Some("hello")].into_iter().collect();
+        let batch = RecordBatch::try_from_iter([("body", Arc::new(body) as ArrayRef)]).unwrap();
+        let error = rows.read(&batch).unwrap_err().to_string();
+        assert!(
+            error.contains("part-00003") && error.contains("columns: body"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn a_file_that_is_not_parquet_is_an_error_naming_it() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("fake.parquet");
