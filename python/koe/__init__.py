@@ -24,9 +24,12 @@ The library behind the ``koe`` command line, in process:
 ``ChunkedArray`` of strings (read in place through the Arrow C data interface). Models
 are koe's specs: ``lexicon`` (the default), ``linear:<dir>`` (a model of ``koe train
 sentiment``, or an analysis folder whose ``--sentiment auto`` run learnt one),
-``transformer:<dir>`` (a koe built with the ``transformer`` feature). ``auto`` learns
-from a dump's ratings, which only ``koe analyze`` reads: it is refused here with a
-``ValueError`` saying so. The work runs on koe's threads with the GIL released.
+``transformer:<dir>`` (a koe built with the ``transformer`` feature), or ``auto`` with
+``ratings=`` (one 1–5 star rating or None per text): a linear model per language learnt
+from the rated texts where it beats the lexicon on held-out ones, as ``koe analyze
+--sentiment auto`` learns from a dump's ratings (300 rated texts per class and language
+at least; ``score``'s schema metadata ``koe.sentiment_auto`` says what it chose). The
+work runs on koe's threads with the GIL released.
 """
 
 from __future__ import annotations
@@ -66,25 +69,55 @@ def _texts(texts: Any) -> Any:
     return list(texts)
 
 
-def analyze(texts: Any, *, model: str = "lexicon", lang: Optional[str] = None) -> list:
+def _ratings(ratings: Any) -> Optional[list]:
+    """Star ratings as the native half reads them: int or None (NaN, a missing value)."""
+    if ratings is None:
+        return None
+    values = ratings.tolist() if hasattr(ratings, "tolist") else list(ratings)
+    out = []
+    for value in values:
+        if value is None or (isinstance(value, float) and value != value):
+            out.append(None)
+        elif isinstance(value, float) and value.is_integer():
+            out.append(int(value))
+        else:
+            out.append(value)
+    return out
+
+
+def analyze(
+    texts: Any,
+    *,
+    model: str = "lexicon",
+    lang: Optional[str] = None,
+    ratings: Optional[Sequence[Any]] = None,
+) -> list:
     """Language, tokens, sentences and sentiment of each text (a list of dicts).
 
     Each dict: ``lang``, ``sentiment`` (negative / neutral / positive), ``score``
     (−1…1), ``confidence`` (0…1), ``sentences`` (each with ``text``, ``sentiment``,
     ``score``), ``tokens``, ``lemmas`` and ``normalized`` (the NFKC text koe analysed).
-    ``lang`` ("ja", "en") skips detection.
+    ``lang`` ("ja", "en") skips detection. ``ratings``: with ``model="auto"``.
     """
-    return _native.analyze(_texts(texts), model=model, lang=lang)
+    return _native.analyze(_texts(texts), model=model, lang=lang, ratings=_ratings(ratings))
 
 
-def score(texts: Any, *, model: str = "lexicon", lang: Optional[str] = None):
+def score(
+    texts: Any,
+    *,
+    model: str = "lexicon",
+    lang: Optional[str] = None,
+    ratings: Optional[Sequence[Any]] = None,
+):
     """Document sentiment of each text, as a ``pyarrow.RecordBatch``.
 
     Columns ``lang``, ``sentiment``, ``score`` (float32, −1…1) and ``confidence``
     (float32, 0…1), one row per text, in order: the labels and scores ``koe analyze``
-    gives the same texts with the same model.
+    gives the same texts with the same model. With ``model="auto"`` and ``ratings``, the
+    schema's metadata ``koe.sentiment_auto`` holds what it chose per language (JSON, as
+    ``summary.json``'s ``sentiment_auto``).
     """
-    return _native.score(_texts(texts), model=model, lang=lang)
+    return _native.score(_texts(texts), model=model, lang=lang, ratings=_ratings(ratings))
 
 
 def _labels(labels: Any) -> list:

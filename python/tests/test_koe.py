@@ -253,3 +253,30 @@ def test_a_shard_refuses_what_it_cannot_analyse_and_publishes_nothing_on_error(t
             {"id": "x", "text": "Great staff"},
         ]))
     assert shard.summary["indexed"] == 1 and shard.summary["rejected_by_reason"] == {"duplicate_id": 1}
+
+
+def test_auto_learns_from_the_ratings_given_as_koe_analyze_does_from_the_dumps(tmp_path):
+    rows = [json.loads(line) for line in DEMO.read_text(encoding="utf-8").splitlines()]
+    texts = [row["text"] for row in rows]
+    stars = pd.Series([row.get("rating") for row in rows], dtype="float")  # NaN: unrated
+    batch = koe.score(texts, model="auto", ratings=stars)
+    choice = json.loads(batch.schema.metadata[b"koe.sentiment_auto"])
+
+    out = tmp_path / "auto"
+    summary = json.loads(cli("analyze", DEMO, "--out", out, "--sentiment", "auto", "--no-topics",
+                             "--emit", "parquet", "--json", "--quiet"))
+    expected = summary["sentiment_auto"]
+    assert choice["rated_records"] == expected["rated_records"] == stars.notna().sum()
+    assert choice["languages"] == expected["languages"]
+    records = koe.open(out).records()
+    assert batch.column("sentiment").to_pylist() == records.column("sentiment").to_pylist()
+    assert koe.analyze(texts[:2], model="auto", ratings=stars[:2])[0]["lang"] in ("ja", "en")
+
+    with pytest.raises(ValueError, match="ratings"):
+        koe.score(texts, model="auto")
+    with pytest.raises(ValueError, match="2 texts but 1 ratings"):
+        koe.score(texts[:2], model="auto", ratings=[5])
+    with pytest.raises(ValueError, match="rating 9 of text 1"):
+        koe.score(texts[:2], model="auto", ratings=[5, 9])
+    with pytest.raises(ValueError, match="model='auto'"):
+        koe.score(texts[:2], ratings=[5, 1])
