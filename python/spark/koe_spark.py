@@ -204,7 +204,12 @@ def main(argv: list[str] | None = None) -> dict:
                         help="the koe binary the driver fits and merges with (default: $KOE_BIN or koe)")
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)
-    fields = dict(field.split("=", 1) for field in args.field)
+    fields = {}
+    for field in args.field:
+        name, equals, column = field.partition("=")
+        if not (name and equals and column):
+            parser.error(f"--field {field!r}: give KOE=COLUMN, such as text=comment")
+        fields[name] = column
     fit_flags = [f"--{name.replace('_', '-').replace('created-at', 'date')}-field={column}"
                  for name, column in fields.items()]
     fit_flags += ["--period", args.period, *koe_args]
