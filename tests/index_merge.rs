@@ -1,5 +1,6 @@
 //! `koe index merge`: shards of one corpus, each analysed apart with one fitted topic
-//! model (what the Spark job does per partition), merged into one analysis that agrees
+//! model (what the Spark job does per partition; one shard by the CLI, the other fed
+//! through the library's `Pipeline::feed` as the Python package's `koe.Shard` does), merged into one analysis that agrees
 //! with one `koe analyze` over the whole corpus — the same records, sentiment, themes,
 //! topics and search hits — on the Japanese and English demo corpus.
 
@@ -13,8 +14,16 @@ use common::{DEMO, current, koe, run_err, run_json, run_ok, write};
 use koe::analysis::Part;
 
 /// The flags every analysis here shares: a fixed sentiment model (`auto` would learn one
-/// per shard) and LSA themes (no encoder needed).
-const ALIKE: [&str; 4] = ["--sentiment", "lexicon", "--theme-vectors", "tfidf"];
+/// per shard), LSA themes (no encoder needed) and the ids rule of records fed one at a
+/// time (`last` reads the inputs twice), which shards must share.
+const ALIKE: [&str; 6] = [
+    "--sentiment",
+    "lexicon",
+    "--theme-vectors",
+    "tfidf",
+    "--duplicate-ids",
+    "first",
+];
 
 fn analyze(input: &Path, out: &Path, model: Option<&Path>) -> Value {
     let mut cmd = koe();
@@ -49,6 +58,45 @@ fn hits(dir: &Path, query: &str) -> Vec<Value> {
     hits
 }
 
+/// Analyses `input`'s records with `Pipeline::feed` (the library's entry for records a
+/// caller holds) into `out`, applying `model` as `--topics-from MODEL
+/// --no-candidate-topics` does.
+fn feed(input: &Path, out: &Path, model: &Path) {
+    use koe::pipeline::{DuplicateIds, Options, Pipeline, read_model};
+    use koe::topics::TopicOptions;
+    use std::sync::Arc;
+
+    let pipeline = Pipeline::new(
+        koe::text::TextAnalyzer::load(None).unwrap(),
+        koe::sentiment::from_spec("lexicon").unwrap(),
+    );
+    let model = Arc::new(read_model(model).unwrap());
+    let options = Options {
+        topics: Some(TopicOptions::applying(model).unwrap()),
+        duplicate_ids: DuplicateIds::First,
+        emit_parquet: true,
+        ..Options::default()
+    };
+    let run = koe::analysis::AnalysisDir::new(out)
+        .begin_run(None)
+        .unwrap();
+    let mut quiet = |_| {};
+    let name = input.display().to_string();
+    let mut fed = pipeline.feed(&name, &run, &options, &mut quiet).unwrap();
+    let items = koe::ingest::open(
+        input,
+        Arc::new(options.fields.clone()),
+        options.limits,
+        Default::default(),
+    )
+    .unwrap();
+    for item in items {
+        fed.push(item.unwrap()).unwrap();
+    }
+    fed.finish().unwrap();
+    run.publish().unwrap();
+}
+
 /// The demo corpus split into `parts` files of consecutive lines.
 fn split(dir: &Path, parts: usize) -> Vec<PathBuf> {
     let demo = std::fs::read_to_string(DEMO).unwrap();
@@ -79,7 +127,14 @@ fn merged_shards_agree_with_one_run_over_the_whole_corpus() {
     let mut shards = Vec::new();
     for (i, part) in parts.iter().enumerate() {
         let shard = at(&format!("shard-{i}"));
-        analyze(part, &shard, Some(&model));
+        match i {
+            0 => {
+                analyze(part, &shard, Some(&model));
+            }
+            // Fed record by record through the library, as the Python package's
+            // koe.Shard does with a Spark partition's Arrow batches.
+            _ => feed(part, &shard, &model),
+        }
         shards.push(shard);
     }
     let merged = run_json(

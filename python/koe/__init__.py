@@ -15,15 +15,21 @@ The library behind the ``koe`` command line, in process:
 * ``eval(data, models=[...])``: ``koe eval`` on a DataFrame (``text`` and ``label``
   columns) or on ``(texts, labels)``: the figures of ``koe eval --json``.
 * ``open(folder)``: an analysis folder written by ``koe analyze``: ``.search(query)``,
-  ``.topics()``, ``.metrics()``, ``.summary()``, ``.records()``.
+  ``.topics()``, ``.metrics()``, ``.summary()``, ``.records()``, ``.record_batches()``.
+* ``Shard(out, topics_from=MODEL)``: Arrow record batches (a Spark partition's) analysed
+  into an analysis folder as ``koe analyze --topics-from MODEL --no-candidate-topics
+  --emit parquet`` analyses a file of them; ``koe index merge`` joins the shards.
 
 ``texts`` may be a list of str, a pandas Series, or a pyarrow ``Array`` /
 ``ChunkedArray`` of strings (read in place through the Arrow C data interface). Models
 are koe's specs: ``lexicon`` (the default), ``linear:<dir>`` (a model of ``koe train
 sentiment``, or an analysis folder whose ``--sentiment auto`` run learnt one),
-``transformer:<dir>`` (a koe built with the ``transformer`` feature). ``auto`` learns
-from a dump's ratings, which only ``koe analyze`` reads: it is refused here with a
-``ValueError`` saying so. The work runs on koe's threads with the GIL released.
+``transformer:<dir>`` (a koe built with the ``transformer`` feature), or ``auto`` with
+``ratings=`` (one 1–5 star rating or None per text): a linear model per language learnt
+from the rated texts where it beats the lexicon on held-out ones, as ``koe analyze
+--sentiment auto`` learns from a dump's ratings (300 rated texts per class and language
+at least; ``score``'s schema metadata ``koe.sentiment_auto`` says what it chose). The
+work runs on koe's threads with the GIL released.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ from typing import Any, Optional, Sequence
 from . import _native
 
 __version__ = _native.__version__
-__all__ = ["analyze", "score", "eval", "open", "Analysis", "__version__"]
+__all__ = ["analyze", "score", "eval", "open", "Analysis", "Shard", "__version__"]
 
 
 def _texts(texts: Any) -> Any:
@@ -63,25 +69,55 @@ def _texts(texts: Any) -> Any:
     return list(texts)
 
 
-def analyze(texts: Any, *, model: str = "lexicon", lang: Optional[str] = None) -> list:
+def _ratings(ratings: Any) -> Optional[list]:
+    """Star ratings as the native half reads them: int or None (NaN, a missing value)."""
+    if ratings is None:
+        return None
+    values = ratings.tolist() if hasattr(ratings, "tolist") else list(ratings)
+    out = []
+    for value in values:
+        if value is None or (isinstance(value, float) and value != value):
+            out.append(None)
+        elif isinstance(value, float) and value.is_integer():
+            out.append(int(value))
+        else:
+            out.append(value)
+    return out
+
+
+def analyze(
+    texts: Any,
+    *,
+    model: str = "lexicon",
+    lang: Optional[str] = None,
+    ratings: Optional[Sequence[Any]] = None,
+) -> list:
     """Language, tokens, sentences and sentiment of each text (a list of dicts).
 
     Each dict: ``lang``, ``sentiment`` (negative / neutral / positive), ``score``
     (−1…1), ``confidence`` (0…1), ``sentences`` (each with ``text``, ``sentiment``,
     ``score``), ``tokens``, ``lemmas`` and ``normalized`` (the NFKC text koe analysed).
-    ``lang`` ("ja", "en") skips detection.
+    ``lang`` ("ja", "en") skips detection. ``ratings``: with ``model="auto"``.
     """
-    return _native.analyze(_texts(texts), model=model, lang=lang)
+    return _native.analyze(_texts(texts), model=model, lang=lang, ratings=_ratings(ratings))
 
 
-def score(texts: Any, *, model: str = "lexicon", lang: Optional[str] = None):
+def score(
+    texts: Any,
+    *,
+    model: str = "lexicon",
+    lang: Optional[str] = None,
+    ratings: Optional[Sequence[Any]] = None,
+):
     """Document sentiment of each text, as a ``pyarrow.RecordBatch``.
 
     Columns ``lang``, ``sentiment``, ``score`` (float32, −1…1) and ``confidence``
     (float32, 0…1), one row per text, in order: the labels and scores ``koe analyze``
-    gives the same texts with the same model.
+    gives the same texts with the same model. With ``model="auto"`` and ``ratings``, the
+    schema's metadata ``koe.sentiment_auto`` holds what it chose per language (JSON, as
+    ``summary.json``'s ``sentiment_auto``).
     """
-    return _native.score(_texts(texts), model=model, lang=lang)
+    return _native.score(_texts(texts), model=model, lang=lang, ratings=_ratings(ratings))
 
 
 def _labels(labels: Any) -> list:
@@ -222,6 +258,19 @@ class Analysis:
 
         return pyarrow.parquet.read_table(path)
 
+    def record_batches(self, batch_size: int = 4096):
+        """The run's ``records.parquet`` as ``pyarrow.RecordBatch``es of at most
+        ``batch_size`` rows, read one at a time (``records()`` reads the whole table)."""
+        path = self._native.records_path()
+        if path is None:
+            raise FileNotFoundError(
+                f"{self.path}: its current analysis has no records.parquet: "
+                "run `koe analyze ... --emit parquet`"
+            )
+        import pyarrow.parquet
+
+        yield from pyarrow.parquet.ParquetFile(path).iter_batches(batch_size=batch_size)
+
     def __repr__(self) -> str:
         return f"koe.Analysis({self.path!r}, generation={self.generation})"
 
@@ -230,3 +279,100 @@ def open(path: "str | os.PathLike[str]") -> Analysis:  # noqa: A001 (koe.open, l
     """Opens the analysis folder ``path`` (written by ``koe analyze``) at its current
     generation. A missing folder, or one with no analysis, is an ``OSError``."""
     return Analysis(path)
+
+
+class Shard:
+    """Records held as Arrow record batches (a Spark partition's) analysed into the
+    analysis folder ``out``, as ``koe analyze PART --topics-from MODEL
+    --no-candidate-topics --emit parquet --out OUT`` analyses a file of them: the same
+    field mapping, rejects, sentiment, themes and topics, index and ``records.parquet``,
+    so ``koe index merge`` joins shards analysed with one model into one analysis.
+
+        >>> with koe.Shard("out/part-0", topics_from="model") as shard:
+        ...     for batch in batches:
+        ...         shard.add(batch)
+        >>> analysis = shard.close()          # published; an Analysis
+        >>> next(analysis.record_batches())   # one row per record, records.parquet's
+
+    ``topics_from``: an analysis folder whose run fitted topics (``koe analyze SAMPLE
+    --out MODEL``); its topic model is applied, and clauses none of its sub-topics covers
+    stay outliers, so a record's themes and topics depend on the record and the model
+    alone. ``model``: the sentiment model spec (``lexicon``, ``linear:<dir>``, …; not
+    ``auto``: learn it on the sample and pass ``linear:MODEL``). ``fields``: koe's field
+    → the batches' column name, or names tried in order (``{"text": "comment"}``); koe's
+    own name is tried last. ``period``: month or week (topic trends). ``name``: what
+    origins and rejects call the source (rows are numbered from 1 over all batches).
+    Ids: the first record of an id is kept, later ones are ``duplicate_id`` rejects
+    (``duplicate_ids="error"`` stops instead; ``koe analyze``'s default ``last`` needs
+    two passes over the records).
+
+    The dictionary, sentiment model and topic model are loaded once per process and
+    shared by every shard. ``add`` returns once the batch is read; koe analyses it on a
+    thread of its own while the caller reads the next. ``close`` finishes the analysis
+    and publishes the folder's new generation; a shard left by an exception (``with``)
+    or never closed publishes nothing.
+    """
+
+    def __init__(
+        self,
+        out: "str | os.PathLike[str]",
+        *,
+        topics_from: "str | os.PathLike[str]",
+        model: str = "lexicon",
+        fields: Optional[dict] = None,
+        period: str = "month",
+        name: str = "arrow",
+        batch_size: int = 2048,
+        duplicate_ids: str = "first",
+    ) -> None:
+        if model == "auto":
+            raise ValueError(
+                "a shard cannot learn a sentiment model: fit the topic model with "
+                "`koe analyze SAMPLE --sentiment auto --out MODEL` and pass "
+                "model='linear:MODEL' (or 'lexicon' when it learnt none)"
+            )
+        names = {
+            field: [value] if isinstance(value, str) else list(value)
+            for field, value in (fields or {}).items()
+        }
+        self._native = _native.Shard(
+            os.fspath(out),
+            topics_from=os.fspath(topics_from),
+            model=model,
+            fields=names,
+            period=period,
+            name=name,
+            batch_size=batch_size,
+            duplicate_ids=duplicate_ids,
+        )
+        self.summary: Optional[dict] = None
+
+    def add(self, batch) -> None:
+        """Analyses a ``pyarrow.RecordBatch`` (or anything with ``to_batches()``, such as
+        a ``pyarrow.Table``, batch by batch)."""
+        if hasattr(batch, "to_batches"):
+            for part in batch.to_batches():
+                self._native.add(part)
+        else:
+            self._native.add(batch)
+
+    def close(self) -> Analysis:
+        """Finishes the analysis (topics applied, index committed, ``records.parquet``
+        written), publishes it and opens it; ``summary`` holds its ``summary.json``.
+        Closing a closed shard opens it again."""
+        if self.summary is None:
+            self.summary = json.loads(self._native.close())
+        return Analysis(self._native.out)
+
+    def abandon(self) -> None:
+        """Stops the analysis; nothing is published, the folder stays as it was."""
+        self._native.abandon()
+
+    def __enter__(self) -> "Shard":
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is not None:
+            self.abandon()
+        elif self.summary is None:
+            self.close()

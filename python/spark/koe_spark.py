@@ -2,7 +2,8 @@
 partition, merged into one analysis folder.
 
     python python/spark/koe_spark.py DUMP --out OUT [--master local[2]] [--partitions N]
-        [--sample-rows N] [--sentiment lexicon] [--koe PATH] [-- KOE_ANALYZE_FLAGS...]
+        [--sample-rows N] [--sentiment lexicon] [--field text=comment ...] [--period month]
+        [--threads 1] [--koe PATH] [-- FIT_FLAGS...]
 
 What runs where (see the README's "Scaling"):
 
@@ -11,21 +12,28 @@ What runs where (see the README's "Scaling"):
    ``koe analyze SAMPLE --out OUT/model`` (and, with ``--sentiment auto``, the linear
    sentiment models its ratings allow). The fitted model folder is broadcast.
 2. Executors, one task per partition (``mapInArrow``: Arrow batches in and out): the
-   partition's rows are written as one Parquet file, analysed with
-   ``koe analyze PART --topics-from MODEL --no-candidate-topics --emit parquet
-   --out OUT/shards/part-NNNNN`` — the same sentiment and topic model on every executor,
-   so a record's results never depend on its partition — and the shard's
-   ``records.parquet`` goes back to Spark as Arrow batches.
+   Python package analyses the partition's batches in process, ``koe.Shard(
+   OUT/shards/part-NNNNN, topics_from=MODEL)`` — what ``koe analyze PART --topics-from
+   MODEL --no-candidate-topics --emit parquet`` does with a file of them, the same code
+   — with the same sentiment and topic model on every executor, so a record's results
+   never depend on its partition; the shard's records (``records.parquet``) go back to
+   Spark as Arrow batches. Each Python worker loads the dictionary and models once.
 3. Spark writes the analysed records as Parquet (``OUT/records/``), one row per record:
    id, text, language, sentiment label, score and confidence, topic ids, survey fields.
 4. Driver: ``koe index merge OUT/shards/* --out OUT/analysis`` joins the shards into one
    analysis folder that ``koe search``, ``koe topics``, ``koe report`` and ``koe serve``
    open.
 
-Flags after ``--`` go to every ``koe analyze`` (field names: ``--text-field comment``;
-``--period week``; ...). OUT must be on storage every executor and the driver share (a
-local folder in local mode; NFS or a mounted bucket on a cluster). Spark's own options
-(``--master``, executor memory) come from ``spark-submit`` or the flags below.
+The driver runs the koe CLI (``--koe``) for the fit and the merge; executors need only
+the ``koe`` package in their Python (PYSPARK_PYTHON; this interpreter by default).
+``--field KOE=COLUMN`` maps a column to one of koe's fields (``--field text=comment``)
+and ``--period`` sets the trend buckets, for the fit and every shard alike; flags after
+``--`` go to the fit's ``koe analyze`` only (``--theme-vectors tfidf``,
+``--min-topic-size 20``: the shards apply what it fitted). ``--threads`` is koe's
+threads per task (default 1: Spark runs a task per core). OUT must be on storage every
+executor and the driver share (a local folder in local mode; NFS or a mounted bucket on
+a cluster). Spark's own options (``--master``, executor memory) come from
+``spark-submit`` or the flags below.
 """
 
 from __future__ import annotations
@@ -48,7 +56,7 @@ import pyarrow.parquet as pq
 # integers Spark has no type for widened to signed ones.
 RECORDS_DDL = (
     "id string, text string, lang string, sentiment string, sentiment_score float, "
-    "sentiment_confidence float, topics array<bigint>, categories array<string>, "
+    "sentiment_confidence float, theme bigint, topics array<bigint>, categories array<string>, "
     "rating int, nps int, effort int, channel string, stage string, product string, "
     "created_at timestamp, source_file string, source_line bigint"
 )
@@ -60,6 +68,7 @@ RECORDS_ARROW = pa.schema(
         ("sentiment", pa.string()),
         ("sentiment_score", pa.float32()),
         ("sentiment_confidence", pa.float32()),
+        ("theme", pa.int64()),
         ("topics", pa.list_(pa.int64())),
         ("categories", pa.list_(pa.string())),
         ("rating", pa.int32()),
@@ -120,41 +129,43 @@ def unpack_model(files: dict[str, bytes], folder: Path) -> Path:
     return folder
 
 
-def analyse_partition(koe, model_files, model_digest, shards, sentiment, koe_args):
-    """The ``mapInArrow`` function: one partition's Arrow batches → one index shard, and
-    the shard's analysed records back as Arrow batches."""
+def analyse_partition(model_files, model_digest, shards, sentiment, fields, period, threads):
+    """The ``mapInArrow`` function: one partition's Arrow batches → one index shard (the
+    ``koe`` package, in this Python worker), and the shard's records back as Arrow
+    batches."""
 
     def analyse(batches):
         from pyspark import TaskContext
 
-        partition = TaskContext.get().partitionId()
-        work = Path(tempfile.mkdtemp(prefix=f"koe-part-{partition}-"))
+        # koe's worker threads, read when koe first runs in this process.
+        os.environ.setdefault("RAYON_NUM_THREADS", str(threads))
+        import koe
+
+        name = f"part-{TaskContext.get().partitionId():05d}"
+        shard = None
         try:
-            writer = None
             for batch in batches:
-                if writer is None:
-                    writer = pq.ParquetWriter(work / "part.parquet", batch.schema)
-                writer.write_batch(batch)
-            if writer is None:
-                return  # an empty partition: no shard
-            writer.close()
-            # Named by its content: a later job with another model never reuses it.
-            model = unpack_model(
-                model_files.value, Path(tempfile.gettempdir()) / f"koe-model-{model_digest}"
-            )
-            shard = Path(shards) / f"part-{partition:05d}"
-            if shard.exists():  # a retried task starts its shard again
-                shutil.rmtree(shard)
-            run_koe(
-                koe, "analyze", str(work / "part.parquet"), "--out", str(shard),
-                "--sentiment", sentiment.format(model=model), "--topics-from", str(model),
-                "--no-candidate-topics", "--emit", "parquet", "--quiet", *koe_args,
-            )
-            records = pq.ParquetFile(current_generation(shard) / "records.parquet")
-            for batch in records.iter_batches():
-                yield pa.Table.from_batches([batch]).cast(RECORDS_ARROW).to_batches()[0]
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
+                if shard is None:
+                    # Named by its content: a later job with another model never reuses it.
+                    model = unpack_model(
+                        model_files.value,
+                        Path(tempfile.gettempdir()) / f"koe-model-{model_digest}",
+                    )
+                    folder = Path(shards) / name
+                    if folder.exists():  # a retried task starts its shard again
+                        shutil.rmtree(folder)
+                    shard = koe.Shard(folder, topics_from=model,
+                                      model=sentiment.format(model=model),
+                                      fields=fields, period=period, name=name)
+                shard.add(batch)
+        except BaseException:
+            if shard is not None:
+                shard.abandon()
+            raise
+        if shard is None:
+            return  # an empty partition: no shard
+        for batch in shard.close().record_batches():
+            yield pa.Table.from_batches([batch]).cast(RECORDS_ARROW).to_batches()[0]
 
     return analyse
 
@@ -184,10 +195,24 @@ def main(argv: list[str] | None = None) -> dict:
                         help="records the topic model is fitted on (default 20000)")
     parser.add_argument("--sentiment", default="lexicon",
                         help="lexicon (default), auto (learnt on the sample), linear:DIR, ...")
+    parser.add_argument("--field", action="append", default=[], metavar="KOE=COLUMN",
+                        help="the column holding one of koe's fields (text=comment); repeatable")
+    parser.add_argument("--period", default="month", help="trend buckets: month or week")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="koe's threads per Spark task (default 1)")
     parser.add_argument("--koe", default=os.environ.get("KOE_BIN", "koe"),
-                        help="the koe binary every executor runs (default: $KOE_BIN or koe)")
+                        help="the koe binary the driver fits and merges with (default: $KOE_BIN or koe)")
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)
+    fields = {}
+    for field in args.field:
+        name, equals, column = field.partition("=")
+        if not (name and equals and column):
+            parser.error(f"--field {field!r}: give KOE=COLUMN, such as text=comment")
+        fields[name] = column
+    fit_flags = [f"--{name.replace('_', '-').replace('created-at', 'date')}-field={column}"
+                 for name, column in fields.items()]
+    fit_flags += ["--period", args.period, *koe_args]
 
     from pyspark.sql import SparkSession
 
@@ -220,7 +245,7 @@ def main(argv: list[str] | None = None) -> dict:
         model = out / "model"
         shutil.rmtree(model, ignore_errors=True)
         run_koe(koe, "analyze", str(sample_file), "--out", str(model),
-                "--sentiment", args.sentiment, "--quiet", *koe_args)
+                "--sentiment", args.sentiment, "--quiet", *fit_flags)
         sentiment = shard_sentiment(args.sentiment, model)
         files = pack_model(model)
         digest = hashlib.sha256(
@@ -234,7 +259,8 @@ def main(argv: list[str] | None = None) -> dict:
         shutil.rmtree(shards, ignore_errors=True)
         shards.mkdir()
         analysed = df.mapInArrow(
-            analyse_partition(koe, model_files, digest, str(shards), sentiment, koe_args),
+            analyse_partition(model_files, digest, str(shards), sentiment, fields,
+                              args.period, args.threads),
             RECORDS_DDL,
         )
         analysed.write.mode("overwrite").parquet(str(out / "records"))

@@ -1,8 +1,10 @@
 """The Spark job in local mode agrees with `koe analyze` on the same input: the same
 records, sentiment, themes and topics (given the job's fitted model) and search hits.
 
-Run from the repository root after `cargo test` (which builds target/debug/koe) and
-scripts/setup-spark.sh:  .venv/bin/python -m pytest python/spark
+The partitions are analysed by the koe Python package (`koe.Shard`) in Spark's Python
+workers; the driver fits and merges with the koe CLI. Run from the repository root after
+`cargo test` (which builds target/debug/koe), scripts/install-python.sh and
+scripts/setup-spark.sh (into one venv):  .venv/bin/python -m pytest python/spark
 """
 
 import json
@@ -18,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 KOE = os.environ.get("KOE_BIN", str(ROOT / "target" / "debug" / "koe"))
 # 400 Japanese and English records kept in the repository.
 DEMO = ROOT / "corpora" / "shop-feedback.jsonl"
-# What the job passes to every koe analyze; the single run gets the same.
+# The flags of the job's fit (after `--`); the single run gets the same.
 ALIKE = ["--theme-vectors", "tfidf"]
 
 
@@ -37,7 +39,7 @@ def hits(folder, query):
 
 
 def by_id(table):
-    columns = ["lang", "sentiment", "sentiment_score", "topics", "rating", "channel"]
+    columns = ["lang", "sentiment", "sentiment_score", "theme", "topics", "rating", "channel"]
     rows = table.select(["id", *columns]).to_pylist()
     return {r["id"]: {c: r[c] for c in columns} for r in rows}
 

@@ -1,7 +1,10 @@
 //! `analyze` and `score`: the text and sentiment stages of `koe analyze` over texts held
 //! in Python (`Pipeline::analyse_texts`, the same code, models and chunking), so labels
-//! and scores are the CLI's.
+//! and scores are the CLI's. `model="auto"` with `ratings=` learns the model first, as
+//! `koe analyze --sentiment auto` does from a dump's ratings
+//! (`Pipeline::learn_sentiment_from`).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Float32Array, RecordBatch, StringArray};
@@ -10,10 +13,14 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use koe::pipeline::TextResult;
+use koe::pipeline::{Pipeline, TextResult};
+use koe::record::Record;
+use koe::sentiment::ModelSpec;
+use koe::sentiment::auto::{AutoChoice, AutoOptions};
+use koe::Lang;
 
-use crate::errors::runtime_error;
-use crate::pipelines::{parse_lang, parse_spec, pipeline};
+use crate::errors::{model_error, runtime_error, value_error};
+use crate::pipelines::{analyzer, parse_lang, parse_spec, pipeline};
 use crate::texts::Texts;
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -22,17 +29,82 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-/// Runs the text and sentiment stages over `texts` with the GIL released.
+/// Runs the text and sentiment stages over `texts` with the GIL released; with `auto`,
+/// first learns the model from the texts' `ratings` and says what it chose.
 fn run(
     py: Python<'_>,
     texts: &Bound<'_, PyAny>,
     model: &str,
     lang: Option<&str>,
-) -> PyResult<Vec<TextResult>> {
+    ratings: Option<Vec<Option<u8>>>,
+) -> PyResult<(Vec<TextResult>, Option<AutoChoice>)> {
     let texts = Texts::extract(texts)?;
     let lang = parse_lang(lang)?;
-    let pipeline = pipeline(py, &parse_spec(model)?)?;
-    Ok(py.detach(|| texts.with_strs(|strs| pipeline.analyse_texts(strs, lang))))
+    let (pipeline, choice) = match (model, ratings) {
+        ("auto", Some(ratings)) => {
+            let (pipeline, choice) = learn(py, &texts, &ratings, lang)?;
+            (Arc::new(pipeline), Some(choice))
+        }
+        ("auto", None) => {
+            return Err(value_error(
+                "model='auto' learns a model per language from star ratings, as `koe analyze \
+                 --sentiment auto` does from a dump's: pass ratings=[...] (1–5, None where \
+                 unrated), one per text",
+            ));
+        }
+        (_, Some(_)) => {
+            return Err(value_error("ratings= is what model='auto' learns from"));
+        }
+        (spec, None) => (pipeline(py, &parse_spec(spec)?)?, None),
+    };
+    let results = py.detach(|| texts.with_strs(|strs| pipeline.analyse_texts(strs, lang)));
+    Ok((results, choice))
+}
+
+/// `auto`: a pipeline whose model is what `koe analyze --sentiment auto` learns from
+/// these ratings (a linear model per language with enough of them, the lexicon for the
+/// rest). Not cached: it belongs to these texts.
+fn learn(
+    py: Python<'_>,
+    texts: &Texts,
+    ratings: &[Option<u8>],
+    lang: Option<Lang>,
+) -> PyResult<(Pipeline, AutoChoice)> {
+    if ratings.len() != texts.len() {
+        return Err(value_error(format!(
+            "{} texts but {} ratings: give one rating (or None) per text",
+            texts.len(),
+            ratings.len()
+        )));
+    }
+    if let Some((i, rating)) = ratings
+        .iter()
+        .enumerate()
+        .find_map(|(i, r)| r.filter(|r| !(1..=5).contains(r)).map(|r| (i, r)))
+    {
+        return Err(value_error(format!(
+            "rating {rating} of text {i} is not a 1–5 star rating"
+        )));
+    }
+    let lexicon = ModelSpec::Lexicon.load().map_err(|e| model_error(&e))?;
+    let mut pipeline = Pipeline::new(analyzer()?, lexicon);
+    let choice = py.detach(|| {
+        let records = texts.with_strs(|strs| {
+            strs.iter()
+                .zip(ratings)
+                .enumerate()
+                .filter_map(|(i, (text, rating))| {
+                    let mut record = Record::new(i.to_string(), *text, "python", i as u64 + 1);
+                    record.rating = Some((*rating)?);
+                    record.lang = lang;
+                    Some(record)
+                })
+                .collect::<Vec<_>>()
+        });
+        pipeline.learn_sentiment_from(records, &AutoOptions::default())
+    });
+    let choice = choice.map_err(|e| runtime_error(&e))?;
+    Ok((pipeline, choice))
 }
 
 fn failed(i: usize, reason: &str) -> PyErr {
@@ -42,14 +114,15 @@ fn failed(i: usize, reason: &str) -> PyErr {
 /// Language, tokens, lemmas, sentences and sentiment (per sentence and per document) of
 /// each text, as a list of dicts.
 #[pyfunction]
-#[pyo3(signature = (texts, *, model="lexicon", lang=None))]
+#[pyo3(signature = (texts, *, model="lexicon", lang=None, ratings=None))]
 fn analyze<'py>(
     py: Python<'py>,
     texts: &Bound<'py, PyAny>,
     model: &str,
     lang: Option<&str>,
+    ratings: Option<Vec<Option<u8>>>,
 ) -> PyResult<Bound<'py, PyList>> {
-    let results = run(py, texts, model, lang)?;
+    let (results, _) = run(py, texts, model, lang, ratings)?;
     let out = PyList::empty(py);
     for (i, result) in results.iter().enumerate() {
         let (text, sentiment) = result.as_ref().map_err(|reason| failed(i, reason))?;
@@ -78,17 +151,28 @@ fn analyze<'py>(
 }
 
 /// Document sentiment of each text as a pyarrow RecordBatch: `lang`, `sentiment`,
-/// `score` (−1…1), `confidence` (0…1), one row per text, in order.
+/// `score` (−1…1), `confidence` (0…1), one row per text, in order. With `auto`, the
+/// schema's metadata `koe.sentiment_auto` holds what it chose (`summary.json`'s
+/// `sentiment_auto`), as JSON.
 #[pyfunction]
-#[pyo3(signature = (texts, *, model="lexicon", lang=None))]
+#[pyo3(signature = (texts, *, model="lexicon", lang=None, ratings=None))]
 fn score<'py>(
     py: Python<'py>,
     texts: &Bound<'py, PyAny>,
     model: &str,
     lang: Option<&str>,
+    ratings: Option<Vec<Option<u8>>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let results = run(py, texts, model, lang)?;
-    let batch = py.detach(|| scores_batch(&results))?;
+    let (results, choice) = run(py, texts, model, lang, ratings)?;
+    let mut batch = py.detach(|| scores_batch(&results))?;
+    if let Some(choice) = choice {
+        let json = serde_json::to_string(&choice).map_err(|e| runtime_error(&e))?;
+        let metadata = HashMap::from([("koe.sentiment_auto".to_string(), json)]);
+        let schema = batch.schema().as_ref().clone().with_metadata(metadata);
+        batch = batch
+            .with_schema(Arc::new(schema))
+            .map_err(|e| runtime_error(&e))?;
+    }
     batch.to_pyarrow(py)
 }
 

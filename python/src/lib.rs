@@ -12,6 +12,8 @@
 //! - [`eval`]: `koe eval` on in-memory rows.
 //! - [`folder`]: `Analysis`, an analysis folder `koe analyze` wrote: search, topics,
 //!   metrics, summary.
+//! - [`shard`]: `Shard`, Arrow record batches (a Spark partition's) analysed into an
+//!   analysis folder with a fitted topic model, as `koe analyze --topics-from`.
 //!
 //! The work runs with the GIL released (`Python::detach`), on koe's rayon threads as in
 //! `koe analyze`. Errors become Python exceptions ([`errors`]).
@@ -33,7 +35,7 @@ mod errors;
 mod pipelines;
 mod texts;
 
-parts![analyze, eval, folder];
+parts![analyze, eval, folder, shard];
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {

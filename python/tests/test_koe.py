@@ -173,3 +173,110 @@ def test_python_labels_records_as_the_cli_did(demo_analysis):
     assert list(records["sentiment"]) == list(scored["sentiment"])
     assert list(records["lang"]) == list(scored["lang"])
     assert records["sentiment_score"].to_numpy() == pytest.approx(scored["score"].to_numpy(), abs=1e-6)
+
+
+@pytest.fixture(scope="module")
+def topic_model(tmp_path_factory):
+    """A topic model fitted on the demo corpus (TF-IDF themes: quick, and what every
+    machine has)."""
+    model = tmp_path_factory.mktemp("model") / "model"
+    cli("analyze", DEMO, "--out", model, "--sentiment", "lexicon", "--theme-vectors", "tfidf",
+        "--quiet")
+    return model
+
+
+def demo_table() -> pa.Table:
+    """The demo corpus as Arrow, its text column named `comment` (as a warehouse's may be)."""
+    rows = [json.loads(line) for line in DEMO.read_text(encoding="utf-8").splitlines()]
+    for row in rows:
+        row["comment"] = row.pop("text")
+    return pa.Table.from_pylist(rows)
+
+
+def by_id(table: pa.Table, columns) -> dict:
+    return {row["id"]: {c: row[c] for c in columns} for row in table.select(["id", *columns]).to_pylist()}
+
+
+def test_a_shard_of_arrow_batches_is_what_koe_analyze_topics_from_gives(tmp_path, topic_model):
+    table = demo_table()
+    out = tmp_path / "shard"
+    with koe.Shard(out, topics_from=topic_model, fields={"text": "comment"}, name="part-0") as shard:
+        # Three batches; a row without text between them is a reject numbered over all.
+        shard.add(table.slice(0, 150).to_batches()[0])
+        shard.add(pa.RecordBatch.from_pylist([{"id": "empty", "comment": "  "}]))
+        shard.add(table.slice(150))  # a Table: its batches in turn
+    analysis = shard.close()
+    assert shard.summary["indexed"] == 400 and shard.summary["rejected"] == 1
+    assert shard.summary["inputs"] == ["part-0"]
+    rejects = (Path(analysis.path) / f"gen-{analysis.generation:06d}" / "rejects.jsonl").read_text()
+    assert json.loads(rejects)["line"] == 151 and json.loads(rejects)["file"] == "part-0"
+
+    single = tmp_path / "single"
+    cli("analyze", DEMO, "--out", single, "--sentiment", "lexicon", "--topics-from", topic_model,
+        "--no-candidate-topics", "--emit", "parquet", "--quiet")
+    columns = ["lang", "sentiment", "sentiment_score", "theme", "topics", "rating", "channel", "created_at"]
+    expected = by_id(koe.open(single).records(), columns)
+    batches = list(analysis.record_batches(batch_size=100))
+    assert len(batches) == 4 and all(isinstance(b, pa.RecordBatch) for b in batches)
+    got = by_id(pa.Table.from_batches(batches), columns)
+    assert got == expected
+    assert {r["lang"] for r in got.values()} == {"ja", "en"}
+    assert sum(1 for r in got.values() if r["topics"]) > 100, "most records have topics"
+    assert {r["theme"] for r in got.values()} - {None}, "records have themes"
+    # The same hits with the same BM25 scores (ties come in either order).
+    def hits(folder, query):
+        found = koe.open(folder).search(query, limit=400)["hits"]
+        return sorted((h["id"], round(h["relevance"], 4)) for h in found)
+
+    for query in ["配送 遅い", "app crash"]:
+        assert hits(out, query) and hits(out, query) == hits(single, query), query
+
+
+def test_a_shard_refuses_what_it_cannot_analyse_and_publishes_nothing_on_error(tmp_path, topic_model):
+    with pytest.raises(ValueError, match="columns: body"):
+        with koe.Shard(tmp_path / "a", topics_from=topic_model) as shard:
+            shard.add(pa.RecordBatch.from_pylist([{"body": "配送が遅い"}]))
+    with pytest.raises(OSError):
+        koe.open(tmp_path / "a")
+    with pytest.raises(ValueError, match="linear:MODEL"):
+        koe.Shard(tmp_path / "b", topics_from=topic_model, model="auto")
+    with pytest.raises(ValueError, match="not one of koe's fields"):
+        koe.Shard(tmp_path / "b", topics_from=topic_model, fields={"txt": "comment"})
+    with pytest.raises(ValueError, match="duplicate-ids"):
+        koe.Shard(tmp_path / "b", topics_from=topic_model, duplicate_ids="last")
+    with pytest.raises(OSError):
+        koe.Shard(tmp_path / "b", topics_from=tmp_path / "no-model")
+    # The first record of an id is kept, the next one is a reject naming it.
+    with koe.Shard(tmp_path / "c", topics_from=topic_model) as shard:
+        shard.add(pa.RecordBatch.from_pylist([
+            {"id": "x", "text": "配送が遅くて困りました"},
+            {"id": "x", "text": "Great staff"},
+        ]))
+    assert shard.summary["indexed"] == 1 and shard.summary["rejected_by_reason"] == {"duplicate_id": 1}
+
+
+def test_auto_learns_from_the_ratings_given_as_koe_analyze_does_from_the_dumps(tmp_path):
+    rows = [json.loads(line) for line in DEMO.read_text(encoding="utf-8").splitlines()]
+    texts = [row["text"] for row in rows]
+    stars = pd.Series([row.get("rating") for row in rows], dtype="float")  # NaN: unrated
+    batch = koe.score(texts, model="auto", ratings=stars)
+    choice = json.loads(batch.schema.metadata[b"koe.sentiment_auto"])
+
+    out = tmp_path / "auto"
+    summary = json.loads(cli("analyze", DEMO, "--out", out, "--sentiment", "auto", "--no-topics",
+                             "--emit", "parquet", "--json", "--quiet"))
+    expected = summary["sentiment_auto"]
+    assert choice["rated_records"] == expected["rated_records"] == stars.notna().sum()
+    assert choice["languages"] == expected["languages"]
+    records = koe.open(out).records()
+    assert batch.column("sentiment").to_pylist() == records.column("sentiment").to_pylist()
+    assert koe.analyze(texts[:2], model="auto", ratings=stars[:2])[0]["lang"] in ("ja", "en")
+
+    with pytest.raises(ValueError, match="ratings"):
+        koe.score(texts, model="auto")
+    with pytest.raises(ValueError, match="2 texts but 1 ratings"):
+        koe.score(texts[:2], model="auto", ratings=[5])
+    with pytest.raises(ValueError, match="rating 9 of text 1"):
+        koe.score(texts[:2], model="auto", ratings=[5, 9])
+    with pytest.raises(ValueError, match="model='auto'"):
+        koe.score(texts[:2], ratings=[5, 1])

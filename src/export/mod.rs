@@ -7,7 +7,8 @@
 //! [`GROUP_ROWS`] rows, so memory stays flat whatever the corpus size. The columns
 //! ([`schema`]) are the record's id, text and survey fields as ingest read them, where
 //! it came from (file and 1-based line or row), the detected language, the document's
-//! sentiment (label, score −1…1, confidence), its topic ids, primary first, and the
+//! sentiment (label, score −1…1, confidence), its theme id (null: none), its topic ids,
+//! primary first, and the
 //! taxonomy categories it is in (`--taxonomy`; ancestors included, empty without one).
 
 use std::fs::File;
@@ -50,6 +51,7 @@ pub fn schema() -> SchemaRef {
         text("sentiment", false),
         Field::new("sentiment_score", DataType::Float32, false),
         Field::new("sentiment_confidence", DataType::Float32, false),
+        Field::new("theme", DataType::UInt32, true),
         Field::new(
             "topics",
             DataType::List(Arc::new(Field::new_list_field(DataType::UInt32, false))),
@@ -84,6 +86,7 @@ struct Columns {
     sentiment: StringBuilder,
     score: Float32Builder,
     confidence: Float32Builder,
+    theme: UInt32Builder,
     topics: ListBuilder<UInt32Builder>,
     categories: ListBuilder<StringBuilder>,
     rating: UInt8Builder,
@@ -107,6 +110,7 @@ impl Columns {
             sentiment: StringBuilder::new(),
             score: Float32Builder::new(),
             confidence: Float32Builder::new(),
+            theme: UInt32Builder::new(),
             topics: ListBuilder::new(UInt32Builder::new())
                 .with_field(Arc::new(Field::new_list_field(DataType::UInt32, false))),
             categories: ListBuilder::new(StringBuilder::new())
@@ -132,6 +136,7 @@ impl Columns {
         self.sentiment.append_value(doc.sentiment.label.as_str());
         self.score.append_value(doc.sentiment.value);
         self.confidence.append_value(doc.sentiment.confidence);
+        self.theme.append_option(doc.theme);
         self.topics.values().append_slice(&doc.topics);
         self.topics.append(true);
         for category in &doc.categories {
@@ -161,6 +166,7 @@ impl Columns {
             Arc::new(self.sentiment.finish()),
             Arc::new(self.score.finish()),
             Arc::new(self.confidence.finish()),
+            Arc::new(self.theme.finish()),
             Arc::new(self.topics.finish()),
             Arc::new(self.categories.finish()),
             Arc::new(self.rating.finish()),

@@ -8,8 +8,9 @@
 //! file it can seek in). A line or row is kept up to a bound ([`Limits`]); past it, it is a reject. Field names come from a [`FieldMap`]
 //! (koe's defaults, or the names a dump uses). Every line yields either a valid
 //! [`Record`] or a [`Reject`] that says which file and line went wrong and why; only an
-//! I/O failure of the file itself is an [`Error`]. The pipeline hands records to the text
-//! stage and writes rejects to `rejects.jsonl`.
+//! I/O failure of the file itself is an [`Error`]. [`ArrowRows`] reads Arrow record
+//! batches a caller already holds (a Spark partition's) the way Parquet rows are read.
+//! The pipeline hands records to the text stage and writes rejects to `rejects.jsonl`.
 
 mod csv;
 mod fields;
@@ -29,6 +30,7 @@ use serde::Serialize;
 use crate::record::Record;
 pub use fields::{FieldMap, FieldNames, parse_date, parse_date_end, parse_since, parse_until};
 pub use lines::{CappedLines, Line};
+pub use parquet::ArrowRows;
 pub use rejects::RejectLog;
 
 /// Errors that stop reading a file (bad lines are [`Reject`]s, not errors).

@@ -11,6 +11,7 @@
 
 use std::borrow::Cow;
 use std::fs::File;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -21,7 +22,7 @@ use arrow_array::types::{
     TimestampSecondType, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
 use arrow_array::{Array, RecordBatch, downcast_dictionary_array};
-use arrow_schema::{DataType, TimeUnit};
+use arrow_schema::{DataType, Schema, TimeUnit};
 use chrono::{DateTime, NaiveDate, Utc};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{
@@ -30,7 +31,7 @@ use parquet::arrow::arrow_reader::{
 };
 
 use super::fields::{Fields, Value, to_record};
-use super::{Error, Item, Source};
+use super::{Error, FieldMap, Item, Limits, Source};
 
 /// Rows decoded at once: small enough that a batch of long texts stays small.
 const BATCH_ROWS: usize = 1024;
@@ -74,25 +75,7 @@ impl ParquetReader {
             .filter(|(_, f)| wanted.contains(&f.name().as_str()))
             .map(|(i, _)| i)
             .collect();
-        let has_text = source
-            .fields
-            .text
-            .names()
-            .iter()
-            .any(|name| schema.field_with_name(name).is_ok());
-        if !has_text {
-            let found: Vec<&str> = schema
-                .fields()
-                .iter()
-                .take(20)
-                .map(|f| f.name().as_str())
-                .collect();
-            return Err(Error::MissingTextColumn {
-                path: source.path.clone(),
-                field: source.fields.text.to_string(),
-                found: format!("columns: {}; map yours with --text-field", found.join(", ")),
-            });
-        }
+        check_text_column(schema, &source, "--text-field")?;
         let projection = ProjectionMask::roots(metadata.parquet_schema(), columns);
         Ok(ParquetReader {
             file,
@@ -177,6 +160,63 @@ impl Iterator for ParquetReader {
             }
         }
         None
+    }
+}
+
+/// Refuses a schema without the text column, listing the columns it has; `hint` says
+/// how the caller maps another name (`--text-field`, `fields={"text": ...}`).
+fn check_text_column(schema: &Schema, source: &Source, hint: &str) -> Result<(), Error> {
+    let has_text = source
+        .fields
+        .text
+        .names()
+        .iter()
+        .any(|name| schema.field_with_name(name).is_ok());
+    if has_text {
+        return Ok(());
+    }
+    let found: Vec<&str> = schema
+        .fields()
+        .iter()
+        .take(20)
+        .map(|f| f.name().as_str())
+        .collect();
+    Err(Error::MissingTextColumn {
+        path: source.path.clone(),
+        field: source.fields.text.to_string(),
+        found: format!("columns: {}; map yours with {hint}", found.join(", ")),
+    })
+}
+
+/// Records from Arrow record batches the caller holds (a Spark partition's), read as
+/// the rows of a Parquet file are: the same field mapping and rejects, rows numbered
+/// from 1 over all the batches, `name` standing for the file in origins and rejects.
+pub struct ArrowRows {
+    source: Source,
+    /// Rows read so far (the 1-based number of the last one).
+    row: u64,
+}
+
+impl ArrowRows {
+    pub fn new(name: &str, fields: Arc<FieldMap>, limits: Limits) -> Self {
+        ArrowRows {
+            source: Source::new(Path::new(name), fields, limits),
+            row: 0,
+        }
+    }
+
+    /// One record or reject per row of `batch`; a batch without the text column is an
+    /// error naming the columns it has.
+    pub fn read(&mut self, batch: &RecordBatch) -> Result<Vec<Item>, Error> {
+        check_text_column(&batch.schema(), &self.source, "the text field's name")?;
+        let first = self.row;
+        self.row += batch.num_rows() as u64;
+        Ok((0..batch.num_rows())
+            .map(|index| {
+                let line = first + index as u64 + 1;
+                to_record(&Row { batch, index }, &self.source, line)
+            })
+            .collect())
     }
 }
 
@@ -429,6 +469,46 @@ mod tests {
         .err()
         .unwrap();
         assert!(error.to_string().contains("columns: body"), "{error}");
+    }
+
+    #[test]
+    fn arrow_rows_number_rows_over_batches_and_name_the_missing_text_column() {
+        let fields = Arc::new(FieldMap {
+            text: FieldNames::preferring(vec!["comment".into()], "text"),
+            ..FieldMap::default()
+        });
+        let mut rows = ArrowRows::new("part-00003", fields, Limits::default());
+        let first: StringArray = vec![Some("配送が遅くて困りました"), None]
+            .into_iter()
+            .collect();
+        let second: StringArray = vec![Some("Great staff")].into_iter().collect();
+        let mut lines = Vec::new();
+        for comments in [first, second] {
+            let batch =
+                RecordBatch::try_from_iter([("comment", Arc::new(comments) as ArrayRef)]).unwrap();
+            for item in rows.read(&batch).unwrap() {
+                lines.push(match item {
+                    Ok(record) => (record.origin.line, record.text, None),
+                    Err(reject) => (reject.line, String::new(), Some(reject.reason)),
+                });
+            }
+        }
+        assert_eq!(
+            lines,
+            vec![
+                (1, "配送が遅くて困りました".to_string(), None),
+                (2, String::new(), Some(RejectReason::MissingText)),
+                (3, "Great staff".to_string(), None),
+            ]
+        );
+
+        let body: StringArray = vec![Some("hello")].into_iter().collect();
+        let batch = RecordBatch::try_from_iter([("body", Arc::new(body) as ArrayRef)]).unwrap();
+        let error = rows.read(&batch).unwrap_err().to_string();
+        assert!(
+            error.contains("part-00003") && error.contains("columns: body"),
+            "{error}"
+        );
     }
 
     #[test]

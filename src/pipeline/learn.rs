@@ -7,6 +7,8 @@
 //! to the main pass, which reads the same lines again and logs them once. The linear
 //! models that won are kept in memory and saved by [`Pipeline::run`] into
 //! `OUT/sentiment-model/<lang>/` once the index is committed.
+//! [`Pipeline::learn_sentiment_from`] learns the same way from records a caller holds
+//! (the Python package's `model="auto"` with `ratings=`).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -48,20 +50,14 @@ impl Pipeline {
         }
         let fields = Arc::new(options.fields.clone());
         let bytes_read = Arc::new(AtomicU64::new(0));
-        let mut sample = Reservoir::new(auto_options.max_examples, auto_options.seed);
-        let mut nps_agreement = NpsAgreement::default();
+        let mut rated = Rated::new(auto_options);
         let mut records_read = 0u64;
         for input in inputs {
             let items = ingest::open(input, fields.clone(), options.limits, bytes_read.clone())?;
             for item in items {
                 records_read += 1;
                 let Ok(record) = item? else { continue };
-                if let (Some(nps), Some(rating)) = (record.nps, record.rating) {
-                    nps_agreement.add(nps, rating);
-                }
-                if record.rating.and_then(Label::from_rating).is_some() {
-                    sample.offer(record);
-                }
+                rated.offer(record);
                 if records_read.is_multiple_of(options.batch_size as u64) {
                     progress(Progress {
                         stage: Stage::LearningSentiment,
@@ -73,6 +69,29 @@ impl Pipeline {
                 }
             }
         }
+        self.learn(rated, auto_options)
+    }
+
+    /// Learns `auto` from records the caller holds (texts with their star ratings, from
+    /// Python), as [`Pipeline::learn_sentiment`] does from the inputs' records.
+    pub fn learn_sentiment_from(
+        &mut self,
+        records: impl IntoIterator<Item = Record>,
+        auto_options: &AutoOptions,
+    ) -> Result<AutoChoice, Error> {
+        let mut rated = Rated::new(auto_options);
+        for record in records {
+            rated.offer(record);
+        }
+        self.learn(rated, auto_options)
+    }
+
+    /// Learns from the rated sample and makes the result this pipeline's model.
+    fn learn(&mut self, rated: Rated, auto_options: &AutoOptions) -> Result<AutoChoice, Error> {
+        let Rated {
+            sample,
+            nps_agreement,
+        } = rated;
         let rated_records = sample.seen;
         let examples: Vec<Example> = sample
             .items
@@ -112,6 +131,31 @@ impl Pipeline {
             models: saved,
         });
         Ok(choice)
+    }
+}
+
+/// The rated records `auto` learns from, as they are read: a sample, and how NPS and
+/// ratings agree.
+struct Rated {
+    sample: Reservoir,
+    nps_agreement: NpsAgreement,
+}
+
+impl Rated {
+    fn new(auto_options: &AutoOptions) -> Self {
+        Rated {
+            sample: Reservoir::new(auto_options.max_examples, auto_options.seed),
+            nps_agreement: NpsAgreement::default(),
+        }
+    }
+
+    fn offer(&mut self, record: Record) {
+        if let (Some(nps), Some(rating)) = (record.nps, record.rating) {
+            self.nps_agreement.add(nps, rating);
+        }
+        if record.rating.and_then(Label::from_rating).is_some() {
+            self.sample.offer(record);
+        }
     }
 }
 

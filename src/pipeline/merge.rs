@@ -1,7 +1,7 @@
 //! `koe index merge`: analysis folders of shards of one corpus (one per Spark partition,
-//! each `koe analyze --topics-from MODEL --no-candidate-topics`) → one new generation of
-//! an analysis folder,
-//! which `koe search`, `topics`, `report` and `serve` open like any other.
+//! each analysed by the Python package's `koe.Shard` ([`Pipeline::feed`](super::Pipeline::feed))
+//! or `koe analyze --topics-from MODEL --no-candidate-topics`) → one new generation of an
+//! analysis folder, which `koe search`, `topics`, `report` and `serve` open like any other.
 //!
 //! The shards must have been analysed alike — the same koe, sentiment model, topic
 //! vectors and topic model (byte for byte), none with candidate topics or a taxonomy, all

@@ -15,6 +15,8 @@
 //! Everything goes into the run's staging generation ([`crate::analysis::Run`]):
 //! rejects as they happen, the summary last; the caller publishes it. An [`Interrupt`]
 //! stops a run between batches.
+//! A caller holding the records itself (the Python package's `koe.Shard`, one per Spark
+//! partition) feeds them through the same stages with [`Pipeline::feed`].
 //! With `--sentiment auto`, [`Pipeline::learn_sentiment`] first reads the inputs for
 //! their ratings and learns the model the run uses ([`learn`]); the models it trained
 //! go into the generation ([`crate::analysis::Part::SentimentModel`]).
@@ -32,6 +34,7 @@ mod run;
 mod spill;
 mod texts;
 
+pub use run::Feed;
 pub use texts::TextResult;
 
 pub use learn::LearnedSentiment;

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use super::ids::{IdRegistry, Position, Verdict};
 use super::inputs::{check_inputs, identify};
 use super::spill::SpillWriter;
-use super::{Appended, Error, Options, Pipeline, Progress, Stage, Summary};
+use super::{Appended, DuplicateIds, Error, Options, Pipeline, Progress, Stage, Summary};
 use crate::analysis::{Part, Run};
 use crate::export::RecordsWriter;
 use crate::index::{IndexBuilder, IndexDoc};
@@ -55,14 +55,14 @@ impl Pipeline {
         };
         let files = identify(inputs, &earlier, run.number())?;
         let names: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
-        let mut pass = Pass::begin(self, run, options, progress)?;
-        pass.summary.inputs = names.clone();
+        let mut feed = Feed::begin(self, run, options, progress, names.clone(), started)?;
+        let pass = &mut feed.pass;
+        pass.summary.inputs = names;
         pass.summary.corpus = earlier.into_iter().chain(files).collect();
 
         let fields = Arc::new(options.fields.clone());
-        let mut ids = IdRegistry::new(options.duplicate_ids);
-        if ids.needs_first_pass() {
-            pass.stage = Stage::ReadingIds;
+        if feed.ids.needs_first_pass() {
+            feed.pass.stage = Stage::ReadingIds;
             let bytes_read = Arc::new(AtomicU64::new(0));
             let mut read = 0;
             for (i, input) in inputs.iter().enumerate() {
@@ -70,57 +70,41 @@ impl Pipeline {
                     ingest::open(input, fields.clone(), options.limits, bytes_read.clone())?;
                 for item in items {
                     if let Ok(record) = item? {
-                        ids.note(&record.id, position(i, &record));
+                        feed.ids.note(&record.id, position(i, &record));
                     }
                     read += 1;
                     if read % options.batch_size == 0 {
-                        pass.bytes_read
+                        feed.pass
+                            .bytes_read
                             .store(bytes_read.load(Ordering::Relaxed), Ordering::Relaxed);
-                        pass.report();
+                        feed.pass.report();
                         options.interrupt.check()?;
                     }
                 }
             }
-            pass.bytes_read.store(0, Ordering::Relaxed);
+            feed.pass.bytes_read.store(0, Ordering::Relaxed);
         }
 
-        pass.stage = Stage::Analysing;
-        let mut admitted = 0;
+        feed.pass.stage = Stage::Analysing;
         for (i, input) in inputs.iter().enumerate() {
             let items = ingest::open(
                 input,
                 fields.clone(),
                 options.limits,
-                pass.bytes_read.clone(),
+                feed.pass.bytes_read.clone(),
             )?;
             for item in items {
-                pass.summary.records_read += 1;
-                let record = match item? {
-                    Ok(record) => record,
-                    Err(reject) => {
-                        pass.reject(&reject)?;
-                        continue;
-                    }
-                };
-                let at = position(i, &record);
-                match ids.admit(&record, at, |i| names[i as usize].clone()) {
-                    Verdict::Keep => {
-                        admitted += 1;
-                        pass.push(record)?;
-                    }
-                    Verdict::SetAside(reject) => pass.reject(&reject)?,
-                    Verdict::Repeated(first) => {
-                        return Err(Error::DuplicateId {
-                            at: format!("{}:{}", names[i], at.line),
-                            first: format!("{}:{}", names[first.input as usize], first.line),
-                            id: record.id,
-                        });
-                    }
-                }
+                feed.take(item?, i)?;
             }
         }
 
         if let Some(previous) = previous {
+            let Feed {
+                pass,
+                ids,
+                admitted,
+                ..
+            } = &mut feed;
             pass.flush()?;
             pass.stage = Stage::Carrying;
             let mut appended = Appended {
@@ -137,10 +121,111 @@ impl Pipeline {
                     pass.push(record)
                 }
             })?;
-            appended.added = admitted - appended.updated;
+            appended.added = *admitted - appended.updated;
             pass.summary.append = Some(appended);
         }
-        pass.finish(started)
+        feed.finish()
+    }
+
+    /// A run the caller feeds record by record ([`Feed::push`]) from one source it names
+    /// `name` (records it holds: a Spark partition's Arrow batches, read by
+    /// [`ingest::ArrowRows`]), through the stages [`Pipeline::run`] takes its inputs'
+    /// records through. Ids are kept by `options.duplicate_ids`, `first` or `error`
+    /// (`last` would need a second pass over the records); `append` is refused. The
+    /// caller publishes the run after [`Feed::finish`].
+    pub fn feed<'a>(
+        &'a self,
+        name: &str,
+        run: &'a Run,
+        options: &'a Options,
+        progress: &'a mut dyn FnMut(Progress),
+    ) -> Result<Feed<'a>, Error> {
+        let started = Instant::now();
+        options.check()?;
+        if options.duplicate_ids == DuplicateIds::Last {
+            return Err(Error::Option {
+                option: "duplicate-ids",
+                message: "`last` reads the records twice; records fed one at a time keep the \
+                          first of an id or stop (`first`, `error`)"
+                    .into(),
+            });
+        }
+        if options.append {
+            return Err(Error::Option {
+                option: "append",
+                message: "records fed one at a time make a new generation of their own".into(),
+            });
+        }
+        let mut feed = Feed::begin(self, run, options, progress, vec![name.into()], started)?;
+        feed.pass.summary.inputs = vec![name.into()];
+        Ok(feed)
+    }
+}
+
+/// A run taking records one at a time: the ids rule, then analysis in batches
+/// ([`Pass`]). [`Pipeline::run`] feeds it its inputs' records; [`Pipeline::feed`] hands
+/// it to a caller holding records.
+pub struct Feed<'a> {
+    pass: Pass<'a>,
+    ids: IdRegistry,
+    /// The inputs' names, by index (for duplicate-id rejects).
+    names: Vec<String>,
+    /// Records kept (not rejects, not set aside by their id).
+    admitted: u64,
+    started: Instant,
+}
+
+impl<'a> Feed<'a> {
+    fn begin(
+        pipeline: &'a Pipeline,
+        run: &'a Run,
+        options: &'a Options,
+        progress: &'a mut dyn FnMut(Progress),
+        names: Vec<String>,
+        started: Instant,
+    ) -> Result<Self, Error> {
+        Ok(Feed {
+            pass: Pass::begin(pipeline, run, options, progress)?,
+            ids: IdRegistry::new(options.duplicate_ids),
+            names,
+            admitted: 0,
+            started,
+        })
+    }
+
+    /// One line or row of input `input`: a reject is logged, a record kept or set aside
+    /// by its id, kept records analysed a batch at a time.
+    fn take(&mut self, item: ingest::Item, input: usize) -> Result<(), Error> {
+        self.pass.summary.records_read += 1;
+        let record = match item {
+            Ok(record) => record,
+            Err(reject) => return self.pass.reject(&reject),
+        };
+        let at = position(input, &record);
+        let names = &self.names;
+        match self.ids.admit(&record, at, |i| names[i as usize].clone()) {
+            Verdict::Keep => {
+                self.admitted += 1;
+                self.pass.push(record)
+            }
+            Verdict::SetAside(reject) => self.pass.reject(&reject),
+            Verdict::Repeated(first) => Err(Error::DuplicateId {
+                at: format!("{}:{}", names[input], at.line),
+                first: format!("{}:{}", names[first.input as usize], first.line),
+                id: record.id,
+            }),
+        }
+    }
+
+    /// One record or reject of the fed source (what [`ingest::ArrowRows`] reads).
+    pub fn push(&mut self, item: ingest::Item) -> Result<(), Error> {
+        self.take(item, 0)
+    }
+
+    /// Analyses what is still batched, fits or applies the topics and writes the index,
+    /// the rejects and the summary into the run's generation; the caller publishes it.
+    pub fn finish(self) -> Result<Summary, Error> {
+        self.pass.finish(self.started)
     }
 }
 

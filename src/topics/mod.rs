@@ -190,6 +190,42 @@ impl Default for TopicOptions {
 }
 
 impl TopicOptions {
+    /// The options that apply `model` as it was fitted (its clause and theme vectors,
+    /// the embedding models loaded again) and leave what it does not cover outliers
+    /// (`candidates: false`): what `koe analyze --topics-from MODEL --no-candidate-topics`
+    /// runs with, and every shard of one corpus analysed apart (`koe.Shard`), so that a
+    /// record's topics depend on the record and the model alone.
+    pub fn applying(model: Arc<TopicModel>) -> Result<Self, embedding::Error> {
+        let themes = model.theme_vectors();
+        let clauses = model
+            .vectors
+            .split_once("; themes: ")
+            .map_or(model.vectors.as_str(), |(clauses, _)| clauses);
+        let vectors = match clauses.split_once(" for ") {
+            Some((spec, langs)) => {
+                let langs: Vec<Lang> = langs.split(',').filter_map(|l| l.parse().ok()).collect();
+                Vectors::from_spec(spec)?.only_for(&langs)
+            }
+            None => Vectors::from_spec(clauses)?,
+        };
+        let theme_vectors = match &vectors {
+            Vectors::Embeddings { embedder, .. } if embedder.name() == themes => {
+                Vectors::Embeddings {
+                    embedder: embedder.clone(),
+                    langs: Vec::new(),
+                }
+            }
+            _ => Vectors::from_spec(themes)?,
+        };
+        Ok(TopicOptions {
+            vectors,
+            theme_vectors,
+            model: Some(model),
+            candidates: false,
+            ..TopicOptions::default()
+        })
+    }
+
     /// The vectors of clauses and of themes, as a model records them: `tfidf`,
     /// `embeddings:<model>`, with `; themes: embeddings:<model>` when records are
     /// encoded whole.
