@@ -61,28 +61,30 @@ impl Pipeline {
 
         let fields = Arc::new(options.fields.clone());
         let mut ids = IdRegistry::new(options.duplicate_ids);
-        if ids.needs_first_pass() {
-            pass.stage = Stage::ReadingIds;
-            let bytes_read = Arc::new(AtomicU64::new(0));
-            let mut read = 0;
-            for (i, input) in inputs.iter().enumerate() {
-                let items =
-                    ingest::open(input, fields.clone(), options.limits, bytes_read.clone())?;
-                for item in items {
-                    if let Ok(record) = item? {
-                        ids.note(&record.id, position(i, &record));
-                    }
-                    read += 1;
-                    if read % options.batch_size == 0 {
-                        pass.bytes_read
-                            .store(bytes_read.load(Ordering::Relaxed), Ordering::Relaxed);
-                        pass.report();
-                        options.interrupt.check()?;
-                    }
+        pass.stage = Stage::ReadingIds;
+        let bytes_read = Arc::new(AtomicU64::new(0));
+        let mut read = 0;
+        for (i, input) in inputs.iter().enumerate() {
+            let items = ingest::open(input, fields.clone(), options.limits, bytes_read.clone())?;
+            for item in items {
+                if let Ok(record) = item? {
+                    ids.note(&record.id, position(i, &record))
+                        .map_err(|message| Error::Option {
+                            option: "duplicate-ids",
+                            message: format!("{}: {message}", names[i]),
+                        })?;
+                }
+                read += 1;
+                if read % options.batch_size == 0 {
+                    pass.bytes_read
+                        .store(bytes_read.load(Ordering::Relaxed), Ordering::Relaxed);
+                    pass.report();
+                    options.interrupt.check()?;
                 }
             }
-            pass.bytes_read.store(0, Ordering::Relaxed);
         }
+        pass.bytes_read.store(0, Ordering::Relaxed);
+        ids.seal(previous.is_some());
 
         pass.stage = Stage::Analysing;
         let mut admitted = 0;
