@@ -403,6 +403,7 @@ impl<'a> Pass<'a> {
                     counted.merges = std::mem::take(&mut topics.merges);
                 }
                 run.write_json(Part::Topics, &topics)?;
+                run.write_json(Part::TopicTallies, &topics.tallies())?;
                 if let Some(model) = topics.model() {
                     model.write(&run.path(Part::TopicModel))?;
                 }
