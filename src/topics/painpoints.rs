@@ -461,4 +461,49 @@ mod tests {
             "9 of 30 records negative on it"
         );
     }
+
+    #[test]
+    fn tallies_of_two_halves_add_up_to_the_figures_of_the_whole() {
+        // Two months; NPS answers and ratings; the halves split the months unevenly.
+        let may = Period::Month.index(chrono::NaiveDate::from_ymd_opt(2026, 5, 3).unwrap());
+        let answers = [10, 3, 9, 6, 8, 0, 7, 2, 9, 5];
+        let docs: Vec<DocMeta> = answers
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| doc(Some(n), Some(1 + (i % 5) as u8), Some(may + (i / 4) as i32)))
+            .collect();
+        let per_doc: Vec<Vec<(u32, bool)>> = (0..docs.len())
+            .map(|i| match i % 3 {
+                0 => vec![(0, true)],
+                1 => vec![(0, false), (1, true)],
+                _ => vec![],
+            })
+            .collect();
+        let refs: Vec<&[(u32, bool)]> = per_doc.iter().map(Vec::as_slice).collect();
+        let (whole, whole_overall) = pain_points(&docs, &mentions(&refs), 2, &NO_FACETS);
+        let mut parts = Vec::new();
+        for range in [0..3, 3..10] {
+            parts.push(pain_points(
+                &docs[range.clone()],
+                &mentions(&refs[range]),
+                2,
+                &NO_FACETS,
+            ));
+        }
+        let mut all = Tally::default();
+        for (_, overall) in &parts {
+            all.merge(&overall.tally);
+        }
+        let corpus = Corpus::new(all, Period::Month);
+        for (id, expected) in whole.iter().enumerate() {
+            let mut tally = Tally::default();
+            for (topics, _) in &parts {
+                tally.merge(&topics[id].tally);
+            }
+            let combined = corpus.topic(id as u32, tally);
+            assert_eq!(combined, *expected, "topic {id}");
+            assert!(expected.trend.len() == 3 && expected.nps.is_some());
+        }
+        assert_eq!(corpus.overall(whole_overall.outliers), whole_overall);
+    }
 }
