@@ -8,7 +8,8 @@
 # Prints docs/s and peak RSS per format, and Parquet's as ratios of JSONL's.
 # Usage: benches/parquet_scale.sh [SIZES...]   (default: 100000 1000000)
 # BASELINE=OLD_KOE also runs an older build on the same files, just before this one, and
-# prints this build's figures as ratios of its; FORMATS="parquet" leaves JSONL out.
+# prints this build's figures as ratios of its; FORMATS="parquet" leaves JSONL out;
+# KOE=BINARY measures that binary instead of building target/release/koe.
 # pyarrow goes into a venv of this script's own (target/bench-parquet-venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,14 +23,15 @@ if ! "$venv/bin/python" -c 'import pyarrow' 2>/dev/null; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check 'pyarrow==21.0.0'
 fi
-cargo build --release --quiet
+this_koe=${KOE:-target/release/koe}
+[ -n "${KOE:-}" ] || cargo build --release --quiet
 
 formats=(${FORMATS:-jsonl parquet})
 
 run() { # corpus out [koe] -> prints "docs/s peak_kib indexed rejected"
     rm -rf "$2"
     /usr/bin/time -f "%M" -o "$2.rss" \
-        "${3:-target/release/koe}" analyze "$1" --out "$2" --json --quiet --no-topics \
+        "${3:-$this_koe}" analyze "$1" --out "$2" --json --quiet --no-topics \
         --sentiment lexicon ${KOE_ARGS:-} >"$2.json"
     python3 -c '
 import json, sys
@@ -50,7 +52,7 @@ for n in "${sizes[@]}"; do
         builds=(this)
         [ -n "${BASELINE:-}" ] && builds=(baseline this)
         for build in "${builds[@]}"; do
-            koe=target/release/koe
+            koe=$this_koe
             [ "$build" = baseline ] && koe=$BASELINE
             read -r r m indexed rejected < <(run "$corpus" "$work/out-$format-$n-$build" "$koe")
             rate[$format-$build]=$r

@@ -15,7 +15,7 @@
 
 use std::collections::BTreeMap;
 
-use super::painpoints::{Corpus, Tally};
+use super::painpoints::{Corpus, TopicTally};
 use super::{Quality, Topic, Topics};
 
 /// Combines the topics of shards of one corpus (see the module doc); the shards' topics
@@ -26,7 +26,7 @@ pub fn combine(shards: Vec<Topics>) -> Topics {
     };
     let period = first.overall.period;
     let theme_choice = first.theme_choice.clone();
-    let mut all = Tally::default();
+    let mut all = TopicTally::default();
     for shard in &shards {
         all.merge(&shard.overall.tally);
     }
@@ -79,7 +79,7 @@ fn combine_topic(parts: &[&Topic], corpus: &Corpus) -> Topic {
         .iter()
         .max_by_key(|t| t.size)
         .expect("a topic comes from at least one shard");
-    let mut tally = Tally::default();
+    let mut tally = TopicTally::default();
     for part in parts {
         tally.merge(&part.tally);
     }

@@ -72,7 +72,7 @@ pub use curation::{MergeOutcome, TopicKey, TopicMerge};
 pub use embedding::{ClauseEmbedder, Vectors};
 pub use groups::{GroupMention, GroupTally};
 pub use model::TopicModel;
-pub use painpoints::ImpactBasis;
+pub use painpoints::{ImpactBasis, TopicTally};
 pub use report::{TableLimits, render_quality, render_table};
 pub use vectorize::{clauses, is_topic_term};
 
@@ -278,7 +278,7 @@ pub struct Topic {
     /// What the figures above are computed from; kept in `topic-tallies.json`
     /// ([`Topics::tallies`]), not in topics.json.
     #[serde(skip)]
-    pub(crate) tally: painpoints::Tally,
+    pub tally: TopicTally,
 }
 
 /// Figures over all records, for comparison.
@@ -299,7 +299,7 @@ pub struct Overall {
     pub period: Period,
     /// What the figures above are computed from (see [`Topic`]'s).
     #[serde(skip)]
-    pub(crate) tally: painpoints::Tally,
+    pub tally: TopicTally,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -372,9 +372,9 @@ pub(crate) struct DocTopics {
 /// recomputes the figures of shards exactly ([`combine`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TopicTallies {
-    overall: painpoints::Tally,
-    themes: BTreeMap<u32, painpoints::Tally>,
-    topics: BTreeMap<u32, painpoints::Tally>,
+    overall: painpoints::TopicTally,
+    themes: BTreeMap<u32, painpoints::TopicTally>,
+    topics: BTreeMap<u32, painpoints::TopicTally>,
 }
 
 impl Topics {

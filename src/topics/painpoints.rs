@@ -92,11 +92,11 @@ pub(crate) struct Facets<'a> {
 }
 
 /// What a topic's figures are computed from: counts and sums over its records, which add
-/// up across parts of a corpus ([`Tally::merge`]) to exactly the whole's — `koe index
+/// up across parts of a corpus ([`TopicTally::merge`]) to exactly the whole's — `koe index
 /// merge` recomputes the figures of shards from their summed tallies. A run keeps every
 /// theme's, sub-topic's and the overall tally in `topic-tallies.json`.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct Tally {
+pub struct TopicTally {
     docs: usize,
     clauses: usize,
     sentiment: f64,
@@ -114,7 +114,7 @@ pub(crate) struct Tally {
     periods: BTreeMap<i32, (usize, f64)>,
 }
 
-impl Tally {
+impl TopicTally {
     fn record(&mut self, doc: &DocMeta, sentiment: f64, negative: bool, facets: &Facets) {
         self.docs += 1;
         self.sentiment += sentiment;
@@ -145,7 +145,7 @@ impl Tally {
     }
 
     /// Adds the records another tally counted (of the same topic, elsewhere).
-    pub(crate) fn merge(&mut self, other: &Tally) {
+    pub(crate) fn merge(&mut self, other: &TopicTally) {
         self.docs += other.docs;
         self.clauses += other.clauses;
         self.sentiment += other.sentiment;
@@ -183,8 +183,8 @@ pub(crate) fn pain_points(
     n_topics: usize,
     facets: &Facets,
 ) -> (Vec<Topic>, Overall) {
-    let mut all = Tally::default();
-    let mut tallies = vec![Tally::default(); n_topics];
+    let mut all = TopicTally::default();
+    let mut tallies = vec![TopicTally::default(); n_topics];
     let mut outliers = 0;
     for (d, doc) in docs.iter().enumerate().take(mentions.docs()) {
         let s = doc.sentiment;
@@ -209,14 +209,14 @@ pub(crate) fn pain_points(
 /// What every topic's figures are relative to: the tally of all records, the impact's
 /// basis and the periods a trend covers.
 pub(crate) struct Corpus {
-    all: Tally,
+    all: TopicTally,
     basis: ImpactBasis,
     periods: Vec<i32>,
     period: Period,
 }
 
 impl Corpus {
-    pub(crate) fn new(all: Tally, period: Period) -> Corpus {
+    pub(crate) fn new(all: TopicTally, period: Period) -> Corpus {
         let basis = if all.nps.answered() > 0 {
             ImpactBasis::Nps
         } else if all.rated > 0 {
@@ -234,7 +234,7 @@ impl Corpus {
 
     /// A topic's figures from its tally (labels, terms and examples left empty); the
     /// tally goes with it.
-    pub(crate) fn topic(&self, id: u32, t: Tally) -> Topic {
+    pub(crate) fn topic(&self, id: u32, t: TopicTally) -> Topic {
         let all = &self.all;
         let percent = |part: usize, whole: usize| 100.0 * part as f64 / whole.max(1) as f64;
         let trend = trend(&t, all, &self.periods, self.period);
@@ -294,7 +294,7 @@ fn trend_periods(periods: &BTreeMap<i32, (usize, f64)>) -> Vec<i32> {
 }
 
 /// The topic's stats in each period that has records at all.
-fn trend(t: &Tally, all: &Tally, periods: &[i32], period: Period) -> Vec<PeriodStat> {
+fn trend(t: &TopicTally, all: &TopicTally, periods: &[i32], period: Period) -> Vec<PeriodStat> {
     periods
         .iter()
         .map(|&p| {
@@ -490,13 +490,13 @@ mod tests {
                 &NO_FACETS,
             ));
         }
-        let mut all = Tally::default();
+        let mut all = TopicTally::default();
         for (_, overall) in &parts {
             all.merge(&overall.tally);
         }
         let corpus = Corpus::new(all, Period::Month);
         for (id, expected) in whole.iter().enumerate() {
-            let mut tally = Tally::default();
+            let mut tally = TopicTally::default();
             for (topics, _) in &parts {
                 tally.merge(&topics[id].tally);
             }
