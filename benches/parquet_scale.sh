@@ -7,6 +7,9 @@
 # topics stage grows with the corpus by design; see the README's memory table).
 # Prints docs/s and peak RSS per format, and Parquet's as ratios of JSONL's.
 # Usage: benches/parquet_scale.sh [SIZES...]   (default: 100000 1000000)
+# BASELINE=OLD_KOE also runs an older build on the same files, just before this one, and
+# prints this build's figures as ratios of its; FORMATS="parquet" leaves JSONL out;
+# KOE=BINARY measures that binary instead of building target/release/koe.
 # pyarrow goes into a venv of this script's own (target/bench-parquet-venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,12 +23,15 @@ if ! "$venv/bin/python" -c 'import pyarrow' 2>/dev/null; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check 'pyarrow==21.0.0'
 fi
-cargo build --release --quiet
+this_koe=${KOE:-target/release/koe}
+[ -n "${KOE:-}" ] || cargo build --release --quiet
 
-run() { # corpus out -> prints "docs/s peak_kib indexed rejected"
+formats=(${FORMATS:-jsonl parquet})
+
+run() { # corpus out [koe] -> prints "docs/s peak_kib indexed rejected"
     rm -rf "$2"
     /usr/bin/time -f "%M" -o "$2.rss" \
-        target/release/koe analyze "$1" --out "$2" --json --quiet --no-topics \
+        "${3:-$this_koe}" analyze "$1" --out "$2" --json --quiet --no-topics \
         --sentiment lexicon ${KOE_ARGS:-} >"$2.json"
     python3 -c '
 import json, sys
@@ -34,16 +40,33 @@ print("%.0f %s %d %d" % (s["docs_per_s"], open(sys.argv[2]).read().split()[-1], 
         "$2.json" "$2.rss"
 }
 
-printf '%-9s %-8s %8s %9s %9s %9s\n' records format docs/s peak_MiB indexed rejected
+printf '%-9s %-8s %-9s %8s %9s %9s %9s\n' records format build docs/s peak_MiB indexed rejected
 for n in "${sizes[@]}"; do
     jsonl="$work/gen-$n.jsonl"
     parquet="$work/gen-$n.parquet"
     [ -f "$jsonl" ] || python3 benches/gen_corpus.py --records "$n" --seed 7 --out "$jsonl"
     [ -f "$parquet" ] || "$venv/bin/python" benches/to_parquet.py "$jsonl" "$parquet"
-    read -r j_rate j_rss j_indexed j_rejected < <(run "$jsonl" "$work/out-jsonl-$n")
-    read -r p_rate p_rss p_indexed p_rejected < <(run "$parquet" "$work/out-parquet-$n")
-    printf '%-9s %-8s %8s %9s %9s %9s\n' "$n" jsonl "$j_rate" "$((j_rss / 1024))" "$j_indexed" "$j_rejected"
-    printf '%-9s %-8s %8s %9s %9s %9s\n' "$n" parquet "$p_rate" "$((p_rss / 1024))" "$p_indexed" "$p_rejected"
-    python3 -c "import sys; r,br,m,bm=map(float,sys.argv[1:5]); print(f'  parquet vs jsonl: docs/s x{r/br:.2f}, peak memory x{m/bm:.2f}')" \
-        "$p_rate" "$j_rate" "$p_rss" "$j_rss"
+    declare -A rate=() rss=()
+    for format in "${formats[@]}"; do
+        corpus="$work/gen-$n.$format"
+        builds=(this)
+        [ -n "${BASELINE:-}" ] && builds=(baseline this)
+        for build in "${builds[@]}"; do
+            koe=$this_koe
+            [ "$build" = baseline ] && koe=$BASELINE
+            read -r r m indexed rejected < <(run "$corpus" "$work/out-$format-$n-$build" "$koe")
+            rate[$format-$build]=$r
+            rss[$format-$build]=$m
+            printf '%-9s %-8s %-9s %8s %9s %9s %9s\n' "$n" "$format" "$build" "$r" "$((m / 1024))" "$indexed" "$rejected"
+        done
+        if [ -n "${BASELINE:-}" ]; then
+            python3 -c "import sys; r,br,m,bm=map(float,sys.argv[1:5]); print(f'  {sys.argv[5]}: this vs baseline: docs/s x{r/br:.2f}, peak memory x{m/bm:.2f}')" \
+                "${rate[$format-this]}" "${rate[$format-baseline]}" "${rss[$format-this]}" "${rss[$format-baseline]}" "$format"
+        fi
+    done
+    if [ -n "${rate[parquet-this]:-}" ] && [ -n "${rate[jsonl-this]:-}" ]; then
+        python3 -c "import sys; r,br,m,bm=map(float,sys.argv[1:5]); print(f'  parquet vs jsonl: docs/s x{r/br:.2f}, peak memory x{m/bm:.2f}')" \
+            "${rate[parquet-this]}" "${rate[jsonl-this]}" "${rss[parquet-this]}" "${rss[jsonl-this]}"
+    fi
+    unset rate rss
 done

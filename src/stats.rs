@@ -60,8 +60,9 @@ pub struct Mean {
     pub small: bool,
 }
 
-/// Counts NPS answers (0–10) into promoters, passives and detractors.
-#[derive(Debug, Clone, Copy, Default)]
+/// Counts NPS answers (0–10) into promoters, passives and detractors; tallies of parts
+/// of a corpus add up ([`NpsTally::merge`]) to the whole's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NpsTally {
     promoters: u64,
     passives: u64,
@@ -78,6 +79,13 @@ impl NpsTally {
             _ => return false,
         }
         true
+    }
+
+    /// Adds the answers another tally counted.
+    pub fn merge(&mut self, other: &NpsTally) {
+        self.promoters += other.promoters;
+        self.passives += other.passives;
+        self.detractors += other.detractors;
     }
 
     /// Whether an answer (0–10) is a detractor's (0–6).

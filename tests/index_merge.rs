@@ -178,26 +178,88 @@ fn merged_shards_agree_with_one_run_over_the_whole_corpus() {
         assert_eq!(hits(&at("merged"), query), expected, "{query}");
     }
 
-    // The merged topics: the model's, with the whole corpus's counts.
+    // The merged topics: the model's, with the whole corpus's figures — counts, NPS,
+    // impact, trend, slope — computed from the shards' tallies exactly as one run
+    // computes them (sentiment means up to the order of floating-point sums). The halves
+    // cover different months, so a trend that was not recomputed would differ.
     let topics = |dir: &Path| run_json(koe().arg("topics").arg(dir).arg("--json"));
     let (merged_topics, whole_topics) = (topics(&at("merged")), topics(&at("whole")));
-    let sizes = |t: &Value, level: &str| {
-        let mut sizes: Vec<(u64, u64)> = t[level]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| (t["id"].as_u64().unwrap(), t["size"].as_u64().unwrap()))
-            .collect();
-        sizes.sort();
-        sizes
-    };
     for level in ["themes", "topics"] {
+        let by_id = |t: &Value| -> Vec<Value> {
+            let mut topics = t[level].as_array().unwrap().clone();
+            topics.sort_by_key(|t| t["id"].as_u64());
+            topics
+        };
+        let (merged, whole) = (by_id(&merged_topics), by_id(&whole_topics));
+        assert_eq!(merged.len(), whole.len(), "{level}");
+        assert!(whole.len() >= 3, "{level}: {whole:?}");
+        for (m, w) in merged.iter().zip(&whole) {
+            let what = format!("{level} {}", w["id"]);
+            assert_eq!(m["id"], w["id"], "{what}");
+            for key in [
+                "size",
+                "clauses",
+                "share",
+                "share_negative",
+                "mean_rating",
+                "nps",
+                "impact",
+                "slope",
+                "emerging",
+                "by_channel",
+                "by_stage",
+                "by_lang",
+            ] {
+                assert_eq!(m[key], w[key], "{what}: {key}");
+            }
+            let close = |a: &Value, b: &Value, key: &str| match (a.as_f64(), b.as_f64()) {
+                (Some(a), Some(b)) => assert!((a - b).abs() < 1e-9, "{what}: {key} {a} {b}"),
+                _ => assert_eq!(a, b, "{what}: {key}"),
+            };
+            close(&m["mean_sentiment"], &w["mean_sentiment"], "mean_sentiment");
+            let (mt, wt) = (
+                m["trend"].as_array().unwrap(),
+                w["trend"].as_array().unwrap(),
+            );
+            assert_eq!(mt.len(), wt.len(), "{what}: trend");
+            for (mp, wp) in mt.iter().zip(wt) {
+                for key in ["period", "count", "share"] {
+                    assert_eq!(mp[key], wp[key], "{what}: trend {key}");
+                }
+                close(
+                    &mp["mean_sentiment"],
+                    &wp["mean_sentiment"],
+                    "trend mean_sentiment",
+                );
+            }
+        }
+    }
+    let answered: Vec<&Value> = whole_topics["topics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["nps"].is_f64() && t["trend"].as_array().unwrap().len() >= 4)
+        .collect();
+    assert!(
+        answered.len() >= 3,
+        "topics with an NPS and a trend of months"
+    );
+    for key in [
+        "docs",
+        "nps",
+        "mean_rating",
+        "outliers",
+        "theme_outliers",
+        "share_negative",
+        "impact_basis",
+        "period",
+    ] {
         assert_eq!(
-            sizes(&merged_topics, level),
-            sizes(&whole_topics, level),
-            "{level}"
+            merged_topics["overall"][key], whole_topics["overall"][key],
+            "{key}"
         );
     }
+    assert_eq!(merged_topics["overall"]["impact_basis"], "nps");
     assert_eq!(merged_topics["overall"]["docs"], 400);
 
     // records.parquet holds every record once; the topic model is the shared one.

@@ -101,6 +101,9 @@ parts! {
     Summary => "summary.json",
     /// The topics stage's pain points: [`crate::topics::Topics`]; absent with `--no-topics`.
     Topics => "topics.json",
+    /// What the topics' figures are computed from, as counts and sums that add across
+    /// shards: [`crate::topics::TopicTallies`]; beside topics.json.
+    TopicTallies => "topic-tallies.json",
     /// The taxonomy's categories with their figures: [`crate::taxonomy::CategoryFigures`];
     /// only with `--taxonomy`.
     Categories => "categories.json",

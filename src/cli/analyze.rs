@@ -60,8 +60,9 @@ pub struct Args {
     append: bool,
 
     /// Which record is kept when several have the same id: `last` (the latest, as a
-    /// correction would be; the inputs are read twice), `first`, or `error` (stop and
-    /// publish nothing). The others are rejects (duplicate_id) naming the one kept.
+    /// correction would be), `first`, or `error` (stop and publish nothing). The others
+    /// are rejects (duplicate_id) naming the one kept. The inputs are read twice, once
+    /// for the ids, so that the check costs no memory per record while they are analysed.
     #[arg(long, default_value = "last", value_name = "RULE")]
     duplicate_ids: DuplicateIds,
 

@@ -12,7 +12,7 @@ use koe::pipeline::{Progress, Stage};
 fn describe(p: &Progress, elapsed: Duration) -> String {
     let rate = p.records_read as f64 / elapsed.as_secs_f64().max(1e-3);
     match p.stage {
-        Stage::ReadingIds => "reading record ids (--duplicate-ids last)".to_string(),
+        Stage::ReadingIds => "reading record ids".to_string(),
         Stage::LearningSentiment => format!(
             "{} records read ({rate:.0}/s); looking for ratings to learn sentiment from",
             p.records_read

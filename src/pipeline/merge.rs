@@ -8,7 +8,8 @@
 //! with or all without `records.parquet` — or the merge stops before writing anything,
 //! naming the shard and what differs. Into the generation go: the index (the shards'
 //! segments merged into one, [`crate::index::merge`]); the shared topic model; the
-//! topics with their figures combined ([`crate::topics::combine`]); the rejects and
+//! topics with their figures recomputed from the shards' summed tallies
+//! ([`crate::topics::combine`]) and those tallies; the rejects and
 //! `records.parquet` concatenated in shard order; and a summary whose counts are the
 //! shards' sums and which names the shards (`merged_from`). The generation is published
 //! whole, as a run's is ([`crate::analysis`]).
@@ -91,7 +92,9 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<Merged, Error> {
     let n_topics = topics.map(|topics| {
         let topics = combine::combine(topics);
         let counts = (topics.themes.len(), topics.topics.len());
-        run.write_json(Part::Topics, &topics).map(|()| counts)
+        run.write_json(Part::Topics, &topics)?;
+        run.write_json(Part::TopicTallies, &topics.tallies())
+            .map(|()| counts)
     });
     let n_topics = n_topics.transpose()?;
     concatenate(&generations, Part::Rejects, &run.path(Part::Rejects))?;
@@ -251,6 +254,16 @@ fn read_topics(generations: &[Generation]) -> Result<Option<Vec<Topics>>, Error>
         let Some(topics) = generation.topics()? else {
             return Ok(None);
         };
+        let Some(tallies) = generation.read_json(Part::TopicTallies)? else {
+            return Err(mismatch(
+                generation,
+                "has topics.json but no topic-tallies.json, from which the merged topics' \
+                 figures are computed: analyse it again with this koe",
+            ));
+        };
+        let topics = topics
+            .with_tallies(tallies)
+            .map_err(|message| mismatch(generation, format!("topic-tallies.json: {message}")))?;
         if topics.topics.iter().any(|t| t.candidate) {
             return Err(mismatch(
                 generation,

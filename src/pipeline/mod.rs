@@ -2,16 +2,18 @@
 //! rejects and a summary.
 //!
 //! [`check_inputs`] refuses inputs that are missing, inside the output folder or given
-//! twice before anything is written. Records stream from ingest in batches; `ids`
-//! keeps one record per id ([`DuplicateIds`]); each batch is analysed (text stage) and
+//! twice before anything is written. A first pass over the inputs reads their ids
+//! (`ids`: which record of each id is kept, [`DuplicateIds`]); then records stream from
+//! ingest in batches; each batch is analysed (text stage) and
 //! scored (sentiment stage) in parallel with rayon. Without topics, records go straight
-//! to the index writer. With topics (the default), pass one also feeds each record's
+//! to the index writer. With topics (the default), the analysis also feeds each record's
 //! compact term features to the topic collector and spills the record to a temporary
-//! file; once every record is read the topics are fitted (`topics.json`) and pass two
+//! file; once every record is read the topics are fitted (`topics.json`) and a last pass
 //! indexes the spilled records with their topic ids. With `--append`, the previous
 //! generation's records whose ids the run does not have follow the new ones through the
 //! same stages, so the topics are fitted on the whole corpus. Either way memory holds one
-//! batch, the writer's budget, the topic features and ~50 bytes per id, never the dump.
+//! batch, the writer's budget and the topic features, never the dump (the id pass's 24
+//! bytes a record are freed before the analysis starts).
 //! Everything goes into the run's staging generation ([`crate::analysis::Run`]):
 //! rejects as they happen, the summary last; the caller publishes it. An [`Interrupt`]
 //! stops a run between batches.

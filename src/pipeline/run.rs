@@ -61,29 +61,32 @@ impl Pipeline {
         pass.summary.corpus = earlier.into_iter().chain(files).collect();
 
         let fields = Arc::new(options.fields.clone());
-        if feed.ids.needs_first_pass() {
-            feed.pass.stage = Stage::ReadingIds;
-            let bytes_read = Arc::new(AtomicU64::new(0));
-            let mut read = 0;
-            for (i, input) in inputs.iter().enumerate() {
-                let items =
-                    ingest::open(input, fields.clone(), options.limits, bytes_read.clone())?;
-                for item in items {
-                    if let Ok(record) = item? {
-                        feed.ids.note(&record.id, position(i, &record));
-                    }
-                    read += 1;
-                    if read % options.batch_size == 0 {
-                        feed.pass
-                            .bytes_read
-                            .store(bytes_read.load(Ordering::Relaxed), Ordering::Relaxed);
-                        feed.pass.report();
-                        options.interrupt.check()?;
-                    }
+        feed.pass.stage = Stage::ReadingIds;
+        let bytes_read = Arc::new(AtomicU64::new(0));
+        let mut read = 0;
+        for (i, input) in inputs.iter().enumerate() {
+            let items = ingest::open(input, fields.clone(), options.limits, bytes_read.clone())?;
+            for item in items {
+                if let Ok(record) = item? {
+                    feed.ids
+                        .note(&record.id, position(i, &record))
+                        .map_err(|message| Error::Option {
+                            option: "duplicate-ids",
+                            message: format!("{}: {message}", feed.names[i]),
+                        })?;
+                }
+                read += 1;
+                if read % options.batch_size == 0 {
+                    feed.pass
+                        .bytes_read
+                        .store(bytes_read.load(Ordering::Relaxed), Ordering::Relaxed);
+                    feed.pass.report();
+                    options.interrupt.check()?;
                 }
             }
-            feed.pass.bytes_read.store(0, Ordering::Relaxed);
         }
+        feed.pass.bytes_read.store(0, Ordering::Relaxed);
+        feed.ids.seal(previous.is_some());
 
         feed.pass.stage = Stage::Analysing;
         for (i, input) in inputs.iter().enumerate() {
@@ -486,6 +489,7 @@ impl<'a> Pass<'a> {
                     counted.merges = std::mem::take(&mut topics.merges);
                 }
                 run.write_json(Part::Topics, &topics)?;
+                run.write_json(Part::TopicTallies, &topics.tallies())?;
                 if let Some(model) = topics.model() {
                     model.write(&run.path(Part::TopicModel))?;
                 }

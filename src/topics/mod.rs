@@ -72,7 +72,7 @@ pub use curation::{MergeOutcome, TopicKey, TopicMerge};
 pub use embedding::{ClauseEmbedder, Vectors};
 pub use groups::{GroupMention, GroupTally};
 pub use model::TopicModel;
-pub use painpoints::ImpactBasis;
+pub use painpoints::{ImpactBasis, TopicTally};
 pub use report::{TableLimits, render_quality, render_table};
 pub use vectorize::{clauses, is_topic_term};
 
@@ -311,6 +311,10 @@ pub struct Topic {
     /// NPMI of the topic's top terms.
     pub coherence: f64,
     pub examples: Vec<Example>,
+    /// What the figures above are computed from; kept in `topic-tallies.json`
+    /// ([`Topics::tallies`]), not in topics.json.
+    #[serde(skip)]
+    pub tally: TopicTally,
 }
 
 /// Figures over all records, for comparison.
@@ -329,6 +333,9 @@ pub struct Overall {
     pub share_negative: f64,
     pub impact_basis: ImpactBasis,
     pub period: Period,
+    /// What the figures above are computed from (see [`Topic`]'s).
+    #[serde(skip)]
+    pub tally: TopicTally,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -396,7 +403,44 @@ pub(crate) struct DocTopics {
     pub themes: Vec<u32>,
 }
 
+/// Every theme's and sub-topic's [`Topic::tally`] by id, and the overall one: what a
+/// run keeps in `topic-tallies.json` beside topics.json, from which `koe index merge`
+/// recomputes the figures of shards exactly ([`combine`]).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TopicTallies {
+    overall: painpoints::TopicTally,
+    themes: BTreeMap<u32, painpoints::TopicTally>,
+    topics: BTreeMap<u32, painpoints::TopicTally>,
+}
+
 impl Topics {
+    /// The tallies of these topics' figures, for `topic-tallies.json`.
+    pub fn tallies(&self) -> TopicTallies {
+        let by_id = |topics: &[Topic]| topics.iter().map(|t| (t.id, t.tally.clone())).collect();
+        TopicTallies {
+            overall: self.overall.tally.clone(),
+            themes: by_id(&self.themes),
+            topics: by_id(&self.topics),
+        }
+    }
+
+    /// These topics (read from topics.json, which leaves the tallies out) with their
+    /// tallies; Err names a theme or sub-topic that has none.
+    pub fn with_tallies(mut self, mut tallies: TopicTallies) -> Result<Topics, String> {
+        self.overall.tally = tallies.overall;
+        for (level, topics, by_id) in [
+            ("theme", &mut self.themes, &mut tallies.themes),
+            ("sub-topic", &mut self.topics, &mut tallies.topics),
+        ] {
+            for topic in topics {
+                topic.tally = by_id
+                    .remove(&topic.id)
+                    .ok_or_else(|| format!("{level} {} has no tally", topic.id))?;
+            }
+        }
+        Ok(self)
+    }
+
     /// Topic ids of a record (by sequence number), primary first; empty for outliers
     /// and for records this fit never saw.
     pub fn doc_topics(&self, doc_seq: usize) -> &[u32] {

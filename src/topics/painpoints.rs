@@ -91,8 +91,12 @@ pub(crate) struct Facets<'a> {
     pub period: Period,
 }
 
-#[derive(Default, Clone)]
-struct Tally {
+/// What a topic's figures are computed from: counts and sums over its records, which add
+/// up across parts of a corpus ([`TopicTally::merge`]) to exactly the whole's — `koe index
+/// merge` recomputes the figures of shards from their summed tallies. A run keeps every
+/// theme's, sub-topic's and the overall tally in `topic-tallies.json`.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TopicTally {
     docs: usize,
     clauses: usize,
     sentiment: f64,
@@ -106,10 +110,11 @@ struct Tally {
     by_channel: BTreeMap<String, usize>,
     by_stage: BTreeMap<String, usize>,
     by_lang: BTreeMap<String, usize>,
+    /// Records and their summed sentiment per period (its number, [`Period::index`]).
     periods: BTreeMap<i32, (usize, f64)>,
 }
 
-impl Tally {
+impl TopicTally {
     fn record(&mut self, doc: &DocMeta, sentiment: f64, negative: bool, facets: &Facets) {
         self.docs += 1;
         self.sentiment += sentiment;
@@ -139,6 +144,33 @@ impl Tally {
         }
     }
 
+    /// Adds the records another tally counted (of the same topic, elsewhere).
+    pub(crate) fn merge(&mut self, other: &TopicTally) {
+        self.docs += other.docs;
+        self.clauses += other.clauses;
+        self.sentiment += other.sentiment;
+        self.negative += other.negative;
+        self.rating_sum += other.rating_sum;
+        self.rated += other.rated;
+        self.nps.merge(&other.nps);
+        self.negative_detractors += other.negative_detractors;
+        self.negative_rating_gap += other.negative_rating_gap;
+        for (mine, theirs) in [
+            (&mut self.by_channel, &other.by_channel),
+            (&mut self.by_stage, &other.by_stage),
+            (&mut self.by_lang, &other.by_lang),
+        ] {
+            for (key, n) in theirs {
+                *mine.entry(key.clone()).or_default() += n;
+            }
+        }
+        for (&p, &(n, sum)) in &other.periods {
+            let e = self.periods.entry(p).or_default();
+            e.0 += n;
+            e.1 += sum;
+        }
+    }
+
     fn mean_rating(&self) -> Option<f64> {
         (self.rated > 0).then(|| self.rating_sum / self.rated as f64)
     }
@@ -151,8 +183,8 @@ pub(crate) fn pain_points(
     n_topics: usize,
     facets: &Facets,
 ) -> (Vec<Topic>, Overall) {
-    let mut all = Tally::default();
-    let mut tallies = vec![Tally::default(); n_topics];
+    let mut all = TopicTally::default();
+    let mut tallies = vec![TopicTally::default(); n_topics];
     let mut outliers = 0;
     for (d, doc) in docs.iter().enumerate().take(mentions.docs()) {
         let s = doc.sentiment;
@@ -165,57 +197,88 @@ pub(crate) fn pain_points(
             t.record(doc, f64::from(m.sentiment), m.negative, facets);
         }
     }
-    let answered = all.nps.answered() as usize;
-    let basis = if answered > 0 {
-        ImpactBasis::Nps
-    } else if all.rated > 0 {
-        ImpactBasis::Rating
-    } else {
-        ImpactBasis::Sentiment
-    };
-    let periods = trend_periods(&all.periods);
-    let percent = |part: usize, whole: usize| 100.0 * part as f64 / whole.max(1) as f64;
-    let topics: Vec<Topic> = tallies
-        .iter()
+    let corpus = Corpus::new(all, facets.period);
+    let topics = tallies
+        .into_iter()
         .enumerate()
-        .map(|(i, t)| {
-            let trend = trend(t, &all, &periods, facets.period);
-            Topic {
-                id: i as u32,
-                size: t.docs,
-                clauses: t.clauses,
-                share: percent(t.docs, all.docs),
-                mean_sentiment: t.sentiment / t.docs.max(1) as f64,
-                share_negative: percent(t.negative, t.docs),
-                mean_rating: t.mean_rating(),
-                nps: t.nps.score(),
-                impact: match basis {
-                    ImpactBasis::Nps => percent(t.negative_detractors, answered),
-                    ImpactBasis::Rating => t.negative_rating_gap / all.rated.max(1) as f64,
-                    ImpactBasis::Sentiment => percent(t.negative, all.docs),
-                },
-                slope: slope(&periods, &trend),
-                emerging: emerging(&trend),
-                trend,
-                by_channel: t.by_channel.clone(),
-                by_stage: t.by_stage.clone(),
-                by_lang: t.by_lang.clone(),
-                ..Topic::default()
-            }
-        })
+        .map(|(i, t)| corpus.topic(i as u32, t))
         .collect();
-    let overall = Overall {
-        docs: all.docs,
-        nps: all.nps.score(),
-        mean_rating: all.mean_rating(),
-        outliers,
-        theme_outliers: 0,
-        mean_sentiment: all.sentiment / all.docs.max(1) as f64,
-        share_negative: percent(all.negative, all.docs),
-        impact_basis: basis,
-        period: facets.period,
-    };
-    (topics, overall)
+    (topics, corpus.overall(outliers))
+}
+
+/// What every topic's figures are relative to: the tally of all records, the impact's
+/// basis and the periods a trend covers.
+pub(crate) struct Corpus {
+    all: TopicTally,
+    basis: ImpactBasis,
+    periods: Vec<i32>,
+    period: Period,
+}
+
+impl Corpus {
+    pub(crate) fn new(all: TopicTally, period: Period) -> Corpus {
+        let basis = if all.nps.answered() > 0 {
+            ImpactBasis::Nps
+        } else if all.rated > 0 {
+            ImpactBasis::Rating
+        } else {
+            ImpactBasis::Sentiment
+        };
+        Corpus {
+            basis,
+            periods: trend_periods(&all.periods),
+            all,
+            period,
+        }
+    }
+
+    /// A topic's figures from its tally (labels, terms and examples left empty); the
+    /// tally goes with it.
+    pub(crate) fn topic(&self, id: u32, t: TopicTally) -> Topic {
+        let all = &self.all;
+        let percent = |part: usize, whole: usize| 100.0 * part as f64 / whole.max(1) as f64;
+        let trend = trend(&t, all, &self.periods, self.period);
+        Topic {
+            id,
+            size: t.docs,
+            clauses: t.clauses,
+            share: percent(t.docs, all.docs),
+            mean_sentiment: t.sentiment / t.docs.max(1) as f64,
+            share_negative: percent(t.negative, t.docs),
+            mean_rating: t.mean_rating(),
+            nps: t.nps.score(),
+            impact: match self.basis {
+                ImpactBasis::Nps => percent(t.negative_detractors, all.nps.answered() as usize),
+                ImpactBasis::Rating => t.negative_rating_gap / all.rated.max(1) as f64,
+                ImpactBasis::Sentiment => percent(t.negative, all.docs),
+            },
+            slope: slope(&self.periods, &trend),
+            emerging: emerging(&trend),
+            trend,
+            by_channel: t.by_channel.clone(),
+            by_stage: t.by_stage.clone(),
+            by_lang: t.by_lang.clone(),
+            tally: t,
+            ..Topic::default()
+        }
+    }
+
+    /// The overall figures, with `outliers` records in no topic; the tally goes with them.
+    pub(crate) fn overall(self, outliers: usize) -> Overall {
+        let all = self.all;
+        Overall {
+            docs: all.docs,
+            nps: all.nps.score(),
+            mean_rating: all.mean_rating(),
+            outliers,
+            theme_outliers: 0,
+            mean_sentiment: all.sentiment / all.docs.max(1) as f64,
+            share_negative: 100.0 * all.negative as f64 / all.docs.max(1) as f64,
+            impact_basis: self.basis,
+            period: self.period,
+            tally: all,
+        }
+    }
 }
 
 /// The periods a trend covers: those with records, the latest MAX_PERIODS of the span.
@@ -231,7 +294,7 @@ fn trend_periods(periods: &BTreeMap<i32, (usize, f64)>) -> Vec<i32> {
 }
 
 /// The topic's stats in each period that has records at all.
-fn trend(t: &Tally, all: &Tally, periods: &[i32], period: Period) -> Vec<PeriodStat> {
+fn trend(t: &TopicTally, all: &TopicTally, periods: &[i32], period: Period) -> Vec<PeriodStat> {
     periods
         .iter()
         .map(|&p| {
@@ -397,5 +460,50 @@ mod tests {
             (t.impact - 30.0).abs() < 1e-9,
             "9 of 30 records negative on it"
         );
+    }
+
+    #[test]
+    fn tallies_of_two_halves_add_up_to_the_figures_of_the_whole() {
+        // Two months; NPS answers and ratings; the halves split the months unevenly.
+        let may = Period::Month.index(chrono::NaiveDate::from_ymd_opt(2026, 5, 3).unwrap());
+        let answers = [10, 3, 9, 6, 8, 0, 7, 2, 9, 5];
+        let docs: Vec<DocMeta> = answers
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| doc(Some(n), Some(1 + (i % 5) as u8), Some(may + (i / 4) as i32)))
+            .collect();
+        let per_doc: Vec<Vec<(u32, bool)>> = (0..docs.len())
+            .map(|i| match i % 3 {
+                0 => vec![(0, true)],
+                1 => vec![(0, false), (1, true)],
+                _ => vec![],
+            })
+            .collect();
+        let refs: Vec<&[(u32, bool)]> = per_doc.iter().map(Vec::as_slice).collect();
+        let (whole, whole_overall) = pain_points(&docs, &mentions(&refs), 2, &NO_FACETS);
+        let mut parts = Vec::new();
+        for range in [0..3, 3..10] {
+            parts.push(pain_points(
+                &docs[range.clone()],
+                &mentions(&refs[range]),
+                2,
+                &NO_FACETS,
+            ));
+        }
+        let mut all = TopicTally::default();
+        for (_, overall) in &parts {
+            all.merge(&overall.tally);
+        }
+        let corpus = Corpus::new(all, Period::Month);
+        for (id, expected) in whole.iter().enumerate() {
+            let mut tally = TopicTally::default();
+            for (topics, _) in &parts {
+                tally.merge(&topics[id].tally);
+            }
+            let combined = corpus.topic(id as u32, tally);
+            assert_eq!(combined, *expected, "topic {id}");
+            assert!(expected.trend.len() == 3 && expected.nps.is_some());
+        }
+        assert_eq!(corpus.overall(whole_overall.outliers), whole_overall);
     }
 }
