@@ -10,6 +10,10 @@ inside their module. Prints each cycle of
 the graph (strongly connected components of more than one module) and exits 1 if there
 is one; --edges prints the whole graph. The binary's src/cli (which sees the library as
 `koe::`) is not part of the library's graph. Standard library only.
+
+Cargo features: code behind `#[cfg(feature = "transformer")]` (or `not(...)`) counts like
+any other, so the graph is the union of every build's graphs; no cycle in it means no
+cycle with or without any feature. `.ci/run` runs it.
 """
 
 import re

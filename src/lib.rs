@@ -25,7 +25,13 @@
 //! [`eval`] measures sentiment models on labelled data
 //! (accuracy, macro-F1, macro-recall, docs/s, peak memory); [`sentiment::train`] fits
 //! the linear backend. With the cargo feature `transformer`, `transformer` loads
-//! BERT-family models through rust-bert (sentiment classifiers, sentence embeddings).
+//! BERT-family models through rust-bert (sentiment classifiers, sentence embeddings) and
+//! fine-tunes them; the sentiment stage wraps its classifier as a [`SentimentModel`].
+//!
+//! Leaves that every stage may name without importing another: [`lang`] (the languages),
+//! [`polarity`] (the sentiment classes, their metrics and class weights), [`rng`],
+//! [`stats`], [`period`]. The module graph has no cycle (`scripts/module_cycles.py`, run
+//! by `.ci/run`).
 //!
 //! ```
 //! use koe::{Label, TextAnalyzer, sentiment};
@@ -53,6 +59,7 @@ pub mod ingest;
 pub mod lang;
 pub mod period;
 pub mod pipeline;
+pub mod polarity;
 pub mod record;
 pub mod report;
 pub mod rng;

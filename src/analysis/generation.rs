@@ -1,12 +1,17 @@
 //! A published generation: one run's files, read-only.
+//!
+//! This module names no stage: [`Generation::path`] and [`Generation::read_json`] reach any
+//! part, and each stage opens its own part with a method it adds where its types live —
+//! [`Generation::open_records`] and [`Generation::open_index`] in [`crate::index`],
+//! [`Generation::topics`] in [`crate::report::topics`]. So every stage may name the
+//! analysis folder (the sentiment stage, for the models `--sentiment auto` saved in it)
+//! without the folder depending back on the stages.
 
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 
 use super::{Error, Part, generation_folder};
-use crate::index::{self, SearchIndex, StoredRecords};
-use crate::text::TextAnalyzer;
 
 /// One complete run's output, as [`AnalysisDir::current`](super::AnalysisDir::current)
 /// found it: its index, topics, summary and rejects all come from the same run.
@@ -57,21 +62,5 @@ impl Generation {
         serde_json::from_slice(&bytes)
             .map(Some)
             .map_err(|source| Error::Json { path, source })
-    }
-
-    /// The topics the run found (`topics.json`, the topics stage's one type); `None`
-    /// when it ran with `--no-topics`.
-    pub fn topics(&self) -> Result<Option<crate::topics::Topics>, Error> {
-        self.read_json(Part::Topics)
-    }
-
-    /// Opens the generation's index to read its records (no dictionary needed).
-    pub fn open_records(&self) -> Result<StoredRecords, index::Error> {
-        StoredRecords::open(&self.path(Part::Index))
-    }
-
-    /// Opens the generation's index for searching.
-    pub fn open_index(&self, analyzer: &TextAnalyzer) -> Result<SearchIndex, index::Error> {
-        SearchIndex::open(&self.path(Part::Index), analyzer)
     }
 }

@@ -17,9 +17,10 @@ mod report;
 pub mod stats;
 pub mod themes;
 
-/// Classification metrics (the sentiment stage's own, for its training) and partition
+/// Classification metrics ([`crate::polarity`]'s, which both trainers score with) and partition
 /// agreement (the topics stage's own, for its stability), here with the rest of evaluation.
-pub use crate::sentiment::{metrics, predict};
+pub use crate::polarity::metrics;
+pub use crate::sentiment::predict;
 pub use crate::topics::clustering;
 
 use std::collections::BTreeMap;

@@ -5,8 +5,10 @@
 //! and registers the same analysis for queries,
 //! [`writer`] builds an index (in a run's staging generation, see [`crate::analysis`]),
 //! [`merge`] joins indexes built apart (shards of one corpus) into one,
-//! and [`search`] runs queries with filters, snippets and facet counts.
+//! and [`search`] runs queries with filters, snippets and facet counts; a generation of an
+//! analysis folder opens its index with `Generation::open_index` and `open_records`.
 
+mod generation;
 pub mod merge;
 pub mod schema;
 pub mod search;

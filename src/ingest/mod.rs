@@ -28,6 +28,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde::Serialize;
 
 use crate::record::Record;
+pub use csv::{CsvRows, Row};
 pub use fields::{FieldMap, FieldNames, parse_date, parse_date_end, parse_since, parse_until};
 pub use lines::{CappedLines, Line};
 pub use parquet::ArrowRows;

@@ -3,9 +3,17 @@
 //! praise ([`Topic::is_pain_point`] and [`Topic::is_positive`] say which is which).
 
 use super::format;
-use crate::analysis::{self, Generation};
+use crate::analysis::{self, Generation, Part};
 pub use crate::topics::Topic;
 use crate::topics::Topics;
+
+impl Generation {
+    /// The topics the run found (`topics.json`, the topics stage's one type); `None`
+    /// when it ran with `--no-topics`.
+    pub fn topics(&self) -> Result<Option<Topics>, analysis::Error> {
+        self.read_json(Part::Topics)
+    }
+}
 
 /// What the report knows about topics.
 #[derive(Debug, Clone, PartialEq)]

@@ -27,10 +27,10 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::lang::Lang;
+use crate::polarity::metrics::{Confusion, Metrics};
 use crate::sentiment::lexicon::LexiconModel;
 use crate::sentiment::linear::LinearModel;
 use crate::sentiment::linear::features::FeatureConfig;
-use crate::sentiment::metrics::{Confusion, Metrics};
 use crate::sentiment::predict;
 use crate::sentiment::train::{self, HyperParameters, TrainingRun, stratified_holdout};
 use crate::sentiment::{Label, SentimentModel};

@@ -1,11 +1,12 @@
-//! The three formats of labelled files: TSV without quoting, CSV with it, JSONL. Each
-//! hands every line's (text, raw label), or why it has none, to a collector.
+//! The three formats of labelled files: TSV without quoting, CSV with it, JSONL, read
+//! through ingest's bounded readers ([`CappedLines`], and [`CsvRows`] for CSV, whose
+//! rows may span lines). Each hands every line's (text, raw label), or why it has none,
+//! to a collector.
 
-use std::io::BufRead;
 use std::path::Path;
 
 use super::{Error, Fields};
-use crate::ingest::{CappedLines, Line};
+use crate::ingest::{CappedLines, CsvRows, Line, Row};
 
 pub(super) type Collect<'a> = dyn FnMut(u64, Result<(String, String), String>) + 'a;
 
@@ -31,11 +32,13 @@ fn text_of(line: Line<'_>) -> (u64, Result<&str, String>) {
             number,
             length,
             max,
-        } => (
-            number,
-            Err(format!("line is {length} bytes, over the limit of {max}")),
-        ),
+        } => (number, Err(too_long(length, max))),
     }
+}
+
+/// Why a line or row over ingest's cap is a bad line.
+fn too_long(length: usize, max: usize) -> String {
+    format!("line is {length} bytes, over the limit of {max}")
 }
 
 pub(super) fn read_tsv(
@@ -50,7 +53,7 @@ pub(super) fn read_tsv(
         Some(Line::TooLong { length, max, .. }) => {
             return Err(Error::BadHeader {
                 path: path.into(),
-                message: format!("{length} bytes, over the limit of {max}"),
+                message: too_long(length, max),
             });
         }
     };
@@ -100,52 +103,68 @@ pub(super) fn read_jsonl(
 }
 
 pub(super) fn read_csv(
-    reader: impl BufRead,
+    mut rows: CsvRows,
     path: &Path,
     fields: &Fields,
     collect: &mut Collect<'_>,
 ) -> Result<(), Error> {
-    let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
-    let header: Vec<String> = csv
-        .headers()
-        .map_err(|e| Error::Io {
-            path: path.into(),
-            source: std::io::Error::other(e),
-        })?
+    let header: Vec<String> = match rows.next_row()? {
+        None => return Err(Error::NoHeader { path: path.into() }),
+        Some(Row::Cells { cells, .. }) => cells
+            .iter()
+            .map(|name| String::from_utf8_lossy(name).to_string())
+            .collect(),
+        Some(Row::Broken { line, detail }) => {
+            return Err(Error::BadHeader {
+                path: path.into(),
+                message: format!("line {line}: {detail}"),
+            });
+        }
+        Some(Row::TooLong { length, max, .. }) => {
+            return Err(Error::BadHeader {
+                path: path.into(),
+                message: too_long(length, max),
+            });
+        }
+    };
+    let names: Vec<&str> = header
         .iter()
-        .map(str::to_string)
+        .map(|name| name.trim_start_matches('\u{feff}'))
         .collect();
-    let names: Vec<&str> = header.iter().map(String::as_str).collect();
     let (text_at, label_at) = (
         column(&names, &fields.text, path)?,
         column(&names, &fields.label, path)?,
     );
-    let mut record = csv::StringRecord::new();
-    loop {
-        let line_no = csv.position().line();
-        match csv.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) if record.iter().all(|c| c.trim().is_empty()) => {}
-            Ok(true) if record.len() != header.len() => collect(
-                line_no,
-                Err(format!(
-                    "{} columns, the header has {}",
-                    record.len(),
-                    header.len()
-                )),
-            ),
-            Ok(true) => collect(
-                line_no,
-                Ok((record[text_at].to_string(), record[label_at].to_string())),
-            ),
-            Err(e) if e.is_io_error() => {
-                return Err(Error::Io {
-                    path: path.into(),
-                    source: std::io::Error::other(e),
-                });
+    while let Some(row) = rows.next_row()? {
+        let (line, cells) = match row {
+            Row::Cells { line, cells } => (line, cells),
+            Row::Broken { line, detail } => {
+                collect(line, Err(format!("broken CSV: {detail}")));
+                continue;
             }
-            Err(e) => collect(line_no, Err(format!("broken CSV: {e}"))),
+            Row::TooLong { line, length, max } => {
+                collect(line, Err(too_long(length, max)));
+                continue;
+            }
+        };
+        if cells.iter().all(|c| c.trim_ascii().is_empty()) {
+            continue;
         }
+        let row = if cells.len() != names.len() {
+            Err(format!(
+                "{} columns, the header has {}",
+                cells.len(),
+                names.len()
+            ))
+        } else {
+            let cell = |at: usize| {
+                std::str::from_utf8(&cells[at])
+                    .map(str::to_string)
+                    .map_err(|_| "not UTF-8".to_string())
+            };
+            cell(text_at).and_then(|text| Ok((text, cell(label_at)?)))
+        };
+        collect(line, row);
     }
     Ok(())
 }

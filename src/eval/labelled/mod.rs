@@ -2,11 +2,12 @@
 //! [`LabelledDoc`]s for `koe eval` and `koe train`.
 //!
 //! The file is opened and read with ingest's readers: gzipped when its name ends in `.gz`
-//! (`train.tsv.gz`), lines kept up to ingest's cap (a longer one is a bad line, not a
-//! memory spike), read errors with the file and line. TSV (`.tsv`) is read as IANA
-//! tab-separated values: a header row, one record per line, no quoting, so a tweet that
-//! starts with `"` keeps its quotes. CSV (`.csv`) is read
-//! with RFC 4180 quoting. JSONL (`.jsonl`, `.ndjson`) takes one object per line; a
+//! (`train.tsv.gz`), lines and CSV rows kept up to ingest's cap (a longer one is a bad
+//! line, not a memory spike), read errors with the file and line. TSV (`.tsv`) is read as
+//! IANA tab-separated values: a header row, one record per line, no quoting, so a tweet
+//! that starts with `"` keeps its quotes. CSV (`.csv`) is read with RFC 4180 quoting, as
+//! ingest reads it: a quoted cell may span lines (the row's line is the one it starts
+//! on), and a stray quote costs its own line, not the rest of the file. JSONL (`.jsonl`, `.ndjson`) takes one object per line; a
 //! numeric label (`5`) reads as its digits. Raw labels go through a [`LabelMap`]: by
 //! default the names `negative`/`neutral`/`positive` (and `neg`/`neu`/`pos`) and 5-star
 //! ratings, 1–2 negative, 3 neutral, 4–5 positive. A bad line (wrong column count, no
@@ -18,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::ingest::{self, CappedLines, Limits};
+use crate::ingest::{self, CappedLines, CsvRows, Limits};
 use crate::sentiment::Label;
 
 mod formats;
@@ -30,11 +31,6 @@ pub enum Error {
     /// Opening, decompressing or reading the file (with its line).
     #[error(transparent)]
     Read(#[from] ingest::Error),
-    #[error("cannot read {path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
     #[error("cannot tell the format of {0}: expected .tsv, .csv, .jsonl or .ndjson")]
     UnknownFormat(PathBuf),
     #[error("{path}: the header has no {field:?} column (columns: {found})")]
@@ -191,10 +187,16 @@ pub fn read(path: &Path, fields: &Fields, labels: &LabelMap) -> Result<LabelledD
     let mut data = LabelledData::new(path.display().to_string());
     let mut collect =
         |line: u64, row: Result<(String, String), String>| data.add(line, row, labels);
-    let lines = |reader| CappedLines::new(reader, path, Limits::default().max_line_bytes());
+    let max = Limits::default().max_line_bytes();
+    let lines = |reader| CappedLines::new(reader, path, max);
     match extension.as_str() {
         "tsv" => read_tsv(lines(reader), path, fields, &mut collect)?,
-        "csv" => read_csv(reader, path, fields, &mut collect)?,
+        "csv" => read_csv(
+            CsvRows::new(reader, path, b',', max),
+            path,
+            fields,
+            &mut collect,
+        )?,
         "jsonl" | "ndjson" => read_jsonl(lines(reader), fields, &mut collect)?,
         _ => return Err(Error::UnknownFormat(path.into())),
     }
@@ -320,6 +322,76 @@ mod tests {
             read(&path, &Fields::default(), &LabelMap::default()),
             Err(Error::MissingColumn { .. })
         ));
+    }
+
+    /// tests/fixtures/labelled-ja-en.csv: Japanese and English rows with quoted commas,
+    /// a cell over two lines, `""` escapes, a stray quote (line 8) and a row of three
+    /// cells (line 9); the test adds a row over ingest's cap and one after it.
+    #[test]
+    fn csv_rows_are_capped_and_resynchronised_as_ingest_reads_them() {
+        let fixture = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/labelled-ja-en.csv"
+        );
+        let mut content = std::fs::read_to_string(fixture).unwrap();
+        let max = Limits::default().max_line_bytes();
+        let long = "電池の持ちが悪い。".repeat(max / "電池の持ちが悪い。".len() + 1);
+        content.push_str(&format!(
+            "negative,\"{long}\"\npositive,Works as described\n"
+        ));
+        let data = read_str("mixed.csv", &content, &LabelMap::default());
+        let docs: Vec<(u64, Label, &str)> = data
+            .docs
+            .iter()
+            .map(|d| (d.line, d.label, d.text.as_str()))
+            .collect();
+        assert_eq!(
+            docs,
+            [
+                (2, Label::Positive, "配送が早くて梱包も丁寧でした。"),
+                (3, Label::Negative, "Arrived late, and the box was crushed."),
+                (4, Label::Positive, "Great sound.\nBattery lasts all day."),
+                (
+                    6,
+                    Label::Negative,
+                    "説明書には\"防水\"とあるのに、雨で壊れました。"
+                ),
+                (7, Label::Neutral, "普通です, 可もなく不可もなく"),
+                (10, Label::Positive, "店員さんが親切でした"),
+                (12, Label::Positive, "Works as described"),
+            ]
+        );
+        let bad: Vec<(u64, &str)> = data
+            .bad_lines
+            .iter()
+            .map(|b| (b.line, b.reason.as_str()))
+            .collect();
+        assert_eq!(bad.len(), 3, "{bad:?}");
+        assert_eq!(bad[0].0, 8);
+        assert!(
+            bad[0].1.starts_with("broken CSV: a quote opened"),
+            "{bad:?}"
+        );
+        assert_eq!(bad[1], (9, "3 columns, the header has 2"));
+        assert_eq!(bad[2].0, 11);
+        let over = format!("over the limit of {max}");
+        assert!(bad[2].1.ends_with(&over), "{bad:?}");
+    }
+
+    #[test]
+    fn a_csv_header_over_the_cap_is_an_error_naming_the_file() {
+        let max = Limits::default().max_line_bytes();
+        let header = format!("label,text,{}\n", "x".repeat(max));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wide.csv");
+        std::fs::write(&path, header + "positive,最高\n").unwrap();
+        let err = read(&path, &Fields::default(), &LabelMap::default()).unwrap_err();
+        assert!(matches!(err, Error::BadHeader { .. }), "{err}");
+        let message = err.to_string();
+        assert!(
+            message.contains("wide.csv") && message.contains("over the limit"),
+            "{message}"
+        );
     }
 
     #[test]

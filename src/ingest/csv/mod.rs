@@ -12,12 +12,52 @@ mod rows;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::BufRead;
+use std::path::{Path, PathBuf};
 
 use csv::ByteRecord;
 
 use super::fields::{Fields, Value, to_record};
 use super::{Error, Item, RejectReason, Source};
-use rows::{Row, RowSplitter};
+pub use rows::Row;
+use rows::RowSplitter;
+
+/// The rows of a CSV stream as ingest's own reader splits them — each bounded by `max`
+/// bytes, resynchronised after a stray quote, numbered by the line it starts on — for
+/// other readers of CSV files (labelled data). The first row is the header; the rows after
+/// it are held to its number of cells when they span lines.
+pub struct CsvRows {
+    rows: RowSplitter,
+    path: PathBuf,
+    /// The header's number of cells, once it is read.
+    width: Option<usize>,
+}
+
+impl CsvRows {
+    pub fn new(reader: Box<dyn BufRead + Send>, path: &Path, delimiter: u8, max: usize) -> Self {
+        CsvRows {
+            rows: RowSplitter::new(reader, delimiter, max),
+            path: path.to_path_buf(),
+            width: None,
+        }
+    }
+
+    /// The next row (the header first); `None` at the end; an I/O failure says the file
+    /// and line.
+    pub fn next_row(&mut self) -> Result<Option<Row>, Error> {
+        let row = self
+            .rows
+            .next_row(self.width)
+            .map_err(|source| Error::Read {
+                path: self.path.clone(),
+                line: self.rows.lines_read() + 1,
+                source,
+            })?;
+        if let (None, Some(Row::Cells { cells, .. })) = (self.width, &row) {
+            self.width = Some(cells.len());
+        }
+        Ok(row)
+    }
+}
 
 pub(super) struct CsvReader {
     rows: RowSplitter,

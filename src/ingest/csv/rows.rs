@@ -30,7 +30,8 @@ struct Line {
 }
 
 /// What the splitter made of the next lines.
-pub(super) enum Row {
+#[derive(Debug, PartialEq, Eq)]
+pub enum Row {
     /// A row's cells; `line` is the line it starts on.
     Cells { line: u64, cells: ByteRecord },
     /// A line that cannot start a row; the lines after it are read again.
@@ -111,6 +112,11 @@ impl RowSplitter {
             output: Vec::new(),
             ends: Vec::new(),
         }
+    }
+
+    /// Physical lines read so far (the line a read error happens on is the next one).
+    pub(super) fn lines_read(&self) -> u64 {
+        self.lines_read
     }
 
     /// The next row, `None` at the end of input. `width` is the header's number of

@@ -16,13 +16,14 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::lang::Lang;
+use crate::polarity::metrics::Confusion;
 use crate::sentiment::Label;
 use crate::sentiment::linear::format::{FORMAT, ModelCard, TrainingInfo, WeightsInfo};
 use crate::sentiment::linear::{self, LinearModel, features::FeatureConfig};
-use crate::sentiment::metrics::Confusion;
 use crate::text::AnalysedText;
 
 mod split;
+pub use crate::polarity::{ClassWeight, class_weights};
 pub use split::stratified_holdout;
 
 use crate::rng::SplitMix64;
@@ -40,41 +41,6 @@ pub enum Error {
     HyperParameter(String),
     #[error(transparent)]
     Model(#[from] linear::Error),
-}
-
-/// How examples of each class are weighted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ClassWeight {
-    /// n / (classes · n_class): every class weighs the same in total.
-    Balanced,
-    /// Every example weighs 1.
-    None,
-}
-
-impl std::str::FromStr for ClassWeight {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "balanced" => Ok(ClassWeight::Balanced),
-            "none" => Ok(ClassWeight::None),
-            _ => Err(format!("unknown class weighting {s:?} (balanced, none)")),
-        }
-    }
-}
-
-/// Each of `classes`' example weight under `how`, for training on `labels`.
-pub fn class_weights(labels: &[Label], classes: &[Label], how: ClassWeight) -> Vec<f32> {
-    classes
-        .iter()
-        .map(|c| match how {
-            ClassWeight::None => 1.0,
-            ClassWeight::Balanced => {
-                let n_class = labels.iter().filter(|l| *l == c).count().max(1) as f32;
-                labels.len() as f32 / (classes.len() as f32 * n_class)
-            }
-        })
-        .collect()
 }
 
 /// The knobs of training; saved in `model.json`.

@@ -31,10 +31,9 @@ use tch::{Device, Kind, Reduction, Tensor};
 use super::fast_bert::FastBertClassifier;
 use super::tokenize::{Batch, Encoded};
 use super::{Error as ModelError, ModelFiles, TextTokenizer, layer_norm_eps, parse_config};
+use crate::polarity::metrics::{Confusion, Metrics};
+use crate::polarity::{ClassWeight, Label, class_weights};
 use crate::rng::SplitMix64;
-use crate::sentiment::Label;
-use crate::sentiment::metrics::{Confusion, Metrics};
-use crate::sentiment::train::{ClassWeight, class_weights};
 
 pub mod save;
 mod schedule;

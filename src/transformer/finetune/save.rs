@@ -21,7 +21,7 @@ use serde::Serialize;
 use tch::{Device, Kind, Tensor};
 
 use super::{EpochReport, Error, FineTuneParams, FineTuned};
-use crate::sentiment::Label;
+use crate::polarity::Label;
 
 /// `training.json`'s format name.
 pub const FORMAT: &str = "koe-finetune/1";

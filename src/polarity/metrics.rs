@@ -10,7 +10,7 @@
 
 use serde::Serialize;
 
-use crate::sentiment::Label;
+use super::Label;
 
 /// Counts of (gold, predicted) pairs, indexed in [`Label::ALL`] order.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
