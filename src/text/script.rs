@@ -150,7 +150,7 @@ mod tests {
     use super::*;
 
     fn view(text: &str) -> Vec<(&str, Script)> {
-        runs(text).into_iter().map(|(r, s)| (&text[r], s)).collect()
+        runs(text).map(|(r, s)| (&text[r], s)).collect()
     }
 
     #[test]
