@@ -41,7 +41,7 @@ fn extend_index_tokens(tokens: &[Token], out: &mut Vec<TantivyToken>) {
         offset_from: token.span.start,
         offset_to: token.span.end,
         position,
-        text: token.lemma.clone(),
+        text: token.lemma.to_string(),
         position_length: 1,
     }));
 }

@@ -105,9 +105,9 @@ impl JaEnDictionary {
                 let mut content = tokens.iter().filter(|t| !t.stop);
                 if let (Some(word), None) = (content.next(), content.next())
                     && word.lemma.chars().filter(|c| c.is_alphabetic()).count() >= 2
-                    && !lemmas.contains(&word.lemma)
+                    && !lemmas.iter().any(|l| *l == word.lemma)
                 {
-                    lemmas.push(word.lemma.clone());
+                    lemmas.push(word.lemma.to_string());
                 }
             }
             for key in keys {

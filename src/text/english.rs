@@ -8,6 +8,7 @@
 use std::collections::HashSet;
 use std::sync::{Arc, LazyLock};
 
+use compact_str::CompactString;
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -51,8 +52,13 @@ impl EnglishTokenizer {
 }
 
 /// Lower-cases and straightens apostrophes, so "Don’t" and "don't" are one word.
-fn fold(word: &str) -> String {
-    word.to_lowercase().replace('’', "'")
+fn fold(word: &str) -> CompactString {
+    let lower = CompactString::from_str_to_lowercase(word);
+    if lower.contains('’') {
+        lower.replace('’', "'").into()
+    } else {
+        lower
+    }
 }
 
 impl LanguageTokenizer for EnglishTokenizer {
@@ -60,8 +66,8 @@ impl LanguageTokenizer for EnglishTokenizer {
         for (start, word) in text.unicode_word_indices() {
             let lower = fold(word);
             out.push(Token {
-                surface: word.to_string(),
-                lemma: self.stemmer.stem(&lower).into_owned(),
+                surface: word.into(),
+                lemma: self.stemmer.stem(&lower).into(),
                 pos: Pos::Word,
                 pos_detail: "",
                 stop: is_number(word) || is_stop_word(&lower),
@@ -86,7 +92,7 @@ mod tests {
 
     #[test]
     fn stems_and_lowercases() {
-        let lemmas: Vec<String> = tokens("Delays DELAYED delay")
+        let lemmas: Vec<CompactString> = tokens("Delays DELAYED delay")
             .into_iter()
             .map(|t| t.lemma)
             .collect();

@@ -10,6 +10,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use compact_str::CompactString;
 use lindera::dictionary::Dictionary;
 use lindera::mode::Mode;
 use lindera::segmenter::Segmenter;
@@ -59,7 +60,7 @@ impl JapaneseTokenizer {
 struct Morph {
     pos: Pos,
     pos_detail: &'static str,
-    lemma: Box<str>,
+    lemma: CompactString,
     stop: bool,
 }
 
@@ -107,10 +108,10 @@ fn push_token(
     cache: &mut MorphCache,
     out: &mut Vec<Token>,
 ) {
-    let surface: &str = &morpheme.surface;
-    if surface.trim().is_empty() {
+    if morpheme.surface.trim().is_empty() {
         return;
     }
+    let surface = CompactString::from(&*morpheme.surface);
     let span = offset + morpheme.byte_start..offset + morpheme.byte_end;
     let word = morpheme.word_id;
     let mut cached = |key: u32, morpheme: &mut lindera::token::Token| match cache.get(&key) {
@@ -132,7 +133,7 @@ fn push_token(
                 analyse_morpheme(morpheme)
             } else {
                 Morph {
-                    lemma: morpheme.surface.to_lowercase().into(),
+                    lemma: surface.to_lowercase(),
                     ..class
                 }
             }
@@ -140,8 +141,8 @@ fn push_token(
         _ => analyse_morpheme(morpheme),
     };
     out.push(Token {
-        surface: morpheme.surface.to_string(),
-        lemma: morph.lemma.into(),
+        surface,
+        lemma: morph.lemma,
         pos: morph.pos,
         pos_detail: morph.pos_detail,
         stop: morph.stop,
@@ -152,7 +153,7 @@ fn push_token(
 fn analyse_morpheme(morpheme: &mut lindera::token::Token) -> Morph {
     // lindera files unknown ASCII punctuation ("-", "\"") under nouns.
     let punctuation = morpheme.surface.chars().all(|c| c.is_ascii_punctuation());
-    let surface = morpheme.surface.to_string();
+    let surface = CompactString::from(&*morpheme.surface);
     let details = morpheme.details();
     let pos = if punctuation {
         Pos::Symbol
@@ -161,7 +162,7 @@ fn analyse_morpheme(morpheme: &mut lindera::token::Token) -> Morph {
     };
     let pos_detail = details.get(1).copied().unwrap_or("*");
     let lemma = match details.get(6).copied() {
-        Some(base) if base != "*" && !base.is_empty() => base.to_string(),
+        Some(base) if base != "*" && !base.is_empty() => base.into(),
         _ => surface.to_lowercase(),
     };
     let stop = match pos {
@@ -172,7 +173,7 @@ fn analyse_morpheme(morpheme: &mut lindera::token::Token) -> Morph {
     Morph {
         pos,
         pos_detail: intern(if pos_detail == "*" { "" } else { pos_detail }),
-        lemma: lemma.into(),
+        lemma,
         stop,
     }
 }
@@ -230,6 +231,8 @@ fn pos_of(ipadic: &str) -> Pos {
 
 #[cfg(test)]
 mod tests {
+    use compact_str::CompactString;
+
     use crate::text::{LanguageTokenizer, Pos, Token, test_analyzer};
 
     fn tokens(text: &str) -> Vec<Token> {
@@ -262,17 +265,17 @@ mod tests {
 
     #[test]
     fn negation_stays_visible_to_sentiment() {
-        let lemmas: Vec<String> = tokens("二度と使いません")
+        let lemmas: Vec<CompactString> = tokens("二度と使いません")
             .into_iter()
             .map(|t| t.lemma)
             .collect();
-        assert!(lemmas.contains(&"使う".to_string()), "{lemmas:?}");
-        assert!(lemmas.contains(&"ん".to_string()), "{lemmas:?}");
+        assert!(lemmas.contains(&"使う".into()), "{lemmas:?}");
+        assert!(lemmas.contains(&"ん".into()), "{lemmas:?}");
     }
 
     #[test]
     fn light_verbs_and_suffixes_are_not_content() {
-        let content: Vec<String> = tokens("問い合わせをしたけど、返事がありません")
+        let content: Vec<CompactString> = tokens("問い合わせをしたけど、返事がありません")
             .into_iter()
             .filter(|t| t.is_content())
             .map(|t| t.lemma)

@@ -24,6 +24,7 @@ pub mod words;
 use std::ops::Range;
 use std::path::Path;
 
+use compact_str::CompactString;
 use serde::Serialize;
 
 use crate::lang::Lang;
@@ -73,14 +74,15 @@ impl Pos {
     }
 }
 
-/// One token of normalised text.
+/// One token of normalised text. Surface and lemma are [`CompactString`]s: up to 24
+/// bytes (8 kana or kanji, most words) they live inside the token, with no allocation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Token {
     /// The text as written (after normalisation), case kept.
-    pub surface: String,
+    pub surface: CompactString,
     /// What the token counts as: the base form in Japanese (遅かった → 遅い), the
     /// lower-cased Snowball stem in English (delayed → delay), the entity itself otherwise.
-    pub lemma: String,
+    pub lemma: CompactString,
     pub pos: Pos,
     /// IPADIC's first sub-category (非自立, 代名詞, 接続助詞, …); empty in English.
     pub pos_detail: &'static str,
@@ -238,13 +240,13 @@ pub fn tokenize_with_entities(
 fn entity_token(text: &str, entity: &Entity) -> Token {
     let surface = &text[entity.span.clone()];
     let (pos, lemma) = match entity.kind {
-        EntityKind::Url => (Pos::Url, surface.to_string()),
-        EntityKind::Mention => (Pos::Mention, surface.to_lowercase()),
-        EntityKind::Hashtag => (Pos::Hashtag, surface[1..].to_lowercase()),
-        EntityKind::Emoji => (Pos::Emoji, surface.to_string()),
+        EntityKind::Url => (Pos::Url, surface.into()),
+        EntityKind::Mention => (Pos::Mention, surface.to_lowercase().into()),
+        EntityKind::Hashtag => (Pos::Hashtag, surface[1..].to_lowercase().into()),
+        EntityKind::Emoji => (Pos::Emoji, surface.into()),
     };
     Token {
-        surface: surface.to_string(),
+        surface: surface.into(),
         lemma,
         pos,
         pos_detail: "",

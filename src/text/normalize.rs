@@ -11,6 +11,7 @@ use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::Regex;
+use unicode_normalization::char::canonical_combining_class;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 use unicode_properties::UnicodeEmoji;
 use unicode_segmentation::UnicodeSegmentation;
@@ -19,16 +20,56 @@ use super::script::is_japanese;
 
 /// NFKC normalisation without variation selectors; borrows when the text is already
 /// normal (the common case for English, and for text koe stored itself).
+///
+/// Only the stretches that need it go through NFKC: a stretch starts at the stable
+/// character before the first one that is not stable and ends before the next stable
+/// one. Normalisation never reaches across a stable character (see [`is_stable`]), so
+/// the result is the same as normalising the whole text, and the rest is copied as is.
 pub fn normalize(text: &str) -> Cow<'_, str> {
     // ASCII is NFKC already and holds no selector: one quick pass, no table lookups.
     if text.is_ascii() {
         return Cow::Borrowed(text);
     }
-    let has_selector = text.contains(is_variation_selector);
-    match is_nfkc_quick(text.chars()) {
-        IsNormalized::Yes if !has_selector => Cow::Borrowed(text),
-        _ => Cow::Owned(text.nfkc().filter(|&c| !is_variation_selector(c)).collect()),
+    let mut out = String::new();
+    let mut copied = 0; // text[..copied] is in `out`
+    let mut last_stable = 0;
+    let mut chars = text.char_indices();
+    while let Some((at, c)) = chars.next() {
+        if is_stable(c) {
+            last_stable = at;
+            continue;
+        }
+        let end = chars
+            .by_ref()
+            .find(|&(_, c)| is_stable(c))
+            .map_or(text.len(), |(next, _)| next);
+        if out.is_empty() {
+            out.reserve(text.len());
+        }
+        out.push_str(&text[copied..last_stable]);
+        out.extend(
+            text[last_stable..end]
+                .nfkc()
+                .filter(|&c| !is_variation_selector(c)),
+        );
+        (copied, last_stable) = (end, end);
     }
+    if copied == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
+}
+
+/// A character NFKC leaves as it is and never combines or reorders with what precedes
+/// it (combining class 0, quick check Yes; UAX #15's boundary before a character), and
+/// that is not a variation selector. Kana and the common kanji are, without a lookup.
+fn is_stable(c: char) -> bool {
+    c.is_ascii()
+        || matches!(c, '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' | '\u{4E00}'..='\u{9FFF}')
+        || (!is_variation_selector(c)
+            && canonical_combining_class(c) == 0
+            && is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes)
 }
 
 /// U+FE0E / U+FE0F ask for text or emoji presentation; they carry no meaning to analyse.
@@ -143,6 +184,39 @@ mod tests {
             "アプリが落ちる!ABC123"
         );
         assert!(matches!(normalize("plain ascii"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn normalising_stretches_equals_normalising_the_whole_text() {
+        let whole =
+            |text: &str| -> String { text.nfkc().filter(|&c| !is_variation_selector(c)).collect() };
+        for text in [
+            "ｶﾞｲﾄﾞが来た！（２回目）",
+            "か\u{3099}ぎ゛と\u{309A}", // combining and spacing sound marks
+            "cafe\u{301} ﬁne ①②",       // e + combining acute, ligature, circled digits
+            "\u{1100}\u{1161}\u{11A8}한글", // conjoining jamo compose to 각
+            "Love it ❤\u{FE0F}\u{FE0F} ok\u{FE0E}",
+            "\u{301}先頭が結合文字",
+            "㍻の㌔と｢ｱｲｳ｣",
+            "ア\u{3099}ー！",
+            "すでに正規化された日本語の文です。",
+        ] {
+            assert_eq!(normalize(text), whole(text), "{text:?}");
+        }
+        assert!(matches!(normalize("正規化済み。"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn kana_and_kanji_taken_as_stable_are_stable() {
+        let ranges = [
+            '\u{3041}'..='\u{3096}',
+            '\u{30A1}'..='\u{30FA}',
+            '\u{4E00}'..='\u{9FFF}',
+        ];
+        for c in ranges.into_iter().flatten() {
+            assert_eq!(canonical_combining_class(c), 0, "{c}");
+            assert_eq!(is_nfkc_quick(std::iter::once(c)), IsNormalized::Yes, "{c}");
+        }
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub fn script_of(c: char) -> Option<Script> {
         None
     } else if is_japanese(c) {
         Some(Script::Japanese)
-    } else if !c.is_alphabetic() {
+    } else if is_cjk_punctuation(c) || !c.is_alphabetic() {
         None
     } else if is_latin(c) {
         Some(Script::Latin)
@@ -57,6 +57,12 @@ pub fn is_japanese(c: char) -> bool {
         | '\u{3005}' | '\u{3006}') // 々 〆
 }
 
+/// The ideographic space, 、 。 and the CJK brackets and quotes: the punctuation of
+/// Japanese text, known not to be letters without a lookup in the Unicode tables.
+fn is_cjk_punctuation(c: char) -> bool {
+    matches!(c, '\u{3000}'..='\u{3004}' | '\u{3008}'..='\u{3020}')
+}
+
 /// Latin letters beyond ASCII: accented letters (é, ß, ł, ơ) and ligatures.
 fn is_latin(c: char) -> bool {
     matches!(c,
@@ -71,28 +77,28 @@ fn is_latin(c: char) -> bool {
 
 /// The runs of one script in `text`, as byte ranges, in order and covering it all. A
 /// text without letters is one run of [`Script::Other`].
-pub fn runs(text: &str) -> Vec<(Range<usize>, Script)> {
-    let mut runs: Vec<(Range<usize>, Script)> = Vec::new();
+pub fn runs(text: &str) -> impl Iterator<Item = (Range<usize>, Script)> + '_ {
+    let mut chars = text.char_indices();
     let mut current: Option<Script> = None;
     let mut start = 0;
-    for (offset, c) in text.char_indices() {
-        let Some(script) = script_of(c) else {
-            continue;
-        };
-        match current {
-            None => current = Some(script),
-            Some(s) if s == script => {}
-            Some(s) => {
-                runs.push((start..offset, s));
-                start = offset;
-                current = Some(script);
+    std::iter::from_fn(move || {
+        for (offset, c) in chars.by_ref() {
+            let Some(script) = script_of(c) else {
+                continue;
+            };
+            match current.replace(script) {
+                Some(s) if s != script => {
+                    let run = start..offset;
+                    start = offset;
+                    return Some((run, s));
+                }
+                _ => {}
             }
         }
-    }
-    if start < text.len() {
-        runs.push((start..text.len(), current.unwrap_or(Script::Other)));
-    }
-    runs
+        let run = start..text.len();
+        start = text.len();
+        (!run.is_empty()).then(|| (run, current.unwrap_or(Script::Other)))
+    })
 }
 
 /// Tokenizes each script run with its own segmenter.
@@ -144,7 +150,7 @@ mod tests {
     use super::*;
 
     fn view(text: &str) -> Vec<(&str, Script)> {
-        runs(text).into_iter().map(|(r, s)| (&text[r], s)).collect()
+        runs(text).map(|(r, s)| (&text[r], s)).collect()
     }
 
     #[test]
@@ -176,6 +182,14 @@ mod tests {
             ]
         );
         assert_eq!(view("42 👍"), vec![("42 👍", Script::Other)]);
+    }
+
+    #[test]
+    fn cjk_punctuation_is_no_letter() {
+        let punctuation = ['\u{3000}'..='\u{3004}', '\u{3008}'..='\u{3020}'];
+        for c in punctuation.into_iter().flatten() {
+            assert!(is_cjk_punctuation(c) && !c.is_alphabetic(), "{c}");
+        }
     }
 
     #[test]

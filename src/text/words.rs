@@ -2,6 +2,7 @@
 //! Hangul, …): Unicode word boundaries (UAX #29) and lower-casing, no stemming and no
 //! stop words, so such text is still searchable word by word.
 
+use compact_str::CompactString;
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::text::{Error, LanguageTokenizer, Pos, Token};
@@ -13,8 +14,8 @@ impl LanguageTokenizer for WordTokenizer {
     fn tokenize_into(&self, text: &str, offset: usize, out: &mut Vec<Token>) -> Result<(), Error> {
         for (start, word) in text.unicode_word_indices() {
             out.push(Token {
-                surface: word.to_string(),
-                lemma: word.to_lowercase(),
+                surface: word.into(),
+                lemma: CompactString::from_str_to_lowercase(word),
                 pos: Pos::Word,
                 pos_detail: "",
                 stop: is_number(word),

@@ -312,7 +312,7 @@ fn candidate_keys(span: &[Token]) -> Vec<String> {
     let mut keys = vec![lemmas.join(" ")];
     if init.is_empty() {
         if last.pos == Pos::Noun && last.surface != last.lemma {
-            keys.push(last.surface.clone());
+            keys.push(last.surface.to_string());
         }
         return keys;
     }
