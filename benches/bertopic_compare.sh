@@ -63,7 +63,7 @@ mkdir -p "$work"
 
 # shellcheck source=benches/bench-venv.sh
 . benches/bench-venv.sh
-bench_venv "$venv" "$BERTOPIC_MODULES" "${BERTOPIC_PACKAGES[@]}"
+bench_venv_on_torch "$venv" "$BERTOPIC_MODULES" "${BERTOPIC_PACKAGES[@]}"
 
 if [ ${#corpora[@]} -eq 0 ]; then
     corpora=(corpora/shop-feedback.jsonl)

@@ -72,7 +72,7 @@ fi
 . benches/bench-venv.sh
 if [ -n "$bertopic" ]; then
     venv=target/bertopic-venv
-    bench_venv "$venv" "$BERTOPIC_MODULES" "${BERTOPIC_PACKAGES[@]}"
+    bench_venv_on_torch "$venv" "$BERTOPIC_MODULES" "${BERTOPIC_PACKAGES[@]}"
 else
     venv=target/themes-venv
     bench_venv "$venv" "$SKLEARN_MODULES" "${SKLEARN_PACKAGES[@]}"
