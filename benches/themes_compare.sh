@@ -16,7 +16,9 @@
 #   --bertopic    also BERTopic on the same rows (all-MiniLM-L6-v2 embeddings → UMAP →
 #                 HDBSCAN, its defaults: the number of topics its own; and reduced to the
 #                 gold number), in target/bertopic-venv (the venv of
-#                 benches/bertopic_compare.sh; torch comes with it, ~5 GB)
+#                 benches/bertopic_compare.sh, ~750 MB: it runs on the torch of
+#                 scripts/setup-transformer.sh, which it runs first where
+#                 target/transformer.env is missing)
 #   --minilm DIR  also koe with `--topic-vectors embeddings:DIR --embed-lang en` on the
 #                 English corpora (default: $KOE_MINILM_DIR, which target/transformer.env
 #                 sets; needs a koe built with --features transformer, see
