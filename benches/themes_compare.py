@@ -173,7 +173,7 @@ def main():
     ap.add_argument("--koe-flags", default="")
     ap.add_argument("--json")
     ap.add_argument("--bertopic", action="store_true")
-    ap.add_argument("--minilm", help="koe again with --topic-vectors embeddings:DIR (English corpora)")
+    ap.add_argument("--minilm", help="koe again with MiniLM clause and record vectors from DIR (English corpora)")
     args = ap.parse_args()
 
     table = []
@@ -185,7 +185,8 @@ def main():
         koe = run_koe(args.koe, rows, path, os.path.join(args.work, name), args.koe_flags.split())
         minilm = None
         if args.minilm and not is_japanese([t for _, t in rows]):
-            flags = [*args.koe_flags.split(), "--topic-vectors", f"embeddings:{args.minilm}", "--embed-lang", "en"]
+            model = f"embeddings:{args.minilm}"
+            flags = [*args.koe_flags.split(), "--topic-vectors", model, "--embed-lang", "en", "--theme-vectors", model]
             try:
                 minilm = run_koe(args.koe, rows, path, os.path.join(args.work, name + "-minilm"), flags)
             except subprocess.CalledProcessError as e:
@@ -208,7 +209,7 @@ def main():
         m = t["koe_minilm"]
         if m:
             print(
-                f"| | | | koe, MiniLM clause vectors (k chosen) | {m['themes']} | {m['nmi']:.3f} | {m['ari']:.3f} | "
+                f"| | | | koe, MiniLM vectors (k chosen) | {m['themes']} | {m['nmi']:.3f} | {m['ari']:.3f} | "
                 f"{100 * m['outliers']:.1f}% | {m['coherence']:.3f} | {m['seconds']:.1f} |"
             )
         for method, (nmi, ari, kk, secs, outliers) in t["baselines"].items():

@@ -16,11 +16,15 @@
 #   --bertopic    also BERTopic on the same rows (all-MiniLM-L6-v2 embeddings → UMAP →
 #                 HDBSCAN, its defaults: the number of topics its own; and reduced to the
 #                 gold number), in target/bertopic-venv (the venv of
-#                 benches/bertopic_compare.sh; torch comes with it, ~5 GB)
-#   --minilm DIR  also koe with `--topic-vectors embeddings:DIR --embed-lang en` on the
-#                 English corpora (default: $KOE_MINILM_DIR, which target/transformer.env
-#                 sets; needs a koe built with --features transformer, see
-#                 scripts/setup-transformer.sh)
+#                 benches/bertopic_compare.sh, ~750 MB: it runs on the torch of
+#                 scripts/setup-transformer.sh, which it runs first where
+#                 target/transformer.env is missing)
+#   --minilm DIR  also koe with MiniLM as its sentence encoder on the English corpora:
+#                 `--topic-vectors embeddings:DIR --embed-lang en --theme-vectors
+#                 embeddings:DIR`, clauses and whole records (without the last flag
+#                 the themes keep the default use-m3). DIR defaults to $KOE_MINILM_DIR,
+#                 which target/transformer.env sets; needs a koe built with --features
+#                 transformer, see scripts/setup-transformer.sh
 #
 # The first run creates a virtualenv in target/themes-venv (scikit-learn, fugashi +
 # ipadic for the baselines' Japanese words; ~100 MB) and reuses it afterwards; with
@@ -72,7 +76,7 @@ fi
 . benches/bench-venv.sh
 if [ -n "$bertopic" ]; then
     venv=target/bertopic-venv
-    bench_venv "$venv" "$BERTOPIC_MODULES" "${BERTOPIC_PACKAGES[@]}"
+    bench_venv_on_torch "$venv" "$BERTOPIC_MODULES" "${BERTOPIC_PACKAGES[@]}"
 else
     venv=target/themes-venv
     bench_venv "$venv" "$SKLEARN_MODULES" "${SKLEARN_PACKAGES[@]}"

@@ -715,3 +715,94 @@ fn renamed_and_merged_topics_keep_their_ids_across_months() {
     assert_eq!(id_of(&november, "Merged complaint"), merged);
     assert_eq!(id_of(&november, "Renamed topic"), renamed);
 }
+
+/// The analyst's taxonomy seeds themes end to end (`koe analyze --taxonomy`): on the
+/// bilingual complaints, a category with `seed = true` that the data would never make a
+/// theme of (the two records about the courier, one per language) and one that it would
+/// (the app crashes) each start a theme under the category's label holding the records
+/// its keywords match, in both languages (records that match no seed join the nearest
+/// theme, a seeded one too: the courier theme may take another delivery record); a
+/// category without `seed` starts none, and the other complaints find themes of their own.
+#[test]
+fn taxonomy_seeds_start_themes_of_their_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/bilingual-complaints.jsonl"
+    );
+    let taxonomy = write(
+        dir.path(),
+        "seeds.toml",
+        r#"
+[[category]]
+name = "配達員"
+label = "配達員 / courier"
+seed = true
+ja.keywords = ["配達員"]
+en.keywords = ["courier"]
+
+[[category]]
+name = "アプリ"
+label = "アプリ / app"
+seed = true
+ja.keywords = ["アプリ"]
+en.keywords = ["app"]
+
+[[category]]
+name = "返金"
+ja.keywords = ["返金"]
+en.keywords = ["refund"]
+"#,
+    );
+    let out = dir.path().join("out");
+    run_ok(
+        koe()
+            .args(["analyze", input, "-q", "--taxonomy", &taxonomy, "--out"])
+            .arg(&out),
+    );
+    let report = run_json(koe().arg("topics").arg(&out).arg("--json"));
+    assert_eq!(report["theme_choice"]["method"], "seeded", "{report}");
+    let themes = report["themes"].as_array().unwrap();
+    let by_id = themes_by_id(&out);
+    let members = |label: &str| -> Vec<&str> {
+        let theme = themes
+            .iter()
+            .find(|t| t["label"] == label)
+            .unwrap_or_else(|| panic!("no theme {label}: {themes:?}"));
+        by_id
+            .iter()
+            .filter(|(_, t)| *t == &theme["id"].as_u64())
+            .map(|(id, _)| id.as_str())
+            .collect()
+    };
+    let courier = members("配達員 / courier");
+    assert!(
+        courier.contains(&"delivery-en-5") && courier.contains(&"delivery-ja-5"),
+        "{courier:?}"
+    );
+    assert!(
+        courier.iter().all(|id| id.starts_with("delivery-")),
+        "{courier:?}"
+    );
+    let app = members("アプリ / app");
+    assert_eq!(app.len(), 16, "{app:?}");
+    assert!(app.iter().all(|id| id.starts_with("app-")), "{app:?}");
+    assert!(themes.iter().all(|t| t["label"] != "返金"), "{themes:?}");
+    // Prices, refunds and support match no seed: they are in themes the data found.
+    let seeded = ["配達員 / courier", "アプリ / app"];
+    let data_themes: Vec<&Value> = themes
+        .iter()
+        .filter(|t| !seeded.contains(&t["label"].as_str().unwrap()))
+        .collect();
+    assert!(data_themes.len() >= 2, "{themes:?}");
+    for (id, theme) in &by_id {
+        if id.starts_with("app-") || id.starts_with("delivery-") {
+            continue;
+        }
+        let theme = theme.unwrap_or_else(|| panic!("{id} has no theme"));
+        assert!(
+            data_themes.iter().any(|t| t["id"] == theme),
+            "{id} in theme {theme}: {themes:?}"
+        );
+    }
+}
