@@ -22,7 +22,8 @@
 #   --minilm DIR  also koe with MiniLM as its sentence encoder on the English corpora:
 #                 `--topic-vectors embeddings:DIR --embed-lang en --theme-vectors
 #                 embeddings:DIR`, clauses and whole records (without the last flag
-#                 the themes keep the default use-m3). DIR defaults to $KOE_MINILM_DIR,
+#                 the themes keep use-m3: `auto` follows --topic-vectors only when no
+#                 --embed-lang limits it). DIR defaults to $KOE_MINILM_DIR,
 #                 which target/transformer.env sets; needs a koe built with --features
 #                 transformer, see scripts/setup-transformer.sh
 #

@@ -217,8 +217,10 @@ struct TopicArgs {
     embed_lang: Vec<Lang>,
 
     /// What a record's theme vector mixes with its TF-IDF → LSA row: `auto` (default:
-    /// the multilingual use-m3 encoder's vector of the whole record where it is
-    /// installed, as scripts/setup.sh does; without it koe warns and uses LSA alone),
+    /// the encoder --topic-vectors embeddings:… names when --embed-lang does not limit
+    /// it to some languages; otherwise the multilingual use-m3 encoder's vector of the
+    /// whole record where it is installed, as scripts/setup.sh does; without it koe
+    /// warns and uses LSA alone),
     /// `tfidf` (LSA alone, or the mean of the clause embeddings with --topic-vectors
     /// embeddings:…), or `embeddings:use-m3` / `embeddings:<DIR-or-ID>` (an error when
     /// the model is missing). The encoder is what finds themes in short feedback and
@@ -284,12 +286,16 @@ impl TopicArgs {
     }
 }
 
-/// The theme vectors `--theme-vectors SPEC` asks for; `auto` is use-m3 where installed
-/// (else LSA alone, with a warning). A model `--topic-vectors` already loaded is shared.
+/// The theme vectors `--theme-vectors SPEC` asks for; `auto` is the encoder
+/// `--topic-vectors` names for every language (no `--embed-lang`), else use-m3 where
+/// installed (else LSA alone, with a warning). A model `--topic-vectors` already loaded
+/// is shared.
 fn theme_vectors(spec: &str, clauses: &Vectors) -> anyhow::Result<Vectors> {
-    let spec = match spec {
-        "auto" => USE_M3,
-        spec => spec,
+    let spec = match (spec, clauses) {
+        // The user's encoder for every clause serves the whole records too.
+        ("auto", Vectors::Embeddings { embedder, langs }) if langs.is_empty() => embedder.name(),
+        ("auto", _) => USE_M3,
+        (spec, _) => spec,
     };
     if let Vectors::Embeddings { embedder, .. } = clauses
         && embedder.name() == spec
