@@ -357,6 +357,8 @@ fn minilm_embeddings_find_the_english_pain_points() {
             .arg(&out),
     );
     assert_eq!(summary["topic_vectors"], format!("{vectors} for en"));
+    // Limited to English, MiniLM does not make the themes of a bilingual corpus.
+    assert_eq!(summary["theme_vectors"], "embeddings:use-m3", "{summary}");
     let topics = run_json(koe().arg("topics").arg(&out).arg("--json"));
     let topics = topics["topics"].as_array().unwrap();
     let label = |t: &serde_json::Value| t["label"].as_str().unwrap().to_string();
@@ -382,6 +384,69 @@ fn minilm_embeddings_find_the_english_pain_points() {
     // …and Japanese, which MiniLM cannot read, still clustered by TF-IDF.
     let japanese = find(&["配送"]);
     assert_eq!(topics[japanese]["by_lang"].as_object().unwrap().len(), 1);
+}
+
+/// `--topic-vectors embeddings:MiniLM` with no `--embed-lang`: `--theme-vectors auto`
+/// takes MiniLM for the whole records too (one encoder for the run), and its themes
+/// keep the English complaints of the bilingual fixture apart.
+#[test]
+fn the_topic_encoder_for_every_language_also_makes_the_themes() {
+    let Some(model) = minilm_dir() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = include_str!("fixtures/bilingual-complaints.jsonl");
+    let english: String = fixture
+        .lines()
+        .filter(|l| l.contains("-en-"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let input = dir.path().join("complaints-en.jsonl");
+    std::fs::write(&input, english).unwrap();
+    let out = dir.path().join("out");
+    let vectors = format!("embeddings:{}", model.display());
+    let summary = run_json(
+        koe()
+            .arg("analyze")
+            .arg(&input)
+            .args([
+                "--json",
+                "--themes",
+                "5",
+                "--topic-vectors",
+                &vectors,
+                "--out",
+            ])
+            .arg(&out),
+    );
+    assert_eq!(summary["theme_vectors"], vectors.as_str(), "{summary}");
+    let hits = run_json(
+        koe()
+            .arg("search")
+            .arg(&out)
+            .args(["--limit", "100", "--json"]),
+    );
+    let mut themes: std::collections::BTreeMap<String, Vec<u64>> = Default::default();
+    for hit in hits["hits"].as_array().unwrap() {
+        let complaint = hit["id"].as_str().unwrap().split("-en-").next().unwrap();
+        themes
+            .entry(complaint.to_string())
+            .or_default()
+            .push(hit["theme"].as_u64().expect("every record has a theme"));
+    }
+    assert_eq!(themes.len(), 5, "{themes:?}");
+    let majorities: std::collections::BTreeSet<u64> = themes
+        .values()
+        .map(|ts| {
+            let most = ts
+                .iter()
+                .max_by_key(|t| ts.iter().filter(|u| u == t).count());
+            *most.unwrap()
+        })
+        .collect();
+    assert_eq!(
+        majorities.len(),
+        5,
+        "each complaint its own theme: {themes:?}"
+    );
 }
 
 #[test]
