@@ -29,13 +29,7 @@
 # --no-topics` (their difference is the topics stage), then benches/bertopic_compare.py
 # fits BERTopic on the same records and prints both systems side by side.
 set -euo pipefail
-here=$PWD
-cd "$(dirname "$0")/.."
-
-# Paths given on the command line are relative to where the script was started.
-absolute() { case "$1" in /*) echo "$1" ;; *) echo "$here/$1" ;; esac; }
-
-usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
+. "$(dirname "$0")/lib.sh"
 
 koe=target/release/koe
 [ -z "${KOE:-}" ] || koe=$(absolute "$KOE")

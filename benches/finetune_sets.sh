@@ -21,11 +21,7 @@
 # the fine-tuning may run before it is stopped, default 1800). Training runs under
 # `nice -n 19`: the machine is shared. Long: minutes to half an hour per set on a CPU.
 set -euo pipefail
-here=$PWD
-cd "$(dirname "$0")/.."
-
-absolute() { case "$1" in /*) echo "$1" ;; *) echo "$here/$1" ;; esac; }
-usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
+. "$(dirname "$0")/lib.sh"
 
 koe=target/tf/release/koe
 [ -z "${KOE:-}" ] || koe=$(absolute "$KOE")

@@ -21,11 +21,7 @@
 # are. Times include tokenization for all three (koe's text stage, MeCab, Janome) and
 # exclude loading.
 set -euo pipefail
-here=$PWD
-cd "$(dirname "$0")/.."
-
-absolute() { case "$1" in /*) echo "$1" ;; *) echo "$here/$1" ;; esac; }
-usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
+. "$(dirname "$0")/lib.sh"
 
 koe=target/release/koe
 [ -z "${KOE:-}" ] || koe=$(absolute "$KOE")

@@ -35,11 +35,7 @@
 # number of categories, which koe is not: TF-IDF → LSA (100) → k-means, NMF on TF-IDF,
 # and LDA on counts, all scikit-learn on the same rows.
 set -euo pipefail
-here=$PWD
-cd "$(dirname "$0")/.."
-
-absolute() { case "$1" in /*) echo "$1" ;; *) echo "$here/$1" ;; esac; }
-usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
+. "$(dirname "$0")/lib.sh"
 
 koe=target/release/koe
 [ -z "${KOE:-}" ] || koe=$(absolute "$KOE")
