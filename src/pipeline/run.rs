@@ -55,10 +55,8 @@ impl Pipeline {
         };
         let files = identify(inputs, &earlier, run.number())?;
         let names: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
-        let mut feed = Feed::begin(self, run, options, progress, names.clone(), started)?;
-        let pass = &mut feed.pass;
-        pass.summary.inputs = names;
-        pass.summary.corpus = earlier.into_iter().chain(files).collect();
+        let mut feed = Feed::begin(self, run, options, progress, names, started)?;
+        feed.pass.summary.corpus = earlier.into_iter().chain(files).collect();
 
         let fields = Arc::new(options.fields.clone());
         feed.pass.stage = Stage::ReadingIds;
@@ -159,9 +157,7 @@ impl Pipeline {
                 message: "records fed one at a time make a new generation of their own".into(),
             });
         }
-        let mut feed = Feed::begin(self, run, options, progress, vec![name.into()], started)?;
-        feed.pass.summary.inputs = vec![name.into()];
-        Ok(feed)
+        Feed::begin(self, run, options, progress, vec![name.into()], started)
     }
 }
 
@@ -187,8 +183,10 @@ impl<'a> Feed<'a> {
         names: Vec<String>,
         started: Instant,
     ) -> Result<Self, Error> {
+        let mut pass = Pass::begin(pipeline, run, options, progress)?;
+        pass.summary.inputs = names.clone();
         Ok(Feed {
-            pass: Pass::begin(pipeline, run, options, progress)?,
+            pass,
             ids: IdRegistry::new(options.duplicate_ids),
             names,
             admitted: 0,

@@ -236,7 +236,6 @@ impl Corpus {
     /// tally goes with it.
     pub(crate) fn topic(&self, id: u32, t: TopicTally) -> Topic {
         let all = &self.all;
-        let percent = |part: usize, whole: usize| 100.0 * part as f64 / whole.max(1) as f64;
         let trend = trend(&t, all, &self.periods, self.period);
         Topic {
             id,
@@ -273,12 +272,17 @@ impl Corpus {
             outliers,
             theme_outliers: 0,
             mean_sentiment: all.sentiment / all.docs.max(1) as f64,
-            share_negative: 100.0 * all.negative as f64 / all.docs.max(1) as f64,
+            share_negative: percent(all.negative, all.docs),
             impact_basis: self.basis,
             period: self.period,
             tally: all,
         }
     }
+}
+
+/// `part` as a percentage of `whole` (0 of nothing).
+fn percent(part: usize, whole: usize) -> f64 {
+    100.0 * part as f64 / whole.max(1) as f64
 }
 
 /// The periods a trend covers: those with records, the latest MAX_PERIODS of the span.
