@@ -15,7 +15,8 @@
 # single-core executors would; koe alone runs with 1 and with 2 threads.
 # Usage: benches/spark_scale.sh [--dev] [PARTITIONS]   (default 4 partitions; --dev: the
 # dev-profile builds `cargo build` and `scripts/install-python.sh --dev` make, instead of
-# release). Needs scripts/setup-spark.sh; installs this checkout's koe package into .venv.
+# release). Needs scripts/setup-spark.sh; installs this checkout's koe package into .venv
+# (or $VENV).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,7 +26,7 @@ partitions="${1:-4}"
 data="${KOE_DATA:-/work/shared/data}"
 work=target/bench-spark
 mkdir -p "$work"
-python=.venv/bin/python
+python="${VENV:-.venv}/bin/python"
 if [ "$profile" = dev ]; then
     cargo build --quiet
     koe="$PWD/target/debug/koe"
@@ -66,10 +67,10 @@ for master in 'local[1]' 'local[2]'; do
         rm -rf "$out"
         case $job in
             package) args=(python/spark/koe_spark.py --threads 1 -- "${fit[@]}") ;;
-            subprocess) args=("$work/koe_spark_subprocess.py" -- "${fit[@]}") ;;
+            subprocess) args=("$work/koe_spark_subprocess.py" --koe "$koe" -- "${fit[@]}") ;;
         esac
         line=$(nice -n 19 "$python" "${args[0]}" "$work/reviews.parquet" --out "$out" \
-            --master "$master" --partitions "$partitions" --koe "$koe" --sentiment lexicon \
+            --master "$master" --partitions "$partitions" --sentiment lexicon \
             "${args[@]:1}" 2>"$out.log" | tail -n 1)
         "$python" -c 'import json,sys; t=json.loads(sys.argv[1]); print("%-30s %8d %8.1f %8.1f %8.1f" % (sys.argv[2], t["records"], t["total_s"], t["docs_per_s"], t["analyse_s"]))' "$line" "spark $master, $job"
     done

@@ -10,6 +10,8 @@ The library behind the ``koe`` command line, in process:
 
 * ``analyze(texts)``: language, tokens, lemmas, sentences with their sentiment, and the
   document's sentiment, per text (a list of dicts).
+* ``analyze_arrow(texts)``: the same as one ``pyarrow.RecordBatch`` built in Rust (tokens
+  as a list<string> column): no Python object per token, the fast form.
 * ``score(texts, model=...)``: document sentiment as a ``pyarrow.RecordBatch`` (``lang``,
   ``sentiment``, ``score``, ``confidence``); ``.to_pandas()`` makes a DataFrame.
 * ``eval(data, models=[...])``: ``koe eval`` on a DataFrame (``text`` and ``label``
@@ -19,6 +21,9 @@ The library behind the ``koe`` command line, in process:
 * ``Shard(out, topics_from=MODEL)``: Arrow record batches (a Spark partition's) analysed
   into an analysis folder as ``koe analyze --topics-from MODEL --no-candidate-topics
   --emit parquet`` analyses a file of them; ``koe index merge`` joins the shards.
+
+* ``fit_topics(sample, out)`` and ``merge_indexes(shards, out)``: ``koe analyze SAMPLE
+  --out MODEL`` and ``koe index merge``, the steps before and after the shards.
 
 ``texts`` may be a list of str, a pandas Series, or a pyarrow ``Array`` /
 ``ChunkedArray`` of strings (read in place through the Arrow C data interface). Models
@@ -41,7 +46,18 @@ from typing import Any, Optional, Sequence
 from . import _native
 
 __version__ = _native.__version__
-__all__ = ["analyze", "score", "eval", "open", "Analysis", "Shard", "__version__"]
+__all__ = [
+    "analyze",
+    "analyze_arrow",
+    "score",
+    "eval",
+    "open",
+    "Analysis",
+    "Shard",
+    "fit_topics",
+    "merge_indexes",
+    "__version__",
+]
 
 
 def _texts(texts: Any) -> Any:
@@ -100,6 +116,27 @@ def analyze(
     ``lang`` ("ja", "en") skips detection. ``ratings``: with ``model="auto"``.
     """
     return _native.analyze(_texts(texts), model=model, lang=lang, ratings=_ratings(ratings))
+
+
+def analyze_arrow(
+    texts: Any,
+    *,
+    model: str = "lexicon",
+    lang: Optional[str] = None,
+    ratings: Optional[Sequence[Any]] = None,
+):
+    """What ``analyze`` gives, as one ``pyarrow.RecordBatch`` with a row per text, built
+    in Rust: no Python object per text, token or sentence, so it costs what ``score``
+    costs (``analyze``'s dicts cost a str per token).
+
+    Columns: ``lang``, ``sentiment``, ``score``, ``confidence`` (as ``score`` gives
+    them), ``sentences`` (a list of structs ``text``, ``sentiment``, ``score``),
+    ``tokens`` and ``lemmas`` (lists of strings) and ``normalized``. ``.to_pandas()``
+    makes a DataFrame (and then the Python objects).
+    """
+    return _native.analyze_arrow(
+        _texts(texts), model=model, lang=lang, ratings=_ratings(ratings)
+    )
 
 
 def score(
@@ -331,10 +368,7 @@ class Shard:
                 "`koe analyze SAMPLE --sentiment auto --out MODEL` and pass "
                 "model='linear:MODEL' (or 'lexicon' when it learnt none)"
             )
-        names = {
-            field: [value] if isinstance(value, str) else list(value)
-            for field, value in (fields or {}).items()
-        }
+        names = _field_names(fields)
         self._native = _native.Shard(
             os.fspath(out),
             topics_from=os.fspath(topics_from),
@@ -376,3 +410,85 @@ class Shard:
             self.abandon()
         elif self.summary is None:
             self.close()
+
+
+def fit_topics(
+    data: Any,
+    out: "str | os.PathLike[str]",
+    *,
+    model: str = "auto",
+    fields: Optional[dict] = None,
+    period: str = "month",
+    topic_vectors: str = "tfidf",
+    theme_vectors: str = "auto",
+    min_topic_size: Optional[int] = None,
+    themes: Optional[int] = None,
+    max_topics: Optional[int] = None,
+    seed: Optional[int] = None,
+    ja_en_dictionary: str = "auto",
+) -> Analysis:
+    """Fits the topic model that shards apply (``Shard(topics_from=out)``): ``koe analyze
+    DATA --out OUT`` in process, the same code and defaults.
+
+    ``data``: a file ``koe analyze`` reads (Parquet, JSON Lines, CSV, TSV), a list of
+    them, or records in memory as a ``pyarrow.Table`` / ``RecordBatch`` (written to a
+    temporary Parquet file, read as ``koe analyze`` reads one). ``model``: ``auto`` (the
+    default, as ``koe analyze``: a linear sentiment model per language learnt from the
+    records' ratings where it beats the lexicon; shards then use ``linear:OUT``),
+    ``lexicon``, ``linear:<dir>``, … ``fields``: as ``Shard``'s. ``topic_vectors``,
+    ``theme_vectors``, ``min_topic_size``, ``themes``, ``max_topics``, ``seed``,
+    ``ja_en_dictionary``: ``koe analyze``'s ``--topic-vectors``, … (None: its default).
+    A default that is not installed (the use-m3 encoder, Debian's edict) is a
+    ``UserWarning`` and falls back as ``koe analyze`` does. Returns the published folder.
+    """
+    import tempfile
+
+    names = _field_names(fields)
+    options = dict(
+        model=model,
+        fields=names,
+        period=period,
+        topic_vectors=topic_vectors,
+        theme_vectors=theme_vectors,
+        min_topic_size=min_topic_size,
+        themes=themes,
+        max_topics=max_topics,
+        seed=seed,
+        ja_en_dictionary=ja_en_dictionary,
+    )
+    if hasattr(data, "schema") and hasattr(data, "num_rows"):  # pyarrow Table / RecordBatch
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_batches([data]) if isinstance(data, pa.RecordBatch) else data
+        with tempfile.TemporaryDirectory(prefix="koe-fit-") as staging:
+            sample = os.path.join(staging, "sample.parquet")
+            pq.write_table(table, sample)
+            _native.fit_topics_json([sample], os.fspath(out), **options)
+    else:
+        paths = [data] if isinstance(data, (str, os.PathLike)) else list(data)
+        _native.fit_topics_json([os.fspath(p) for p in paths], os.fspath(out), **options)
+    return Analysis(out)
+
+
+def merge_indexes(
+    shards: Sequence["str | os.PathLike[str]"], out: "str | os.PathLike[str]"
+) -> Analysis:
+    """Joins the analysis folders ``shards`` (each a ``Shard``'s, of one corpus, analysed
+    with one model) into a new generation of ``out``: ``koe index merge SHARD... --out
+    OUT``, the same code — one index (BM25 over the whole corpus), the records and
+    rejects concatenated, the topic figures recomputed from the shards' tallies. Shards
+    analysed otherwise are a ``ValueError`` naming the shard. Returns the merged folder
+    (``.summary()`` holds its counts)."""
+    if isinstance(shards, (str, os.PathLike)):
+        raise TypeError("merge_indexes takes a list of shard folders: wrap it in [ ]")
+    _native.merge_indexes_json([os.fspath(s) for s in shards], os.fspath(out))
+    return Analysis(out)
+
+
+def _field_names(fields: Optional[dict]) -> dict:
+    """``fields={"text": "comment"}`` as the native half reads it: names as lists."""
+    return {
+        field: [value] if isinstance(value, str) else list(value)
+        for field, value in (fields or {}).items()
+    }

@@ -3,14 +3,15 @@ partition, merged into one analysis folder.
 
     python python/spark/koe_spark.py DUMP --out OUT [--master local[2]] [--partitions N]
         [--sample-rows N] [--sentiment lexicon] [--field text=comment ...] [--period month]
-        [--threads 1] [--koe PATH] [-- FIT_FLAGS...]
+        [--threads 1] [-- FIT_FLAGS...]
 
 What runs where (see the README's "Scaling"):
 
 1. Driver: reads DUMP (Parquet, or JSON Lines) as a DataFrame, takes a sample of
    ``--sample-rows`` records and fits the topic model on it once, with
-   ``koe analyze SAMPLE --out OUT/model`` (and, with ``--sentiment auto``, the linear
-   sentiment models its ratings allow). The fitted model folder is broadcast.
+   ``koe.fit_topics(SAMPLE, OUT/model)`` — ``koe analyze SAMPLE --out OUT/model`` in
+   process (and, with ``--sentiment auto``, the linear sentiment models its ratings
+   allow). The fitted model folder is broadcast.
 2. Executors, one task per partition (``mapInArrow``: Arrow batches in and out): the
    Python package analyses the partition's batches in process, ``koe.Shard(
    OUT/shards/part-NNNNN, topics_from=MODEL)`` — what ``koe analyze PART --topics-from
@@ -20,17 +21,17 @@ What runs where (see the README's "Scaling"):
    Spark as Arrow batches. Each Python worker loads the dictionary and models once.
 3. Spark writes the analysed records as Parquet (``OUT/records/``), one row per record:
    id, text, language, sentiment label, score and confidence, topic ids, survey fields.
-4. Driver: ``koe index merge OUT/shards/* --out OUT/analysis`` joins the shards into one
-   analysis folder that ``koe search``, ``koe topics``, ``koe report`` and ``koe serve``
-   open.
+4. Driver: ``koe.merge_indexes(OUT/shards/*, OUT/analysis)`` (``koe index merge``)
+   joins the shards into one analysis folder that ``koe search``, ``koe topics``,
+   ``koe report`` and ``koe serve`` open.
 
-The driver runs the koe CLI (``--koe``) for the fit and the merge; executors need only
-the ``koe`` package in their Python (PYSPARK_PYTHON; this interpreter by default).
-``--field KOE=COLUMN`` maps a column to one of koe's fields (``--field text=comment``)
-and ``--period`` sets the trend buckets, for the fit and every shard alike; flags after
-``--`` go to the fit's ``koe analyze`` only (``--theme-vectors tfidf``,
-``--min-topic-size 20``: the shards apply what it fitted). ``--threads`` is koe's
-threads per task (default 1: Spark runs a task per core). OUT must be on storage every
+Driver and executors need only the ``koe`` package in their Python (PYSPARK_PYTHON; this
+interpreter by default), no koe binary. ``--field KOE=COLUMN`` maps a column to one of
+koe's fields (``--field text=comment``) and ``--period`` sets the trend buckets, for the
+fit and every shard alike; flags after ``--`` are the fit's only, named as ``koe
+analyze``'s (``--theme-vectors tfidf``, ``--min-topic-size 20``, ``--threads 2``: the
+shards apply what it fitted). ``--threads`` is koe's threads per task (default 1: Spark
+runs a task per core). OUT must be on storage every
 executor and the driver share (a local folder in local mode; NFS or a mounted bucket on
 a cluster). Spark's own options (``--master``, executor memory) come from
 ``spark-submit`` or the flags below.
@@ -43,14 +44,12 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 # The analysed records as Spark holds them: records.parquet's columns, with the unsigned
 # integers Spark has no type for widened to signed ones.
@@ -84,12 +83,17 @@ RECORDS_ARROW = pa.schema(
 )
 
 
-def run_koe(koe: str, *args: str) -> str:
-    """Runs koe; its stderr becomes the exception's message when it fails."""
-    done = subprocess.run([koe, *args], capture_output=True, text=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"{koe} {' '.join(args)} failed:\n{done.stderr}")
-    return done.stdout
+def fit_options(flags: list[str]) -> tuple[dict, int | None]:
+    """The fit's flags (after ``--``), named as ``koe analyze``'s, as ``koe.fit_topics``'s
+    keywords; and ``--threads``, koe's threads on the driver."""
+    parser = argparse.ArgumentParser(prog="koe_spark.py ... --", add_help=False)
+    for flag in ("--topic-vectors", "--theme-vectors", "--ja-en-dictionary"):
+        parser.add_argument(flag)
+    for flag in ("--min-topic-size", "--themes", "--max-topics", "--seed", "--threads"):
+        parser.add_argument(flag, type=int)
+    given = vars(parser.parse_args(flags))
+    threads = given.pop("threads")
+    return {k: v for k, v in given.items() if v is not None}, threads
 
 
 def current_generation(folder: Path) -> Path:
@@ -200,8 +204,6 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--period", default="month", help="trend buckets: month or week")
     parser.add_argument("--threads", type=int, default=1,
                         help="koe's threads per Spark task (default 1)")
-    parser.add_argument("--koe", default=os.environ.get("KOE_BIN", "koe"),
-                        help="the koe binary the driver fits and merges with (default: $KOE_BIN or koe)")
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)
     fields = {}
@@ -210,16 +212,16 @@ def main(argv: list[str] | None = None) -> dict:
         if not (name and equals and column):
             parser.error(f"--field {field!r}: give KOE=COLUMN, such as text=comment")
         fields[name] = column
-    fit_flags = [f"--{name.replace('_', '-').replace('created-at', 'date')}-field={column}"
-                 for name, column in fields.items()]
-    fit_flags += ["--period", args.period, *koe_args]
+    fit, fit_threads = fit_options(koe_args)
+    if fit_threads:  # read when koe first runs in this process
+        os.environ["RAYON_NUM_THREADS"] = str(fit_threads)
+    import koe
 
     from pyspark.sql import SparkSession
 
     # Python workers run this interpreter (with pyarrow) unless spark-submit says otherwise.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
-    koe = shutil.which(args.koe) or args.koe
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     builder = SparkSession.builder.appName("koe")
@@ -240,12 +242,10 @@ def main(argv: list[str] | None = None) -> dict:
         # 1. Fit once, on the driver, on a sample.
         fraction = min(1.0, args.sample_rows / max(rows, 1))
         sample = df.sample(fraction=fraction, seed=args.seed) if fraction < 1.0 else df
-        sample_file = out / "sample.parquet"
-        pq.write_table(sample.toArrow(), sample_file)
         model = out / "model"
         shutil.rmtree(model, ignore_errors=True)
-        run_koe(koe, "analyze", str(sample_file), "--out", str(model),
-                "--sentiment", args.sentiment, "--quiet", *fit_flags)
+        koe.fit_topics(sample.toArrow(), model, model=args.sentiment, fields=fields,
+                       period=args.period, **fit)
         sentiment = shard_sentiment(args.sentiment, model)
         files = pack_model(model)
         digest = hashlib.sha256(
@@ -268,7 +268,7 @@ def main(argv: list[str] | None = None) -> dict:
 
         # 4. One index.
         parts = sorted(str(p) for p in shards.iterdir())
-        merged = json.loads(run_koe(koe, "index", "merge", *parts, "--out", str(out / "analysis"), "--json"))
+        merged = koe.merge_indexes(parts, out / "analysis").summary()
         done = time.monotonic()
     finally:
         spark.stop()

@@ -2,7 +2,8 @@
 records, sentiment, themes and topics (given the job's fitted model) and search hits.
 
 The partitions are analysed by the koe Python package (`koe.Shard`) in Spark's Python
-workers; the driver fits and merges with the koe CLI. Run from the repository root after
+workers, and the driver fits and merges with it (`koe.fit_topics`, `koe.merge_indexes`);
+the single-machine run it is checked against is the koe CLI's. Run from the repository root after
 `cargo test` (which builds target/debug/koe), scripts/install-python.sh and
 scripts/setup-spark.sh (into one venv):  .venv/bin/python -m pytest python/spark
 """
@@ -49,7 +50,7 @@ def test_spark_job_agrees_with_koe_analyze(tmp_path):
     out = tmp_path / "spark"
     timing = koe_spark.main([
         str(DEMO), "--out", str(out), "--master", "local[2]", "--partitions", "3",
-        "--sample-rows", "300", "--koe", KOE, "--", *ALIKE,
+        "--sample-rows", "300", "--", *ALIKE,
     ])
     assert timing["records"] == 400
     assert timing["partitions"] == 3

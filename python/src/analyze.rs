@@ -7,11 +7,14 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, Float32Array, RecordBatch, StringArray};
+use arrow_array::{ArrayRef, Float32Array, ListArray, RecordBatch, StringArray, StructArray};
+use arrow_buffer::OffsetBuffer;
+use arrow_schema::Field;
 use arrow_pyarrow::ToPyArrow;
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::intern;
+use pyo3::types::{PyDict, PyList, PyString};
 
 use koe::pipeline::{Pipeline, TextResult};
 use koe::record::Record;
@@ -25,6 +28,7 @@ use crate::texts::Texts;
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(analyze, m)?)?;
+    m.add_function(wrap_pyfunction!(analyze_arrow, m)?)?;
     m.add_function(wrap_pyfunction!(score, m)?)?;
     Ok(())
 }
@@ -112,7 +116,9 @@ fn failed(i: usize, reason: &str) -> PyErr {
 }
 
 /// Language, tokens, lemmas, sentences and sentiment (per sentence and per document) of
-/// each text, as a list of dicts.
+/// each text, as a list of dicts. Keys, labels and language codes are made once per call
+/// and shared by every dict; tokens and lemmas are one str per distinct string of the
+/// call (a word repeated over the texts is one Python object).
 #[pyfunction]
 #[pyo3(signature = (texts, *, model="lexicon", lang=None, ratings=None))]
 fn analyze<'py>(
@@ -123,31 +129,137 @@ fn analyze<'py>(
     ratings: Option<Vec<Option<u8>>>,
 ) -> PyResult<Bound<'py, PyList>> {
     let (results, _) = run(py, texts, model, lang, ratings)?;
-    let out = PyList::empty(py);
+    let mut strings = Strings::new(py);
+    let mut docs = Vec::with_capacity(results.len());
     for (i, result) in results.iter().enumerate() {
         let (text, sentiment) = result.as_ref().map_err(|reason| failed(i, reason))?;
         let doc = PyDict::new(py);
-        doc.set_item("lang", text.lang.code())?;
-        doc.set_item("sentiment", sentiment.doc.label.as_str())?;
-        doc.set_item("score", sentiment.doc.value)?;
-        doc.set_item("confidence", sentiment.doc.confidence)?;
-        let sentences = PyList::empty(py);
+        doc.set_item(intern!(py, "lang"), strings.get(text.lang.code()))?;
+        doc.set_item(
+            intern!(py, "sentiment"),
+            strings.get(sentiment.doc.label.as_str()),
+        )?;
+        doc.set_item(intern!(py, "score"), sentiment.doc.value)?;
+        doc.set_item(intern!(py, "confidence"), sentiment.doc.confidence)?;
+        let mut sentences = Vec::with_capacity(text.sentences.len());
         for (sentence, score) in text.sentences.iter().zip(&sentiment.sentences) {
             let s = PyDict::new(py);
-            s.set_item("text", text.sentence_text(sentence))?;
-            s.set_item("sentiment", score.label.as_str())?;
-            s.set_item("score", score.value)?;
-            sentences.append(s)?;
+            s.set_item(intern!(py, "text"), text.sentence_text(sentence))?;
+            s.set_item(intern!(py, "sentiment"), strings.get(score.label.as_str()))?;
+            s.set_item(intern!(py, "score"), score.value)?;
+            sentences.push(s);
         }
-        doc.set_item("sentences", sentences)?;
-        let tokens: Vec<&str> = text.tokens.iter().map(|t| t.surface.as_str()).collect();
-        let lemmas: Vec<&str> = text.tokens.iter().map(|t| t.lemma.as_str()).collect();
-        doc.set_item("tokens", tokens)?;
-        doc.set_item("lemmas", lemmas)?;
-        doc.set_item("normalized", &text.normalized)?;
-        out.append(doc)?;
+        doc.set_item(intern!(py, "sentences"), PyList::new(py, sentences)?)?;
+        let tokens = text.tokens.iter().map(|t| strings.get(&t.surface));
+        doc.set_item(intern!(py, "tokens"), PyList::new(py, tokens)?)?;
+        let lemmas = text.tokens.iter().map(|t| strings.get(&t.lemma));
+        doc.set_item(intern!(py, "lemmas"), PyList::new(py, lemmas)?)?;
+        doc.set_item(intern!(py, "normalized"), &text.normalized)?;
+        docs.push(doc);
     }
-    Ok(out)
+    PyList::new(py, docs)
+}
+
+/// One Python str per distinct string: what `analyze` hands out many times (labels,
+/// language codes, the words of a corpus) is made once and shared.
+struct Strings<'py, 'a> {
+    py: Python<'py>,
+    made: HashMap<&'a str, Bound<'py, PyString>>,
+}
+
+impl<'py, 'a> Strings<'py, 'a> {
+    fn new(py: Python<'py>) -> Self {
+        Strings {
+            py,
+            made: HashMap::new(),
+        }
+    }
+
+    fn get(&mut self, s: &'a str) -> Bound<'py, PyString> {
+        let py = self.py;
+        self.made
+            .entry(s)
+            .or_insert_with(|| PyString::new(py, s))
+            .clone()
+    }
+}
+
+/// `analyze`'s answer as columns, built in Rust without a Python object per text, token
+/// or sentence: `score`'s four columns, then `sentences` (a list of `text`, `sentiment`,
+/// `score` structs per text), `tokens` and `lemmas` (lists of strings) and `normalized`.
+#[pyfunction]
+#[pyo3(signature = (texts, *, model="lexicon", lang=None, ratings=None))]
+fn analyze_arrow<'py>(
+    py: Python<'py>,
+    texts: &Bound<'py, PyAny>,
+    model: &str,
+    lang: Option<&str>,
+    ratings: Option<Vec<Option<u8>>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (results, _) = run(py, texts, model, lang, ratings)?;
+    py.detach(|| analysis_batch(&results))?.to_pyarrow(py)
+}
+
+/// The columns of [`analyze_arrow`].
+fn analysis_batch(results: &[TextResult]) -> PyResult<RecordBatch> {
+    let scores = scores_batch(results)?;
+    // scores_batch has checked that every text was analysed.
+    let analysed: Vec<_> = results.iter().flatten().collect();
+    let sentences = analysed.iter().map(|(text, sentiment)| {
+        text.sentences
+            .iter()
+            .zip(&sentiment.sentences)
+            .map(|(sentence, score)| (text.sentence_text(sentence), score))
+    });
+    let sentence_counts = sentences.clone().map(|s| s.count());
+    let (mut sentence_texts, mut labels, mut values) = (Vec::new(), Vec::new(), Vec::new());
+    for (text, score) in sentences.flatten() {
+        sentence_texts.push(text);
+        labels.push(score.label.as_str());
+        values.push(score.value);
+    }
+    let sentence_fields: [(&str, ArrayRef); 3] = [
+        ("text", Arc::new(StringArray::from(sentence_texts))),
+        ("sentiment", Arc::new(StringArray::from(labels))),
+        ("score", Arc::new(Float32Array::from(values))),
+    ];
+    let sentence_structs =
+        StructArray::try_from(sentence_fields.to_vec()).map_err(|e| runtime_error(&e))?;
+    let tokens = analysed.iter().map(|(text, _)| text.tokens.iter().map(|t| t.surface.as_str()));
+    let lemmas = analysed.iter().map(|(text, _)| text.tokens.iter().map(|t| t.lemma.as_str()));
+    let normalized = analysed.iter().map(|(text, _)| text.normalized.as_str());
+    let mut columns: Vec<(&str, ArrayRef)> = scores
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().as_str())
+        .zip(scores.columns().iter().cloned())
+        .collect();
+    columns.push(("sentences", list(sentence_counts, Arc::new(sentence_structs))?));
+    columns.push(("tokens", string_lists(tokens)?));
+    columns.push(("lemmas", string_lists(lemmas)?));
+    columns.push((
+        "normalized",
+        Arc::new(StringArray::from_iter_values(normalized)),
+    ));
+    RecordBatch::try_from_iter(columns).map_err(|e| runtime_error(&e))
+}
+
+/// A list per text of the strings `lists` gives for it.
+fn string_lists<'s, L>(lists: impl Iterator<Item = L> + Clone) -> PyResult<ArrayRef>
+where
+    L: Iterator<Item = &'s str>,
+{
+    let values = StringArray::from_iter_values(lists.clone().flatten());
+    list(lists.map(|l| l.count()), Arc::new(values))
+}
+
+/// `values` cut into one list per text, of the lengths `lengths` gives.
+fn list(lengths: impl Iterator<Item = usize>, values: ArrayRef) -> PyResult<ArrayRef> {
+    let field = Arc::new(Field::new_list_field(values.data_type().clone(), false));
+    let offsets = OffsetBuffer::<i32>::from_lengths(lengths);
+    let list = ListArray::try_new(field, offsets, values, None).map_err(|e| runtime_error(&e))?;
+    Ok(Arc::new(list))
 }
 
 /// Document sentiment of each text as a pyarrow RecordBatch: `lang`, `sentiment`,

@@ -4,6 +4,8 @@
 use pyo3::PyErr;
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 
+use koe::pipeline;
+
 /// The error and its causes, as one line: "a: b: c".
 fn message(error: &dyn std::error::Error) -> String {
     let mut line = error.to_string();
@@ -41,5 +43,20 @@ pub fn model_error(e: &koe::sentiment::Error) -> PyErr {
         | Error::TransformerNotBuilt(_)
         | Error::NoLearntModel { .. } => PyValueError::new_err(message(e)),
         _ => os_error(e),
+    }
+}
+
+/// A run's error as Python's: options the caller gave are `ValueError`s, files and
+/// folders `OSError`s, the rest `RuntimeError`s.
+pub fn run_error(e: &pipeline::Error) -> PyErr {
+    match e {
+        pipeline::Error::Option { .. }
+        | pipeline::Error::DuplicateId { .. }
+        | pipeline::Error::Merge { .. } => value_error(e),
+        pipeline::Error::Output { .. }
+        | pipeline::Error::Input { .. }
+        | pipeline::Error::MissingInput(_)
+        | pipeline::Error::Analysis(_) => os_error(e),
+        _ => runtime_error(e),
     }
 }

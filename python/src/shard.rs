@@ -27,11 +27,12 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 
 use koe::analysis::AnalysisDir;
-use koe::ingest::{ArrowRows, FieldMap, FieldNames, Item, Limits};
+use koe::ingest::{ArrowRows, Item, Limits};
 use koe::pipeline::{self, DuplicateIds, Interrupt, Options, Pipeline, Summary};
 use koe::topics::{Period, TopicModel, TopicOptions};
 
-use crate::errors::{os_error, runtime_error, value_error};
+use crate::errors::{os_error, run_error, runtime_error, value_error};
+use crate::fields::field_map;
 use crate::pipelines::{parse_spec, pipeline};
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -200,18 +201,6 @@ fn analyse(
     Ok(summary)
 }
 
-/// A run's error as Python's: options the caller gave are `ValueError`s, files and
-/// folders `OSError`s, the rest `RuntimeError`s.
-fn run_error(e: &pipeline::Error) -> PyErr {
-    match e {
-        pipeline::Error::Option { .. } | pipeline::Error::DuplicateId { .. } => value_error(e),
-        pipeline::Error::Output { .. }
-        | pipeline::Error::Input { .. }
-        | pipeline::Error::Analysis(_) => os_error(e),
-        _ => runtime_error(e),
-    }
-}
-
 /// The topic model of `folder`'s current generation, read once per process (a new
 /// generation of the folder is read anew).
 fn topic_model(py: Python<'_>, folder: PathBuf) -> PyResult<Arc<TopicModel>> {
@@ -229,32 +218,4 @@ fn topic_model(py: Python<'_>, folder: PathBuf) -> PyResult<Arc<TopicModel>> {
         .detach(|| pipeline::read_model(&folder))
         .map_err(|e| os_error(&e))?;
     Ok(lock().entry(key).or_insert(Arc::new(model)).clone())
-}
-
-/// `fields={"text": "comment", "rating": ["stars", "score"]}` as a [`FieldMap`]: each of
-/// koe's fields tries the names given, then its own.
-fn field_map(given: HashMap<String, Vec<String>>) -> PyResult<FieldMap> {
-    let mut map = FieldMap::default();
-    for (field, names) in given {
-        let slot = match field.as_str() {
-            "id" => &mut map.id,
-            "text" => &mut map.text,
-            "rating" => &mut map.rating,
-            "nps" => &mut map.nps,
-            "effort" => &mut map.effort,
-            "channel" => &mut map.channel,
-            "stage" => &mut map.stage,
-            "product" => &mut map.product,
-            "created_at" => &mut map.created_at,
-            "lang" => &mut map.lang,
-            other => {
-                return Err(value_error(format!(
-                    "fields: {other:?} is not one of koe's fields (id, text, rating, nps, \
-                     effort, channel, stage, product, created_at, lang)"
-                )));
-            }
-        };
-        *slot = FieldNames::preferring(names, &field);
-    }
-    Ok(map)
 }

@@ -2,21 +2,19 @@
 //! folder (index, topics, rejects, summary).
 
 use std::fmt::Write;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::PathBuf;
 
 use anyhow::Context;
 
 use koe::Lang;
 use koe::analysis::{AnalysisDir, Generation, Part};
 use koe::ingest::{FieldMap, FieldNames, Limits};
-use koe::pipeline::{DuplicateIds, Interrupt, Options, Pipeline, Summary, read_model};
+use koe::pipeline::{DuplicateIds, Interrupt, Options, Pipeline, Summary, TopicSpecs};
 use koe::sentiment::ModelSpec;
 use koe::sentiment::auto::AutoOptions;
 use koe::sentiment::auto::{AutoChoice, Chosen};
 use koe::taxonomy::Tagger;
-use koe::text::edict::{self, JaEnDictionary};
-use koe::topics::{Period, TopicOptions, Vectors, embedding};
+use koe::topics::{Period, TopicOptions};
 
 use super::output::{ProgressDisplay, emit, print_json};
 use super::{DictionaryArgs, use_threads};
@@ -246,108 +244,25 @@ impl TopicArgs {
         if self.no_topics {
             return Ok(None);
         }
-        let vectors = Vectors::from_spec(&self.topic_vectors)
-            .with_context(|| format!("--topic-vectors {}", self.topic_vectors))?
-            .only_for(&self.embed_lang);
-        let model = match &self.topics_from {
-            Some(dir) => Some(Arc::new(read_model(dir).context("--topics-from")?)),
-            None => None,
-        };
-        let theme_spec = match (self.theme_vectors.as_str(), &model) {
-            ("auto", Some(model)) => model.theme_vectors().to_string(),
-            (spec, _) => spec.to_string(),
-        };
-        let theme_vectors = theme_vectors(&theme_spec, &vectors)
-            .with_context(|| format!("--theme-vectors {theme_spec}"))?;
-        let ja_en_dictionary = match &model {
-            Some(_) => None,
-            None => ja_en_dictionary(&self.ja_en_dictionary)?.map(Arc::new),
-        };
-        let options = TopicOptions {
-            vectors,
-            theme_vectors,
-            ja_en_dictionary,
+        let specs = TopicSpecs {
+            topics_from: self.topics_from.clone(),
+            candidates: !self.no_candidate_topics,
             themes: self.themes.map(|n| n as usize),
             max_topics: self.max_topics,
-            min_topic_size: self.min_topic_size.max(1),
-            seed: self.seed,
-            separate_languages: self.separate_languages,
+            min_topic_size: self.min_topic_size,
             period: self.period,
-            model: model.clone(),
-            candidates: !self.no_candidate_topics,
-            ..TopicOptions::default()
+            separate_languages: self.separate_languages,
+            seed: self.seed,
+            topic_vectors: self.topic_vectors.clone(),
+            embed_lang: self.embed_lang.clone(),
+            theme_vectors: self.theme_vectors.clone(),
+            ja_en_dictionary: self.ja_en_dictionary.clone(),
         };
-        if let Some(model) = &model {
-            model
-                .check_vectors(&options.vectors_spec())
-                .context("--topics-from")?;
-        }
+        let options = specs.options(&mut |warning| eprintln!("koe analyze: warning: {warning}"))?;
         Ok(Some(options))
     }
 }
 
-/// The theme vectors `--theme-vectors SPEC` asks for; `auto` is the encoder
-/// `--topic-vectors` names for every language (no `--embed-lang`), else use-m3 where
-/// installed (else LSA alone, with a warning). A model `--topic-vectors` already loaded
-/// is shared.
-fn theme_vectors(spec: &str, clauses: &Vectors) -> anyhow::Result<Vectors> {
-    let spec = match (spec, clauses) {
-        // The user's encoder for every clause serves the whole records too.
-        ("auto", Vectors::Embeddings { embedder, langs }) if langs.is_empty() => embedder.name(),
-        ("auto", _) => USE_M3,
-        (spec, _) => spec,
-    };
-    if let Vectors::Embeddings { embedder, .. } = clauses
-        && embedder.name() == spec
-    {
-        return Ok(Vectors::Embeddings {
-            embedder: embedder.clone(),
-            langs: Vec::new(),
-        });
-    }
-    match Vectors::from_spec(spec) {
-        Err(embedding::Error::Encoder(koe::embed::Error::NotInstalled(dir))) if spec == USE_M3 => {
-            eprintln!(
-                "koe analyze: warning: the use-m3 sentence encoder is not installed in {} \
-                 (scripts/setup.sh installs it): themes come from TF-IDF → LSA alone, which \
-                 finds themes in short feedback poorly and splits them by language; \
-                 --theme-vectors tfidf silences this",
-                dir.display()
-            );
-            Ok(Vectors::TfIdf)
-        }
-        result => Ok(result?),
-    }
-}
-
-/// The dictionary `--ja-en-dictionary SPEC` names; `auto` is Debian's where installed
-/// (else none, with a warning).
-fn ja_en_dictionary(spec: &str) -> anyhow::Result<Option<JaEnDictionary>> {
-    let path = match spec {
-        "none" => return Ok(None),
-        "auto" if !Path::new(edict::DEBIAN_PATH).is_file() => {
-            eprintln!(
-                "koe analyze: warning: no Japanese–English dictionary at {} (scripts/setup.sh \
-                 installs Debian's edict package): themes of a corpus in both languages \
-                 split by language more; --ja-en-dictionary none silences this",
-                edict::DEBIAN_PATH
-            );
-            return Ok(None);
-        }
-        "auto" => Path::new(edict::DEBIAN_PATH),
-        path => Path::new(path),
-    };
-    Ok(Some(
-        JaEnDictionary::open(path).context("--ja-en-dictionary")?,
-    ))
-}
-
-/// The default build's multilingual sentence encoder.
-const USE_M3: &str = "embeddings:use-m3";
-
-/// Input field names, for dumps that do not use koe's. Each flag may be repeated (or
-/// given a comma-separated list) for inputs that differ; koe's own name is always tried
-/// last, so `--text-field comment` reads a CSV's `comment` column and a JSONL's `text`.
 #[derive(Debug, clap::Args)]
 #[command(next_help_heading = "Input fields")]
 struct FieldArgs {

@@ -35,9 +35,11 @@ pub mod merge;
 mod run;
 mod spill;
 mod texts;
+mod topic_specs;
 
 pub use run::Feed;
 pub use texts::TextResult;
+pub use topic_specs::TopicSpecs;
 
 pub use learn::LearnedSentiment;
 
