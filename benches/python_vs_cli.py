@@ -15,8 +15,11 @@ falls on both alike:
   the GIL, building the pyarrow RecordBatch. Timed from the call to its return.
 * Python `koe.score(pyarrow array)`: the same, with the texts read in place through the
   Arrow C data interface.
+* Python `koe.analyze_arrow(texts)` (list of str, and pyarrow array): what `analyze`
+  gives, as one pyarrow RecordBatch built in Rust (tokens and lemmas as list<string>
+  columns, sentences as a list of structs): no Python object per text or token.
 * Python `koe.analyze(texts)`: a dict per text with tokens, lemmas and sentences (a
-  Python object per token: what that API costs on top).
+  Python object per distinct word and per sentence: what that API costs on top).
 
 Prints the best round of each, docs/s, and the ratio to the CLI. Needs the package
 installed in release (scripts/install-python.sh) and the release binary
@@ -65,7 +68,7 @@ def main() -> None:
     parser.add_argument("--koe", default=str(ROOT / "target" / "release" / "koe"))
     args = parser.parse_args()
     print(f"koe {koe.__version__}; best of {args.rounds} alternating rounds; docs/s and ratio to the CLI")
-    print(f"{'data':<36} {'docs':>6} {'':<26} {'docs/s':>8} {'vs CLI':>7}")
+    print(f"{'data':<36} {'docs':>6} {'':<30} {'docs/s':>8} {'vs CLI':>7}")
     for path in args.data:
         texts = read_tsv(path)
         arrow = pa.array(texts)
@@ -75,6 +78,8 @@ def main() -> None:
             "CLI (koe eval, text+scoring)": None,
             "Python score(list of str)": lambda: koe.score(texts),
             "Python score(pyarrow array)": lambda: koe.score(arrow),
+            "Python analyze_arrow(list)": lambda: koe.analyze_arrow(texts),
+            "Python analyze_arrow(pyarrow)": lambda: koe.analyze_arrow(arrow),
             "Python analyze(list of str)": lambda: koe.analyze(texts),
         }
         best = dict.fromkeys(runs, 0.0)
@@ -92,7 +97,7 @@ def main() -> None:
                 best[name] = max(best[name], rate)
         cli = best["CLI (koe eval, text+scoring)"]
         for name, rate in best.items():
-            print(f"{path.name:<36} {n:>6} {name:<26} {rate:>8.0f} {rate / cli:>7.2f}")
+            print(f"{path.name:<36} {n:>6} {name:<30} {rate:>8.0f} {rate / cli:>7.2f}")
         sys.stdout.flush()
 
 

@@ -209,7 +209,7 @@ fn analysis_batch(results: &[TextResult]) -> PyResult<RecordBatch> {
         text.sentences
             .iter()
             .zip(&sentiment.sentences)
-            .map(|(sentence, score)| (text.sentence_text(sentence), score))
+            .map(move |(sentence, score)| (text.sentence_text(sentence), score))
     });
     let sentence_counts = sentences.clone().map(|s| s.count());
     let (mut sentence_texts, mut labels, mut values) = (Vec::new(), Vec::new(), Vec::new());

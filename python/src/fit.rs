@@ -72,7 +72,7 @@ fn fit_topics_json(
         .map_err(|e| run_error(&e))?;
     for warning in warnings {
         let message = CString::new(warning).map_err(|e| runtime_error(&e))?;
-        PyErr::warn(py, &py.get_type::<PyUserWarning>(), &message, 1)?;
+        PyErr::warn(py, py.get_type::<PyUserWarning>().as_any(), &message, 1)?;
     }
     let options = Options {
         topics: Some(topics),

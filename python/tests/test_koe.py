@@ -72,6 +72,49 @@ def test_score_takes_lists_pandas_and_arrow_alike_and_returns_arrow():
     assert list(frame["lang"]) == ["en"] * 4
 
 
+def test_analyze_arrow_gives_what_analyze_gives_as_columns():
+    texts = [
+        "配送が遅い。二度と頼みません。",
+        "Great staff, really helpful! The parking is awful.",
+        "アプリがとても使いやすい",
+        "ok",
+    ]
+    dicts = koe.analyze(texts)
+    batch = koe.analyze_arrow(texts)
+    assert isinstance(batch, pa.RecordBatch)
+    assert batch.schema.names == [
+        "lang", "sentiment", "score", "confidence", "sentences", "tokens", "lemmas", "normalized",
+    ]
+    assert batch.schema.field("tokens").type == pa.list_(pa.field("item", pa.string(), nullable=False))
+    assert batch.num_rows == 4
+    # The first four columns are score's; every row is analyze's dict.
+    assert batch.select(["lang", "sentiment", "score", "confidence"]).equals(koe.score(texts))
+    for row, doc in zip(batch.to_pylist(), dicts):
+        assert row["sentences"] == [
+            {"text": s["text"], "sentiment": s["sentiment"], "score": pytest.approx(s["score"])}
+            for s in doc["sentences"]
+        ]
+        for key in ["lang", "sentiment", "tokens", "lemmas", "normalized"]:
+            assert row[key] == doc[key], key
+    assert "配送" in batch.column("tokens")[0].as_py()
+    assert [s["text"] for s in batch.column("sentences")[0].as_py()] == ["配送が遅い。", "二度と頼みません。"]
+    assert len(batch.column("sentences")[1].as_py()) == 2
+    # Empty input: an empty batch with the same columns.
+    empty = koe.analyze_arrow([])
+    assert empty.num_rows == 0 and empty.schema.names == batch.schema.names
+    with pytest.raises(ValueError, match="text 1 is null"):
+        koe.analyze_arrow(pa.array(["fine", None]))
+
+
+def test_analyze_dicts_share_repeated_strings_but_stay_independent():
+    docs = koe.analyze(["the staff the staff", "the staff"])
+    assert docs[0]["tokens"][0] == "the"
+    # A word the texts repeat is one object; changing one dict leaves the others alone.
+    assert docs[0]["tokens"][0] is docs[1]["tokens"][0]
+    docs[0]["tokens"].append("x")
+    assert docs[1]["tokens"] == ["the", "staff"]
+
+
 def test_bad_input_is_a_clear_python_error():
     with pytest.raises(ValueError, match="unknown sentiment model"):
         koe.score(["hi"], model="no-such-model")
@@ -280,3 +323,52 @@ def test_auto_learns_from_the_ratings_given_as_koe_analyze_does_from_the_dumps(t
         koe.score(texts[:2], model="auto", ratings=[5, 9])
     with pytest.raises(ValueError, match="model='auto'"):
         koe.score(texts[:2], ratings=[5, 1])
+
+
+def test_fit_topics_and_merge_indexes_do_what_koe_analyze_and_koe_index_merge_do(tmp_path):
+    table = demo_table()
+    # The fit, in process, from an Arrow table and from the file: koe analyze's model.
+    model = koe.fit_topics(table, tmp_path / "model", model="lexicon",
+                           fields={"text": "comment"}, theme_vectors="tfidf")
+    assert isinstance(model, koe.Analysis)
+    summary = model.summary()
+    assert summary["indexed"] == 400 and summary["topics"] > 0
+    cli_model = tmp_path / "cli-model"
+    expected = json.loads(cli("analyze", DEMO, "--out", cli_model, "--sentiment", "lexicon",
+                              "--theme-vectors", "tfidf", "--json", "--quiet"))
+    assert summary["topics"] == expected["topics"] and summary["themes"] == expected["themes"]
+    assert summary["by_sentiment"] == expected["by_sentiment"]
+    topics = model.topics()
+    assert [t["label"] for t in topics["topics"]] == [t["label"] for t in koe.open(cli_model).topics()["topics"]]
+
+    # Two shards applying that model, merged: koe index merge's answer.
+    shards = []
+    for i, part in enumerate([table.slice(0, 200), table.slice(200)]):
+        shard = koe.Shard(tmp_path / f"part-{i}", topics_from=model.path, fields={"text": "comment"})
+        shard.add(part)
+        shards.append(shard.close().path)
+    merged = koe.merge_indexes(shards, tmp_path / "merged")
+    assert merged.summary()["indexed"] == 400
+    cli("index", "merge", *shards, "--out", tmp_path / "cli-merged")
+    for query in ["配送 遅い", "app crash"]:
+        got = merged.search(query, limit=400)
+        want = koe.open(tmp_path / "cli-merged").search(query, limit=400)
+        assert got["total"] == want["total"] > 0, query
+        assert [(h["id"], h["relevance"]) for h in got["hits"]] == [
+            (h["id"], h["relevance"]) for h in want["hits"]
+        ], query
+    assert merged.topics()["topics"] == koe.open(tmp_path / "cli-merged").topics()["topics"]
+
+    with pytest.raises(ValueError, match="theme-vectors"):
+        koe.fit_topics(DEMO, tmp_path / "bad", theme_vectors="no-such-vectors")
+    with pytest.raises(OSError, match="does not exist"):
+        koe.fit_topics(tmp_path / "missing.jsonl", tmp_path / "bad")
+    with pytest.raises(TypeError, match="list of shard folders"):
+        koe.merge_indexes(shards[0], tmp_path / "bad")
+    other = koe.fit_topics(DEMO, tmp_path / "other-model", model="lexicon", theme_vectors="tfidf",
+                           min_topic_size=30)
+    odd = koe.Shard(tmp_path / "odd", topics_from=other.path)
+    odd.add(table.slice(0, 10).rename_columns(["text" if c == "comment" else c for c in table.column_names]))
+    odd.close()
+    with pytest.raises(ValueError, match="cannot merge"):
+        koe.merge_indexes([shards[0], tmp_path / "odd"], tmp_path / "bad")

@@ -61,19 +61,13 @@ impl TopicSpecs {
     /// Loads what the specs name (encoders, the model to apply, the dictionary).
     /// `warn` hears of a default that is not installed and what is used instead.
     pub fn options(&self, warn: &mut dyn FnMut(&str)) -> Result<TopicOptions, Error> {
-        let option = |option: &'static str, spec: &str| {
-            move |e: &dyn std::error::Error| Error::Option {
-                option,
-                message: format!("{spec}: {e}"),
-            }
-        };
         let vectors = Vectors::from_spec(&self.topic_vectors)
-            .map_err(|e| option("topic-vectors", &self.topic_vectors)(&e))?
+            .map_err(|e| option("topic-vectors", &self.topic_vectors, &e))?
             .only_for(&self.embed_lang);
         let model = match &self.topics_from {
             Some(dir) => {
                 Some(Arc::new(read_model(dir).map_err(|e| {
-                    option("topics-from", &dir.display().to_string())(&e)
+                    option("topics-from", &dir.display().to_string(), &e)
                 })?))
             }
             None => None,
@@ -83,7 +77,7 @@ impl TopicSpecs {
             (spec, _) => spec.to_string(),
         };
         let theme_vectors = theme_vectors(&theme_spec, &vectors, warn)
-            .map_err(|e| option("theme-vectors", &theme_spec)(&e))?;
+            .map_err(|e| option("theme-vectors", &theme_spec, &e))?;
         let ja_en_dictionary = match &model {
             Some(_) => None,
             None => ja_en_dictionary(&self.ja_en_dictionary, warn)?.map(Arc::new),
@@ -111,6 +105,14 @@ impl TopicSpecs {
                 })?;
         }
         Ok(options)
+    }
+}
+
+/// What the option `option` set to `spec` fails with.
+fn option(option: &'static str, spec: &str, e: &dyn std::error::Error) -> Error {
+    Error::Option {
+        option,
+        message: format!("{spec}: {e}"),
     }
 }
 
