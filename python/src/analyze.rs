@@ -228,8 +228,8 @@ fn analysis_batch(results: &[TextResult]) -> PyResult<RecordBatch> {
     let tokens = analysed.iter().map(|(text, _)| text.tokens.iter().map(|t| t.surface.as_str()));
     let lemmas = analysed.iter().map(|(text, _)| text.tokens.iter().map(|t| t.lemma.as_str()));
     let normalized = analysed.iter().map(|(text, _)| text.normalized.as_str());
-    let mut columns: Vec<(&str, ArrayRef)> = scores
-        .schema()
+    let schema = scores.schema();
+    let mut columns: Vec<(&str, ArrayRef)> = schema
         .fields()
         .iter()
         .map(|f| f.name().as_str())
