@@ -1,8 +1,10 @@
-//! `analyze` and `score`: the text and sentiment stages of `koe analyze` over texts held
-//! in Python (`Pipeline::analyse_texts`, the same code, models and chunking), so labels
-//! and scores are the CLI's. `model="auto"` with `ratings=` learns the model first, as
-//! `koe analyze --sentiment auto` does from a dump's ratings
-//! (`Pipeline::learn_sentiment_from`).
+//! `analyze`, `analyze_arrow` and `score`: the text and sentiment stages of `koe analyze`
+//! over texts held in Python (`Pipeline::analyse_texts`, the same code, models and
+//! chunking), so labels and scores are the CLI's. `analyze` answers in dicts (a Python
+//! object per sentence and word); `analyze_arrow` and `score` in Arrow columns built
+//! without the GIL and handed over without a copy, which is why they cost what the CLI
+//! does. `model="auto"` with `ratings=` learns the model first, as `koe analyze
+//! --sentiment auto` does from a dump's ratings (`Pipeline::learn_sentiment_from`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
