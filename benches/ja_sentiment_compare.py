@@ -123,6 +123,8 @@ def main():
                         result = run_koe(args.koe, rows_path)
                     else:
                         result = run_python_tool(name, rows_path, gold)
+                    print(f"  {os.path.basename(path)}: {name} {result[2]:.1f} cpu_s",
+                          file=sys.stderr, flush=True)
                     if name not in best or result[2] < best[name][2]:
                         best[name] = result
         finally:
