@@ -38,7 +38,8 @@ enum What {
 ///
 /// Linear (the default): multinomial logistic regression over hashed word unigrams and
 /// bigrams (koe's lemmas), character 2–4-grams and the lexicon backend's scores, fitted by
-/// SGD with an L2 penalty; the same data, options and --seed give the same weights.
+/// SGD with an L2 penalty, keeping the mean of the second half's end-of-epoch weights
+/// (--no-averaging: the last); the same data, options and --seed give the same weights.
 /// Writes OUT/model.json (format koe-linear/1: labels, hyper-parameters, features,
 /// provenance) and OUT/weights.bin.
 ///
