@@ -9,7 +9,8 @@
 //! metric on skewed data. The weights kept are the mean of the late iterates (tail
 //! averaging, [`fit`]), which steadies what plain SGD's last steps leave. Everything
 //! runs in a fixed order on one thread (features are computed in parallel, but each
-//! document's alone), so a seed gives the same weights bit for bit. [`stratified_holdout`] is the split `koe train` and `koe eval` share.
+//! document's alone), so a seed gives the same weights bit for bit.
+//! [`stratified_holdout`] is the split `koe train` and `koe eval` share.
 
 use std::collections::BTreeMap;
 
