@@ -38,7 +38,8 @@ enum What {
 ///
 /// Linear (the default): multinomial logistic regression over hashed word unigrams and
 /// bigrams (koe's lemmas), character 2–4-grams and the lexicon backend's scores, fitted by
-/// SGD with an L2 penalty; the same data, options and --seed give the same weights.
+/// SGD with an L2 penalty, keeping the mean of the second half's end-of-epoch weights
+/// (--no-averaging: the last); the same data, options and --seed give the same weights.
 /// Writes OUT/model.json (format koe-linear/1: labels, hyper-parameters, features,
 /// provenance) and OUT/weights.bin.
 ///
@@ -105,6 +106,11 @@ struct SentimentArgs {
     /// Linear: leave out the lexicon's scores as features (n-grams only).
     #[arg(long)]
     no_lexicon_features: bool,
+
+    /// Linear: keep SGD's last weights instead of the mean of the second half's
+    /// end-of-epoch weights (the default, which steadies the last noisy steps).
+    #[arg(long)]
+    no_averaging: bool,
 
     /// Transformer: tokens per text, special tokens included; longer texts are truncated,
     /// in training and when the model scores. [default: 128]
@@ -214,6 +220,7 @@ fn sentiment(args: SentimentArgs) -> anyhow::Result<()> {
         ("--l2", args.l2.is_some()),
         ("--buckets-log2", args.buckets_log2.is_some()),
         ("--no-lexicon-features", args.no_lexicon_features),
+        ("--no-averaging", args.no_averaging),
     ];
     let transformer_only = [
         ("--max-length", args.max_length.is_some()),
@@ -369,6 +376,7 @@ fn linear(args: SentimentArgs) -> anyhow::Result<()> {
                 .map_or(defaults.learning_rate, |x| x as f32),
             class_weight: args.class_weight,
             seed: args.seed,
+            average: !args.no_averaging,
         },
         features: FeatureConfig {
             buckets_log2: args

@@ -17,6 +17,14 @@ const DOCS: [(&str, Label); 9] = [
 ];
 
 fn fit(seed: u64) -> LinearModel {
+    fit_with(HyperParameters {
+        seed,
+        epochs: 30,
+        ..HyperParameters::default()
+    })
+}
+
+fn fit_with(hyper: HyperParameters) -> LinearModel {
     let docs: Vec<AnalysedText> = DOCS
         .iter()
         .map(|(t, _)| test_analyzer().analyse(t, None).unwrap())
@@ -25,11 +33,6 @@ fn fit(seed: u64) -> LinearModel {
     let features = FeatureConfig {
         buckets_log2: 12,
         ..FeatureConfig::default()
-    };
-    let hyper = HyperParameters {
-        seed,
-        epochs: 30,
-        ..HyperParameters::default()
     };
     let run = TrainingRun {
         docs: &docs,
@@ -56,6 +59,33 @@ fn learns_a_toy_set_the_same_way_for_a_seed() {
     assert_eq!(scored.doc.label, Label::Negative);
     assert!(scored.doc.value < 0.0 && scored.doc.confidence > 0.34);
     assert_eq!(scored.sentences.len(), 2);
+}
+
+#[test]
+fn averaging_keeps_the_mean_of_the_second_halfs_epochs() {
+    let hyper = |epochs, average| HyperParameters {
+        epochs,
+        average,
+        ..HyperParameters::default()
+    };
+    let third = fit_with(hyper(3, false));
+    let fourth = fit_with(hyper(4, false));
+    let averaged = fit_with(hyper(4, true));
+    assert_ne!(averaged.weights(), fourth.weights());
+    for ((a, w3), w4) in averaged
+        .weights()
+        .iter()
+        .zip(third.weights())
+        .zip(fourth.weights())
+    {
+        assert!((a - (w3 + w4) / 2.0).abs() < 1e-5, "{a} vs {w3}, {w4}");
+    }
+    assert_eq!(averaged.card().training.train_accuracy, 1.0);
+    // Models saved before averaging existed read as what they were: the last iterate.
+    let mut card = serde_json::to_value(HyperParameters::default()).unwrap();
+    card.as_object_mut().unwrap().remove("average");
+    let old: HyperParameters = serde_json::from_value(card).unwrap();
+    assert!(!old.average && HyperParameters::default().average);
 }
 
 #[test]
