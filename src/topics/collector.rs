@@ -148,11 +148,7 @@ impl TopicCollector {
 
     /// [`add`](Self::add) for a record that matched theme seed `seed` (an index into
     /// [`TopicOptions::theme_seeds`]): a fresh fit puts it in that seed's theme.
-    pub fn add_seeded(
-        &mut self,
-        analysed: &Analysed,
-        seed: Option<usize>,
-    ) -> Result<(), Error> {
+    pub fn add_seeded(&mut self, analysed: &Analysed, seed: Option<usize>) -> Result<(), Error> {
         self.seeds.push(
             seed.filter(|&s| s < self.options.theme_seeds.len())
                 .map_or(NONE, |s| s as u32),

@@ -122,8 +122,7 @@ impl Snippets {
                 let mut reader = BufReader::with_capacity(1 << 16, opened);
                 let mut next = wanted.iter().peekable();
                 for d in 0..(*records).min(last + 1) {
-                    let pair: Snippet =
-                        ciborium::from_reader(&mut reader)
+                    let pair: Snippet = ciborium::from_reader(&mut reader)
                         .map_err(|e| file.error(io::Error::other(e)))?;
                     if next.next_if_eq(&&d).is_some() {
                         found.insert(d, pair);
@@ -186,6 +185,9 @@ mod tests {
         assert_eq!(from_memory[&1].1.chars().count(), SNIPPET_CHARS);
         assert!(path.exists());
         drop(spilled);
-        assert!(!path.exists(), "the scratch file is removed with the snippets");
+        assert!(
+            !path.exists(),
+            "the scratch file is removed with the snippets"
+        );
     }
 }
