@@ -7,10 +7,12 @@
 //! examples, wait in a scratch file ([`TopicCollector::spill_snippets_to`], what a run
 //! does, in its staging folder) or, without one, in memory (`snippets`).
 //! Memory therefore grows with the number of topic terms (6 bytes each), of clauses
-//! (about 40 bytes each with their phrases) and of records (about 60 bytes); the texts
-//! themselves and their tokens are not kept. Measured with
-//! `TOPICS=1 FORMATS=parquet benches/parquet_scale.sh 100000 1000000` (generated records,
-//! 2.2 clauses each): see the README's memory table.
+//! (about 40 bytes each with their phrases) and of records (about 50 bytes, plus 520
+//! bytes for a use-m3 theme vector, the CLI's default `--theme-vectors`); the texts
+//! themselves and their tokens are not kept. Measured on 100k generated records (2.2
+//! clauses each), the default run, peak RSS 402 MiB with the snippets in memory and 382
+//! MiB with them in the scratch file, the same topics
+//! (`TOPICS=1 FORMATS=parquet benches/parquet_scale.sh 100000`; README, Memory).
 
 use std::ops::Range;
 use std::path::PathBuf;
