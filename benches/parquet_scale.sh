@@ -3,13 +3,14 @@
 #
 # For each size, generates a corpus (benches/gen_corpus.py), converts it to Parquet with
 # pyarrow (benches/to_parquet.py, row groups of 64k rows, snappy), and runs the release
-# binary on both files in the same script, one after the other, with --no-topics (the
-# topics stage grows with the corpus by design; see the README's memory table).
+# binary on both files in the same script, one after the other, with --no-topics, or with
+# the topics stage on (the default run) when TOPICS=1.
 # Prints docs/s and peak RSS per format, and Parquet's as ratios of JSONL's.
 # Usage: benches/parquet_scale.sh [SIZES...]   (default: 100000 1000000)
 # BASELINE=OLD_KOE also runs an older build on the same files, just before this one, and
 # prints this build's figures as ratios of its; FORMATS="parquet" leaves JSONL out;
-# KOE=BINARY measures that binary instead of building target/release/koe.
+# KOE=BINARY measures that binary instead of building target/release/koe; TOPICS=1 runs
+# the default analysis (topics fitted) instead of --no-topics; KOE_ARGS adds flags.
 # pyarrow goes into a venv of this script's own (target/bench-parquet-venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,11 +28,13 @@ this_koe=${KOE:-target/release/koe}
 [ -n "${KOE:-}" ] || cargo build --release --quiet
 
 formats=(${FORMATS:-jsonl parquet})
+topics_flag=--no-topics
+[ "${TOPICS:-0}" = 1 ] && topics_flag=
 
 run() { # corpus out [koe] -> prints "docs/s peak_kib indexed rejected"
     rm -rf "$2"
     /usr/bin/time -f "%M" -o "$2.rss" \
-        "${3:-$this_koe}" analyze "$1" --out "$2" --json --quiet --no-topics \
+        "${3:-$this_koe}" analyze "$1" --out "$2" --json --quiet $topics_flag \
         --sentiment lexicon ${KOE_ARGS:-} >"$2.json"
     python3 -c '
 import json, sys

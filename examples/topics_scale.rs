@@ -5,6 +5,9 @@
 //! /usr/bin/time -v target/release/examples/topics_scale 200000 [DIMS]
 //! ```
 //!
+//! With `SPILL_SNIPPETS=FILE` the records' ids and snippets wait in that scratch file, as
+//! in `koe analyze`, rather than in memory.
+//!
 //! Generates N synthetic short Japanese and English records (12 themes, a fifth of them
 //! about two themes at once, one theme surging in the last month), tokenizes them in
 //! batches that are dropped after `add`, and times `TopicCollector::add` and `fit`
@@ -295,6 +298,9 @@ fn main() -> anyhow::Result<()> {
         options.dims = dims.parse()?;
     }
     let mut collector = TopicCollector::new(options);
+    if let Some(path) = std::env::var_os("SPILL_SNIPPETS") {
+        collector = collector.spill_snippets_to(path.into())?;
+    }
     let mut rng = Rng(7);
     let (mut analyse_s, mut add_s, mut tokens) = (0.0, 0.0, 0usize);
     for start in (0..n).step_by(10_000) {

@@ -119,11 +119,14 @@ parts! {
     Records => "records.parquet",
     /// Scratch: analysed records waiting for their topic ids; removed before publishing.
     Spill => "spill.jsonl",
+    /// Scratch: each record's id and snippet, for the topics' examples; removed before
+    /// publishing.
+    TopicSnippets => "topic-snippets.cbor",
 }
 
 impl Part {
     /// Parts a run uses while it works and never publishes.
-    const SCRATCH: [Part; 1] = [Part::Spill];
+    const SCRATCH: [Part; 2] = [Part::Spill, Part::TopicSnippets];
 }
 
 /// Errors of opening, locking or publishing an analysis folder.

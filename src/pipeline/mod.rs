@@ -110,6 +110,8 @@ pub enum Error {
     },
     #[error("topics: {0}")]
     TopicVectors(#[from] crate::topics::embedding::Error),
+    #[error("topics: {0}")]
+    Topics(#[from] crate::topics::Error),
     #[error(transparent)]
     Model(#[from] crate::topics::model::Error),
     #[error("--sentiment auto")]

@@ -296,7 +296,8 @@ impl<'a> Pass<'a> {
                             }
                             None => topic_options.clone(),
                         })
-                        .with_clause_sentiment(pipeline.model.clone()),
+                        .with_clause_sentiment(pipeline.model.clone())
+                        .spill_snippets_to(run.path(Part::TopicSnippets))?,
                     ),
                 }
             }

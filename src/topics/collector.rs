@@ -3,22 +3,38 @@
 //! Per clause: its topic-term ids with counts, its key phrases (`phrases`, for labels)
 //! and its sentiment; per record: language,
 //! rating, NPS, channel, stage, period and sentiment, a hash of its text (the order-free
-//! key that samples are drawn by), plus its id and first 200 characters for examples.
-//! Memory therefore grows with the number of topic terms (6 bytes each), of clauses (24
-//! bytes each) and of records (about 50 bytes plus the id and up to 200 characters of
-//! text); the texts themselves and their tokens are not kept. Measured: 1M short synthetic records (3.4M topic terms, 2.2 clauses each)
-//! peak at ~310 MB for the whole process, dictionary and fit included.
+//! key that samples are drawn by). Each record's id and first 200 characters, for the
+//! examples, wait in a scratch file ([`TopicCollector::spill_snippets_to`], what a run
+//! does, in its staging folder) or, without one, in memory (`snippets`).
+//! Memory therefore grows with the number of topic terms (6 bytes each), of clauses
+//! (about 40 bytes each with their phrases) and of records (about 50 bytes, plus 520
+//! bytes for a use-m3 theme vector, the CLI's default `--theme-vectors`); the texts
+//! themselves and their tokens are not kept. Measured on 100k generated records (2.2
+//! clauses each), the default run, peak RSS 402 MiB with the snippets in memory and 382
+//! MiB with them in the scratch file, the same topics
+//! (`TOPICS=1 FORMATS=parquet benches/parquet_scale.sh 100000`; README, Memory).
 
 use std::ops::Range;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::TopicOptions;
 use super::embedding::{self, Embeddings, Vectors};
 use super::phrases::PhraseStore;
+use super::snippets::{self, Snippets};
 use super::vectorize::{ClauseStore, NONE, Vocabulary, clauses};
 use crate::record::{Analysed, Lang};
 use crate::sentiment::{Score, SentimentModel};
 use crate::text::{AnalysedText, Sentence};
+
+/// What collecting records and fitting topics can fail on.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Vectors(#[from] embedding::Error),
+    #[error("examples' scratch file {0}")]
+    Snippets(#[from] snippets::Error),
+}
 
 /// What the collector keeps of a record besides its clauses.
 #[derive(Debug, Clone)]
@@ -71,9 +87,8 @@ pub struct TopicCollector {
     /// Hash of each record's text: where it falls in every sample, whatever the order
     /// records came in.
     pub(super) keys: Vec<u64>,
-    /// Id and text snippet of each record, back to back.
-    strings: String,
-    string_ends: Vec<usize>,
+    /// Id and text snippet of each record, for examples.
+    pub(super) snippets: Snippets,
     pub(super) channels: Interner,
     pub(super) stages: Interner,
     clause_model: Option<Arc<dyn SentimentModel>>,
@@ -103,8 +118,7 @@ impl TopicCollector {
             docs: Vec::new(),
             seeds: Vec::new(),
             keys: Vec::new(),
-            strings: String::new(),
-            string_ends: Vec::new(),
+            snippets: Snippets::default(),
             channels: Interner::default(),
             stages: Interner::default(),
             clause_model: None,
@@ -119,19 +133,24 @@ impl TopicCollector {
         self
     }
 
+    /// Keeps each record's id and snippet in a new scratch file at `path` rather than in
+    /// memory (see the module doc); the file is removed when the collector (or the fit)
+    /// is done with it. Call before the first [`add`](Self::add).
+    pub fn spill_snippets_to(mut self, path: PathBuf) -> Result<Self, Error> {
+        self.snippets = Snippets::spill_to(path)?;
+        Ok(self)
+    }
+
     /// Adds the next record; call in sequence order (0, 1, 2, …). Fails only where an
-    /// embedding model does (with [`Vectors::Embeddings`]).
-    pub fn add(&mut self, analysed: &Analysed) -> Result<(), embedding::Error> {
+    /// embedding model does (with [`Vectors::Embeddings`]) or the snippets' scratch file
+    /// cannot be written.
+    pub fn add(&mut self, analysed: &Analysed) -> Result<(), Error> {
         self.add_seeded(analysed, None)
     }
 
     /// [`add`](Self::add) for a record that matched theme seed `seed` (an index into
     /// [`TopicOptions::theme_seeds`]): a fresh fit puts it in that seed's theme.
-    pub fn add_seeded(
-        &mut self,
-        analysed: &Analysed,
-        seed: Option<usize>,
-    ) -> Result<(), embedding::Error> {
+    pub fn add_seeded(&mut self, analysed: &Analysed, seed: Option<usize>) -> Result<(), Error> {
         self.seeds.push(
             seed.filter(|&s| s < self.options.theme_seeds.len())
                 .map_or(NONE, |s| s as u32),
@@ -186,17 +205,8 @@ impl TopicCollector {
         ));
         let record = &analysed.record;
         self.keys.push(text_key(&record.text));
-        self.strings.push_str(&record.id);
-        self.string_ends.push(self.strings.len());
-        self.strings.extend(record.text.chars().take(200));
-        self.string_ends.push(self.strings.len());
+        self.snippets.push(&record.id, &record.text)?;
         Ok(())
-    }
-
-    /// The id (`2 * doc`) or text snippet (`2 * doc + 1`) of a record.
-    pub(super) fn string(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.string_ends[i - 1] };
-        self.strings.get(start..self.string_ends[i]).unwrap_or("")
     }
 }
 

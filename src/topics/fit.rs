@@ -13,9 +13,9 @@ use std::sync::Arc;
 
 use super::assign::{Assigner, Target};
 use super::cluster::{self, Assignment, Clustering, Grouping, Space};
-use super::collector::TopicCollector;
+use super::collector::{Error, TopicCollector};
 use super::curation::{MergeOutcome, MergePlan};
-use super::embedding::{self, RecordSemantics};
+use super::embedding::RecordSemantics;
 use super::linalg::seeded;
 use super::mentions::Mentions;
 use super::model::{SavedCentroid, SavedProjection, SavedTheme, SavedTopic, TermSpace, TopicModel};
@@ -39,8 +39,10 @@ struct SubTopics {
 impl TopicCollector {
     /// Finds the themes and their sub-topics (or applies the model of
     /// [`TopicOptions::model`](super::TopicOptions::model)), labels and measures them.
-    /// Fails only where an embedding model does, on the last clauses still to embed.
-    pub fn fit(mut self) -> Result<Topics, embedding::Error> {
+    /// Fails only where an embedding model does, on the last clauses still to embed, or
+    /// where the examples' scratch file cannot be read.
+    pub fn fit(mut self) -> Result<Topics, Error> {
+        self.snippets.finish()?;
         for embeddings in [&mut self.embeddings, &mut self.record_embeddings]
             .into_iter()
             .flatten()
@@ -106,7 +108,7 @@ impl TopicCollector {
 
         let mut mentions = Mentions::build(&self.store, &sub.assignments, sub.n);
         let (mut topics, mut overall, mut topic_quality) =
-            self.describe(&mentions, &sub.assignments, sub.n, &vectorizer, &langs);
+            self.describe(&mentions, &sub.assignments, sub.n, &vectorizer, &langs)?;
         // The analyst's merges, on a fresh fit (a saved model's topics are as merged):
         // clauses move, and every figure is computed again from the records.
         let mut merged = vec![(None, 0); options.merges.len()];
@@ -120,7 +122,7 @@ impl TopicCollector {
             sub.n = plan.n;
             mentions = Mentions::build(&self.store, &sub.assignments, sub.n);
             (topics, overall, topic_quality) =
-                self.describe(&mentions, &sub.assignments, sub.n, &vectorizer, &langs);
+                self.describe(&mentions, &sub.assignments, sub.n, &vectorizer, &langs)?;
             for (&(index, _), merge) in plan.merged.iter().zip(&options.merges) {
                 if let Some(i) = index {
                     topics[i as usize].label = merge.label.clone();
@@ -146,7 +148,7 @@ impl TopicCollector {
             n_themes,
             &vectorizer,
             &langs,
-        );
+        )?;
         // A seeded theme is named by its category.
         for (theme, &seed) in themes.iter_mut().zip(&theme_fit.seeded) {
             theme.label = options.theme_seeds[seed as usize].clone();
@@ -352,7 +354,7 @@ impl TopicCollector {
         n: usize,
         vectorizer: &Vectorizer,
         langs: &[Lang],
-    ) -> (Vec<Topic>, Overall, Quality) {
+    ) -> Result<(Vec<Topic>, Overall, Quality), Error> {
         let options = &self.options;
         let facets = painpoints::Facets {
             channels: &self.channels.names,
@@ -369,9 +371,7 @@ impl TopicCollector {
             label::c_tf_idf(&words, vectorizer, assignments, langs, n, options.top_terms);
         let tops: Vec<Vec<u32>> = labelled.iter().map(|l| l.top.clone()).collect();
         let (coherence, per_topic) = quality::coherence_npmi(&self.store, &tops);
-        let examples = label::representatives(mentions, n, options.examples, |d| {
-            (self.string(2 * d), self.string(2 * d + 1))
-        });
+        let examples = label::representatives(mentions, n, options.examples, &self.snippets)?;
         for (((topic, labelled), coherence), examples) in
             topics.iter_mut().zip(labelled).zip(per_topic).zip(examples)
         {
@@ -385,7 +385,7 @@ impl TopicCollector {
             coherence_npmi: coherence,
             diversity: quality::diversity(&tops),
         };
-        (topics, overall, quality)
+        Ok((topics, overall, quality))
     }
 
     /// The model of a fresh fit: its spaces, and its themes and sub-topics under their

@@ -30,6 +30,7 @@ use std::collections::HashMap;
 use super::cluster::Assignment;
 use super::mentions::Mentions;
 use super::phrases::{PhraseStore, is_generic};
+use super::snippets::{self, Snippets};
 use super::vectorize::{ClauseStore, NONE, Vectorizer, Vocabulary};
 use super::{Example, TermWeight};
 use crate::record::Lang;
@@ -426,14 +427,14 @@ fn describe(
     }
 }
 
-/// The `n` records most similar to each topic's centroid, duplicate texts once.
-/// `strings(doc)` gives a record's id and text snippet.
-pub(crate) fn representatives<'a>(
+/// The `n` records most similar to each topic's centroid, duplicate texts once, with
+/// their ids and snippets from `snippets` (one read of them for all topics).
+pub(crate) fn representatives(
     mentions: &Mentions,
     n_topics: usize,
     n: usize,
-    strings: impl Fn(usize) -> (&'a str, &'a str),
-) -> Vec<Vec<Example>> {
+    snippets: &Snippets,
+) -> Result<Vec<Vec<Example>>, snippets::Error> {
     // Keep a few more candidates than needed, to survive duplicate texts.
     let keep = n * 4;
     let mut best: Vec<Vec<(f32, usize, f32)>> = vec![Vec::new(); n_topics];
@@ -448,22 +449,27 @@ pub(crate) fn representatives<'a>(
             }
         }
     }
-    best.into_iter()
+    let docs: Vec<usize> = best.iter().flatten().map(|&(_, d, _)| d).collect();
+    let strings = snippets.fetch(&docs)?;
+    Ok(best
+        .into_iter()
         .map(|list| {
             let mut out: Vec<Example> = Vec::with_capacity(n);
             for (_, d, sentiment) in list {
-                let (id, text) = strings(d);
-                if out.len() < n && !out.iter().any(|e| e.text == text) {
+                let Some((id, text)) = strings.get(&d) else {
+                    continue;
+                };
+                if out.len() < n && !out.iter().any(|e| e.text == *text) {
                     out.push(Example {
-                        id: id.to_string(),
-                        text: text.to_string(),
+                        id: id.clone(),
+                        text: text.clone(),
                         sentiment: f64::from(sentiment),
                     });
                 }
             }
             out
         })
-        .collect()
+        .collect())
 }
 
 #[cfg(test)]

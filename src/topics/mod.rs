@@ -7,7 +7,8 @@
 //!
 //! The stage reads [`Analysed`](crate::Analysed) records one at a time into a compact
 //! [`TopicCollector`] (term ids per clause, a hash of the text, a few bytes of survey
-//! facts per record, the first 200 characters of each text for examples), then
+//! facts per record; the id and first 200 characters of each text, for examples, in a
+//! scratch file of the run), then
 //! [`TopicCollector::fit`] runs, in order:
 //!
 //! 1. `vectorize`: clauses (a sentence cut at けど / but …, see [`clauses`]) → TF-IDF
@@ -55,6 +56,7 @@ mod painpoints;
 mod phrases;
 mod quality;
 pub mod report;
+mod snippets;
 mod stability;
 mod themes;
 mod vectorize;
@@ -67,7 +69,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::record::Lang;
 use crate::text::edict::JaEnDictionary;
-pub use collector::TopicCollector;
+pub use collector::{Error, TopicCollector};
 pub use curation::{MergeOutcome, TopicKey, TopicMerge};
 pub use embedding::{ClauseEmbedder, Vectors};
 pub use groups::{GroupMention, GroupTally};

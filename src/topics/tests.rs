@@ -178,7 +178,12 @@ fn options() -> TopicOptions {
 }
 
 fn fit(rows: &[Row], options: TopicOptions, extra: &[&str]) -> Topics {
-    let mut collector = TopicCollector::new(options).with_clause_sentiment(Arc::new(KeywordModel));
+    let collector = TopicCollector::new(options).with_clause_sentiment(Arc::new(KeywordModel));
+    collect(collector, rows, extra).fit().unwrap()
+}
+
+/// `collector` with `rows` added, then `extra` (neutral, no NPS).
+fn collect(mut collector: TopicCollector, rows: &[Row], extra: &[&str]) -> TopicCollector {
     for (i, &(text, value, nps, channel, date)) in rows.iter().enumerate() {
         collector
             .add(&analysed(i, text, value, Some(nps), channel, date))
@@ -196,7 +201,7 @@ fn fit(rows: &[Row], options: TopicOptions, extra: &[&str]) -> Topics {
             ))
             .unwrap();
     }
-    collector.fit().unwrap()
+    collector
 }
 
 /// Scores clauses by a few words, standing in for a real sentiment backend.
@@ -327,6 +332,41 @@ fn same_seed_same_topics() {
     for d in 0..rows.len() {
         assert_eq!(a.doc_topics(d), b.doc_topics(d));
     }
+}
+
+#[test]
+fn examples_read_back_from_the_scratch_file_equal_those_kept_in_memory() {
+    let rows = corpus();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("topic-snippets.cbor");
+    let in_memory = fit(&rows, options(), &[]);
+    let spilling = TopicCollector::new(options())
+        .with_clause_sentiment(Arc::new(KeywordModel))
+        .spill_snippets_to(path.clone())
+        .unwrap();
+    let mut collector = collect(spilling, &rows, &[]);
+    collector.snippets.finish().unwrap();
+    let written = std::fs::read(&path).unwrap();
+    for text in ["配送が遅い。", "The app crashes."] {
+        assert!(
+            written.windows(text.len()).any(|w| w == text.as_bytes()),
+            "{text} is in the scratch file"
+        );
+    }
+    let spilled = collector.fit().unwrap();
+    assert!(!path.exists(), "the fit removes the scratch file");
+    assert_eq!(
+        serde_json::to_string(&in_memory).unwrap(),
+        serde_json::to_string(&spilled).unwrap()
+    );
+    let examples: Vec<&str> = spilled
+        .topics
+        .iter()
+        .flat_map(|t| &t.examples)
+        .map(|e| e.text.as_str())
+        .collect();
+    assert!(examples.iter().any(|t| t.contains("配送")), "{examples:?}");
+    assert!(examples.iter().any(|t| t.contains("app")), "{examples:?}");
 }
 
 #[test]
