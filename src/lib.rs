@@ -63,6 +63,7 @@ pub mod polarity;
 pub mod record;
 pub mod report;
 pub mod rng;
+mod scratch;
 pub mod sentiment;
 pub mod serve;
 pub mod stats;

@@ -10,26 +10,18 @@ use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::path::PathBuf;
 
 use crate::index::IndexDoc;
-
-/// The spill file's path; removes the file on drop.
-struct SpillFile(PathBuf);
-
-impl Drop for SpillFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
+use crate::scratch::ScratchFile;
 
 pub struct SpillWriter {
     out: BufWriter<File>,
-    file: SpillFile,
+    file: ScratchFile,
 }
 
 impl SpillWriter {
     pub fn create(path: PathBuf) -> io::Result<Self> {
         Ok(SpillWriter {
             out: BufWriter::with_capacity(1 << 20, File::create(&path)?),
-            file: SpillFile(path),
+            file: ScratchFile::new(path),
         })
     }
 
@@ -49,7 +41,7 @@ impl SpillWriter {
         let SpillWriter { mut out, file } = self;
         out.flush()?;
         drop(out);
-        let reader = BufReader::with_capacity(1 << 20, File::open(&file.0)?);
+        let reader = BufReader::with_capacity(1 << 20, File::open(file.path())?);
         Ok(SpillReader {
             lines: reader.lines(),
             _file: file,
@@ -59,7 +51,7 @@ impl SpillWriter {
 
 pub struct SpillReader {
     lines: io::Lines<BufReader<File>>,
-    _file: SpillFile,
+    _file: ScratchFile,
 }
 
 impl Iterator for SpillReader {

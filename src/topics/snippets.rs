@@ -14,6 +14,8 @@ use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Write};
 use std::path::PathBuf;
 
+use crate::scratch::ScratchFile;
+
 /// Characters of a record's text kept for its examples.
 pub(crate) const SNIPPET_CHARS: usize = 200;
 
@@ -55,7 +57,7 @@ impl Snippets {
         match File::create(&path) {
             Ok(f) => Ok(Snippets::Spilled {
                 out: BufWriter::with_capacity(1 << 16, f),
-                file: ScratchFile(path),
+                file: ScratchFile::new(path),
                 records: 0,
             }),
             Err(source) => Err(Error { path, source }),
@@ -78,7 +80,7 @@ impl Snippets {
             }
             Snippets::Spilled { out, file, records } => {
                 ciborium::into_writer(&(id, snippet), out)
-                    .map_err(|e| file.error(io::Error::other(e)))?;
+                    .map_err(|e| error(file, io::Error::other(e)))?;
                 *records += 1;
                 Ok(())
             }
@@ -90,7 +92,7 @@ impl Snippets {
     pub fn finish(&mut self) -> Result<(), Error> {
         match self {
             Snippets::Memory { .. } => Ok(()),
-            Snippets::Spilled { out, file, .. } => out.flush().map_err(|e| file.error(e)),
+            Snippets::Spilled { out, file, .. } => out.flush().map_err(|e| error(file, e)),
         }
     }
 
@@ -118,12 +120,12 @@ impl Snippets {
                 let Some(&last) = wanted.last() else {
                     return Ok(found);
                 };
-                let opened = File::open(&file.0).map_err(|e| file.error(e))?;
+                let opened = File::open(file.path()).map_err(|e| error(file, e))?;
                 let mut reader = BufReader::with_capacity(1 << 16, opened);
                 let mut next = wanted.iter().peekable();
                 for d in 0..(*records).min(last + 1) {
                     let pair: Snippet = ciborium::from_reader(&mut reader)
-                        .map_err(|e| file.error(io::Error::other(e)))?;
+                        .map_err(|e| error(file, io::Error::other(e)))?;
                     if next.next_if_eq(&&d).is_some() {
                         found.insert(d, pair);
                     }
@@ -134,22 +136,11 @@ impl Snippets {
     }
 }
 
-/// A scratch file, removed on drop.
-#[derive(Debug)]
-pub(crate) struct ScratchFile(PathBuf);
-
-impl ScratchFile {
-    fn error(&self, source: io::Error) -> Error {
-        Error {
-            path: self.0.clone(),
-            source,
-        }
-    }
-}
-
-impl Drop for ScratchFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
+/// `source`, which happened on `file`.
+fn error(file: &ScratchFile, source: io::Error) -> Error {
+    Error {
+        path: file.path().to_path_buf(),
+        source,
     }
 }
 
