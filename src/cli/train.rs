@@ -298,7 +298,7 @@ impl TrainingData {
         let mut provenance = format!(
             "{file_name} (blake3 {}; {} bad lines): {split_words}",
             blake3::hash(&bytes).to_hex(),
-            data.bad_lines.len() + train.failed.len()
+            data.summary.bad_lines.len() + train.failed.len()
         );
         if let Some(note) = &args.provenance {
             provenance = format!("{note}. {provenance}");

@@ -61,7 +61,7 @@ pub struct GoldLabels {
 
 /// Reads a gold TSV (see the module doc), optionally gzipped, through ingest's readers.
 pub fn read_gold(path: &Path) -> Result<GoldLabels, Error> {
-    let (reader, _) = ingest::open_decoded(path)?;
+    let reader = ingest::open_decoded(path)?;
     let mut lines = CappedLines::new(reader, path, Limits::default().max_line_bytes());
     let bad_line = |line, reason: String| Error::BadLine {
         path: path.into(),

@@ -22,48 +22,86 @@ pub use rows::Row;
 use rows::RowSplitter;
 
 /// The rows of a CSV stream as ingest's own reader splits them — each bounded by `max`
-/// bytes, resynchronised after a stray quote, numbered by the line it starts on — for
-/// other readers of CSV files (labelled data). The first row is the header; the rows after
-/// it are held to its number of cells when they span lines.
+/// bytes, resynchronised after a stray quote, numbered by the line it starts on — after
+/// its header, for every reader of CSV files (ingest's and labelled data's). Rows that
+/// span lines are held to the header's number of cells.
 pub struct CsvRows {
     rows: RowSplitter,
     path: PathBuf,
-    /// The header's number of cells, once it is read.
-    width: Option<usize>,
+    /// The column names, as [`CsvRows::open`] reads them.
+    header: Vec<String>,
 }
 
 impl CsvRows {
-    pub fn new(reader: Box<dyn BufRead + Send>, path: &Path, delimiter: u8, max: usize) -> Self {
-        CsvRows {
+    /// Reads the header of `reader`: names decoded leniently (one that is not UTF-8 can
+    /// only not be matched), trimmed, a byte-order mark dropped. An empty input has no
+    /// columns; a header that is broken or over `max` bytes is an [`Error::CsvHeader`].
+    pub fn open(
+        reader: Box<dyn BufRead + Send>,
+        path: &Path,
+        delimiter: u8,
+        max: usize,
+    ) -> Result<Self, Error> {
+        let mut rows = CsvRows {
             rows: RowSplitter::new(reader, delimiter, max),
             path: path.to_path_buf(),
-            width: None,
-        }
+            header: Vec::new(),
+        };
+        let header_error = |message: String| Error::CsvHeader {
+            path: path.into(),
+            message,
+        };
+        rows.header = match rows.read(None)? {
+            None => Vec::new(),
+            Some(Row::Cells { cells, .. }) => cells
+                .iter()
+                .enumerate()
+                .map(|(i, name)| {
+                    let name = String::from_utf8_lossy(name);
+                    let name = if i == 0 {
+                        name.trim_start_matches('\u{feff}')
+                    } else {
+                        &name
+                    };
+                    name.trim().to_string()
+                })
+                .collect(),
+            Some(Row::Broken { line, detail }) => {
+                return Err(header_error(format!("line {line}: {detail}")));
+            }
+            Some(Row::TooLong { length, max, .. }) => {
+                return Err(header_error(format!(
+                    "{length} bytes, over the limit of {max}"
+                )));
+            }
+        };
+        Ok(rows)
     }
 
-    /// The next row (the header first); `None` at the end; an I/O failure says the file
+    /// The column names (none for an empty input).
+    pub fn header(&self) -> &[String] {
+        &self.header
+    }
+
+    /// The next row after the header; `None` at the end; an I/O failure says the file
     /// and line.
     pub fn next_row(&mut self) -> Result<Option<Row>, Error> {
-        let row = self
-            .rows
-            .next_row(self.width)
-            .map_err(|source| Error::Read {
-                path: self.path.clone(),
-                line: self.rows.lines_read() + 1,
-                source,
-            })?;
-        if let (None, Some(Row::Cells { cells, .. })) = (self.width, &row) {
-            self.width = Some(cells.len());
-        }
-        Ok(row)
+        self.read(Some(self.header.len()))
+    }
+
+    fn read(&mut self, width: Option<usize>) -> Result<Option<Row>, Error> {
+        self.rows.next_row(width).map_err(|source| Error::Read {
+            path: self.path.clone(),
+            line: self.rows.lines_read() + 1,
+            source,
+        })
     }
 }
 
 pub(super) struct CsvReader {
-    rows: RowSplitter,
+    rows: CsvRows,
     /// The columns the field map names, by name; no other column is looked at.
     columns: HashMap<String, usize>,
-    width: usize,
     source: Source,
     done: bool,
 }
@@ -74,36 +112,11 @@ impl CsvReader {
         delimiter: u8,
         source: Source,
     ) -> Result<Self, Error> {
-        let mut rows = RowSplitter::new(reader, delimiter, source.limits.max_line_bytes());
-        let header_error = |message: String| Error::CsvHeader {
-            path: source.path.clone(),
-            message,
-        };
-        let read_error = |source_error, line| Error::Read {
-            path: source.path.clone(),
-            line,
-            source: source_error,
-        };
-        let headers = match rows.next_row(None).map_err(|e| read_error(e, 1))? {
-            None => ByteRecord::new(),
-            Some(Row::Cells { cells, .. }) => cells,
-            Some(Row::Broken { line, detail }) => {
-                return Err(header_error(format!("line {line}: {detail}")));
-            }
-            Some(Row::TooLong { length, max, .. }) => {
-                return Err(header_error(format!(
-                    "{length} bytes, over the limit of {max}"
-                )));
-            }
-        };
-        // Header names are read leniently: one that is not UTF-8 can only not be mapped.
-        let names: Vec<String> = headers
-            .iter()
-            .map(|name| String::from_utf8_lossy(name).trim().to_string())
-            .collect();
+        let max = source.limits.max_line_bytes();
+        let rows = CsvRows::open(reader, &source.path, delimiter, max)?;
         let wanted = source.fields.all_names();
         let mut columns = HashMap::new();
-        for (i, name) in names.iter().enumerate() {
+        for (i, name) in rows.header().iter().enumerate() {
             if wanted.contains(&name.as_str()) {
                 columns.entry(name.clone()).or_insert(i);
             }
@@ -115,7 +128,7 @@ impl CsvReader {
             .iter()
             .any(|n| columns.contains_key(n))
         {
-            let found: Vec<&str> = names.iter().take(20).map(String::as_str).collect();
+            let found: Vec<&str> = rows.header().iter().take(20).map(String::as_str).collect();
             return Err(Error::MissingTextColumn {
                 path: source.path.clone(),
                 field: source.fields.text.to_string(),
@@ -125,7 +138,6 @@ impl CsvReader {
         Ok(CsvReader {
             rows,
             columns,
-            width: names.len(),
             source,
             done: false,
         })
@@ -139,21 +151,18 @@ impl Iterator for CsvReader {
         if self.done {
             return None;
         }
-        let row = match self.rows.next_row(Some(self.width)) {
+        let row = match self.rows.next_row() {
             Ok(Some(row)) => row,
             Ok(None) => {
                 self.done = true;
                 return None;
             }
-            Err(source) => {
+            Err(error) => {
                 self.done = true;
-                return Some(Err(Error::Read {
-                    path: self.source.path.clone(),
-                    line: 0,
-                    source,
-                }));
+                return Some(Err(error));
             }
         };
+        let width = self.rows.header().len();
         let reject =
             |line, reason, detail: String| Some(Ok(Err(self.source.reject(line, reason, detail))));
         match row {
@@ -163,14 +172,10 @@ impl Iterator for CsvReader {
                 RejectReason::TextTooLong,
                 format!("line is {length} bytes, over the limit of {max}"),
             ),
-            Row::Cells { line, cells } if cells.len() != self.width => reject(
+            Row::Cells { line, cells } if cells.len() != width => reject(
                 line,
                 RejectReason::BrokenCsv,
-                format!(
-                    "row has {} cells, the header has {}",
-                    cells.len(),
-                    self.width
-                ),
+                format!("row has {} cells, the header has {}", cells.len(), width),
             ),
             Row::Cells { line, cells } => {
                 let row = CsvRow {
