@@ -581,4 +581,62 @@ mod tests {
             Err(Error::Model { .. })
         ));
     }
+
+    /// Rows that count how often they are read, and lose row 2's label from the third
+    /// reading on (a file edited while `koe eval` runs).
+    struct Edited {
+        readings: std::cell::Cell<usize>,
+    }
+
+    impl Source for Edited {
+        fn name(&self) -> String {
+            "edited.tsv".into()
+        }
+
+        fn rows(&self, visit: &mut labelled::Visit<'_>) -> Result<(), labelled::Error> {
+            self.readings.set(self.readings.get() + 1);
+            let second = if self.readings.get() >= 3 { "??" } else { "1" };
+            visit(1, Ok(("配送が早くて助かりました", "5")));
+            visit(2, Ok(("The strap broke after a week", second)));
+            visit(3, Ok(("普通です", "3")));
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn each_pass_reads_the_source_again_and_an_edited_source_is_an_error() {
+        let source = Edited {
+            readings: std::cell::Cell::new(0),
+        };
+        let map = LabelMap::default();
+        let (mut rows, _) = GoldRows::read(&source, &map).unwrap();
+        assert_eq!(rows.lines, [1, 2, 3]);
+        rows.retain(&[true, true, false]);
+        assert_eq!(
+            (rows.lines.as_slice(), rows.gold.as_slice()),
+            (
+                [1, 2].as_slice(),
+                [Label::Positive, Label::Negative].as_slice()
+            )
+        );
+        let set = read_gold(test_analyzer(), &source, &map, rows, None, &|_| {}).unwrap();
+        assert_eq!(
+            (set.langs.as_slice(), source.readings.get()),
+            ([Lang::Ja, Lang::En].as_slice(), 2)
+        );
+        let edited = evaluate(
+            &ModelSpec::Lexicon,
+            test_analyzer(),
+            &set,
+            Uncertainty::default(),
+            &|_| {},
+        );
+        assert_eq!(source.readings.get(), 3);
+        match edited {
+            Err(Error::Data(labelled::Error::Changed { name, line })) => {
+                assert_eq!((name.as_str(), line), ("edited.tsv", 2));
+            }
+            other => panic!("expected a changed source, got {other:?}"),
+        }
+    }
 }

@@ -368,6 +368,7 @@ mod tests {
             ]
         );
         let bad: Vec<(u64, &str)> = data
+            .summary
             .bad_lines
             .iter()
             .map(|b| (b.line, b.reason.as_str()))
@@ -453,6 +454,7 @@ mod tests {
             ]
         );
         let bad: Vec<(u64, &str)> = data
+            .summary
             .bad_lines
             .iter()
             .map(|b| (b.line, b.reason.as_str()))

@@ -334,6 +334,19 @@ mod tests {
     }
 
     #[test]
+    fn a_byte_order_mark_before_the_header_is_not_part_of_the_first_name() {
+        let items: Vec<Item> = reader("\u{feff}comment,score\nとても良い,5\n", "comment")
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        let record = items[0].as_ref().unwrap();
+        assert_eq!(
+            (record.text.as_str(), record.rating),
+            ("とても良い", Some(5))
+        );
+    }
+
+    #[test]
     fn a_missing_text_column_is_an_error_that_names_the_columns() {
         let Err(error) = reader("id,body\n1,hello\n", "comment") else {
             panic!("expected an error");
