@@ -269,7 +269,7 @@ impl TopicArgs {
             ja_en_dictionary,
             themes: self.themes.map(|n| n as usize),
             max_topics: self.max_topics,
-            min_topic_size: self.min_topic_size.max(1),
+            min_topic_size: self.min_topic_size,
             seed: self.seed,
             separate_languages: self.separate_languages,
             period: self.period,

@@ -144,6 +144,21 @@ impl CappedLines {
         }
     }
 
+    /// Reads the first line as a tab-separated header ([`super::csv::header_names`]): no
+    /// columns for an empty input, an [`super::Error::Header`] for a line over the cap.
+    pub fn tsv_header(&mut self) -> Result<Vec<String>, super::Error> {
+        match self.next_line()? {
+            None => Ok(Vec::new()),
+            Some(Line::Kept { bytes, .. }) => {
+                Ok(super::csv::header_names(bytes.split(|&b| b == b'\t')))
+            }
+            Some(Line::TooLong { length, max, .. }) => Err(super::Error::Header {
+                path: self.path.clone(),
+                message: format!("{length} bytes, over the limit of {max}"),
+            }),
+        }
+    }
+
     /// The next line; `None` at the end; an I/O failure says the file and line.
     pub fn next_line(&mut self) -> Result<Option<Line<'_>>, super::Error> {
         let read = read_line_capped(&mut self.reader, &mut self.buf, self.max, Endings::Newline);

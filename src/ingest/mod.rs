@@ -52,8 +52,8 @@ pub enum Error {
         "cannot tell the format of {0}: expected .jsonl, .ndjson, .csv or .tsv (optionally .gz), or .parquet"
     )]
     UnknownFormat(PathBuf),
-    #[error("{path}: bad CSV header: {message}")]
-    CsvHeader { path: PathBuf, message: String },
+    #[error("{path}: bad header row: {message}")]
+    Header { path: PathBuf, message: String },
     #[error("{path}: cannot read Parquet at row {row}: {source}")]
     Parquet {
         path: PathBuf,

@@ -49,17 +49,10 @@ pub(super) fn read_tsv(
     fields: &Fields,
     visit: &mut Visit<'_>,
 ) -> Result<(), Error> {
-    let header = match lines.next_line()? {
-        None => return Err(Error::NoHeader { path: path.into() }),
-        Some(Line::Kept { bytes, .. }) => String::from_utf8_lossy(bytes).into_owned(),
-        Some(Line::TooLong { length, max, .. }) => {
-            return Err(Error::BadHeader {
-                path: path.into(),
-                message: too_long(length, max),
-            });
-        }
-    };
-    let header: Vec<&str> = header.trim_start_matches('\u{feff}').split('\t').collect();
+    let header = lines.tsv_header()?;
+    if header.is_empty() {
+        return Err(Error::NoHeader { path: path.into() });
+    }
     let (text_at, label_at) = (
         column(&header, &fields.text, path)?,
         column(&header, &fields.label, path)?,

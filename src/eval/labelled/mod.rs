@@ -47,8 +47,6 @@ pub enum Error {
     },
     #[error("{path}: no header row")]
     NoHeader { path: PathBuf },
-    #[error("{path}: bad header row: {message}")]
-    BadHeader { path: PathBuf, message: String },
     #[error("bad --label-map entry {entry:?}: {message}")]
     LabelMap { entry: String, message: String },
     /// A later pass did not find the rows the first one found.
@@ -319,7 +317,7 @@ mod tests {
     fn tsv_keeps_quotes_and_reports_bad_lines() {
         let data = read_str(
             "t.tsv",
-            "label\ttext\npositive\t\"Loved it\" she said\r\nmeh\tok\n\nneg\t\nnegative\ttoo\tmany\n3\tfine\n",
+            "\u{feff}label\ttext \npositive\t\"Loved it\" she said\r\nmeh\tok\n\nneg\t\nnegative\ttoo\tmany\n3\tfine\n",
             &LabelMap::default(),
         );
         let texts: Vec<(&str, Label, u64)> = data
@@ -480,7 +478,7 @@ mod tests {
         std::fs::write(&path, header + "positive,最高\n").unwrap();
         let err = read_file(&path, &LabelMap::default()).unwrap_err();
         assert!(
-            matches!(err, Error::Read(ingest::Error::CsvHeader { .. })),
+            matches!(err, Error::Read(ingest::Error::Header { .. })),
             "{err}"
         );
         let message = err.to_string();

@@ -33,9 +33,8 @@ pub struct CsvRows {
 }
 
 impl CsvRows {
-    /// Reads the header of `reader`: names decoded leniently (one that is not UTF-8 can
-    /// only not be matched), trimmed, a byte-order mark dropped. An empty input has no
-    /// columns; a header that is broken or over `max` bytes is an [`Error::CsvHeader`].
+    /// Reads the header of `reader` ([`header_names`]). An empty input has no columns; a
+    /// header that is broken or over `max` bytes is an [`Error::Header`].
     pub fn open(
         reader: Box<dyn BufRead + Send>,
         path: &Path,
@@ -47,25 +46,13 @@ impl CsvRows {
             path: path.to_path_buf(),
             header: Vec::new(),
         };
-        let header_error = |message: String| Error::CsvHeader {
+        let header_error = |message: String| Error::Header {
             path: path.into(),
             message,
         };
         rows.header = match rows.read(None)? {
             None => Vec::new(),
-            Some(Row::Cells { cells, .. }) => cells
-                .iter()
-                .enumerate()
-                .map(|(i, name)| {
-                    let name = String::from_utf8_lossy(name);
-                    let name = if i == 0 {
-                        name.trim_start_matches('\u{feff}')
-                    } else {
-                        &name
-                    };
-                    name.trim().to_string()
-                })
-                .collect(),
+            Some(Row::Cells { cells, .. }) => header_names(cells.iter()),
             Some(Row::Broken { line, detail }) => {
                 return Err(header_error(format!("line {line}: {detail}")));
             }
@@ -96,6 +83,23 @@ impl CsvRows {
             source,
         })
     }
+}
+
+/// A header row's cells as column names: decoded leniently (a name that is not UTF-8 can
+/// only not be matched), trimmed, a byte-order mark before the first dropped. CSV and TSV
+/// headers, ingest's and labelled data's, all read through here.
+pub(crate) fn header_names<'a>(cells: impl Iterator<Item = &'a [u8]>) -> Vec<String> {
+    cells
+        .enumerate()
+        .map(|(i, name)| {
+            let name = String::from_utf8_lossy(name);
+            let name = match i {
+                0 => name.trim_start_matches('\u{feff}'),
+                _ => &name,
+            };
+            name.trim().to_string()
+        })
+        .collect()
 }
 
 pub(super) struct CsvReader {
