@@ -8,17 +8,17 @@
 //!
 //! The file is opened and read with ingest's readers: gzipped when its name ends in `.gz`
 //! (`train.tsv.gz`), lines and CSV rows kept up to ingest's cap (a longer one is a bad
-//! line, not a memory spike), CSV headers as ingest reads them, read errors with the file
-//! and line. TSV (`.tsv`) is read as
-//! IANA tab-separated values: a header row, one record per line, no quoting, so a tweet
-//! that starts with `"` keeps its quotes. CSV (`.csv`) is read with RFC 4180 quoting, as
-//! ingest reads it: a quoted cell may span lines (the row's line is the one it starts
-//! on), and a stray quote costs its own line, not the rest of the file. JSONL (`.jsonl`, `.ndjson`) takes one object per line; a
-//! numeric label (`5`) reads as its digits. Raw labels go through a [`LabelMap`]: by
-//! default the names `negative`/`neutral`/`positive` (and `neg`/`neu`/`pos`) and 5-star
-//! ratings, 1–2 negative, 3 neutral, 4–5 positive. A bad line (wrong column count, no
-//! text, a label the map does not know, broken JSON) is set aside as a [`BadLine`] with
-//! its line number; only a file that cannot be read at all is an [`Error`].
+//! line, not a memory spike), header rows as ingest reads them, read errors with the file
+//! and line. TSV (`.tsv`) is read as IANA tab-separated values: a header row, one record
+//! per line, no quoting, so a tweet that starts with `"` keeps its quotes. CSV (`.csv`)
+//! is read with RFC 4180 quoting, as ingest reads it: a quoted cell may span lines (the
+//! row's line is the one it starts on), and a stray quote costs its own line, not the
+//! rest of the file. JSONL (`.jsonl`, `.ndjson`) takes one object per line; a numeric
+//! label (`5`) reads as its digits. Raw labels go through a [`LabelMap`]: by default the
+//! names `negative`/`neutral`/`positive` (and `neg`/`neu`/`pos`) and 5-star ratings, 1–2
+//! negative, 3 neutral, 4–5 positive. A bad line (wrong column count, no text, a label
+//! the map does not know, broken JSON) is set aside as a [`BadLine`] with its line
+//! number; only a file that cannot be read at all is an [`Error`].
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
