@@ -76,10 +76,7 @@ pub fn read_gold(path: &Path) -> Result<GoldLabels, Error> {
             number,
             length,
             max,
-        } => Err(bad_line(
-            number,
-            format!("line is {length} bytes, over the limit of {max}"),
-        )),
+        } => Err(bad_line(number, ingest::too_long(length, max))),
     };
     let header = lines.tsv_header()?;
     if header.is_empty() {

@@ -123,6 +123,11 @@ pub enum Line<'a> {
     },
 }
 
+/// Why a line (or row) over the cap was set aside, in the same words for every reader.
+pub fn too_long(length: usize, max: usize) -> String {
+    format!("line is {length} bytes, over the limit of {max}")
+}
+
 /// The lines of a stream ending in `\n`, numbered from 1, each kept up to `max` bytes:
 /// what the JSONL reader does, for other readers of line files (labelled data).
 pub struct CappedLines {
@@ -154,7 +159,7 @@ impl CappedLines {
             }
             Some(Line::TooLong { length, max, .. }) => Err(super::Error::Header {
                 path: self.path.clone(),
-                message: format!("{length} bytes, over the limit of {max}"),
+                message: too_long(length, max),
             }),
         }
     }

@@ -30,7 +30,7 @@ use serde::Serialize;
 use crate::record::Record;
 pub use csv::{CsvRows, Row};
 pub use fields::{FieldMap, FieldNames, parse_date, parse_date_end, parse_since, parse_until};
-pub use lines::{CappedLines, Line};
+pub use lines::{CappedLines, Line, too_long};
 pub use parquet::ArrowRows;
 pub use rejects::RejectLog;
 

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use super::{Error, Fields, Visit};
-use crate::ingest::{CappedLines, CsvRows, Line, Row};
+use crate::ingest::{CappedLines, CsvRows, Line, Row, too_long};
 
 fn column<S: AsRef<str>>(header: &[S], name: &str, path: &Path) -> Result<usize, Error> {
     header
@@ -36,11 +36,6 @@ fn text_of(line: Line<'_>) -> (u64, Result<&str, String>) {
             max,
         } => (number, Err(too_long(length, max))),
     }
-}
-
-/// Why a line or row over ingest's cap is a bad line.
-fn too_long(length: usize, max: usize) -> String {
-    format!("line is {length} bytes, over the limit of {max}")
 }
 
 pub(super) fn read_tsv(

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use csv::ByteRecord;
 
 use super::fields::{Fields, Value, to_record};
+use super::lines::too_long;
 use super::{Error, Item, RejectReason, Source};
 pub use rows::Row;
 use rows::RowSplitter;
@@ -57,9 +58,7 @@ impl CsvRows {
                 return Err(header_error(format!("line {line}: {detail}")));
             }
             Some(Row::TooLong { length, max, .. }) => {
-                return Err(header_error(format!(
-                    "{length} bytes, over the limit of {max}"
-                )));
+                return Err(header_error(too_long(length, max)));
             }
         };
         Ok(rows)
@@ -171,11 +170,9 @@ impl Iterator for CsvReader {
             |line, reason, detail: String| Some(Ok(Err(self.source.reject(line, reason, detail))));
         match row {
             Row::Broken { line, detail } => reject(line, RejectReason::BrokenCsv, detail),
-            Row::TooLong { line, length, max } => reject(
-                line,
-                RejectReason::TextTooLong,
-                format!("line is {length} bytes, over the limit of {max}"),
-            ),
+            Row::TooLong { line, length, max } => {
+                reject(line, RejectReason::TextTooLong, too_long(length, max))
+            }
             Row::Cells { line, cells } if cells.len() != width => reject(
                 line,
                 RejectReason::BrokenCsv,
