@@ -11,7 +11,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use koe::eval::labelled::{self, Fields, LabelMap};
+use koe::eval::labelled::{self, Fields, LabelMap, LabelledFile};
 use koe::{AnalysedText, Lang, SentimentModel, TextAnalyzer, sentiment};
 
 /// Documents per `score_batch` call, as in the pipeline.
@@ -23,7 +23,8 @@ fn texts() -> (String, Vec<String>) {
         .unwrap_or_else(|| {
             Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/tweeteval-sentiment-val.tsv")
         });
-    match labelled::read(&tweets, &Fields::default(), &LabelMap::default()) {
+    let file = LabelledFile::new(&tweets, Fields::default());
+    match file.and_then(|file| labelled::read(&file, &LabelMap::default())) {
         Ok(data) => (
             "tweets".into(),
             data.docs.into_iter().map(|d| d.text).collect(),

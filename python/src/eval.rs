@@ -1,12 +1,13 @@
 //! `koe eval` on rows held in Python: the same reading of labels ([`LabelMap`]), the
-//! same passes ([`eval::read_gold`], [`eval::evaluate`], [`eval::compare_all`]) and the
-//! same [`Report`] as `koe eval --json`.
+//! same passes over the rows, borrowed where Python keeps them ([`InMemory`],
+//! [`GoldRows::read`], [`eval::read_gold`], [`eval::evaluate`], [`eval::compare_all`]),
+//! and the same [`Report`] as `koe eval --json`.
 
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 
-use koe::eval::labelled::{LabelMap, LabelledData};
-use koe::eval::{self, Report, Uncertainty};
+use koe::eval::labelled::{InMemory, LabelMap};
+use koe::eval::{self, GoldRows, Report, Uncertainty};
 
 use crate::errors::{model_error, runtime_error, value_error};
 use crate::pipelines::{analyzer, parse_lang, parse_spec};
@@ -56,35 +57,39 @@ fn eval_json(
     let analyzer = analyzer()?;
     let uncertainty = Uncertainty { resamples, seed };
     py.detach(|| {
-        let data = texts.with_strs(|strs| {
-            let rows = strs
-                .iter()
-                .zip(&labels)
-                .map(|(text, label)| (text.to_string(), label.to_string()));
-            LabelledData::from_rows(name, rows, &map)
-        });
-        if data.docs.is_empty() {
-            return Err(value_error(format!(
-                "no usable labelled row ({} bad rows; first: {})",
-                data.bad_lines.len(),
-                data.bad_lines
-                    .first()
-                    .map(|b| format!("row {}: {}", b.line, b.reason))
-                    .unwrap_or_default()
-            )));
-        }
-        let set = eval::read_gold(&analyzer, &data.docs, lang, &|_| {});
-        let mut reports = Vec::with_capacity(specs.len());
-        for spec in &specs {
-            let report = eval::evaluate(spec, &analyzer, &set, uncertainty, &|_| {});
-            reports.push(report.map_err(|e| match &e {
-                eval::Error::Model { source, .. } => model_error(source),
-                _ => runtime_error(&e),
-            })?);
-        }
-        let comparisons = eval::compare_all(&reports, &set, uncertainty);
-        let split = format!("all {} documents", data.docs.len());
-        let report = Report::new(&data, split, &set, reports, comparisons);
-        serde_json::to_string(&report).map_err(|e| runtime_error(&e))
+        texts.with_strs(|strs| {
+            let labels: Vec<&str> = labels.iter().map(|l| &**l).collect();
+            let source = InMemory {
+                name,
+                texts: strs,
+                labels: &labels,
+            };
+            let (rows, summary) = GoldRows::read(&source, &map).map_err(|e| runtime_error(&e))?;
+            if rows.is_empty() {
+                return Err(value_error(format!(
+                    "no usable labelled row ({} bad rows; first: {})",
+                    summary.bad_lines.len(),
+                    summary
+                        .bad_lines
+                        .first()
+                        .map(|b| format!("row {}: {}", b.line, b.reason))
+                        .unwrap_or_default()
+                )));
+            }
+            let split = format!("all {} documents", rows.len());
+            let set = eval::read_gold(&analyzer, &source, &map, rows, lang, &|_| {})
+                .map_err(|e| runtime_error(&e))?;
+            let mut reports = Vec::with_capacity(specs.len());
+            for spec in &specs {
+                let report = eval::evaluate(spec, &analyzer, &set, uncertainty, &|_| {});
+                reports.push(report.map_err(|e| match &e {
+                    eval::Error::Model { source, .. } => model_error(source),
+                    _ => runtime_error(&e),
+                })?);
+            }
+            let comparisons = eval::compare_all(&reports, &set, uncertainty);
+            let report = Report::new(&summary, split, &set, reports, comparisons);
+            serde_json::to_string(&report).map_err(|e| runtime_error(&e))
+        })
     })
 }

@@ -5,10 +5,10 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use koe::Lang;
-use koe::eval::labelled::{self, Fields, LabelMap, LabelledData};
-use koe::eval::{self, ModelReport, Report, Uncertainty};
-use koe::sentiment::ModelSpec;
+use koe::eval::labelled::{self, Fields, LabelMap, LabelledData, LabelledFile};
+use koe::eval::{self, GoldRows, ModelReport, Report, Uncertainty};
 use koe::sentiment::train::stratified_holdout;
+use koe::sentiment::{Label, ModelSpec};
 
 use super::output::{emit, print_json, progress_bar};
 use super::{DictionaryArgs, use_threads};
@@ -32,10 +32,11 @@ mod render;
 /// the two classes and a model's `neutral` counts as wrong. Bad lines are counted and
 /// listed with their line numbers; they do not stop the run.
 ///
-/// Speed: a first pass of the text stage is timed on its own; each model then streams the
-/// documents through the text stage and the model chunk by chunk (no analysed document is
-/// kept, so memory does not grow with the data set), and its scoring time is its share of
-/// that pass; loading is timed apart. Peak memory is the process's resident high-water
+/// The file is streamed, never held: a first pass reads the gold labels, a second runs
+/// the text stage (timed on its own), and each model then reads the file again and sends
+/// the texts through the text stage and the model batch by batch; memory keeps a few
+/// bytes per document, so it does not grow with the data set. A model's scoring time is
+/// its share of its pass; loading is timed apart. Peak memory is the process's resident high-water
 /// mark (VmHWM), reset before each model where Linux allows.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:
@@ -137,9 +138,8 @@ impl DataArgs {
         &self.data
     }
 
-    /// Reads the file and keeps `part` of it (all of it without --holdout); returns the
-    /// data and a description of the split.
-    pub fn read(&self, part: Part) -> anyhow::Result<(LabelledData, String)> {
+    /// The labelled file and the reading of its labels.
+    pub fn source(&self) -> anyhow::Result<(LabelledFile, LabelMap)> {
         let map = match &self.label_map {
             Some(spec) => LabelMap::with_overrides(spec)?,
             None => LabelMap::default(),
@@ -148,49 +148,70 @@ impl DataArgs {
             text: self.text_field.clone(),
             label: self.label_field.clone(),
         };
-        let mut data = labelled::read(&self.data, &fields, &map)
-            .with_context(|| format!("reading labelled data {}", self.data.display()))?;
-        let Some(fraction) = self.holdout else {
-            let all = format!("all {} documents", data.docs.len());
-            return Ok((data, all));
-        };
-        let total = data.docs.len();
-        let labels: Vec<_> = data.docs.iter().map(|d| d.label).collect();
-        let held = stratified_holdout(&labels, fraction, self.split_seed);
-        let mut keep = held.iter().map(|&h| h == (part == Part::HeldOut));
+        Ok((LabelledFile::new(&self.data, fields)?, map))
+    }
+
+    /// Reads the file and keeps `part` of it (all of it without --holdout); returns the
+    /// data and a description of the split.
+    pub fn read(&self, part: Part) -> anyhow::Result<(LabelledData, String)> {
+        let (file, map) = self.source()?;
+        let mut data = labelled::read(&file, &map).with_context(|| self.reading())?;
+        let labels: Vec<Label> = data.docs.iter().map(|d| d.label).collect();
+        let (keep, description) = self.split(&labels, part);
+        let mut keep = keep.into_iter();
         data.docs.retain(|_| keep.next().unwrap_or(false));
-        let which = match part {
-            Part::HeldOut => "held-out",
-            Part::Rest => "training",
+        Ok((data, description))
+    }
+
+    fn reading(&self) -> String {
+        format!("reading labelled data {}", self.data.display())
+    }
+
+    /// Which of the documents labelled `labels` (in file order) `part` keeps, and a
+    /// description of the split.
+    fn split(&self, labels: &[Label], part: Part) -> (Vec<bool>, String) {
+        let total = labels.len();
+        let Some(fraction) = self.holdout else {
+            return (vec![true; total], format!("all {total} documents"));
         };
-        let percent = match part {
-            Part::HeldOut => fraction * 100.0,
-            Part::Rest => (1.0 - fraction) * 100.0,
+        let keep: Vec<bool> = stratified_holdout(labels, fraction, self.split_seed)
+            .into_iter()
+            .map(|held| held == (part == Part::HeldOut))
+            .collect();
+        let (which, percent) = match part {
+            Part::HeldOut => ("held-out", fraction * 100.0),
+            Part::Rest => ("training", (1.0 - fraction) * 100.0),
         };
         let description = format!(
             "{} of {total} documents: the {which} {percent:.0}% of a stratified split \
              (--holdout {fraction}, --split-seed {})",
-            data.docs.len(),
+            keep.iter().filter(|&&k| k).count(),
             self.split_seed
         );
-        Ok((data, description))
+        (keep, description)
     }
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     use_threads(args.threads)?;
-    let (data, split) = args.data.read(Part::HeldOut)?;
+    let (file, map) = args.data.source()?;
+    let (mut rows, summary) = GoldRows::read(&file, &map).with_context(|| args.data.reading())?;
+    let (keep, split) = args.data.split(&rows.gold, Part::HeldOut);
+    rows.retain(&keep);
     anyhow::ensure!(
-        !data.docs.is_empty(),
+        !rows.is_empty(),
         "{} holds no usable labelled line ({} bad lines)",
         args.data.data.display(),
-        data.bad_lines.len()
+        summary.bad_lines.len()
     );
     let analyzer = args.dictionary.load_analyzer()?;
-    let n = data.docs.len() as u64;
+    let n = rows.len() as u64;
     let bar = progress_bar(n * (1 + args.models.len() as u64), args.quiet || args.json);
     bar.set_message("text stage");
-    let set = eval::read_gold(&analyzer, &data.docs, args.data.lang, &|k| bar.inc(k));
+    let set = eval::read_gold(&analyzer, &file, &map, rows, args.data.lang, &|k| {
+        bar.inc(k)
+    })
+    .with_context(|| args.data.reading())?;
     let uncertainty = Uncertainty {
         resamples: args.resamples,
         seed: args.seed,
@@ -210,7 +231,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     bar.set_message("comparing");
     let comparisons = eval::compare_all(&models, &set, uncertainty);
     bar.finish_and_clear();
-    let report = Report::new(&data, split, &set, models, comparisons);
+    let report = Report::new(&summary, split, &set, models, comparisons);
     if args.json {
         print_json(&report)
     } else {

@@ -53,11 +53,13 @@ pub struct Args {
     allow_host: Vec<String>,
 
     /// Close a connection after this many seconds without a byte either way.
-    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    #[arg(long, default_value_t = 30, value_name = "SECONDS",
+          value_parser = clap::value_parser!(u64).range(1..))]
     idle_timeout: u64,
 
     /// How often to check for a newer generation of DIR, in seconds.
-    #[arg(long, default_value_t = 2, value_name = "SECONDS")]
+    #[arg(long, default_value_t = 2, value_name = "SECONDS",
+          value_parser = clap::value_parser!(u64).range(1..))]
     reload_every: u64,
 
     #[command(flatten)]
@@ -93,10 +95,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         );
         // The URL alone on stdout, for scripts that start the server on port 0.
         println!("http://{host}:{}/", local.port());
-        let every = Duration::from_secs(args.reload_every.max(1));
+        let every = Duration::from_secs(args.reload_every);
         tokio::spawn(watch(served.clone(), every));
         let app = router(served, Hosts::new(local.ip(), &args.allow_host));
-        koe::serve::run(listener, app, Duration::from_secs(args.idle_timeout.max(1)))
+        koe::serve::run(listener, app, Duration::from_secs(args.idle_timeout))
             .await
             .context("the server failed")
     })?;

@@ -296,16 +296,15 @@ impl TrainingData {
         let train = eval::analyse(&analyzer, &docs, args.data.lang, &|_| {});
         let validation =
             validation_docs.map(|docs| eval::analyse(&analyzer, &docs, args.data.lang, &|_| {}));
-        let bytes = std::fs::read(args.data.path())
-            .with_context(|| format!("reading {}", args.data.path().display()))?;
+        let digest = koe::pipeline::hash_file(args.data.path())?;
         let file_name = args.data.path().file_name().map_or_else(
             || args.data.path().display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
         let mut provenance = format!(
             "{file_name} (blake3 {}; {} bad lines): {split_words}",
-            blake3::hash(&bytes).to_hex(),
-            data.bad_lines.len() + train.failed.len()
+            digest,
+            data.summary.bad_lines.len() + train.failed.len()
         );
         if let Some(note) = &args.provenance {
             provenance = format!("{note}. {provenance}");

@@ -1,15 +1,19 @@
 //! Evaluation: how well, how fast and in how much memory sentiment models label a
 //! labelled data set (`koe eval`).
 //!
-//! [`labelled`] reads the gold data; [`read_gold`] runs the text stage once over it
-//! (timed on its own) and keeps each document's label, language and line, not its
-//! analysed text; [`evaluate`] then loads one model and streams the documents through
-//! the text stage and the model chunk by chunk, so memory holds one chunk of analysed
-//! text per thread whatever the size of the set. It compares the document labels with
-//! the gold ones ([`metrics`]), timing loading apart from scoring and watching peak
-//! memory ([`memory`]). [`analyse`] keeps every analysed document, for training. The same data in the same run for every model keeps the ratios fair.
-//! [`stats`] adds bootstrap intervals to each model's figures (overall and per language)
-//! and compares models pairwise on the same rows ([`compare_all`]).
+//! [`labelled`] reads the gold data. Evaluation streams it: [`GoldRows::read`] reads the
+//! source once and keeps each good row's line and gold label, not its text (a split,
+//! such as `--holdout`, then keeps some rows); [`read_gold`] reads it again and runs the
+//! text stage over those rows (timed on its own), keeping each one's language;
+//! [`evaluate`] loads one model and reads the source once more, sending the texts through
+//! the text stage and the model in bounded batches. Memory holds a few bytes per row
+//! (line, gold label, language, each model's label: what the statistics need) and one
+//! batch of texts, whatever the size of the set. It compares the document labels with the
+//! gold ones ([`metrics`]), timing loading apart from scoring and watching peak memory
+//! ([`memory`]). [`analyse`] keeps every analysed document, for training. The same data
+//! in the same run for every model keeps the ratios fair. [`stats`] adds bootstrap
+//! intervals to each model's figures (overall and per language) and compares models
+//! pairwise on the same rows ([`compare_all`]).
 
 pub mod labelled;
 pub mod memory;
@@ -32,7 +36,7 @@ use serde::Serialize;
 use crate::lang::Lang;
 use crate::sentiment::{self, Label, ModelSpec, SentimentModel};
 use crate::text::{AnalysedText, TextAnalyzer};
-use labelled::{BadLine, LabelledDoc};
+use labelled::{BadLine, LabelMap, LabelledDoc, Source, Summary};
 use memory::{MemoryProbe, PeakMemory};
 use metrics::{Confusion, Metrics};
 pub use report::Report;
@@ -40,6 +44,9 @@ use stats::{Comparison, Intervals};
 
 /// Documents handed to a worker (and to `score_batch`) at once, as in the pipeline.
 const CHUNK: usize = 64;
+
+/// Chunks per worker thread in one batch of texts read from the source.
+const CHUNKS_PER_THREAD: usize = 4;
 
 /// Errors that stop an evaluation.
 #[derive(Debug, thiserror::Error)]
@@ -78,7 +85,10 @@ pub fn analyse(
         .flat_map_iter(|chunk| {
             let analysed: Vec<_> = chunk
                 .iter()
-                .map(|doc| analyse_one(analyzer, doc, lang).map(|text| (text, doc.label, doc.line)))
+                .map(|doc| {
+                    analyse_one(analyzer, doc.line, &doc.text, lang)
+                        .map(|text| (text, doc.label, doc.line))
+                })
                 .collect();
             progress(chunk.len() as u64);
             analysed
@@ -172,11 +182,53 @@ impl Uncertainty {
     }
 }
 
-/// The gold side of a labelled set after one pass of the text stage: the documents it
-/// could analyse, with their labels, languages and lines, but not their analysed text.
-#[derive(Debug)]
+/// The rows of a labelled source to evaluate on, before the text stage: each one's line
+/// and gold label, in the source's order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GoldRows {
+    pub lines: Vec<u64>,
+    pub gold: Vec<Label>,
+}
+
+impl GoldRows {
+    /// Every good row of `source` (its raw labels read through `labels`), and what
+    /// reading it found besides them.
+    pub fn read(source: &dyn Source, labels: &LabelMap) -> Result<(GoldRows, Summary), Error> {
+        let mut rows = GoldRows::default();
+        let summary = labelled::scan(source, labels, &mut |row| {
+            rows.lines.push(row.line);
+            rows.gold.push(row.label);
+        })?;
+        Ok((rows, summary))
+    }
+
+    pub fn len(&self) -> usize {
+        self.gold.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.gold.is_empty()
+    }
+
+    /// Keeps row `i` where `keep[i]` (a split over the rows in order).
+    pub fn retain(&mut self, keep: &[bool]) {
+        (self.lines, self.gold) = self
+            .lines
+            .iter()
+            .zip(&self.gold)
+            .zip(keep)
+            .filter(|(_, keep)| **keep)
+            .map(|((&line, &gold), _)| (line, gold))
+            .unzip();
+    }
+}
+
+/// The gold side of a labelled set after one pass of the text stage: the rows it could
+/// analyse, with their labels, languages and lines, and the source to read their texts
+/// from again.
 pub struct GoldSet<'a> {
-    pub docs: Vec<&'a LabelledDoc>,
+    pub source: &'a dyn Source,
+    pub labels: &'a LabelMap,
     pub gold: Vec<Label>,
     pub langs: Vec<Lang>,
     /// Each document's line in the labelled file.
@@ -189,57 +241,119 @@ pub struct GoldSet<'a> {
     pub lang: Option<Lang>,
 }
 
-/// Runs the text stage over `docs` in parallel (timed), keeping what [`evaluate`] needs
-/// besides the analysed text; `progress` hears how many more are done.
+impl GoldSet<'_> {
+    /// Documents in the set.
+    pub fn len(&self) -> usize {
+        self.gold.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.gold.is_empty()
+    }
+}
+
+/// Reads the texts of `rows` from `source` again and runs the text stage over them in
+/// parallel (timed, reading excluded), keeping what [`evaluate`] needs besides the
+/// analysed text; `progress` hears how many more are done.
 pub fn read_gold<'a>(
     analyzer: &TextAnalyzer,
-    docs: &'a [LabelledDoc],
+    source: &'a dyn Source,
+    labels: &'a LabelMap,
+    rows: GoldRows,
     lang: Option<Lang>,
     progress: &(dyn Fn(u64) + Sync),
-) -> GoldSet<'a> {
-    let started = Instant::now();
-    let results: Vec<Result<Lang, BadLine>> = docs
-        .par_chunks(CHUNK)
-        .flat_map_iter(|chunk| {
-            let langs: Vec<_> = chunk
-                .iter()
-                .map(|doc| analyse_one(analyzer, doc, lang).map(|text| text.lang))
-                .collect();
-            progress(chunk.len() as u64);
-            langs
-        })
-        .collect();
+) -> Result<GoldSet<'a>, Error> {
     let mut set = GoldSet {
-        docs: Vec::with_capacity(docs.len()),
-        gold: Vec::with_capacity(docs.len()),
-        langs: Vec::with_capacity(docs.len()),
-        lines: Vec::with_capacity(docs.len()),
+        source,
+        labels,
+        gold: Vec::with_capacity(rows.len()),
+        langs: Vec::with_capacity(rows.len()),
+        lines: Vec::with_capacity(rows.len()),
         failed: Vec::new(),
         analysis_s: 0.0,
         lang,
     };
-    for (doc, result) in docs.iter().zip(results) {
-        match result {
-            Ok(lang) => {
-                set.docs.push(doc);
-                set.gold.push(doc.label);
-                set.langs.push(lang);
-                set.lines.push(doc.line);
+    let mut gold = rows.gold.iter();
+    stream_texts(source, labels, &rows.lines, &mut |batch| {
+        let started = Instant::now();
+        let langs: Vec<Result<Lang, BadLine>> = batch
+            .par_chunks(CHUNK)
+            .flat_map_iter(|chunk| {
+                let langs: Vec<_> = chunk
+                    .iter()
+                    .map(|doc| analyse_one(analyzer, doc.line, &doc.text, lang).map(|t| t.lang))
+                    .collect();
+                progress(chunk.len() as u64);
+                langs
+            })
+            .collect();
+        set.analysis_s += started.elapsed().as_secs_f64();
+        for (doc, result) in batch.iter().zip(langs) {
+            let label = *gold.next().expect("one gold label per row streamed");
+            match result {
+                Ok(lang) => {
+                    set.gold.push(label);
+                    set.langs.push(lang);
+                    set.lines.push(doc.line);
+                }
+                Err(bad) => set.failed.push(bad),
             }
-            Err(bad) => set.failed.push(bad),
         }
+    })?;
+    Ok(set)
+}
+
+/// A row's text, read from the source for one batch.
+struct RowText {
+    line: u64,
+    text: String,
+}
+
+/// Reads `source` again and hands the texts of the rows at `lines` (ascending, as
+/// [`GoldRows`] found them) to `work` in order, in batches of a few chunks per worker
+/// thread, so that one batch of texts is held at a time.
+fn stream_texts(
+    source: &dyn Source,
+    labels: &LabelMap,
+    lines: &[u64],
+    work: &mut dyn FnMut(&[RowText]),
+) -> Result<(), labelled::Error> {
+    let size = CHUNK * CHUNKS_PER_THREAD * rayon::current_num_threads();
+    let mut batch: Vec<RowText> = Vec::with_capacity(size);
+    let mut wanted = lines.iter().peekable();
+    labelled::scan(source, labels, &mut |row| {
+        if wanted.next_if_eq(&&row.line).is_none() {
+            return;
+        }
+        batch.push(RowText {
+            line: row.line,
+            text: row.text.to_string(),
+        });
+        if batch.len() == size {
+            work(&batch);
+            batch.clear();
+        }
+    })?;
+    if let Some(&&line) = wanted.peek() {
+        return Err(labelled::Error::Changed {
+            name: source.name(),
+            line,
+        });
     }
-    set.analysis_s = started.elapsed().as_secs_f64();
-    set
+    if !batch.is_empty() {
+        work(&batch);
+    }
+    Ok(())
 }
 
 fn analyse_one(
     analyzer: &TextAnalyzer,
-    doc: &LabelledDoc,
+    line: u64,
+    text: &str,
     lang: Option<Lang>,
 ) -> Result<AnalysedText, BadLine> {
-    analyzer.analyse(&doc.text, lang).map_err(|e| BadLine {
-        line: doc.line,
+    analyzer.analyse(text, lang).map_err(|e| BadLine {
+        line,
         reason: format!("analysis failed: {}", with_causes(&e)),
     })
 }
@@ -261,20 +375,17 @@ pub fn evaluate(
     };
     let model = spec.load().map_err(model_error)?;
     let load_s = loading.elapsed().as_secs_f64();
-    let pass = Instant::now();
-    let (predicted, scoring_share) =
-        stream_predict(model.as_ref(), analyzer, set, progress).map_err(model_error)?;
+    let pass = stream_predict(model.as_ref(), analyzer, set, progress)?;
+    let predicted = pass.labels.map_err(model_error)?;
     // The pass runs the text stage again; the share of the workers' time spent in
     // `score_batch` is the model's.
-    let scoring_s = pass.elapsed().as_secs_f64() * scoring_share;
+    let scoring_s = pass.busy_s * pass.scoring_share;
     let memory = probe.finish();
-    let n = set.docs.len() as f64;
+    let n = set.len() as f64;
     let confusion = Confusion::from_pairs(set.gold.iter().copied().zip(predicted.iter().copied()));
     let mut by_lang = BTreeMap::new();
     for lang in [Lang::Ja, Lang::En, Lang::Und] {
-        let rows: Vec<usize> = (0..set.docs.len())
-            .filter(|&i| set.langs[i] == lang)
-            .collect();
+        let rows: Vec<usize> = (0..set.len()).filter(|&i| set.langs[i] == lang).collect();
         if rows.is_empty() {
             continue;
         }
@@ -304,40 +415,90 @@ pub fn evaluate(
     })
 }
 
-/// Document labels, each chunk analysed and scored on a worker thread and then dropped;
-/// with the share of the workers' time that scoring took.
+/// One model's pass over a set.
+struct Pass {
+    /// Each document's label, in order, or the model's first failure.
+    labels: Result<Vec<Label>, sentiment::Error>,
+    /// Wall time of the batches' work (reading the source excluded).
+    busy_s: f64,
+    /// The share of the workers' time that `score_batch` took.
+    scoring_share: f64,
+}
+
+/// Document labels, each chunk of a batch analysed and scored on a worker thread and
+/// then dropped.
 fn stream_predict(
     model: &dyn SentimentModel,
     analyzer: &TextAnalyzer,
     set: &GoldSet,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<(Vec<Label>, f64), sentiment::Error> {
-    let chunks: Vec<(Vec<Label>, f64, f64)> = set
-        .docs
-        .par_chunks(CHUNK)
-        .map(|chunk| -> Result<_, sentiment::Error> {
-            let analysing = Instant::now();
-            // Every document here analysed once already ([`read_gold`]); the text stage
-            // is deterministic, so none fails now.
-            let texts: Vec<AnalysedText> = chunk
-                .iter()
-                .filter_map(|doc| analyse_one(analyzer, doc, set.lang).ok())
-                .collect();
-            let analysis_s = analysing.elapsed().as_secs_f64();
-            let scoring = Instant::now();
-            let refs: Vec<&AnalysedText> = texts.iter().collect();
-            let scored = model.score_batch(&refs)?;
-            let scoring_s = scoring.elapsed().as_secs_f64();
-            progress(chunk.len() as u64);
-            let labels = scored.into_iter().map(|s| s.doc.label).collect();
-            Ok((labels, analysis_s, scoring_s))
-        })
-        .collect::<Result<_, _>>()?;
-    let (analysis, scoring) = chunks
-        .iter()
-        .fold((0.0, 0.0), |(a, s), c| (a + c.1, s + c.2));
-    let labels = chunks.into_iter().flat_map(|c| c.0).collect();
-    Ok((labels, scoring / (analysis + scoring).max(1e-12)))
+) -> Result<Pass, Error> {
+    let mut labels = Ok(Vec::with_capacity(set.len()));
+    let (mut busy_s, mut analysis_s, mut scoring_s) = (0.0, 0.0, 0.0);
+    let mut changed = None;
+    let lang = set.lang;
+    stream_texts(set.source, set.labels, &set.lines, &mut |batch| {
+        let Ok(done) = &mut labels else {
+            return;
+        };
+        if changed.is_some() {
+            return;
+        }
+        let started = Instant::now();
+        let chunks: Result<Vec<(Vec<Label>, f64, f64)>, PassError> = batch
+            .par_chunks(CHUNK)
+            .map(|chunk| {
+                let analysing = Instant::now();
+                // Every document here analysed once already ([`read_gold`]); the text
+                // stage is deterministic, so one that fails now was changed since.
+                let texts: Vec<AnalysedText> = chunk
+                    .iter()
+                    .map(|doc| analyse_one(analyzer, doc.line, &doc.text, lang))
+                    .collect::<Result<_, _>>()
+                    .map_err(PassError::Changed)?;
+                let analysis_s = analysing.elapsed().as_secs_f64();
+                let scoring = Instant::now();
+                let refs: Vec<&AnalysedText> = texts.iter().collect();
+                let scored = model.score_batch(&refs).map_err(PassError::Model)?;
+                let scoring_s = scoring.elapsed().as_secs_f64();
+                progress(chunk.len() as u64);
+                let labels = scored.into_iter().map(|s| s.doc.label).collect();
+                Ok((labels, analysis_s, scoring_s))
+            })
+            .collect();
+        busy_s += started.elapsed().as_secs_f64();
+        match chunks {
+            Ok(chunks) => {
+                for (chunk, a, s) in chunks {
+                    done.extend(chunk);
+                    analysis_s += a;
+                    scoring_s += s;
+                }
+            }
+            Err(PassError::Model(error)) => labels = Err(error),
+            Err(PassError::Changed(bad)) => {
+                changed.get_or_insert(bad.line);
+            }
+        }
+    })?;
+    if let Some(line) = changed {
+        return Err(labelled::Error::Changed {
+            name: set.source.name(),
+            line,
+        }
+        .into());
+    }
+    Ok(Pass {
+        labels,
+        busy_s,
+        scoring_share: scoring_s / (analysis_s + scoring_s).max(1e-12),
+    })
+}
+
+/// Why a chunk of a model's pass stopped.
+enum PassError {
+    Model(sentiment::Error),
+    Changed(BadLine),
 }
 
 /// Every pair of models (in the order given) compared on the rows of `set`.
@@ -372,22 +533,21 @@ mod tests {
 
     #[test]
     fn lexicon_on_a_tiny_set() {
-        let docs: Vec<LabelledDoc> = [
-            ("I love this, great service", Label::Positive),
-            ("Terrible, the worst delivery ever", Label::Negative),
-            ("とても満足しています", Label::Positive),
-            ("スタッフの対応が最悪でした", Label::Negative),
-        ]
-        .into_iter()
-        .enumerate()
-        .map(|(i, (text, label))| LabelledDoc {
-            line: i as u64 + 2,
-            text: text.into(),
-            label,
-        })
-        .collect();
-        let set = read_gold(test_analyzer(), &docs, None, &|_| {});
-        assert_eq!(set.docs.len(), 4);
+        let source = labelled::InMemory {
+            name: "<test>",
+            texts: &[
+                "I love this, great service",
+                "Terrible, the worst delivery ever",
+                "とても満足しています",
+                "スタッフの対応が最悪でした",
+            ],
+            labels: &["positive", "negative", "5", "1"],
+        };
+        let map = LabelMap::default();
+        let (rows, summary) = GoldRows::read(&source, &map).unwrap();
+        assert!(summary.bad_lines.is_empty());
+        let set = read_gold(test_analyzer(), &source, &map, rows, None, &|_| {}).unwrap();
+        assert_eq!(set.len(), 4);
         let report = evaluate(
             &ModelSpec::Lexicon,
             test_analyzer(),
@@ -420,5 +580,63 @@ mod tests {
             ),
             Err(Error::Model { .. })
         ));
+    }
+
+    /// Rows that count how often they are read, and lose row 2's label from the third
+    /// reading on (a file edited while `koe eval` runs).
+    struct Edited {
+        readings: std::cell::Cell<usize>,
+    }
+
+    impl Source for Edited {
+        fn name(&self) -> String {
+            "edited.tsv".into()
+        }
+
+        fn rows(&self, visit: &mut labelled::Visit<'_>) -> Result<(), labelled::Error> {
+            self.readings.set(self.readings.get() + 1);
+            let second = if self.readings.get() >= 3 { "??" } else { "1" };
+            visit(1, Ok(("配送が早くて助かりました", "5")));
+            visit(2, Ok(("The strap broke after a week", second)));
+            visit(3, Ok(("普通です", "3")));
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn each_pass_reads_the_source_again_and_an_edited_source_is_an_error() {
+        let source = Edited {
+            readings: std::cell::Cell::new(0),
+        };
+        let map = LabelMap::default();
+        let (mut rows, _) = GoldRows::read(&source, &map).unwrap();
+        assert_eq!(rows.lines, [1, 2, 3]);
+        rows.retain(&[true, true, false]);
+        assert_eq!(
+            (rows.lines.as_slice(), rows.gold.as_slice()),
+            (
+                [1, 2].as_slice(),
+                [Label::Positive, Label::Negative].as_slice()
+            )
+        );
+        let set = read_gold(test_analyzer(), &source, &map, rows, None, &|_| {}).unwrap();
+        assert_eq!(
+            (set.langs.as_slice(), source.readings.get()),
+            ([Lang::Ja, Lang::En].as_slice(), 2)
+        );
+        let edited = evaluate(
+            &ModelSpec::Lexicon,
+            test_analyzer(),
+            &set,
+            Uncertainty::default(),
+            &|_| {},
+        );
+        assert_eq!(source.readings.get(), 3);
+        match edited {
+            Err(Error::Data(labelled::Error::Changed { name, line })) => {
+                assert_eq!((name.as_str(), line), ("edited.tsv", 2));
+            }
+            other => panic!("expected a changed source, got {other:?}"),
+        }
     }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::labelled::{BadLine, LabelledData, RawLabel};
+use super::labelled::{BadLine, RawLabel, Summary};
 use super::stats::Comparison;
 use super::{GoldSet, ModelReport};
 use crate::sentiment::Label;
@@ -25,8 +25,9 @@ pub struct Report {
     /// Lines that gave no document (unreadable or unanalysable), with the reason.
     pub bad_lines: Vec<BadLine>,
     pub threads: usize,
-    /// The text stage over every document (each model's pass runs it again, chunk by
-    /// chunk, so that no analysed document is kept).
+    /// The text stage over every document, reading the file excluded (each model's pass
+    /// reads the file and runs the text stage again, batch by batch, so that no text is
+    /// kept).
     pub analysis_s: f64,
     pub analysis_docs_per_s: f64,
     pub models: Vec<ModelReport>,
@@ -36,9 +37,10 @@ pub struct Report {
 }
 
 impl Report {
-    /// The report of `models` (scored by [`super::evaluate`] on `set`, read from `data`).
+    /// The report of `models` (scored by [`super::evaluate`] on `set`, whose source's
+    /// reading found `data`).
     pub fn new(
-        data: &LabelledData,
+        data: &Summary,
         split: String,
         set: &GoldSet,
         models: Vec<ModelReport>,
@@ -65,13 +67,13 @@ impl Report {
             koe_version: env!("CARGO_PKG_VERSION"),
             data: data.path.clone(),
             split,
-            docs: set.docs.len(),
+            docs: set.len(),
             by_label,
             raw_labels: data.raw_labels.clone(),
             bad_lines,
             threads: rayon::current_num_threads(),
             analysis_s: set.analysis_s,
-            analysis_docs_per_s: set.docs.len() as f64 / set.analysis_s.max(1e-9),
+            analysis_docs_per_s: set.len() as f64 / set.analysis_s.max(1e-9),
             models,
             comparisons,
             notes,

@@ -61,7 +61,7 @@ pub struct GoldLabels {
 
 /// Reads a gold TSV (see the module doc), optionally gzipped, through ingest's readers.
 pub fn read_gold(path: &Path) -> Result<GoldLabels, Error> {
-    let (reader, _) = ingest::open_decoded(path)?;
+    let reader = ingest::open_decoded(path)?;
     let mut lines = CappedLines::new(reader, path, Limits::default().max_line_bytes());
     let bad_line = |line, reason: String| Error::BadLine {
         path: path.into(),
@@ -76,29 +76,21 @@ pub fn read_gold(path: &Path) -> Result<GoldLabels, Error> {
             number,
             length,
             max,
-        } => Err(bad_line(
-            number,
-            format!("line is {length} bytes, over the limit of {max}"),
-        )),
+        } => Err(bad_line(number, ingest::too_long(length, max))),
     };
-    let (_, header) = match lines.next_line()? {
-        Some(line) => text(line)?,
-        None => return Err(Error::NoHeader { path: path.into() }),
-    };
-    let header: Vec<&str> = header
-        .trim_start_matches('\u{feff}')
-        .split('\t')
-        .map(str::trim)
-        .collect();
+    let header = lines.tsv_header()?;
+    if header.is_empty() {
+        return Err(Error::NoHeader { path: path.into() });
+    }
     let label_at =
         header
             .iter()
-            .position(|&h| h == "label")
+            .position(|h| h == "label")
             .ok_or_else(|| Error::NoLabelColumn {
                 path: path.into(),
                 found: header.join(", "),
             })?;
-    let id_at = header.iter().position(|&h| h == "id");
+    let id_at = header.iter().position(|h| h == "id");
     let mut labels = Vec::new();
     let mut ids = id_at.map(|_| Vec::new());
     while let Some(line) = lines.next_line()? {

@@ -90,7 +90,7 @@ impl Iterator for JsonlReader {
                 length
             };
             if length > max {
-                let detail = format!("line is {length} bytes, over the limit of {max}");
+                let detail = super::lines::too_long(length, max);
                 let reject = self
                     .source
                     .reject(self.line, RejectReason::TextTooLong, detail);

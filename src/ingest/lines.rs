@@ -123,6 +123,11 @@ pub enum Line<'a> {
     },
 }
 
+/// Why a line (or row) over the cap was set aside, in the same words for every reader.
+pub fn too_long(length: usize, max: usize) -> String {
+    format!("line is {length} bytes, over the limit of {max}")
+}
+
 /// The lines of a stream ending in `\n`, numbered from 1, each kept up to `max` bytes:
 /// what the JSONL reader does, for other readers of line files (labelled data).
 pub struct CappedLines {
@@ -141,6 +146,21 @@ impl CappedLines {
             max,
             number: 0,
             buf: Vec::new(),
+        }
+    }
+
+    /// Reads the first line as a tab-separated header ([`super::csv::header_names`]): no
+    /// columns for an empty input, an [`super::Error::Header`] for a line over the cap.
+    pub fn tsv_header(&mut self) -> Result<Vec<String>, super::Error> {
+        match self.next_line()? {
+            None => Ok(Vec::new()),
+            Some(Line::Kept { bytes, .. }) => {
+                Ok(super::csv::header_names(bytes.split(|&b| b == b'\t')))
+            }
+            Some(Line::TooLong { length, max, .. }) => Err(super::Error::Header {
+                path: self.path.clone(),
+                message: too_long(length, max),
+            }),
         }
     }
 

@@ -30,7 +30,7 @@ use serde::Serialize;
 use crate::record::Record;
 pub use csv::{CsvRows, Row};
 pub use fields::{FieldMap, FieldNames, parse_date, parse_date_end, parse_since, parse_until};
-pub use lines::{CappedLines, Line};
+pub use lines::{CappedLines, Line, too_long};
 pub use parquet::ArrowRows;
 pub use rejects::RejectLog;
 
@@ -52,8 +52,8 @@ pub enum Error {
         "cannot tell the format of {0}: expected .jsonl, .ndjson, .csv or .tsv (optionally .gz), or .parquet"
     )]
     UnknownFormat(PathBuf),
-    #[error("{path}: bad CSV header: {message}")]
-    CsvHeader { path: PathBuf, message: String },
+    #[error("{path}: bad header row: {message}")]
+    Header { path: PathBuf, message: String },
     #[error("{path}: cannot read Parquet at row {row}: {source}")]
     Parquet {
         path: PathBuf,
@@ -158,12 +158,8 @@ enum Format {
 }
 
 fn format_of(path: &Path) -> Option<(Format, bool)> {
-    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
-    let (stem, gzip) = match name.strip_suffix(".gz") {
-        Some(stem) => (stem.to_string(), true),
-        None => (name, false),
-    };
-    let format = match stem.rsplit('.').next()? {
+    let (extension, gzip) = extension_of(path);
+    let format = match extension.as_str() {
         "jsonl" | "ndjson" => Format::Jsonl,
         "csv" => Format::Csv { delimiter: b',' },
         "tsv" => Format::Csv { delimiter: b'\t' },
@@ -172,6 +168,22 @@ fn format_of(path: &Path) -> Option<(Format, bool)> {
         _ => return None,
     };
     Some((format, gzip))
+}
+
+/// A file name's extension in lower case, less a final `.gz`, and whether it had one:
+/// `("tsv", true)` for `Train.TSV.gz`, `("", false)` for `README`.
+pub fn extension_of(path: &Path) -> (String, bool) {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let (stem, gzip) = match name.strip_suffix(".gz") {
+        Some(stem) => (stem, true),
+        None => (name.as_str(), false),
+    };
+    let extension = stem.rsplit_once('.').map_or("", |(_, e)| e).to_string();
+    (extension, gzip)
 }
 
 /// A stream of items from one input file.
@@ -231,24 +243,14 @@ fn decoded(input: Box<dyn Read + Send>, gzip: bool) -> Box<dyn BufRead + Send> {
     Box::new(BufReader::with_capacity(256 * 1024, raw))
 }
 
-/// Opens a line file for a reader of its own (labelled data): the file, gunzipped when
-/// its name ends in `.gz`, and its extension without the `.gz` (lower case).
-pub fn open_decoded(path: &Path) -> Result<(Box<dyn BufRead + Send>, String), Error> {
+/// Opens a file for a reader of its own (labelled data, gold themes): the file, gunzipped
+/// when its name ends in `.gz` ([`extension_of`] tells its format).
+pub fn open_decoded(path: &Path) -> Result<Box<dyn BufRead + Send>, Error> {
     let file = File::open(path).map_err(|source| Error::Open {
         path: path.into(),
         source,
     })?;
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let (stem, gzip) = match name.strip_suffix(".gz") {
-        Some(stem) => (stem, true),
-        None => (name.as_str(), false),
-    };
-    let extension = stem.rsplit_once('.').map_or("", |(_, e)| e).to_string();
-    Ok((decoded(Box::new(file), gzip), extension))
+    Ok(decoded(Box::new(file), extension_of(path).1))
 }
 
 /// Counts the bytes read through it.
@@ -318,5 +320,10 @@ mod tests {
         );
         assert_eq!(format_of(Path::new("dump.parquet.gz")), None);
         assert_eq!(format_of(Path::new("notes.txt")), None);
+        assert_eq!(format_of(Path::new("jsonl")), None);
+        assert_eq!(
+            extension_of(Path::new("d/Train.TSV.gz")),
+            ("tsv".into(), true)
+        );
     }
 }

@@ -94,7 +94,8 @@ pub(super) fn identify(
     Ok(files)
 }
 
-fn hash_file(path: &Path) -> Result<String, Error> {
+/// The blake3 digest of the file at `path`, in hex, read in a stream.
+pub fn hash_file(path: &Path) -> Result<String, Error> {
     let read = |source| Error::Input {
         path: path.to_path_buf(),
         source,

@@ -55,7 +55,7 @@ use crate::taxonomy::{MergeOutcome, RenameOutcome, Tagger};
 use crate::text::{AnalysedText, TextAnalyzer};
 use crate::topics::TopicOptions;
 pub use ids::DuplicateIds;
-pub use inputs::{InputFile, check_inputs};
+pub use inputs::{InputFile, check_inputs, hash_file};
 
 /// Documents per `score_batch` call: small enough to spread over cores, large enough for
 /// a transformer backend to pad and batch.

@@ -88,7 +88,7 @@ impl TopicSpecs {
             ja_en_dictionary,
             themes: self.themes,
             max_topics: self.max_topics,
-            min_topic_size: self.min_topic_size.max(1),
+            min_topic_size: self.min_topic_size,
             seed: self.seed,
             separate_languages: self.separate_languages,
             period: self.period,

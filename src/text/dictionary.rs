@@ -33,8 +33,12 @@ pub enum Error {
         target: PathBuf,
         message: String,
     },
-    #[error("cannot load the Japanese dictionary at {path}: {message}")]
-    Load { path: PathBuf, message: String },
+    #[error("cannot load the Japanese dictionary at {path}: {source}")]
+    Load {
+        path: PathBuf,
+        #[source]
+        source: lindera::error::LinderaError,
+    },
     #[error("cannot prepare the dictionary cache {path}: {source}")]
     Io {
         path: PathBuf,
@@ -105,9 +109,9 @@ pub fn ensure_built(dir: &Path) -> Result<&Path, Error> {
 pub fn load(dir: Option<&Path>) -> Result<Dictionary, Error> {
     let dir = dir.map(Path::to_path_buf).unwrap_or_else(default_dir);
     ensure_built(&dir)?;
-    lindera::dictionary::load_fs_dictionary(&dir).map_err(|e| Error::Load {
+    lindera::dictionary::load_fs_dictionary(&dir).map_err(|source| Error::Load {
         path: dir.clone(),
-        message: e.to_string(),
+        source,
     })
 }
 

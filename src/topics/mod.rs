@@ -101,7 +101,8 @@ pub struct TopicOptions {
     /// At most this many topics: the smallest is merged into its most similar until
     /// the cap holds.
     pub max_topics: Option<usize>,
-    /// A topic needs this many records; smaller ones are dissolved.
+    /// A topic needs this many records; smaller ones are dissolved (0 reads as 1: a topic
+    /// has a record at least).
     pub min_topic_size: usize,
     pub seed: u64,
     /// Exactly this many themes; None: chosen by stability in `min_themes..=max_themes`.

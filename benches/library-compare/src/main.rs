@@ -19,7 +19,7 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
 use faer::{Mat, Side};
-use koe::eval::labelled::{self, Fields, LabelMap};
+use koe::eval::labelled::{self, Fields, LabelMap, LabelledFile};
 use koe::eval::metrics::Confusion;
 use koe::sentiment::linear::features::{FeatureConfig, Features};
 use koe::sentiment::train::{self, HyperParameters, SplitMix64, TrainingRun};
@@ -72,7 +72,8 @@ fn row(what: &str, data: &str, method: &str, quality: &str, seconds: f64, base: 
 // ---------------------------------------------------------------- logistic regression
 
 fn logistic(analyzer: &TextAnalyzer, path: &Path, name: &str) -> Result<()> {
-    let all = labelled::read(path, &Fields::default(), &LabelMap::default())?;
+    let file = LabelledFile::new(path, Fields::default())?;
+    let all = labelled::read(&file, &LabelMap::default())?;
     let labels: Vec<Label> = all.docs.iter().map(|d| d.label).collect();
     let held = train::stratified_holdout(&labels, HOLDOUT, SPLIT_SEED);
     let (test, fit): (Vec<_>, Vec<_>) = all.docs.into_iter().zip(held).partition(|(_, h)| *h);

@@ -1,23 +1,25 @@
 //! The three formats of labelled files: TSV without quoting, CSV with it, JSONL, read
 //! through ingest's bounded readers ([`CappedLines`], and [`CsvRows`] for CSV, whose
-//! rows may span lines). Each hands every line's (text, raw label), or why it has none,
-//! to a collector.
+//! rows may span lines and whose header it reads). Each hands every line's (text, raw
+//! label), borrowed, or why it has none, to a [`Visit`]or.
 
 use std::path::Path;
 
-use super::{Error, Fields};
-use crate::ingest::{CappedLines, CsvRows, Line, Row};
+use super::{Error, Fields, Visit};
+use crate::ingest::{CappedLines, CsvRows, Line, Row, too_long};
 
-pub(super) type Collect<'a> = dyn FnMut(u64, Result<(String, String), String>) + 'a;
-
-fn column(header: &[&str], name: &str, path: &Path) -> Result<usize, Error> {
+fn column<S: AsRef<str>>(header: &[S], name: &str, path: &Path) -> Result<usize, Error> {
     header
         .iter()
-        .position(|h| h.trim() == name)
+        .position(|h| h.as_ref().trim() == name)
         .ok_or_else(|| Error::MissingColumn {
             path: path.into(),
             field: name.to_string(),
-            found: header.join(", "),
+            found: header
+                .iter()
+                .map(AsRef::as_ref)
+                .collect::<Vec<_>>()
+                .join(", "),
         })
 }
 
@@ -36,28 +38,16 @@ fn text_of(line: Line<'_>) -> (u64, Result<&str, String>) {
     }
 }
 
-/// Why a line or row over ingest's cap is a bad line.
-fn too_long(length: usize, max: usize) -> String {
-    format!("line is {length} bytes, over the limit of {max}")
-}
-
 pub(super) fn read_tsv(
     mut lines: CappedLines,
     path: &Path,
     fields: &Fields,
-    collect: &mut Collect<'_>,
+    visit: &mut Visit<'_>,
 ) -> Result<(), Error> {
-    let header = match lines.next_line()? {
-        None => return Err(Error::NoHeader { path: path.into() }),
-        Some(Line::Kept { bytes, .. }) => String::from_utf8_lossy(bytes).into_owned(),
-        Some(Line::TooLong { length, max, .. }) => {
-            return Err(Error::BadHeader {
-                path: path.into(),
-                message: too_long(length, max),
-            });
-        }
-    };
-    let header: Vec<&str> = header.trim_start_matches('\u{feff}').split('\t').collect();
+    let header = lines.tsv_header()?;
+    if header.is_empty() {
+        return Err(Error::NoHeader { path: path.into() });
+    }
     let (text_at, label_at) = (
         column(&header, &fields.text, path)?,
         column(&header, &fields.label, path)?,
@@ -68,7 +58,7 @@ pub(super) fn read_tsv(
             Ok(line) if line.trim().is_empty() => continue,
             Ok(line) => line,
             Err(reason) => {
-                collect(line_no, Err(reason));
+                visit(line_no, Err(reason));
                 continue;
             }
         };
@@ -80,9 +70,9 @@ pub(super) fn read_tsv(
                 header.len()
             ))
         } else {
-            Ok((cells[text_at].to_string(), cells[label_at].to_string()))
+            Ok((cells[text_at], cells[label_at]))
         };
-        collect(line_no, row);
+        visit(line_no, row);
     }
     Ok(())
 }
@@ -90,13 +80,16 @@ pub(super) fn read_tsv(
 pub(super) fn read_jsonl(
     mut lines: CappedLines,
     fields: &Fields,
-    collect: &mut Collect<'_>,
+    visit: &mut Visit<'_>,
 ) -> Result<(), Error> {
     while let Some(line) = lines.next_line()? {
         match text_of(line) {
             (_, Ok(line)) if line.trim().is_empty() => {}
-            (line_no, Ok(line)) => collect(line_no, json_row(line, fields)),
-            (line_no, Err(reason)) => collect(line_no, Err(reason)),
+            (line_no, Ok(line)) => match json_row(line, fields) {
+                Ok((text, label)) => visit(line_no, Ok((&text, &label))),
+                Err(reason) => visit(line_no, Err(reason)),
+            },
+            (line_no, Err(reason)) => visit(line_no, Err(reason)),
         }
     }
     Ok(())
@@ -106,31 +99,12 @@ pub(super) fn read_csv(
     mut rows: CsvRows,
     path: &Path,
     fields: &Fields,
-    collect: &mut Collect<'_>,
+    visit: &mut Visit<'_>,
 ) -> Result<(), Error> {
-    let header: Vec<String> = match rows.next_row()? {
-        None => return Err(Error::NoHeader { path: path.into() }),
-        Some(Row::Cells { cells, .. }) => cells
-            .iter()
-            .map(|name| String::from_utf8_lossy(name).to_string())
-            .collect(),
-        Some(Row::Broken { line, detail }) => {
-            return Err(Error::BadHeader {
-                path: path.into(),
-                message: format!("line {line}: {detail}"),
-            });
-        }
-        Some(Row::TooLong { length, max, .. }) => {
-            return Err(Error::BadHeader {
-                path: path.into(),
-                message: too_long(length, max),
-            });
-        }
-    };
-    let names: Vec<&str> = header
-        .iter()
-        .map(|name| name.trim_start_matches('\u{feff}'))
-        .collect();
+    let names = rows.header().to_vec();
+    if names.is_empty() {
+        return Err(Error::NoHeader { path: path.into() });
+    }
     let (text_at, label_at) = (
         column(&names, &fields.text, path)?,
         column(&names, &fields.label, path)?,
@@ -139,11 +113,11 @@ pub(super) fn read_csv(
         let (line, cells) = match row {
             Row::Cells { line, cells } => (line, cells),
             Row::Broken { line, detail } => {
-                collect(line, Err(format!("broken CSV: {detail}")));
+                visit(line, Err(format!("broken CSV: {detail}")));
                 continue;
             }
             Row::TooLong { line, length, max } => {
-                collect(line, Err(too_long(length, max)));
+                visit(line, Err(too_long(length, max)));
                 continue;
             }
         };
@@ -157,14 +131,11 @@ pub(super) fn read_csv(
                 names.len()
             ))
         } else {
-            let cell = |at: usize| {
-                std::str::from_utf8(&cells[at])
-                    .map(str::to_string)
-                    .map_err(|_| "not UTF-8".to_string())
-            };
+            let cell =
+                |at: usize| std::str::from_utf8(&cells[at]).map_err(|_| "not UTF-8".to_string());
             cell(text_at).and_then(|text| Ok((text, cell(label_at)?)))
         };
-        collect(line, row);
+        visit(line, row);
     }
     Ok(())
 }

@@ -1,18 +1,24 @@
-//! Labelled data: a TSV, CSV or JSONL file of texts with gold sentiment labels →
-//! [`LabelledDoc`]s for `koe eval` and `koe train`.
+//! Labelled data: a TSV, CSV or JSONL file of texts with gold sentiment labels (or such
+//! rows in memory) → labelled rows for `koe eval` and `koe train`.
+//!
+//! A [`Source`] hands over its rows afresh each time it is asked ([`LabelledFile`],
+//! [`InMemory`]); [`scan`] maps their raw labels and passes each good row on while
+//! keeping only the bad lines and the raw labels seen, so `koe eval` can read a file
+//! once per pass without holding its texts; [`read`] keeps every document (training).
 //!
 //! The file is opened and read with ingest's readers: gzipped when its name ends in `.gz`
 //! (`train.tsv.gz`), lines and CSV rows kept up to ingest's cap (a longer one is a bad
-//! line, not a memory spike), read errors with the file and line. TSV (`.tsv`) is read as
-//! IANA tab-separated values: a header row, one record per line, no quoting, so a tweet
-//! that starts with `"` keeps its quotes. CSV (`.csv`) is read with RFC 4180 quoting, as
-//! ingest reads it: a quoted cell may span lines (the row's line is the one it starts
-//! on), and a stray quote costs its own line, not the rest of the file. JSONL (`.jsonl`, `.ndjson`) takes one object per line; a
-//! numeric label (`5`) reads as its digits. Raw labels go through a [`LabelMap`]: by
-//! default the names `negative`/`neutral`/`positive` (and `neg`/`neu`/`pos`) and 5-star
-//! ratings, 1–2 negative, 3 neutral, 4–5 positive. A bad line (wrong column count, no
-//! text, a label the map does not know, broken JSON) is set aside as a [`BadLine`] with
-//! its line number; only a file that cannot be read at all is an [`Error`].
+//! line, not a memory spike), header rows as ingest reads them, read errors with the file
+//! and line. TSV (`.tsv`) is read as IANA tab-separated values: a header row, one record
+//! per line, no quoting, so a tweet that starts with `"` keeps its quotes. CSV (`.csv`)
+//! is read with RFC 4180 quoting, as ingest reads it: a quoted cell may span lines (the
+//! row's line is the one it starts on), and a stray quote costs its own line, not the
+//! rest of the file. JSONL (`.jsonl`, `.ndjson`) takes one object per line; a numeric
+//! label (`5`) reads as its digits. Raw labels go through a [`LabelMap`]: by default the
+//! names `negative`/`neutral`/`positive` (and `neg`/`neu`/`pos`) and 5-star ratings, 1–2
+//! negative, 3 neutral, 4–5 positive. A bad line (wrong column count, no text, a label
+//! the map does not know, broken JSON) is set aside as a [`BadLine`] with its line
+//! number; only a file that cannot be read at all is an [`Error`].
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -41,10 +47,11 @@ pub enum Error {
     },
     #[error("{path}: no header row")]
     NoHeader { path: PathBuf },
-    #[error("{path}: bad header row: {message}")]
-    BadHeader { path: PathBuf, message: String },
     #[error("bad --label-map entry {entry:?}: {message}")]
     LabelMap { entry: String, message: String },
+    /// A later pass did not find the rows the first one found.
+    #[error("{name} changed while koe read it: line {line} is not the labelled row it was")]
+    Changed { name: String, line: u64 },
 }
 
 /// Raw label → koe's three classes: the `--label-map` overrides, then koe's one reading
@@ -95,12 +102,111 @@ impl Default for Fields {
     }
 }
 
+/// What [`Source::rows`] hands over for each row: its 1-based line, and its text and raw
+/// label or why it has none.
+pub type Visit<'a> = dyn FnMut(u64, Result<(&str, &str), String>) + 'a;
+
+/// Labelled rows that can be read more than once, in the same order each time: a file
+/// ([`LabelledFile`]) or rows in memory ([`InMemory`]). `koe eval` reads its source once
+/// per pass rather than holding the texts.
+pub trait Source {
+    /// What the rows come from: the file's path, or a name given to rows in memory.
+    fn name(&self) -> String;
+
+    /// Hands every row to `visit`, in order.
+    fn rows(&self, visit: &mut Visit<'_>) -> Result<(), Error>;
+}
+
+/// The formats of labelled files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Tsv,
+    Csv,
+    Jsonl,
+}
+
+/// A labelled file (see the module docs for its formats), read afresh by each pass.
+#[derive(Debug, Clone)]
+pub struct LabelledFile {
+    path: PathBuf,
+    fields: Fields,
+    format: Format,
+}
+
+impl LabelledFile {
+    /// The file at `path`, its format told by its name; nothing is read yet.
+    pub fn new(path: &Path, fields: Fields) -> Result<Self, Error> {
+        let format = match ingest::extension_of(path).0.as_str() {
+            "tsv" => Format::Tsv,
+            "csv" => Format::Csv,
+            "jsonl" | "ndjson" => Format::Jsonl,
+            _ => return Err(Error::UnknownFormat(path.into())),
+        };
+        Ok(LabelledFile {
+            path: path.into(),
+            fields,
+            format,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Source for LabelledFile {
+    fn name(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    fn rows(&self, visit: &mut Visit<'_>) -> Result<(), Error> {
+        let (path, fields) = (self.path.as_path(), &self.fields);
+        let reader = ingest::open_decoded(path)?;
+        let max = Limits::default().max_line_bytes();
+        match self.format {
+            Format::Tsv => read_tsv(CappedLines::new(reader, path, max), path, fields, visit),
+            Format::Csv => read_csv(CsvRows::open(reader, path, b',', max)?, path, fields, visit),
+            Format::Jsonl => read_jsonl(CappedLines::new(reader, path, max), fields, visit),
+        }
+    }
+}
+
+/// Rows held in memory (a DataFrame's text and label columns, borrowed): row `i` is
+/// line `i + 1`. Texts and labels pair up in order; extra ones on either side are ignored.
+#[derive(Debug, Clone, Copy)]
+pub struct InMemory<'a> {
+    pub name: &'a str,
+    pub texts: &'a [&'a str],
+    pub labels: &'a [&'a str],
+}
+
+impl Source for InMemory<'_> {
+    fn name(&self) -> String {
+        self.name.to_string()
+    }
+
+    fn rows(&self, visit: &mut Visit<'_>) -> Result<(), Error> {
+        for (i, (text, label)) in self.texts.iter().zip(self.labels).enumerate() {
+            visit(i as u64 + 1, Ok((text, label)));
+        }
+        Ok(())
+    }
+}
+
 /// One labelled text.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LabelledDoc {
     /// 1-based line (the header is line 1 in TSV and CSV).
     pub line: u64,
     pub text: String,
+    pub label: Label,
+}
+
+/// A good row as [`scan`] hands it over: its text borrowed from the reader.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LabelledRow<'a> {
+    pub line: u64,
+    pub text: &'a str,
     pub label: Label,
 }
 
@@ -111,11 +217,11 @@ pub struct BadLine {
     pub reason: String,
 }
 
-/// A whole labelled file.
+/// What reading a labelled source found besides its documents.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct LabelledData {
+pub struct Summary {
+    /// The source's name ([`Source::name`]).
     pub path: String,
-    pub docs: Vec<LabelledDoc>,
     pub bad_lines: Vec<BadLine>,
     /// Each raw label seen, how it was mapped and how often.
     pub raw_labels: BTreeMap<String, RawLabel>,
@@ -127,80 +233,57 @@ pub struct RawLabel {
     pub count: u64,
 }
 
-impl LabelledData {
-    /// No rows yet; `path` names where they come from.
-    pub fn new(path: impl Into<String>) -> Self {
-        LabelledData {
-            path: path.into(),
-            docs: Vec::new(),
-            bad_lines: Vec::new(),
-            raw_labels: BTreeMap::new(),
-        }
-    }
-
-    /// Rows held in memory (a DataFrame's text and label columns): row `i` is line
-    /// `i + 1`; each goes through `labels` as a file's lines do.
-    pub fn from_rows(
-        path: impl Into<String>,
-        rows: impl IntoIterator<Item = (String, String)>,
-        labels: &LabelMap,
-    ) -> Self {
-        let mut data = LabelledData::new(path);
-        for (i, row) in rows.into_iter().enumerate() {
-            data.add(i as u64 + 1, Ok(row), labels);
-        }
-        data
-    }
-
-    /// Adds one row (its text and raw label, or why it has none) as a document or a
-    /// bad line.
-    pub fn add(&mut self, line: u64, row: Result<(String, String), String>, labels: &LabelMap) {
-        let labelled = row.and_then(|(text, raw)| {
-            let label = accept(&text, &raw, labels)?;
-            Ok((text, raw, label))
-        });
-        match labelled {
-            Ok((text, raw, label)) => {
-                self.raw_labels
-                    .entry(raw.trim().to_string())
-                    .or_insert(RawLabel { label, count: 0 })
-                    .count += 1;
-                self.docs.push(LabelledDoc { line, text, label });
-            }
-            Err(reason) => self.bad_lines.push(BadLine { line, reason }),
-        }
-    }
-
-    /// Gold documents per class.
-    pub fn counts(&self) -> BTreeMap<Label, u64> {
-        let mut counts = BTreeMap::new();
-        for doc in &self.docs {
-            *counts.entry(doc.label).or_default() += 1;
-        }
-        counts
-    }
+/// A whole labelled source in memory, texts included (for training).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LabelledData {
+    pub summary: Summary,
+    pub docs: Vec<LabelledDoc>,
 }
 
-/// Reads a labelled file; see the module docs for formats and label mapping.
-pub fn read(path: &Path, fields: &Fields, labels: &LabelMap) -> Result<LabelledData, Error> {
-    let (reader, extension) = ingest::open_decoded(path)?;
-    let mut data = LabelledData::new(path.display().to_string());
-    let mut collect =
-        |line: u64, row: Result<(String, String), String>| data.add(line, row, labels);
-    let max = Limits::default().max_line_bytes();
-    let lines = |reader| CappedLines::new(reader, path, max);
-    match extension.as_str() {
-        "tsv" => read_tsv(lines(reader), path, fields, &mut collect)?,
-        "csv" => read_csv(
-            CsvRows::new(reader, path, b',', max),
-            path,
-            fields,
-            &mut collect,
-        )?,
-        "jsonl" | "ndjson" => read_jsonl(lines(reader), fields, &mut collect)?,
-        _ => return Err(Error::UnknownFormat(path.into())),
-    }
-    Ok(data)
+/// Reads `source` once, mapping raw labels through `labels`: every good row goes to
+/// `keep`, in order; the bad lines and the raw labels seen come back.
+pub fn scan(
+    source: &dyn Source,
+    labels: &LabelMap,
+    keep: &mut dyn FnMut(LabelledRow<'_>),
+) -> Result<Summary, Error> {
+    let mut summary = Summary {
+        path: source.name(),
+        bad_lines: Vec::new(),
+        raw_labels: BTreeMap::new(),
+    };
+    source.rows(&mut |line, row| {
+        let labelled = row.and_then(|(text, raw)| Ok((text, raw, accept(text, raw, labels)?)));
+        match labelled {
+            Ok((text, raw, label)) => {
+                let raw = raw.trim();
+                match summary.raw_labels.get_mut(raw) {
+                    Some(seen) => seen.count += 1,
+                    None => {
+                        summary
+                            .raw_labels
+                            .insert(raw.to_string(), RawLabel { label, count: 1 });
+                    }
+                }
+                keep(LabelledRow { line, text, label });
+            }
+            Err(reason) => summary.bad_lines.push(BadLine { line, reason }),
+        }
+    })?;
+    Ok(summary)
+}
+
+/// Reads all of `source` into memory; see the module docs for formats and label mapping.
+pub fn read(source: &dyn Source, labels: &LabelMap) -> Result<LabelledData, Error> {
+    let mut docs = Vec::new();
+    let summary = scan(source, labels, &mut |row| {
+        docs.push(LabelledDoc {
+            line: row.line,
+            text: row.text.to_string(),
+            label: row.label,
+        })
+    })?;
+    Ok(LabelledData { summary, docs })
 }
 
 fn accept(text: &str, raw: &str, labels: &LabelMap) -> Result<Label, String> {
@@ -223,14 +306,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(name);
         std::fs::write(&path, content).unwrap();
-        read(&path, &Fields::default(), map).unwrap()
+        read_file(&path, map).unwrap()
+    }
+
+    fn read_file(path: &Path, map: &LabelMap) -> Result<LabelledData, Error> {
+        read(&LabelledFile::new(path, Fields::default())?, map)
     }
 
     #[test]
     fn tsv_keeps_quotes_and_reports_bad_lines() {
         let data = read_str(
             "t.tsv",
-            "label\ttext\npositive\t\"Loved it\" she said\r\nmeh\tok\n\nneg\t\nnegative\ttoo\tmany\n3\tfine\n",
+            "\u{feff}label\ttext \npositive\t\"Loved it\" she said\r\nmeh\tok\n\nneg\t\nnegative\ttoo\tmany\n3\tfine\n",
             &LabelMap::default(),
         );
         let texts: Vec<(&str, Label, u64)> = data
@@ -245,9 +332,9 @@ mod tests {
                 ("fine", Label::Neutral, 7)
             ]
         );
-        let bad: Vec<u64> = data.bad_lines.iter().map(|b| b.line).collect();
+        let bad: Vec<u64> = data.summary.bad_lines.iter().map(|b| b.line).collect();
         assert_eq!(bad, vec![3, 5, 6]);
-        assert!(data.bad_lines[0].reason.contains("--label-map"));
+        assert!(data.summary.bad_lines[0].reason.contains("--label-map"));
     }
 
     #[test]
@@ -259,11 +346,13 @@ mod tests {
             ("", "positive"),
             ("meh", "?"),
         ];
-        let data = LabelledData::from_rows(
-            "<rows>",
-            rows.map(|(t, l)| (t.to_string(), l.to_string())),
-            &map,
-        );
+        let source = InMemory {
+            name: "<rows>",
+            texts: &rows.map(|(t, _)| t),
+            labels: &rows.map(|(_, l)| l),
+        };
+        let data = read(&source, &map).unwrap();
+        assert_eq!(data.summary.path, "<rows>");
         let docs: Vec<(&str, Label, u64)> = data
             .docs
             .iter()
@@ -277,13 +366,14 @@ mod tests {
             ]
         );
         let bad: Vec<(u64, &str)> = data
+            .summary
             .bad_lines
             .iter()
             .map(|b| (b.line, b.reason.as_str()))
             .collect();
         assert_eq!(bad[0], (3, "empty text"));
         assert_eq!(bad[1].0, 4);
-        assert_eq!(data.raw_labels["bad"].count, 1);
+        assert_eq!(data.summary.raw_labels["bad"].count, 1);
     }
 
     #[test]
@@ -300,8 +390,8 @@ mod tests {
             labels,
             vec![Label::Negative, Label::Positive, Label::Negative]
         );
-        assert_eq!(data.bad_lines.len(), 3);
-        assert_eq!(data.raw_labels["5"].count, 1);
+        assert_eq!(data.summary.bad_lines.len(), 3);
+        assert_eq!(data.summary.raw_labels["5"].count, 1);
         assert!(LabelMap::with_overrides("x=great").is_err());
         assert!(LabelMap::with_overrides("x").is_err());
     }
@@ -319,7 +409,7 @@ mod tests {
         let path = dir.path().join("n.tsv");
         std::fs::write(&path, "rating\tcomment\n").unwrap();
         assert!(matches!(
-            read(&path, &Fields::default(), &LabelMap::default()),
+            read_file(&path, &LabelMap::default()),
             Err(Error::MissingColumn { .. })
         ));
     }
@@ -362,6 +452,7 @@ mod tests {
             ]
         );
         let bad: Vec<(u64, &str)> = data
+            .summary
             .bad_lines
             .iter()
             .map(|b| (b.line, b.reason.as_str()))
@@ -385,8 +476,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("wide.csv");
         std::fs::write(&path, header + "positive,最高\n").unwrap();
-        let err = read(&path, &Fields::default(), &LabelMap::default()).unwrap_err();
-        assert!(matches!(err, Error::BadHeader { .. }), "{err}");
+        let err = read_file(&path, &LabelMap::default()).unwrap_err();
+        assert!(
+            matches!(err, Error::Read(ingest::Error::Header { .. })),
+            "{err}"
+        );
         let message = err.to_string();
         assert!(
             message.contains("wide.csv") && message.contains("over the limit"),
@@ -407,25 +501,25 @@ mod tests {
         );
         gz.write_all(content.as_bytes()).unwrap();
         gz.finish().unwrap();
-        let data = read(&path, &Fields::default(), &LabelMap::default()).unwrap();
+        let data = read_file(&path, &LabelMap::default()).unwrap();
         let docs: Vec<(&str, u64)> = data
             .docs
             .iter()
             .map(|d| (d.text.as_str(), d.line))
             .collect();
         assert_eq!(docs, [("最高でした", 2), ("Slow", 4)]);
-        assert_eq!(data.bad_lines.len(), 1);
-        assert_eq!(data.bad_lines[0].line, 3);
+        assert_eq!(data.summary.bad_lines.len(), 1);
+        assert_eq!(data.summary.bad_lines[0].line, 3);
         assert!(
-            data.bad_lines[0].reason.contains("over the limit"),
+            data.summary.bad_lines[0].reason.contains("over the limit"),
             "{:?}",
-            data.bad_lines
+            data.summary.bad_lines
         );
-        let missing = read(
-            &dir.path().join("none.jsonl"),
-            &Fields::default(),
-            &LabelMap::default(),
-        );
+        let missing = read_file(&dir.path().join("none.jsonl"), &LabelMap::default());
         assert!(matches!(missing, Err(Error::Read(_))));
+        assert!(matches!(
+            LabelledFile::new(&dir.path().join("set.txt"), Fields::default()),
+            Err(Error::UnknownFormat(_))
+        ));
     }
 }

@@ -17,53 +17,94 @@ use std::path::{Path, PathBuf};
 use csv::ByteRecord;
 
 use super::fields::{Fields, Value, to_record};
+use super::lines::too_long;
 use super::{Error, Item, RejectReason, Source};
 pub use rows::Row;
 use rows::RowSplitter;
 
 /// The rows of a CSV stream as ingest's own reader splits them — each bounded by `max`
-/// bytes, resynchronised after a stray quote, numbered by the line it starts on — for
-/// other readers of CSV files (labelled data). The first row is the header; the rows after
-/// it are held to its number of cells when they span lines.
+/// bytes, resynchronised after a stray quote, numbered by the line it starts on — after
+/// its header, for every reader of CSV files (ingest's and labelled data's). Rows that
+/// span lines are held to the header's number of cells.
 pub struct CsvRows {
     rows: RowSplitter,
     path: PathBuf,
-    /// The header's number of cells, once it is read.
-    width: Option<usize>,
+    /// The column names, as [`CsvRows::open`] reads them.
+    header: Vec<String>,
 }
 
 impl CsvRows {
-    pub fn new(reader: Box<dyn BufRead + Send>, path: &Path, delimiter: u8, max: usize) -> Self {
-        CsvRows {
+    /// Reads the header of `reader` ([`header_names`]). An empty input has no columns; a
+    /// header that is broken or over `max` bytes is an [`Error::Header`].
+    pub fn open(
+        reader: Box<dyn BufRead + Send>,
+        path: &Path,
+        delimiter: u8,
+        max: usize,
+    ) -> Result<Self, Error> {
+        let mut rows = CsvRows {
             rows: RowSplitter::new(reader, delimiter, max),
             path: path.to_path_buf(),
-            width: None,
-        }
+            header: Vec::new(),
+        };
+        let header_error = |message: String| Error::Header {
+            path: path.into(),
+            message,
+        };
+        rows.header = match rows.read(None)? {
+            None => Vec::new(),
+            Some(Row::Cells { cells, .. }) => header_names(cells.iter()),
+            Some(Row::Broken { line, detail }) => {
+                return Err(header_error(format!("line {line}: {detail}")));
+            }
+            Some(Row::TooLong { length, max, .. }) => {
+                return Err(header_error(too_long(length, max)));
+            }
+        };
+        Ok(rows)
     }
 
-    /// The next row (the header first); `None` at the end; an I/O failure says the file
+    /// The column names (none for an empty input).
+    pub fn header(&self) -> &[String] {
+        &self.header
+    }
+
+    /// The next row after the header; `None` at the end; an I/O failure says the file
     /// and line.
     pub fn next_row(&mut self) -> Result<Option<Row>, Error> {
-        let row = self
-            .rows
-            .next_row(self.width)
-            .map_err(|source| Error::Read {
-                path: self.path.clone(),
-                line: self.rows.lines_read() + 1,
-                source,
-            })?;
-        if let (None, Some(Row::Cells { cells, .. })) = (self.width, &row) {
-            self.width = Some(cells.len());
-        }
-        Ok(row)
+        self.read(Some(self.header.len()))
+    }
+
+    fn read(&mut self, width: Option<usize>) -> Result<Option<Row>, Error> {
+        self.rows.next_row(width).map_err(|source| Error::Read {
+            path: self.path.clone(),
+            line: self.rows.lines_read() + 1,
+            source,
+        })
     }
 }
 
+/// A header row's cells as column names: decoded leniently (a name that is not UTF-8 can
+/// only not be matched), trimmed, a byte-order mark before the first dropped. CSV and TSV
+/// headers, ingest's and labelled data's, all read through here.
+pub(crate) fn header_names<'a>(cells: impl Iterator<Item = &'a [u8]>) -> Vec<String> {
+    cells
+        .enumerate()
+        .map(|(i, name)| {
+            let name = String::from_utf8_lossy(name);
+            let name = match i {
+                0 => name.trim_start_matches('\u{feff}'),
+                _ => &name,
+            };
+            name.trim().to_string()
+        })
+        .collect()
+}
+
 pub(super) struct CsvReader {
-    rows: RowSplitter,
+    rows: CsvRows,
     /// The columns the field map names, by name; no other column is looked at.
     columns: HashMap<String, usize>,
-    width: usize,
     source: Source,
     done: bool,
 }
@@ -74,36 +115,11 @@ impl CsvReader {
         delimiter: u8,
         source: Source,
     ) -> Result<Self, Error> {
-        let mut rows = RowSplitter::new(reader, delimiter, source.limits.max_line_bytes());
-        let header_error = |message: String| Error::CsvHeader {
-            path: source.path.clone(),
-            message,
-        };
-        let read_error = |source_error, line| Error::Read {
-            path: source.path.clone(),
-            line,
-            source: source_error,
-        };
-        let headers = match rows.next_row(None).map_err(|e| read_error(e, 1))? {
-            None => ByteRecord::new(),
-            Some(Row::Cells { cells, .. }) => cells,
-            Some(Row::Broken { line, detail }) => {
-                return Err(header_error(format!("line {line}: {detail}")));
-            }
-            Some(Row::TooLong { length, max, .. }) => {
-                return Err(header_error(format!(
-                    "{length} bytes, over the limit of {max}"
-                )));
-            }
-        };
-        // Header names are read leniently: one that is not UTF-8 can only not be mapped.
-        let names: Vec<String> = headers
-            .iter()
-            .map(|name| String::from_utf8_lossy(name).trim().to_string())
-            .collect();
+        let max = source.limits.max_line_bytes();
+        let rows = CsvRows::open(reader, &source.path, delimiter, max)?;
         let wanted = source.fields.all_names();
         let mut columns = HashMap::new();
-        for (i, name) in names.iter().enumerate() {
+        for (i, name) in rows.header().iter().enumerate() {
             if wanted.contains(&name.as_str()) {
                 columns.entry(name.clone()).or_insert(i);
             }
@@ -115,7 +131,7 @@ impl CsvReader {
             .iter()
             .any(|n| columns.contains_key(n))
         {
-            let found: Vec<&str> = names.iter().take(20).map(String::as_str).collect();
+            let found: Vec<&str> = rows.header().iter().take(20).map(String::as_str).collect();
             return Err(Error::MissingTextColumn {
                 path: source.path.clone(),
                 field: source.fields.text.to_string(),
@@ -125,7 +141,6 @@ impl CsvReader {
         Ok(CsvReader {
             rows,
             columns,
-            width: names.len(),
             source,
             done: false,
         })
@@ -139,38 +154,29 @@ impl Iterator for CsvReader {
         if self.done {
             return None;
         }
-        let row = match self.rows.next_row(Some(self.width)) {
+        let row = match self.rows.next_row() {
             Ok(Some(row)) => row,
             Ok(None) => {
                 self.done = true;
                 return None;
             }
-            Err(source) => {
+            Err(error) => {
                 self.done = true;
-                return Some(Err(Error::Read {
-                    path: self.source.path.clone(),
-                    line: 0,
-                    source,
-                }));
+                return Some(Err(error));
             }
         };
+        let width = self.rows.header().len();
         let reject =
             |line, reason, detail: String| Some(Ok(Err(self.source.reject(line, reason, detail))));
         match row {
             Row::Broken { line, detail } => reject(line, RejectReason::BrokenCsv, detail),
-            Row::TooLong { line, length, max } => reject(
-                line,
-                RejectReason::TextTooLong,
-                format!("line is {length} bytes, over the limit of {max}"),
-            ),
-            Row::Cells { line, cells } if cells.len() != self.width => reject(
+            Row::TooLong { line, length, max } => {
+                reject(line, RejectReason::TextTooLong, too_long(length, max))
+            }
+            Row::Cells { line, cells } if cells.len() != width => reject(
                 line,
                 RejectReason::BrokenCsv,
-                format!(
-                    "row has {} cells, the header has {}",
-                    cells.len(),
-                    self.width
-                ),
+                format!("row has {} cells, the header has {}", cells.len(), width),
             ),
             Row::Cells { line, cells } => {
                 let row = CsvRow {
@@ -325,6 +331,19 @@ mod tests {
         assert_eq!(
             (out_of_range.line, out_of_range.reason),
             (7, RejectReason::RatingOutOfRange)
+        );
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_the_header_is_not_part_of_the_first_name() {
+        let items: Vec<Item> = reader("\u{feff}comment,score\nとても良い,5\n", "comment")
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        let record = items[0].as_ref().unwrap();
+        assert_eq!(
+            (record.text.as_str(), record.rating),
+            ("とても良い", Some(5))
         );
     }
 
