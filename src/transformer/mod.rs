@@ -63,16 +63,22 @@ pub enum Error {
     },
     #[error("{path}: {message}")]
     Config { path: PathBuf, message: String },
-    #[error("tokenizer {path}: {message}")]
-    Tokenizer { path: PathBuf, message: String },
-    #[error("cannot download {file} of {model_id}: {message}")]
+    #[error("tokenizer {path}: {source}")]
+    Tokenizer {
+        path: PathBuf,
+        source: tokenizers::Error,
+    },
+    #[error("cannot download {file} of {model_id}: {source}")]
     Download {
         model_id: String,
         file: &'static str,
-        message: String,
+        source: rust_bert::RustBertError,
     },
-    #[error("loading weights {path}: {message}")]
-    Weights { path: PathBuf, message: String },
+    #[error("loading weights {path}: {source}")]
+    Weights {
+        path: PathBuf,
+        source: tch::TchError,
+    },
     #[error("libtorch: {0}")]
     Torch(#[from] tch::TchError),
     #[error("rust-bert: {0}")]
@@ -149,7 +155,7 @@ impl ModelFiles {
                 .map_err(|e| Error::Download {
                     model_id: model_id.to_string(),
                     file,
-                    message: e.to_string(),
+                    source: e,
                 })
         };
         let first = |files: &[&'static str]| -> Result<PathBuf, Error> {
@@ -269,7 +275,7 @@ pub fn device() -> tch::Device {
 pub(crate) fn load_weights(vs: &mut tch::nn::VarStore, weights: &Path) -> Result<(), Error> {
     vs.load(weights).map_err(|e| Error::Weights {
         path: weights.to_path_buf(),
-        message: e.to_string(),
+        source: e,
     })
 }
 

@@ -43,9 +43,9 @@ impl TextTokenizer {
     /// Loads `tokenizer.json` (or builds WordPiece from `vocab.txt`).
     pub fn load(files: &ModelFiles, max_length: usize) -> Result<Self, Error> {
         let path = &files.tokenizer;
-        let err = |message: String| Error::Tokenizer {
+        let err = |source: tokenizers::Error| Error::Tokenizer {
             path: path.clone(),
-            message,
+            source,
         };
         let mut inner = if path.file_name().is_some_and(|n| n == "vocab.txt") {
             let lowercase = files
@@ -56,7 +56,7 @@ impl TextTokenizer {
                 .unwrap_or(true);
             wordpiece(path, lowercase).map_err(err)?
         } else {
-            Tokenizer::from_file(path).map_err(|e| err(e.to_string()))?
+            Tokenizer::from_file(path).map_err(err)?
         };
         let pad_id = inner
             .get_padding()
@@ -69,7 +69,7 @@ impl TextTokenizer {
                 max_length,
                 ..Default::default()
             }))
-            .map_err(|e| err(e.to_string()))?;
+            .map_err(err)?;
         Ok(TextTokenizer {
             inner,
             pad_id,
@@ -92,7 +92,7 @@ impl TextTokenizer {
                 .encode_batch(texts.to_vec(), true)
                 .map_err(|e| Error::Tokenizer {
                     path: "(encoding)".into(),
-                    message: e.to_string(),
+                    source: e,
                 })?;
         Ok(encodings
             .iter()
@@ -158,12 +158,11 @@ pub fn length_sorted_batches(texts: &[Encoded], size: usize) -> Vec<Vec<usize>> 
     order.chunks(size.max(1)).map(<[usize]>::to_vec).collect()
 }
 
-fn wordpiece(vocab: &Path, lowercase: bool) -> Result<Tokenizer, String> {
+fn wordpiece(vocab: &Path, lowercase: bool) -> Result<Tokenizer, tokenizers::Error> {
     let vocab_str = vocab.to_str().ok_or("path is not UTF-8")?;
     let model = WordPiece::from_file(vocab_str)
         .unk_token("[UNK]".into())
-        .build()
-        .map_err(|e| e.to_string())?;
+        .build()?;
     let mut tokenizer = Tokenizer::new(model);
     let id = |t: &str| {
         tokenizer

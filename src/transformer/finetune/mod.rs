@@ -72,10 +72,10 @@ pub enum Error {
         path: std::path::PathBuf,
         source: std::io::Error,
     },
-    #[error("writing {path}: {message}")]
+    #[error("writing {path}: {source}")]
     Safetensors {
         path: std::path::PathBuf,
-        message: String,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
 }
 
@@ -402,7 +402,7 @@ fn load_base(vs: &mut VarStore, base: &ModelFiles, std: f64) -> Result<Vec<Strin
     }
     .map_err(|e| ModelError::Weights {
         path: path.clone(),
-        message: e.to_string(),
+        source: e,
     })?;
     let tensors: HashMap<String, Tensor> = tensors.into_iter().collect();
     let mut fresh = Vec::new();

@@ -166,15 +166,15 @@ impl View for &F32Tensor {
 }
 
 fn write_safetensors(variables: &HashMap<String, Tensor>, path: &Path) -> Result<(), Error> {
-    let error = |message: String| Error::Safetensors {
+    let error = |source: Box<dyn std::error::Error + Send + Sync>| Error::Safetensors {
         path: path.to_path_buf(),
-        message,
+        source,
     };
     let mut tensors = Vec::with_capacity(variables.len());
     for (name, t) in variables {
         let t = t.detach().to_device(Device::Cpu).to_kind(Kind::Float);
         let shape = t.size().iter().map(|&d| d as usize).collect();
-        let values = Vec::<f32>::try_from(t.flatten(0, -1)).map_err(|e| error(e.to_string()))?;
+        let values = Vec::<f32>::try_from(t.flatten(0, -1)).map_err(|e| error(e.into()))?;
         let bytes = values.iter().flat_map(|x| x.to_le_bytes()).collect();
         tensors.push((name.as_str(), F32Tensor { shape, bytes }));
     }
@@ -184,5 +184,5 @@ fn write_safetensors(variables: &HashMap<String, Tensor>, path: &Path) -> Result
         &Some(metadata),
         path,
     )
-    .map_err(|e| error(format!("{e:?}")))
+    .map_err(|e| error(e.into()))
 }
