@@ -1,17 +1,22 @@
 //! Labels: what a topic is about, in words people can read.
 //!
-//! Each topic's terms are weighted by class-based TF-IDF (Grootendorst 2022, BERTopic's
-//! c-TF-IDF): all clauses of a topic form one "class document";
-//! W(t, c) = tf(t, c) · ln(1 + A / f(t)), with A the mean number of term occurrences
-//! per class and f(t) the occurrences of t in all classes (outliers are a class too),
-//! then L1-normalised per class, over the topic's core clauses (see `Assignment::core`).
+//! Each topic's terms are weighted by how specific they are to it: the log-odds ratio
+//! with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008, "Fightin' Words")
+//! of the topic's clauses against all the others, as a z-score ([`log_odds_z`]). All
+//! clauses of a topic form one "class document" (the outliers are a class too); a word's
+//! prior is its share of the whole corpus, scaled to the mean class, so a word said
+//! everywhere ("told BBC", "people") scores near zero however often the topic says it,
+//! and a word said twice scores little however specific: the z-score asks for both
+//! evidence and specificity. Only words the topic says more than the rest count, over
+//! the topic's core clauses (see `Assignment::core`); a topic that is the whole text has
+//! nothing to be specific against and is named by its most frequent words.
 //! The best terms are then re-ranked around the topic's top term in each language, so
 //! a label's words are ones that occur together ([`rank_around_anchors`]). Words that
 //! name nothing alone ([`is_generic`]: hi, thanks, want, する) are left out.
 //!
 //! A label is made of **key phrases** first ([`super::phrases`]: 「配送が遅い」, "late
-//! delivery"), weighted the same way with tf = the topic's records that say the phrase,
-//! and scaled by the c-TF-IDF weights of the topic's words it holds (so a phrase of the
+//! delivery"), weighted the same way with counts = the records that say the phrase,
+//! and scaled by the weights of the topic's words it holds (so a phrase of the
 //! topic's own words wins), kept when several records say it ([`min_phrase_records`]),
 //! when its words are of one language, when its last word, its head, is not generic
 //! ("really happy" names something, "order hm" does not: [`ends_generic`]) and when the
@@ -20,7 +25,9 @@
 //! three items in all at most: 「配送が遅い · 配送遅延 · 残念」, "late delivery · refund".
 //! A topic that mixes languages (the minority language has at least a fifth of its
 //! clauses) is labelled in each, dominant language first:
-//! 「配送が遅い · 遅延 / late delivery · order」.
+//! 「配送が遅い · 遅延 / late delivery · order」. A topic none of whose words is
+//! specific to it (or all generic) is named by its most frequent words that are not
+//! generic, or failing that by its most frequent words: a label is never empty.
 //!
 //! Representative records are those whose clauses lie closest to the topic's centroid,
 //! with duplicate texts shown once.
@@ -171,8 +178,15 @@ pub(crate) fn c_tf_idf(
     for class in tf.chunks_exact(n_cols.max(1)).take(classes) {
         f.iter_mut().zip(class).for_each(|(f, x)| *f += x);
     }
-    let average = f.iter().sum::<f64>() / classes as f64;
-    let phrase_average = phrase_total.iter().sum::<f64>() / classes as f64;
+    let term_totals: Vec<f64> = (0..classes)
+        .map(|c| tf[c * n_cols..(c + 1) * n_cols].iter().sum())
+        .collect();
+    let phrase_totals: Vec<f64> = phrase_counts
+        .iter()
+        .map(|counts| counts.values().map(|c| f64::from(c.records)).sum())
+        .collect();
+    let term_specificity = Specificity::new(&term_totals);
+    let phrase_specificity = Specificity::new(&phrase_totals);
     let term_of = |col: usize| vectorizer.term_of[col];
     let generic = |t: u32| {
         // As shown: an English stem ("help" of "helpful") is not the word people wrote.
@@ -186,7 +200,8 @@ pub(crate) fn c_tf_idf(
                 .iter()
                 .enumerate()
                 .filter(|&(col, &x)| x > 0.0 && !generic(term_of(col)))
-                .map(|(col, &x)| (col, x * (1.0 + average / f[col]).ln()))
+                .map(|(col, &x)| (col, term_specificity.weight(topic, x, f[col])))
+                .filter(|w| w.1 > 0.0)
                 .collect();
             let total: f64 = weights.iter().map(|w| w.1).sum();
             weights
@@ -231,10 +246,14 @@ pub(crate) fn c_tf_idf(
                 })
                 .map(|(&p, count)| {
                     let [a, b] = phrases.phrases[p as usize].terms;
-                    let idf = (1.0 + phrase_average / phrase_total[p as usize]).ln();
+                    let specific = phrase_specificity.weight(
+                        topic,
+                        f64::from(count.records),
+                        phrase_total[p as usize],
+                    );
                     let words =
                         term_weight.get(&a).unwrap_or(&0.0) + term_weight.get(&b).unwrap_or(&0.0);
-                    (p, f64::from(count.records) * idf * words)
+                    (p, specific.max(0.0) * words)
                 })
                 .filter(|p| p.1 > 0.0)
                 .collect();
@@ -248,9 +267,107 @@ pub(crate) fn c_tf_idf(
             key_phrases.truncate(top_terms);
             let terms: Vec<(u32, f64)> =
                 weights.iter().map(|&(col, w)| (term_of(col), w)).collect();
-            describe(&terms, &key_phrases, langs[topic], top_terms, words, top)
+            let mut labelled = describe(&terms, &key_phrases, langs[topic], top_terms, words, top);
+            if labelled.label.is_empty() {
+                labelled.label = most_frequent(&named_by[topic], store, vocab, topic_lean);
+            }
+            labelled
         })
         .collect()
+}
+
+/// How specific a count is to its class: the z-score of the log-odds ratio of the
+/// class against all other classes, with an informative Dirichlet prior (Monroe,
+/// Colaresi & Quinn 2008, eq. 22 and 16): each item's prior is its share of the whole
+/// corpus times `alpha0`, here the mean size of a class, so that a rare item needs
+/// evidence and an item said everywhere is not specific to any class.
+struct Specificity {
+    /// Items counted in each class.
+    class_totals: Vec<f64>,
+    /// Items counted in all classes.
+    total: f64,
+    /// The prior's total weight.
+    alpha0: f64,
+}
+
+impl Specificity {
+    fn new(class_totals: &[f64]) -> Self {
+        let total: f64 = class_totals.iter().sum();
+        Specificity {
+            class_totals: class_totals.to_vec(),
+            total,
+            alpha0: total / class_totals.len().max(1) as f64,
+        }
+    }
+
+    /// The weight of an item said `count` times in `class` and `all` times in all
+    /// classes: its log-odds z-score, or its count when the class is the whole corpus
+    /// (nothing to be specific against).
+    fn weight(&self, class: usize, count: f64, all: f64) -> f64 {
+        let in_class = self.class_totals.get(class).copied().unwrap_or(0.0);
+        let rest = self.total - in_class;
+        if rest <= 0.0 {
+            return count;
+        }
+        log_odds_z(
+            [count, in_class],
+            [all - count, rest],
+            self.alpha0 * all / self.total,
+            self.alpha0,
+        )
+    }
+}
+
+/// Monroe et al.'s z-score of an item said `class[0]` times among the `class[1]` items of
+/// a class and `rest[0]` times among the `rest[1]` of the others, with prior `alpha` for
+/// the item and `alpha0` in all: positive when the class says it more than the others.
+fn log_odds_z(class: [f64; 2], rest: [f64; 2], alpha: f64, alpha0: f64) -> f64 {
+    let log_odds = |[y, n]: [f64; 2]| {
+        ((y + alpha) / (n + alpha0 - y - alpha).max(f64::MIN_POSITIVE)).ln()
+    };
+    let delta = log_odds(class) - log_odds(rest);
+    let variance = 1.0 / (class[0] + alpha) + 1.0 / (rest[0] + alpha);
+    delta / variance.sqrt()
+}
+
+/// A label for a topic none of whose words is specific to it: its most frequent words
+/// in its naming `clauses`, those that name something alone first and none said mostly
+/// against the topic's lean (praise in a complaint).
+fn most_frequent(
+    clauses: &[usize],
+    store: &ClauseStore,
+    vocab: &Vocabulary,
+    topic_lean: i64,
+) -> String {
+    let mut counts: HashMap<u32, (u32, i64)> = HashMap::new();
+    for &c in clauses {
+        let polarity = polarity(store.sentiment[c].label);
+        for (&t, &n) in store.clause(c).0.iter().zip(store.clause(c).1) {
+            let count = counts.entry(t).or_default();
+            count.0 += u32::from(n);
+            count.1 += polarity;
+        }
+    }
+    let mut ranked: Vec<(bool, u32, &str)> = counts
+        .into_iter()
+        .filter(|(_, (_, lean))| lean.signum() * topic_lean.signum() >= 0)
+        .map(|(t, (n, _))| {
+            let shown = vocab.terms[t as usize].display();
+            (is_generic(shown), n, shown)
+        })
+        .collect();
+    ranked.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(b.2)));
+    let label = ranked
+        .iter()
+        .take(LABEL_TERMS)
+        .map(|r| r.2)
+        .collect::<Vec<_>>()
+        .join(" · ");
+    if label.is_empty() {
+        "(no terms)".to_string()
+    } else {
+        label
+    }
 }
 
 /// Candidates re-ranked around the anchors.
@@ -415,11 +532,7 @@ fn describe(
         (listed, section(None))
     };
     Labelled {
-        label: if label.is_empty() {
-            "(no terms)".to_string()
-        } else {
-            label
-        },
+        label,
         terms,
         phrases: key_phrases.iter().map(listed_phrase).collect(),
         top,
