@@ -1,13 +1,13 @@
 //! Labels: what a topic is about, in words people can read.
 //!
-//! Each topic's terms are weighted by how specific they are to it: the log-odds ratio
-//! with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008, "Fightin' Words")
-//! of the topic's clauses against all the others, as a z-score ([`log_odds_z`]). All
-//! clauses of a topic form one "class document" (the outliers are a class too); a word's
-//! prior is its share of the whole corpus, scaled to the mean class, so a word said
-//! everywhere ("told BBC", "people") scores near zero however often the topic says it,
-//! and a word said twice scores little however specific: the z-score asks for both
-//! evidence and specificity. Only words the topic says more than the rest count, over
+//! Each topic's terms are weighted by how specific they are to it: their count in the
+//! topic times the log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi
+//! & Quinn 2008, "Fightin' Words") of the topic's clauses against all the others
+//! ([`Specificity`]). All clauses of a topic form one "class document" (the outliers are
+//! a class too); a word's prior is its share of the whole corpus, scaled to the mean
+//! class, so a word said as much everywhere ("told BBC", "people") weighs nothing
+//! however often the topic says it, and a word seen once weighs little however
+//! specific. Only words the topic says more than the rest count, over
 //! the topic's core clauses (see `Assignment::core`); a topic that is the whole text has
 //! nothing to be specific against and is named by its most frequent words.
 //! The best terms are then re-ranked around the topic's top term in each language, so
@@ -109,7 +109,7 @@ fn min_phrase_records(topic_records: usize) -> u32 {
     if topic_records < 30 { 2 } else { 3 }
 }
 
-pub(crate) fn c_tf_idf(
+pub(crate) fn name_topics(
     words: &Words,
     vectorizer: &Vectorizer,
     assignments: &[Assignment],
@@ -267,20 +267,30 @@ pub(crate) fn c_tf_idf(
             key_phrases.truncate(top_terms);
             let terms: Vec<(u32, f64)> =
                 weights.iter().map(|&(col, w)| (term_of(col), w)).collect();
-            let mut labelled = describe(&terms, &key_phrases, langs[topic], top_terms, words, top);
-            if labelled.label.is_empty() {
-                labelled.label = most_frequent(&named_by[topic], store, vocab, topic_lean);
-            }
-            labelled
+            let fallback = |lang: Option<Lang>| {
+                most_frequent(&named_by[topic], lang, store, vocab, topic_lean)
+            };
+            let topic_langs = langs[topic];
+            describe(
+                &terms,
+                &key_phrases,
+                topic_langs,
+                top_terms,
+                words,
+                top,
+                &fallback,
+            )
         })
         .collect()
 }
 
-/// How specific a count is to its class: the z-score of the log-odds ratio of the
-/// class against all other classes, with an informative Dirichlet prior (Monroe,
-/// Colaresi & Quinn 2008, eq. 22 and 16): each item's prior is its share of the whole
-/// corpus times `alpha0`, here the mean size of a class, so that a rare item needs
-/// evidence and an item said everywhere is not specific to any class.
+/// How much an item names its class: its count times the log-odds ratio of the class
+/// against all other classes, with an informative Dirichlet prior (Monroe, Colaresi &
+/// Quinn 2008, eq. 16): the item's share of the class's Kullback–Leibler divergence from
+/// the rest of the corpus. Each item's prior is its share of the whole corpus times
+/// `alpha0`, here the mean size of a class, which shrinks the ratio of an item seen
+/// rarely toward zero; an item said as much everywhere has a ratio of zero however
+/// often the class says it.
 struct Specificity {
     /// Items counted in each class.
     class_totals: Vec<f64>,
@@ -301,40 +311,40 @@ impl Specificity {
     }
 
     /// The weight of an item said `count` times in `class` and `all` times in all
-    /// classes: its log-odds z-score, or its count when the class is the whole corpus
-    /// (nothing to be specific against).
+    /// classes: count × log-odds ratio, or its count alone when the class is the whole
+    /// corpus (nothing to be specific against).
     fn weight(&self, class: usize, count: f64, all: f64) -> f64 {
         let in_class = self.class_totals.get(class).copied().unwrap_or(0.0);
         let rest = self.total - in_class;
         if rest <= 0.0 {
             return count;
         }
-        log_odds_z(
-            [count, in_class],
-            [all - count, rest],
-            self.alpha0 * all / self.total,
-            self.alpha0,
-        )
+        count
+            * log_odds_ratio(
+                [count, in_class],
+                [all - count, rest],
+                self.alpha0 * all / self.total,
+                self.alpha0,
+            )
     }
 }
 
-/// Monroe et al.'s z-score of an item said `class[0]` times among the `class[1]` items of
-/// a class and `rest[0]` times among the `rest[1]` of the others, with prior `alpha` for
-/// the item and `alpha0` in all: positive when the class says it more than the others.
-fn log_odds_z(class: [f64; 2], rest: [f64; 2], alpha: f64, alpha0: f64) -> f64 {
-    let log_odds = |[y, n]: [f64; 2]| {
-        ((y + alpha) / (n + alpha0 - y - alpha).max(f64::MIN_POSITIVE)).ln()
-    };
-    let delta = log_odds(class) - log_odds(rest);
-    let variance = 1.0 / (class[0] + alpha) + 1.0 / (rest[0] + alpha);
-    delta / variance.sqrt()
+/// Monroe et al.'s log-odds ratio of an item said `class[0]` times among the `class[1]`
+/// items of a class and `rest[0]` times among the `rest[1]` of the others, with prior
+/// `alpha` for the item and `alpha0` in all: positive when the class says it more than
+/// the others.
+fn log_odds_ratio(class: [f64; 2], rest: [f64; 2], alpha: f64, alpha0: f64) -> f64 {
+    let log_odds =
+        |[y, n]: [f64; 2]| ((y + alpha) / (n + alpha0 - y - alpha).max(f64::MIN_POSITIVE)).ln();
+    log_odds(class) - log_odds(rest)
 }
 
-/// A label for a topic none of whose words is specific to it: its most frequent words
-/// in its naming `clauses`, those that name something alone first and none said mostly
-/// against the topic's lean (praise in a complaint).
+/// A label for a topic none of whose words (of `lang`, with Some) is specific to it: its
+/// most frequent words in its naming `clauses`, those that name something alone first
+/// and none said mostly against the topic's lean (praise in a complaint).
 fn most_frequent(
     clauses: &[usize],
+    lang: Option<Lang>,
     store: &ClauseStore,
     vocab: &Vocabulary,
     topic_lean: i64,
@@ -350,24 +360,26 @@ fn most_frequent(
     }
     let mut ranked: Vec<(bool, u32, &str)> = counts
         .into_iter()
-        .filter(|(_, (_, lean))| lean.signum() * topic_lean.signum() >= 0)
+        .filter(|&(t, (_, lean))| {
+            lean.signum() * topic_lean.signum() >= 0
+                && lang.is_none_or(|l| vocab.terms[t as usize].lang() == l)
+        })
         .map(|(t, (n, _))| {
             let shown = vocab.terms[t as usize].display();
             (is_generic(shown), n, shown)
         })
         .collect();
     ranked.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(b.2)));
-    let label = ranked
+    // Generic words only when there is nothing else.
+    if ranked.first().is_some_and(|r| !r.0) {
+        ranked.retain(|r| !r.0);
+    }
+    ranked
         .iter()
         .take(LABEL_TERMS)
         .map(|r| r.2)
         .collect::<Vec<_>>()
-        .join(" · ");
-    if label.is_empty() {
-        "(no terms)".to_string()
-    } else {
-        label
-    }
+        .join(" · ")
 }
 
 /// Candidates re-ranked around the anchors.
@@ -452,6 +464,7 @@ fn describe(
     top_terms: usize,
     words: &Words,
     top: Vec<u32>,
+    fallback: &dyn Fn(Option<Lang>) -> String,
 ) -> Labelled {
     let vocab = words.vocab;
     let (dominant, minority) = if langs[1] > langs[0] {
@@ -508,6 +521,9 @@ fn describe(
                 items.push(vocab.terms[t as usize].display().to_string());
             }
         }
+        if items.is_empty() {
+            return fallback(lang);
+        }
         items.join(" · ")
     };
     let of_lang = |lang: Lang| -> Vec<TermWeight> {
@@ -532,7 +548,11 @@ fn describe(
         (listed, section(None))
     };
     Labelled {
-        label,
+        label: if label.is_empty() {
+            "(no terms)".to_string()
+        } else {
+            label
+        },
         terms,
         phrases: key_phrases.iter().map(listed_phrase).collect(),
         top,
@@ -625,7 +645,7 @@ mod tests {
             }
         }
 
-        /// c-TF-IDF labels of one topic (0), terms in two clauses or more.
+        /// Labels of one topic (0), terms in two clauses or more.
         fn label(&self, assignments: &[Assignment], langs: &[Lang]) -> Labelled {
             let pruning = Pruning {
                 min_df: 2,
@@ -638,7 +658,7 @@ mod tests {
                 phrases: &self.phrases,
                 vocab: &self.vocab,
             };
-            let mut labelled = c_tf_idf(&words, &vectorizer, assignments, langs, 1, 10);
+            let mut labelled = name_topics(&words, &vectorizer, assignments, langs, 1, 10);
             labelled.remove(0)
         }
 
@@ -686,6 +706,89 @@ mod tests {
             "{}",
             labelled.label
         );
+    }
+
+    /// News about budgets and news about matches both quote "reporters" in every
+    /// clause: said as much everywhere, it is specific to neither and never names the
+    /// budget topic, however often the topic says it (by c-TF-IDF it was listed).
+    #[test]
+    fn a_word_said_everywhere_names_no_topic() {
+        let mut fixture = Fixture::new();
+        let mut assignments = Vec::new();
+        for (text, topic) in [
+            ("reporters heard the budget tax plans", 0),
+            ("reporters watched the match goal replays", NONE),
+        ] {
+            fixture.add(text, Lang::En, 0.0, 6);
+            assignments.extend(std::iter::repeat_n(
+                Assignment {
+                    topic,
+                    similarity: 0.9,
+                    core: topic == 0,
+                },
+                6,
+            ));
+        }
+        let labelled = fixture.label(&assignments, &vec![Lang::En; fixture.store.len()]);
+        let terms = listed(&labelled.terms);
+        assert!(terms.contains(&"budget"), "{terms:?}");
+        assert!(!terms.contains(&"reporters"), "{terms:?}");
+        assert!(!labelled.label.contains("reporters"), "{}", labelled.label);
+        assert!(labelled.label.contains("budget"), "{}", labelled.label);
+    }
+
+    /// A topic that says exactly what the rest of the corpus says has no word specific
+    /// to it; it is named by its most frequent words, never "(no terms)".
+    #[test]
+    fn a_topic_with_no_specific_word_is_named_by_its_frequent_words() {
+        let mut fixture = Fixture::new();
+        let mut assignments = Vec::new();
+        for topic in [0, NONE] {
+            fixture.add("配送が遅くて困った", Lang::Ja, -0.6, 4);
+            assignments.extend(std::iter::repeat_n(
+                Assignment {
+                    topic,
+                    similarity: 0.9,
+                    core: topic == 0,
+                },
+                4,
+            ));
+        }
+        let labelled = fixture.label(&assignments, &vec![Lang::Ja; fixture.store.len()]);
+        assert!(labelled.terms.is_empty(), "{:?}", listed(&labelled.terms));
+        assert!(labelled.label.contains("配送"), "{}", labelled.label);
+        assert!(!labelled.label.contains("(no terms)"));
+    }
+
+    /// A Japanese delivery topic with a third of English clauses that the rest of the
+    /// corpus says more often: no English word is specific to it, and its English half
+    /// is still named, by its most frequent English words.
+    #[test]
+    fn each_language_of_a_mixed_topic_is_named() {
+        let mut fixture = Fixture::new();
+        let mut assignments = Vec::new();
+        let mut langs = Vec::new();
+        for (text, lang, topic, times) in [
+            ("配送が遅くて困った", Lang::Ja, 0, 6),
+            ("parcel arrived late", Lang::En, 0, 3),
+            ("parcel arrived late", Lang::En, NONE, 3),
+            ("天気が寒い", Lang::Ja, NONE, 2),
+        ] {
+            fixture.add(text, lang, -0.5, times);
+            langs.extend(std::iter::repeat_n(lang, times));
+            assignments.extend(std::iter::repeat_n(
+                Assignment {
+                    topic,
+                    similarity: 0.9,
+                    core: topic == 0,
+                },
+                times,
+            ));
+        }
+        let labelled = fixture.label(&assignments, &langs);
+        let (ja, en) = labelled.label.split_once(" / ").expect("two languages");
+        assert!(ja.contains("配送"), "{}", labelled.label);
+        assert!(en.contains("parcel"), "{}", labelled.label);
     }
 
     /// A topic whose clauses are mostly kind clerks, with some rude ones: by c-TF-IDF
