@@ -17,7 +17,7 @@ use super::output::{emit, print_json};
 /// Themes partition the records: each record is in the one theme its whole text is about
 /// (T0, T1, … in the table). Sub-topics are the pain points inside a theme, found clause by
 /// clause, so a record about late delivery and kind staff counts in both (#0, #1, …). Each
-/// is labelled by its top terms (c-TF-IDF) in Japanese and/or English. Columns: records and
+/// is labelled by its top terms (the words most specific to it) in Japanese and/or English. Columns: records and
 /// share, percent negative, NPS of its records against the overall NPS, impact (how much
 /// the overall NPS would rise if its negative detractors were passives; mean rating or
 /// share negative when there is no NPS), the trend of its share per month with its slope,

@@ -368,7 +368,7 @@ impl TopicCollector {
             vocab: &self.vocab,
         };
         let labelled =
-            label::c_tf_idf(&words, vectorizer, assignments, langs, n, options.top_terms);
+            label::name_topics(&words, vectorizer, assignments, langs, n, options.top_terms);
         let tops: Vec<Vec<u32>> = labelled.iter().map(|l| l.top.clone()).collect();
         let (coherence, per_topic) = quality::coherence_npmi(&self.store, &tops);
         let examples = label::representatives(mentions, n, options.examples, &self.snippets)?;

@@ -1,17 +1,22 @@
 //! Labels: what a topic is about, in words people can read.
 //!
-//! Each topic's terms are weighted by class-based TF-IDF (Grootendorst 2022, BERTopic's
-//! c-TF-IDF): all clauses of a topic form one "class document";
-//! W(t, c) = tf(t, c) · ln(1 + A / f(t)), with A the mean number of term occurrences
-//! per class and f(t) the occurrences of t in all classes (outliers are a class too),
-//! then L1-normalised per class, over the topic's core clauses (see `Assignment::core`).
+//! Each topic's terms are weighted by how specific they are to it: their count in the
+//! topic times the log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi
+//! & Quinn 2008, "Fightin' Words") of the topic's clauses against all the others
+//! ([`Specificity`]). All clauses of a topic form one "class document" (the outliers are
+//! a class too); a word's prior is its share of the whole corpus, scaled to the mean
+//! class, so a word said as much everywhere ("told BBC", "people") weighs nothing
+//! however often the topic says it, and a word seen once weighs little however
+//! specific. Only words the topic says more than the rest count, over
+//! the topic's core clauses (see `Assignment::core`); a topic that is the whole text has
+//! nothing to be specific against and is named by its most frequent words.
 //! The best terms are then re-ranked around the topic's top term in each language, so
 //! a label's words are ones that occur together ([`rank_around_anchors`]). Words that
 //! name nothing alone ([`is_generic`]: hi, thanks, want, する) are left out.
 //!
 //! A label is made of **key phrases** first ([`super::phrases`]: 「配送が遅い」, "late
-//! delivery"), weighted the same way with tf = the topic's records that say the phrase,
-//! and scaled by the c-TF-IDF weights of the topic's words it holds (so a phrase of the
+//! delivery"), weighted the same way with counts = the records that say the phrase,
+//! and scaled by the weights of the topic's words it holds (so a phrase of the
 //! topic's own words wins), kept when several records say it ([`min_phrase_records`]),
 //! when its words are of one language, when its last word, its head, is not generic
 //! ("really happy" names something, "order hm" does not: [`ends_generic`]) and when the
@@ -20,7 +25,9 @@
 //! three items in all at most: 「配送が遅い · 配送遅延 · 残念」, "late delivery · refund".
 //! A topic that mixes languages (the minority language has at least a fifth of its
 //! clauses) is labelled in each, dominant language first:
-//! 「配送が遅い · 遅延 / late delivery · order」.
+//! 「配送が遅い · 遅延 / late delivery · order」. A topic none of whose words is
+//! specific to it (or all generic) is named by its most frequent words that are not
+//! generic, or failing that by its most frequent words: a label is never empty.
 //!
 //! Representative records are those whose clauses lie closest to the topic's centroid,
 //! with duplicate texts shown once.
@@ -103,7 +110,7 @@ fn min_phrase_records(topic_records: usize) -> u32 {
     if topic_records < 30 { 2 } else { 3 }
 }
 
-pub(crate) fn c_tf_idf(
+pub(crate) fn name_topics(
     words: &Words,
     vectorizer: &Vectorizer,
     assignments: &[Assignment],
@@ -172,8 +179,15 @@ pub(crate) fn c_tf_idf(
     for class in tf.chunks_exact(n_cols.max(1)).take(classes) {
         f.iter_mut().zip(class).for_each(|(f, x)| *f += x);
     }
-    let average = f.iter().sum::<f64>() / classes as f64;
-    let phrase_average = phrase_total.iter().sum::<f64>() / classes as f64;
+    let term_totals: Vec<f64> = (0..classes)
+        .map(|c| tf[c * n_cols..(c + 1) * n_cols].iter().sum())
+        .collect();
+    let phrase_totals: Vec<f64> = phrase_counts
+        .iter()
+        .map(|counts| counts.values().map(|c| f64::from(c.records)).sum())
+        .collect();
+    let term_specificity = Specificity::new(&term_totals);
+    let phrase_specificity = Specificity::new(&phrase_totals);
     let term_of = |col: usize| vectorizer.term_of[col];
     let generic = |t: u32| {
         // As shown: an English stem ("help" of "helpful") is not the word people wrote.
@@ -187,7 +201,8 @@ pub(crate) fn c_tf_idf(
                 .iter()
                 .enumerate()
                 .filter(|&(col, &x)| x > 0.0 && !generic(term_of(col)))
-                .map(|(col, &x)| (col, x * (1.0 + average / f[col]).ln()))
+                .map(|(col, &x)| (col, term_specificity.weight(topic, x, f[col])))
+                .filter(|w| w.1 > 0.0)
                 .collect();
             let total: f64 = weights.iter().map(|w| w.1).sum();
             weights
@@ -232,10 +247,14 @@ pub(crate) fn c_tf_idf(
                 })
                 .map(|(&p, count)| {
                     let [a, b] = phrases.phrases[p as usize].terms;
-                    let idf = (1.0 + phrase_average / phrase_total[p as usize]).ln();
+                    let specific = phrase_specificity.weight(
+                        topic,
+                        f64::from(count.records),
+                        phrase_total[p as usize],
+                    );
                     let words =
                         term_weight.get(&a).unwrap_or(&0.0) + term_weight.get(&b).unwrap_or(&0.0);
-                    (p, f64::from(count.records) * idf * words)
+                    (p, specific.max(0.0) * words)
                 })
                 .filter(|p| p.1 > 0.0)
                 .collect();
@@ -249,9 +268,119 @@ pub(crate) fn c_tf_idf(
             key_phrases.truncate(top_terms);
             let terms: Vec<(u32, f64)> =
                 weights.iter().map(|&(col, w)| (term_of(col), w)).collect();
-            describe(&terms, &key_phrases, langs[topic], top_terms, words, top)
+            let fallback = |lang: Option<Lang>| {
+                most_frequent(&named_by[topic], lang, store, vocab, topic_lean)
+            };
+            let topic_langs = langs[topic];
+            describe(
+                &terms,
+                &key_phrases,
+                topic_langs,
+                top_terms,
+                words,
+                top,
+                &fallback,
+            )
         })
         .collect()
+}
+
+/// How much an item names its class: its count times the log-odds ratio of the class
+/// against all other classes, with an informative Dirichlet prior (Monroe, Colaresi &
+/// Quinn 2008, eq. 16): the item's share of the class's Kullback–Leibler divergence from
+/// the rest of the corpus. Each item's prior is its share of the whole corpus times
+/// `alpha0`, here the mean size of a class, which shrinks the ratio of an item seen
+/// rarely toward zero; an item said as much everywhere has a ratio of zero however
+/// often the class says it.
+struct Specificity {
+    /// Items counted in each class.
+    class_totals: Vec<f64>,
+    /// Items counted in all classes.
+    total: f64,
+    /// The prior's total weight.
+    alpha0: f64,
+}
+
+impl Specificity {
+    fn new(class_totals: &[f64]) -> Self {
+        let total: f64 = class_totals.iter().sum();
+        Specificity {
+            class_totals: class_totals.to_vec(),
+            total,
+            alpha0: total / class_totals.len().max(1) as f64,
+        }
+    }
+
+    /// The weight of an item said `count` times in `class` and `all` times in all
+    /// classes: count × log-odds ratio, or its count alone when the class is the whole
+    /// corpus (nothing to be specific against).
+    fn weight(&self, class: usize, count: f64, all: f64) -> f64 {
+        let in_class = self.class_totals.get(class).copied().unwrap_or(0.0);
+        let rest = self.total - in_class;
+        if rest <= 0.0 {
+            return count;
+        }
+        count
+            * log_odds_ratio(
+                [count, in_class],
+                [all - count, rest],
+                self.alpha0 * all / self.total,
+                self.alpha0,
+            )
+    }
+}
+
+/// Monroe et al.'s log-odds ratio of an item said `class[0]` times among the `class[1]`
+/// items of a class and `rest[0]` times among the `rest[1]` of the others, with prior
+/// `alpha` for the item and `alpha0` in all: positive when the class says it more than
+/// the others.
+fn log_odds_ratio(class: [f64; 2], rest: [f64; 2], alpha: f64, alpha0: f64) -> f64 {
+    let log_odds =
+        |[y, n]: [f64; 2]| ((y + alpha) / (n + alpha0 - y - alpha).max(f64::MIN_POSITIVE)).ln();
+    log_odds(class) - log_odds(rest)
+}
+
+/// A label for a topic none of whose words (of `lang`, with Some) is specific to it: its
+/// most frequent words in its naming `clauses`, those that name something alone first
+/// and none said mostly against the topic's lean (praise in a complaint).
+fn most_frequent(
+    clauses: &[usize],
+    lang: Option<Lang>,
+    store: &ClauseStore,
+    vocab: &Vocabulary,
+    topic_lean: i64,
+) -> String {
+    let mut counts: HashMap<u32, (u32, i64)> = HashMap::new();
+    for &c in clauses {
+        let polarity = polarity(store.sentiment[c].label);
+        for (&t, &n) in store.clause(c).0.iter().zip(store.clause(c).1) {
+            let count = counts.entry(t).or_default();
+            count.0 += u32::from(n);
+            count.1 += polarity;
+        }
+    }
+    let mut ranked: Vec<(bool, u32, &str)> = counts
+        .into_iter()
+        .filter(|&(t, (_, lean))| {
+            lean.signum() * topic_lean.signum() >= 0
+                && lang.is_none_or(|l| vocab.terms[t as usize].lang() == l)
+        })
+        .map(|(t, (n, _))| {
+            let shown = vocab.terms[t as usize].display();
+            (is_generic(shown), n, shown)
+        })
+        .collect();
+    ranked.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(b.2)));
+    // Generic words only when there is nothing else.
+    if ranked.first().is_some_and(|r| !r.0) {
+        ranked.retain(|r| !r.0);
+    }
+    ranked
+        .iter()
+        .take(LABEL_TERMS)
+        .map(|r| r.2)
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 /// Candidates re-ranked around the anchors.
@@ -336,6 +465,7 @@ fn describe(
     top_terms: usize,
     words: &Words,
     top: Vec<u32>,
+    fallback: &dyn Fn(Option<Lang>) -> String,
 ) -> Labelled {
     let vocab = words.vocab;
     let (dominant, minority) = if langs[1] > langs[0] {
@@ -391,6 +521,9 @@ fn describe(
                 used.push(t);
                 items.push(vocab.terms[t as usize].display().to_string());
             }
+        }
+        if items.is_empty() {
+            return fallback(lang);
         }
         items.join(" · ")
     };
@@ -518,7 +651,7 @@ mod tests {
             }
         }
 
-        /// c-TF-IDF labels of one topic (0), terms in two clauses or more.
+        /// Labels of one topic (0), terms in two clauses or more.
         fn label(&self, assignments: &[Assignment], langs: &[Lang]) -> Labelled {
             let pruning = Pruning {
                 min_df: 2,
@@ -531,7 +664,7 @@ mod tests {
                 phrases: &self.phrases,
                 vocab: &self.vocab,
             };
-            let mut labelled = c_tf_idf(&words, &vectorizer, assignments, langs, 1, 10);
+            let mut labelled = name_topics(&words, &vectorizer, assignments, langs, 1, 10);
             labelled.remove(0)
         }
 
@@ -579,6 +712,89 @@ mod tests {
             "{}",
             labelled.label
         );
+    }
+
+    /// News about budgets and news about matches both quote "reporters" in every
+    /// clause: said as much everywhere, it is specific to neither and never names the
+    /// budget topic, however often the topic says it (by c-TF-IDF it was listed).
+    #[test]
+    fn a_word_said_everywhere_names_no_topic() {
+        let mut fixture = Fixture::new();
+        let mut assignments = Vec::new();
+        for (text, topic) in [
+            ("reporters heard the budget tax plans", 0),
+            ("reporters watched the match goal replays", NONE),
+        ] {
+            fixture.add(text, Lang::En, 0.0, 6);
+            assignments.extend(std::iter::repeat_n(
+                Assignment {
+                    topic,
+                    similarity: 0.9,
+                    core: topic == 0,
+                },
+                6,
+            ));
+        }
+        let labelled = fixture.label(&assignments, &vec![Lang::En; fixture.store.len()]);
+        let terms = listed(&labelled.terms);
+        assert!(terms.contains(&"budget"), "{terms:?}");
+        assert!(!terms.contains(&"reporters"), "{terms:?}");
+        assert!(!labelled.label.contains("reporters"), "{}", labelled.label);
+        assert!(labelled.label.contains("budget"), "{}", labelled.label);
+    }
+
+    /// A topic that says exactly what the rest of the corpus says has no word specific
+    /// to it; it is named by its most frequent words, never "(no terms)".
+    #[test]
+    fn a_topic_with_no_specific_word_is_named_by_its_frequent_words() {
+        let mut fixture = Fixture::new();
+        let mut assignments = Vec::new();
+        for topic in [0, NONE] {
+            fixture.add("配送が遅くて困った", Lang::Ja, -0.6, 4);
+            assignments.extend(std::iter::repeat_n(
+                Assignment {
+                    topic,
+                    similarity: 0.9,
+                    core: topic == 0,
+                },
+                4,
+            ));
+        }
+        let labelled = fixture.label(&assignments, &vec![Lang::Ja; fixture.store.len()]);
+        assert!(labelled.terms.is_empty(), "{:?}", listed(&labelled.terms));
+        assert!(labelled.label.contains("配送"), "{}", labelled.label);
+        assert!(!labelled.label.contains("(no terms)"));
+    }
+
+    /// A Japanese delivery topic with a third of English clauses that the rest of the
+    /// corpus says more often: no English word is specific to it, and its English half
+    /// is still named, by its most frequent English words.
+    #[test]
+    fn each_language_of_a_mixed_topic_is_named() {
+        let mut fixture = Fixture::new();
+        let mut assignments = Vec::new();
+        let mut langs = Vec::new();
+        for (text, lang, topic, times) in [
+            ("配送が遅くて困った", Lang::Ja, 0, 6),
+            ("parcel arrived late", Lang::En, 0, 3),
+            ("parcel arrived late", Lang::En, NONE, 3),
+            ("天気が寒い", Lang::Ja, NONE, 2),
+        ] {
+            fixture.add(text, lang, -0.5, times);
+            langs.extend(std::iter::repeat_n(lang, times));
+            assignments.extend(std::iter::repeat_n(
+                Assignment {
+                    topic,
+                    similarity: 0.9,
+                    core: topic == 0,
+                },
+                times,
+            ));
+        }
+        let labelled = fixture.label(&assignments, &langs);
+        let (ja, en) = labelled.label.split_once(" / ").expect("two languages");
+        assert!(ja.contains("配送"), "{}", labelled.label);
+        assert!(en.contains("parcel"), "{}", labelled.label);
     }
 
     /// A topic whose clauses are mostly kind clerks, with some rude ones: by c-TF-IDF

@@ -24,8 +24,9 @@
 //!    near-identical sub-topics merged → every clause assigned to its nearest centroid
 //!    in one linear pass, weak matches left out as outliers; `mentions` then says which
 //!    sub-topics each record talks about and with which sentiment;
-//! 4. `label`: each theme's and sub-topic's top terms by class-based TF-IDF (BERTopic's
-//!    c-TF-IDF), a label from them, and its most representative records;
+//! 4. `label`: each theme's and sub-topic's top terms and key phrases by how specific
+//!    they are to it (log-odds ratio against the rest of the corpus, informative
+//!    Dirichlet prior), a label from them, and its most representative records;
 //! 5. `painpoints`: volume, sentiment, rating, NPS and impact per theme and sub-topic,
 //!    trend by month or ISO week with a least-squares slope, emerging topics, channel
 //!    and stage breakdowns;
@@ -240,7 +241,8 @@ impl TopicOptions {
     }
 }
 
-/// A topic term and its c-TF-IDF weight (weights of a topic sum to at most 1).
+/// A topic term and its weight (how specific it is to the topic; weights of a
+/// topic sum to at most 1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TermWeight {
     pub term: String,
@@ -286,8 +288,8 @@ pub struct Topic {
     pub candidate: bool,
     pub label: String,
     pub terms: Vec<TermWeight>,
-    /// Key phrases (two topic terms written together, as written most) by c-TF-IDF over
-    /// the records that say them; the label starts with the best of them.
+    /// Key phrases (two topic terms written together, as written most), weighted by how
+    /// specific they are to the topic, counted in records; the label starts with the best.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub phrases: Vec<TermWeight>,
     /// Records in the topic.
