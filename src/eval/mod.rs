@@ -28,6 +28,7 @@ pub use crate::sentiment::predict;
 pub use crate::topics::clustering;
 
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -198,6 +199,7 @@ impl GoldRows {
         let summary = labelled::scan(source, labels, &mut |row| {
             rows.lines.push(row.line);
             rows.gold.push(row.label);
+            ControlFlow::Continue(())
         })?;
         Ok((rows, summary))
     }
@@ -299,6 +301,7 @@ pub fn read_gold<'a>(
                 Err(bad) => set.failed.push(bad),
             }
         }
+        ControlFlow::Continue(())
     })?;
     Ok(set)
 }
@@ -311,29 +314,37 @@ struct RowText {
 
 /// Reads `source` again and hands the texts of the rows at `lines` (ascending, as
 /// [`GoldRows`] found them) to `work` in order, in batches of a few chunks per worker
-/// thread, so that one batch of texts is held at a time.
+/// thread, so that one batch of texts is held at a time; stops reading where `work`
+/// says to (the rows left are then not checked).
 fn stream_texts(
     source: &dyn Source,
     labels: &LabelMap,
     lines: &[u64],
-    work: &mut dyn FnMut(&[RowText]),
+    work: &mut dyn FnMut(&[RowText]) -> ControlFlow<()>,
 ) -> Result<(), labelled::Error> {
     let size = CHUNK * CHUNKS_PER_THREAD * rayon::current_num_threads();
     let mut batch: Vec<RowText> = Vec::with_capacity(size);
     let mut wanted = lines.iter().peekable();
+    let mut stopped = false;
     labelled::scan(source, labels, &mut |row| {
         if wanted.next_if_eq(&&row.line).is_none() {
-            return;
+            return ControlFlow::Continue(());
         }
         batch.push(RowText {
             line: row.line,
             text: row.text.to_string(),
         });
-        if batch.len() == size {
-            work(&batch);
-            batch.clear();
+        if batch.len() < size {
+            return ControlFlow::Continue(());
         }
+        let flow = work(&batch);
+        batch.clear();
+        stopped = flow.is_break();
+        flow
     })?;
+    if stopped {
+        return Ok(());
+    }
     if let Some(&&line) = wanted.peek() {
         return Err(labelled::Error::Changed {
             name: source.name(),
@@ -341,7 +352,7 @@ fn stream_texts(
         });
     }
     if !batch.is_empty() {
-        work(&batch);
+        let _ = work(&batch);
     }
     Ok(())
 }
@@ -439,11 +450,8 @@ fn stream_predict(
     let lang = set.lang;
     stream_texts(set.source, set.labels, &set.lines, &mut |batch| {
         let Ok(done) = &mut labels else {
-            return;
+            return ControlFlow::Break(());
         };
-        if changed.is_some() {
-            return;
-        }
         let started = Instant::now();
         let chunks: Result<Vec<(Vec<Label>, f64, f64)>, PassError> = batch
             .par_chunks(CHUNK)
@@ -467,6 +475,7 @@ fn stream_predict(
             })
             .collect();
         busy_s += started.elapsed().as_secs_f64();
+        // A model error or a changed file ends the pass: the rest is not read.
         match chunks {
             Ok(chunks) => {
                 for (chunk, a, s) in chunks {
@@ -474,10 +483,15 @@ fn stream_predict(
                     analysis_s += a;
                     scoring_s += s;
                 }
+                ControlFlow::Continue(())
             }
-            Err(PassError::Model(error)) => labels = Err(error),
+            Err(PassError::Model(error)) => {
+                labels = Err(error);
+                ControlFlow::Break(())
+            }
             Err(PassError::Changed(bad)) => {
-                changed.get_or_insert(bad.line);
+                changed = Some(bad.line);
+                ControlFlow::Break(())
             }
         }
     })?;
@@ -580,6 +594,68 @@ mod tests {
             ),
             Err(Error::Model { .. })
         ));
+    }
+
+    /// Many rows, counting how many were handed over.
+    struct Counted {
+        rows: u64,
+        visited: std::cell::Cell<u64>,
+    }
+
+    impl Source for Counted {
+        fn name(&self) -> String {
+            "counted.tsv".into()
+        }
+
+        fn rows(&self, visit: &mut labelled::Visit<'_>) -> Result<(), labelled::Error> {
+            for line in 1..=self.rows {
+                self.visited.set(self.visited.get() + 1);
+                let text = if line % 2 == 0 {
+                    "配送が遅い"
+                } else {
+                    "Great staff"
+                };
+                if visit(line, Ok((text, "5"))).is_break() {
+                    break;
+                }
+            }
+            Ok(())
+        }
+    }
+
+    /// A model that fails on every batch.
+    struct Failing;
+
+    impl SentimentModel for Failing {
+        fn name(&self) -> &str {
+            "failing"
+        }
+        fn score_batch(
+            &self,
+            _: &[&AnalysedText],
+        ) -> Result<Vec<sentiment::DocSentiment>, sentiment::Error> {
+            Err(sentiment::Error::AutoNeedsRatings)
+        }
+    }
+
+    #[test]
+    fn a_model_error_ends_the_pass_without_reading_the_rest() {
+        let source = Counted {
+            rows: 20_000,
+            visited: std::cell::Cell::new(0),
+        };
+        let map = LabelMap::default();
+        let (rows, _) = GoldRows::read(&source, &map).unwrap();
+        let set = read_gold(test_analyzer(), &source, &map, rows, None, &|_| {}).unwrap();
+        assert_eq!(source.visited.get(), 40_000, "two whole readings");
+        source.visited.set(0);
+        let pass = stream_predict(&Failing, test_analyzer(), &set, &|_| {}).unwrap();
+        assert!(matches!(
+            pass.labels,
+            Err(sentiment::Error::AutoNeedsRatings)
+        ));
+        let batch = (CHUNK * CHUNKS_PER_THREAD * rayon::current_num_threads()) as u64;
+        assert_eq!(source.visited.get(), batch, "the first batch only");
     }
 
     /// Rows that count how often they are read, and lose row 2's label from the third

@@ -3,6 +3,7 @@
 //! rows may span lines and whose header it reads). Each hands every line's (text, raw
 //! label), borrowed, or why it has none, to a [`Visit`]or.
 
+use std::ops::ControlFlow;
 use std::path::Path;
 
 use super::{Error, Fields, Visit};
@@ -58,7 +59,9 @@ pub(super) fn read_tsv(
             Ok(line) if line.trim().is_empty() => continue,
             Ok(line) => line,
             Err(reason) => {
-                visit(line_no, Err(reason));
+                if visit(line_no, Err(reason)).is_break() {
+                    break;
+                }
                 continue;
             }
         };
@@ -72,7 +75,9 @@ pub(super) fn read_tsv(
         } else {
             Ok((cells[text_at], cells[label_at]))
         };
-        visit(line_no, row);
+        if visit(line_no, row).is_break() {
+            break;
+        }
     }
     Ok(())
 }
@@ -83,13 +88,16 @@ pub(super) fn read_jsonl(
     visit: &mut Visit<'_>,
 ) -> Result<(), Error> {
     while let Some(line) = lines.next_line()? {
-        match text_of(line) {
-            (_, Ok(line)) if line.trim().is_empty() => {}
+        let flow = match text_of(line) {
+            (_, Ok(line)) if line.trim().is_empty() => ControlFlow::Continue(()),
             (line_no, Ok(line)) => match json_row(line, fields) {
                 Ok((text, label)) => visit(line_no, Ok((&text, &label))),
                 Err(reason) => visit(line_no, Err(reason)),
             },
             (line_no, Err(reason)) => visit(line_no, Err(reason)),
+        };
+        if flow.is_break() {
+            break;
         }
     }
     Ok(())
@@ -113,11 +121,15 @@ pub(super) fn read_csv(
         let (line, cells) = match row {
             Row::Cells { line, cells } => (line, cells),
             Row::Broken { line, detail } => {
-                visit(line, Err(format!("broken CSV: {detail}")));
+                if visit(line, Err(format!("broken CSV: {detail}"))).is_break() {
+                    break;
+                }
                 continue;
             }
             Row::TooLong { line, length, max } => {
-                visit(line, Err(too_long(length, max)));
+                if visit(line, Err(too_long(length, max))).is_break() {
+                    break;
+                }
                 continue;
             }
         };
@@ -135,7 +147,9 @@ pub(super) fn read_csv(
                 |at: usize| std::str::from_utf8(&cells[at]).map_err(|_| "not UTF-8".to_string());
             cell(text_at).and_then(|text| Ok((text, cell(label_at)?)))
         };
-        visit(line, row);
+        if visit(line, row).is_break() {
+            break;
+        }
     }
     Ok(())
 }

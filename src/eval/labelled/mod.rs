@@ -21,6 +21,7 @@
 //! number; only a file that cannot be read at all is an [`Error`].
 
 use std::collections::{BTreeMap, HashMap};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -103,8 +104,8 @@ impl Default for Fields {
 }
 
 /// What [`Source::rows`] hands over for each row: its 1-based line, and its text and raw
-/// label or why it has none.
-pub type Visit<'a> = dyn FnMut(u64, Result<(&str, &str), String>) + 'a;
+/// label or why it has none; [`ControlFlow::Break`] stops the reading there.
+pub type Visit<'a> = dyn FnMut(u64, Result<(&str, &str), String>) -> ControlFlow<()> + 'a;
 
 /// Labelled rows that can be read more than once, in the same order each time: a file
 /// ([`LabelledFile`]) or rows in memory ([`InMemory`]). `koe eval` reads its source once
@@ -113,7 +114,7 @@ pub trait Source {
     /// What the rows come from: the file's path, or a name given to rows in memory.
     fn name(&self) -> String;
 
-    /// Hands every row to `visit`, in order.
+    /// Hands every row to `visit`, in order, until it says to stop.
     fn rows(&self, visit: &mut Visit<'_>) -> Result<(), Error>;
 }
 
@@ -187,7 +188,9 @@ impl Source for InMemory<'_> {
 
     fn rows(&self, visit: &mut Visit<'_>) -> Result<(), Error> {
         for (i, (text, label)) in self.texts.iter().zip(self.labels).enumerate() {
-            visit(i as u64 + 1, Ok((text, label)));
+            if visit(i as u64 + 1, Ok((text, label))).is_break() {
+                break;
+            }
         }
         Ok(())
     }
@@ -241,11 +244,12 @@ pub struct LabelledData {
 }
 
 /// Reads `source` once, mapping raw labels through `labels`: every good row goes to
-/// `keep`, in order; the bad lines and the raw labels seen come back.
+/// `keep`, in order, until it says to stop; the bad lines and the raw labels seen (up
+/// to there) come back.
 pub fn scan(
     source: &dyn Source,
     labels: &LabelMap,
-    keep: &mut dyn FnMut(LabelledRow<'_>),
+    keep: &mut dyn FnMut(LabelledRow<'_>) -> ControlFlow<()>,
 ) -> Result<Summary, Error> {
     let mut summary = Summary {
         path: source.name(),
@@ -265,9 +269,12 @@ pub fn scan(
                             .insert(raw.to_string(), RawLabel { label, count: 1 });
                     }
                 }
-                keep(LabelledRow { line, text, label });
+                keep(LabelledRow { line, text, label })
             }
-            Err(reason) => summary.bad_lines.push(BadLine { line, reason }),
+            Err(reason) => {
+                summary.bad_lines.push(BadLine { line, reason });
+                ControlFlow::Continue(())
+            }
         }
     })?;
     Ok(summary)
@@ -281,7 +288,8 @@ pub fn read(source: &dyn Source, labels: &LabelMap) -> Result<LabelledData, Erro
             line: row.line,
             text: row.text.to_string(),
             label: row.label,
-        })
+        });
+        ControlFlow::Continue(())
     })?;
     Ok(LabelledData { summary, docs })
 }
