@@ -5,8 +5,9 @@
 //! /usr/bin/time -v target/release/examples/topics_scale 200000 [DIMS]
 //! ```
 //!
-//! With `SPILL_SNIPPETS=FILE` the records' ids and snippets wait in that scratch file, as
-//! in `koe analyze`, rather than in memory.
+//! With `SPILL_DIR=DIR` the records' ids and snippets (and theme vectors, where a theme
+//! encoder runs) wait in scratch files in that folder, as in `koe analyze`, rather than
+//! in memory.
 //!
 //! Generates N synthetic short Japanese and English records (12 themes, a fifth of them
 //! about two themes at once, one theme surging in the last month), tokenizes them in
@@ -298,8 +299,12 @@ fn main() -> anyhow::Result<()> {
         options.dims = dims.parse()?;
     }
     let mut collector = TopicCollector::new(options);
-    if let Some(path) = std::env::var_os("SPILL_SNIPPETS") {
-        collector = collector.spill_snippets_to(path.into())?;
+    if let Some(dir) = std::env::var_os("SPILL_DIR") {
+        let dir = std::path::PathBuf::from(dir);
+        collector = collector.spill_to(
+            dir.join("topic-snippets.cbor"),
+            dir.join("theme-vectors.bin"),
+        )?;
     }
     let mut rng = Rng(7);
     let (mut analyse_s, mut add_s, mut tokens) = (0.0, 0.0, 0usize);

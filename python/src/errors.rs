@@ -56,8 +56,8 @@ pub fn run_error(e: &pipeline::Error) -> PyErr {
         pipeline::Error::Output { .. }
         | pipeline::Error::Input { .. }
         | pipeline::Error::MissingInput(_)
-        | pipeline::Error::Analysis(_)
-        | pipeline::Error::Topics(koe::topics::Error::Snippets(_)) => os_error(e),
+        | pipeline::Error::Analysis(_) => os_error(e),
+        pipeline::Error::Topics(t) if t.is_scratch_file() => os_error(e),
         _ => runtime_error(e),
     }
 }

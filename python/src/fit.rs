@@ -80,31 +80,37 @@ fn fit_topics_json(
         ..Options::default()
     };
     let summary = if model == "auto" {
-        let lexicon = ModelSpec::Lexicon.load().map_err(|e| model_error(&e))?;
-        let mut learning = Pipeline::new(analyzer()?, lexicon);
+        let mut learning = Pipeline::new(
+            analyzer()?,
+            ModelSpec::Lexicon.load().map_err(|e| model_error(&e))?,
+        );
         py.detach(|| {
-            learning.learn_sentiment(&inputs, &options, &AutoOptions::default(), &mut |_| {})?;
-            analyse_into(&learning, &inputs, &out, &options)
+            analyse_into(&inputs, &out, &options, || {
+                learning.learn_sentiment(&inputs, &options, &AutoOptions::default(), &mut |_| {})?;
+                Ok(&learning)
+            })
         })
     } else {
         let pipeline = pipeline(py, &parse_spec(model)?)?;
-        py.detach(|| analyse_into(&pipeline, &inputs, &out, &options))
+        py.detach(|| analyse_into(&inputs, &out, &options, || Ok(&*pipeline)))
     };
     let summary = summary.map_err(|e| run_error(&e))?;
     serde_json::to_string(&summary).map_err(|e| runtime_error(&e))
 }
 
-/// One run of `inputs` into a new generation of `out`, published.
-fn analyse_into(
-    pipeline: &Pipeline,
+/// One run of `inputs` into a new generation of `out`, published, in `koe analyze`'s
+/// order: the folder's run lock first, then `pipeline` (which, for `auto`, learns the
+/// sentiment from the inputs' ratings), then the analysis.
+fn analyse_into<'p>(
     inputs: &[PathBuf],
     out: &std::path::Path,
     options: &Options,
+    pipeline: impl FnOnce() -> Result<&'p Pipeline, pipeline::Error>,
 ) -> Result<Summary, pipeline::Error> {
     let folder = AnalysisDir::new(out);
     check_inputs(inputs, &folder)?;
     let run = folder.begin_run(None)?;
-    let summary = pipeline.run(inputs, &run, options, &mut |_| {})?;
+    let summary = pipeline()?.run(inputs, &run, options, &mut |_| {})?;
     run.publish()?;
     Ok(summary)
 }

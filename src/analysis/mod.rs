@@ -122,11 +122,14 @@ parts! {
     /// Scratch: each record's id and snippet, for the topics' examples; removed before
     /// publishing.
     TopicSnippets => "topic-snippets.cbor",
+    /// Scratch: each record's theme vector from a sentence encoder, for the themes;
+    /// removed before publishing.
+    ThemeVectors => "theme-vectors.bin",
 }
 
 impl Part {
     /// Parts a run uses while it works and never publishes.
-    const SCRATCH: [Part; 2] = [Part::Spill, Part::TopicSnippets];
+    const SCRATCH: [Part; 3] = [Part::Spill, Part::TopicSnippets, Part::ThemeVectors];
 }
 
 /// Errors of opening, locking or publishing an analysis folder.

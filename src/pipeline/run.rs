@@ -297,7 +297,7 @@ impl<'a> Pass<'a> {
                             None => topic_options.clone(),
                         })
                         .with_clause_sentiment(pipeline.model.clone())
-                        .spill_snippets_to(run.path(Part::TopicSnippets))?,
+                        .spill_to(run.path(Part::TopicSnippets), run.path(Part::ThemeVectors))?,
                     ),
                 }
             }

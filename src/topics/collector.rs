@@ -3,16 +3,16 @@
 //! Per clause: its topic-term ids with counts, its key phrases (`phrases`, for labels)
 //! and its sentiment; per record: language,
 //! rating, NPS, channel, stage, period and sentiment, a hash of its text (the order-free
-//! key that samples are drawn by). Each record's id and first 200 characters, for the
-//! examples, wait in a scratch file ([`TopicCollector::spill_snippets_to`], what a run
-//! does, in its staging folder) or, without one, in memory (`snippets`).
-//! Memory therefore grows with the number of topic terms (6 bytes each), of clauses
-//! (about 40 bytes each with their phrases) and of records (about 50 bytes, plus 520
-//! bytes for a use-m3 theme vector, the CLI's default `--theme-vectors`); the texts
-//! themselves and their tokens are not kept. Measured on 100k generated records (2.2
-//! clauses each), the default run, peak RSS 402 MiB with the snippets in memory and 382
-//! MiB with them in the scratch file, the same topics
-//! (`TOPICS=1 FORMATS=parquet benches/parquet_scale.sh 100000`; README, Memory).
+//! key that samples are drawn by). Two things per record wait in scratch files of the
+//! run instead ([`TopicCollector::spill_to`], in its staging folder), or, without them,
+//! in memory: each record's id and first 200 characters, for the examples (`snippets`),
+//! and its whole-text vector from the theme encoder (`record_vectors`, 516 bytes with
+//! use-m3, the CLI's default `--theme-vectors`), of which only the theme fit's sample
+//! stays in memory. Memory therefore grows with the number of topic terms (6 bytes
+//! each), of clauses (about 40 bytes each with their phrases) and of records (about 50
+//! bytes); the texts themselves and their tokens are not kept. Measured on generated
+//! records (`TOPICS=1 FORMATS=parquet benches/parquet_scale.sh 100000 1000000`; README,
+//! Scaling): see the README for the peak RSS at 100k and 1M records.
 
 use std::ops::Range;
 use std::path::PathBuf;
@@ -21,6 +21,7 @@ use std::sync::Arc;
 use super::TopicOptions;
 use super::embedding::{self, Embeddings, Vectors};
 use super::phrases::PhraseStore;
+use super::record_vectors::{self, RecordVectors};
 use super::snippets::{self, Snippets};
 use super::vectorize::{ClauseStore, NONE, Vocabulary, clauses};
 use crate::record::{Analysed, Lang};
@@ -34,6 +35,19 @@ pub enum Error {
     Vectors(#[from] embedding::Error),
     #[error("examples' scratch file {0}")]
     Snippets(#[from] snippets::Error),
+    #[error(transparent)]
+    ThemeVectors(#[from] record_vectors::Error),
+}
+
+impl Error {
+    /// A scratch file of the run could not be written or read (rather than a model
+    /// failing).
+    pub fn is_scratch_file(&self) -> bool {
+        matches!(
+            self,
+            Error::Snippets(_) | Error::ThemeVectors(record_vectors::Error::Scratch { .. })
+        )
+    }
 }
 
 /// What the collector keeps of a record besides its clauses.
@@ -80,7 +94,7 @@ pub struct TopicCollector {
     /// Each stored clause's sentence embedding, with [`Vectors::Embeddings`].
     pub(super) embeddings: Option<Embeddings>,
     /// Each record's whole-text embedding, with [`TopicOptions::theme_vectors`].
-    pub(super) record_embeddings: Option<Embeddings>,
+    pub(super) record_vectors: Option<RecordVectors>,
     pub(super) docs: Vec<DocMeta>,
     /// The theme seed ([`TopicOptions::theme_seeds`]) each record matched, `NONE` if none.
     pub(super) seeds: Vec<u32>,
@@ -102,15 +116,15 @@ impl TopicCollector {
                 Some(Embeddings::new(embedder.clone(), langs))
             }
         };
-        let record_embeddings = match &options.theme_vectors {
+        let record_vectors = match &options.theme_vectors {
             Vectors::TfIdf => None,
             Vectors::Embeddings { embedder, langs } => {
-                Some(Embeddings::new(embedder.clone(), langs))
+                Some(RecordVectors::new(embedder.clone(), langs))
             }
         };
         TopicCollector {
             options,
-            record_embeddings,
+            record_vectors,
             vocab: Vocabulary::default(),
             store: ClauseStore::new(),
             phrases: PhraseStore::default(),
@@ -133,11 +147,15 @@ impl TopicCollector {
         self
     }
 
-    /// Keeps each record's id and snippet in a new scratch file at `path` rather than in
-    /// memory (see the module doc); the file is removed when the collector (or the fit)
-    /// is done with it. Call before the first [`add`](Self::add).
-    pub fn spill_snippets_to(mut self, path: PathBuf) -> Result<Self, Error> {
-        self.snippets = Snippets::spill_to(path)?;
+    /// Keeps each record's id and snippet in a new scratch file at `snippets`, and its
+    /// theme vector (with [`TopicOptions::theme_vectors`]) in one at `theme_vectors`,
+    /// rather than in memory (see the module doc); the files are removed when the
+    /// collector (or the fit) is done with them. Call before the first [`add`](Self::add).
+    pub fn spill_to(mut self, snippets: PathBuf, theme_vectors: PathBuf) -> Result<Self, Error> {
+        self.snippets = Snippets::spill_to(snippets)?;
+        if let Some(vectors) = self.record_vectors.take() {
+            self.record_vectors = Some(vectors.spill_to(theme_vectors, self.options.sample_size)?);
+        }
         Ok(self)
     }
 
@@ -194,8 +212,10 @@ impl TopicCollector {
             }
         }
         self.store.end_doc();
-        if let Some(embeddings) = self.record_embeddings.as_mut() {
-            embeddings.push(doc.lang, &doc.normalized)?;
+        let record = &analysed.record;
+        let key = text_key(&record.text);
+        if let Some(vectors) = self.record_vectors.as_mut() {
+            vectors.push(doc.lang, &doc.normalized, key)?;
         }
         self.docs.push(DocMeta::of(
             analysed,
@@ -203,8 +223,7 @@ impl TopicCollector {
             &mut self.stages,
             self.options.period,
         ));
-        let record = &analysed.record;
-        self.keys.push(text_key(&record.text));
+        self.keys.push(key);
         self.snippets.push(&record.id, &record.text)?;
         Ok(())
     }

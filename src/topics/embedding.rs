@@ -20,6 +20,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use super::record_vectors::{Rows, Sample};
 use super::vectorize::NONE;
 use crate::embed::UseM3;
 use crate::record::Lang;
@@ -292,9 +293,11 @@ impl Embeddings {
 pub(crate) enum RecordSemantics<'a> {
     /// No sentence model: themes from LSA alone.
     None,
-    /// The whole record's text embedded ([`TopicOptions::theme_vectors`](super::TopicOptions::theme_vectors)),
-    /// one row per record.
-    Records(&'a Embeddings),
+    /// The whole record's text embedded ([`TopicOptions::theme_vectors`](super::TopicOptions::theme_vectors)):
+    /// the rows of every record, or of a range of them.
+    Rows(&'a Rows),
+    /// The same for the theme fit's sample only (see [`RecordVectors`](super::record_vectors::RecordVectors)).
+    Sample(&'a Sample),
     /// The normalised mean of the record's clause vectors (`--topic-vectors
     /// embeddings:…` without a record encoder).
     ClauseMean(&'a Embeddings),
@@ -304,7 +307,9 @@ impl RecordSemantics<'_> {
     pub fn dims(&self) -> usize {
         match self {
             RecordSemantics::None => 0,
-            RecordSemantics::Records(e) | RecordSemantics::ClauseMean(e) => e.dims(),
+            RecordSemantics::Rows(r) => r.dims(),
+            RecordSemantics::Sample(s) => s.dims(),
+            RecordSemantics::ClauseMean(e) => e.dims(),
         }
     }
 
@@ -319,7 +324,8 @@ impl RecordSemantics<'_> {
     ) -> bool {
         match self {
             RecordSemantics::None => false,
-            RecordSemantics::Records(e) => e.vector(doc, out),
+            RecordSemantics::Rows(r) => r.vector(doc, out),
+            RecordSemantics::Sample(s) => s.vector(doc, out),
             RecordSemantics::ClauseMean(e) => {
                 out.fill(0.0);
                 let mut any = false;
@@ -336,7 +342,7 @@ impl RecordSemantics<'_> {
 }
 
 /// Scale and bytes of a vector: `value ≈ byte · scale`, the largest component at ±127.
-fn quantize(v: &[f32]) -> (f32, impl Iterator<Item = i8> + '_) {
+pub(super) fn quantize(v: &[f32]) -> (f32, impl Iterator<Item = i8> + '_) {
     let max = v.iter().fold(0.0f32, |m, x| m.max(x.abs()));
     let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
     (

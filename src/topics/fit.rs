@@ -43,21 +43,26 @@ impl TopicCollector {
     /// where the examples' scratch file cannot be read.
     pub fn fit(mut self) -> Result<Topics, Error> {
         self.snippets.finish()?;
-        for embeddings in [&mut self.embeddings, &mut self.record_embeddings]
-            .into_iter()
-            .flatten()
-        {
+        if let Some(embeddings) = &mut self.embeddings {
             embeddings.flush()?;
+        }
+        if let Some(vectors) = &mut self.record_vectors {
+            vectors.finish()?;
         }
         let model = self.options.model.clone();
         let options = &self.options;
         let embeddings = self.embeddings.as_ref();
-        let semantics = match (&self.record_embeddings, embeddings) {
-            (Some(records), _) => RecordSemantics::Records(records),
+        let semantics = match (&self.record_vectors, embeddings) {
+            (Some(records), _) => records.for_fit(),
             (None, Some(clauses)) => RecordSemantics::ClauseMean(clauses),
             (None, None) => RecordSemantics::None,
         };
         let langs: Vec<Lang> = self.docs.iter().map(|d| d.lang).collect();
+        let facts = themes::RecordFacts {
+            keys: &self.keys,
+            langs: &langs,
+            seeds: &self.seeds,
+        };
         let mut rng = seeded(options.seed);
 
         // Level 1: a theme per record.
@@ -66,22 +71,50 @@ impl TopicCollector {
                 &self.store,
                 &self.vocab,
                 semantics,
-                themes::RecordFacts {
-                    keys: &self.keys,
-                    langs: &langs,
-                    seeds: &self.seeds,
-                },
+                facts,
                 options,
                 &mut rng,
             ),
             Some(model) => themes::from_model(model, &self.vocab),
         };
-        let doc_themes = themes::assign(&theme_fit, &self.store, semantics, &langs, &self.seeds);
+        let doc_themes = match &self.record_vectors {
+            // Record vectors are read back in chunks (from their scratch file in a run).
+            Some(vectors) => {
+                let mut doc_themes = Vec::with_capacity(self.store.docs());
+                vectors.for_each_chunk(|docs, semantics| {
+                    doc_themes.extend(themes::assign(
+                        &theme_fit,
+                        &self.store,
+                        semantics,
+                        facts,
+                        docs,
+                    ))
+                })?;
+                doc_themes
+            }
+            None => themes::assign(
+                &theme_fit,
+                &self.store,
+                semantics,
+                facts,
+                0..self.store.docs(),
+            ),
+        };
         let n_themes = theme_fit.k();
         let theme_of_doc: Vec<u32> = doc_themes.iter().map(|t| t.0).collect();
-
-        // Level 2: sub-topics per clause. Labels and quality always use this run's words.
+        // Labels and quality always use this run's words.
         let vectorizer = Vectorizer::fit(&self.store, &self.vocab, options.clause_pruning());
+        // The themes described first, so that their per-clause lists are gone before the
+        // sub-topics' are made (the peak memory of a large run).
+        let (mut themes, theme_overall, theme_quality) =
+            self.describe_themes(&doc_themes, &theme_of_doc, n_themes, &vectorizer, &langs)?;
+        drop(doc_themes);
+        // A seeded theme is named by its category.
+        for (theme, &seed) in themes.iter_mut().zip(&theme_fit.seeded) {
+            theme.label = options.theme_seeds[seed as usize].clone();
+        }
+
+        // Level 2: sub-topics per clause.
         let space = Space {
             vectorizer: &vectorizer,
             embeddings,
@@ -130,31 +163,10 @@ impl TopicCollector {
             }
             merged = plan.merged;
         }
-        let theme_mentions =
-            Mentions::one_per_record(&self.store, &doc_themes, |d| self.docs[d].sentiment);
-        let theme_clauses: Vec<Assignment> = (0..self.store.len())
-            .map(|c| match theme_of_doc[self.store.doc[c] as usize] {
-                NONE => cluster::OUTLIER,
-                theme => Assignment {
-                    topic: theme,
-                    similarity: 1.0,
-                    core: true,
-                },
-            })
-            .collect();
-        let (mut themes, theme_overall, theme_quality) = self.describe(
-            &theme_mentions,
-            &theme_clauses,
-            n_themes,
-            &vectorizer,
-            &langs,
-        )?;
-        // A seeded theme is named by its category.
-        for (theme, &seed) in themes.iter_mut().zip(&theme_fit.seeded) {
-            theme.label = options.theme_seeds[seed as usize].clone();
-        }
         overall.theme_outliers = theme_overall.outliers;
         let parent = mentions.majority_theme(&theme_of_doc, sub.n, n_themes);
+        // Not needed from here on: the clauses' sub-topics live on in `mentions`.
+        drop(std::mem::take(&mut sub.assignments));
 
         let (theme_ids, topic_ids, saved) = match &model {
             None => {
@@ -226,17 +238,14 @@ impl TopicCollector {
                 merged: parts,
             })
             .collect();
+        let Mentions { offsets, list } = mentions;
         let assignments = DocTopics {
-            offsets: mentions.offsets.clone(),
-            topics: mentions
-                .list
-                .iter()
-                .map(|m| topic_ids[m.topic as usize])
-                .collect(),
-            sentiments: mentions.list.iter().map(|m| m.sentiment).collect(),
+            offsets,
+            topics: list.iter().map(|m| topic_ids[m.topic as usize]).collect(),
+            sentiments: list.iter().map(|m| m.sentiment).collect(),
             themes: theme_of_doc
-                .iter()
-                .map(|&t| theme_ids.get(t as usize).copied().unwrap_or(NONE))
+                .into_iter()
+                .map(|t| theme_ids.get(t as usize).copied().unwrap_or(NONE))
                 .collect(),
         };
         let method = match (&model, n_themes, options.themes) {
@@ -386,6 +395,31 @@ impl TopicCollector {
             diversity: quality::diversity(&tops),
         };
         Ok((topics, overall, quality))
+    }
+
+    /// [`describe`](Self::describe) for the themes: each record mentions its theme once,
+    /// and each of its clauses is in it.
+    fn describe_themes(
+        &self,
+        doc_themes: &[(u32, f32)],
+        theme_of_doc: &[u32],
+        n_themes: usize,
+        vectorizer: &Vectorizer,
+        langs: &[Lang],
+    ) -> Result<(Vec<Topic>, Overall, Quality), Error> {
+        let mentions =
+            Mentions::one_per_record(&self.store, doc_themes, |d| self.docs[d].sentiment);
+        let clauses: Vec<Assignment> = (0..self.store.len())
+            .map(|c| match theme_of_doc[self.store.doc[c] as usize] {
+                NONE => cluster::OUTLIER,
+                theme => Assignment {
+                    topic: theme,
+                    similarity: 1.0,
+                    core: true,
+                },
+            })
+            .collect();
+        self.describe(&mentions, &clauses, n_themes, vectorizer, langs)
     }
 
     /// The model of a fresh fit: its spaces, and its themes and sub-topics under their

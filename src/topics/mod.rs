@@ -56,6 +56,7 @@ pub mod model;
 mod painpoints;
 mod phrases;
 mod quality;
+mod record_vectors;
 pub mod report;
 mod snippets;
 mod stability;

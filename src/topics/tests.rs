@@ -342,7 +342,7 @@ fn examples_read_back_from_the_scratch_file_equal_those_kept_in_memory() {
     let in_memory = fit(&rows, options(), &[]);
     let spilling = TopicCollector::new(options())
         .with_clause_sentiment(Arc::new(KeywordModel))
-        .spill_snippets_to(path.clone())
+        .spill_to(path.clone(), dir.path().join("theme-vectors.bin"))
         .unwrap();
     let mut collector = collect(spilling, &rows, &[]);
     collector.snippets.finish().unwrap();
@@ -740,6 +740,42 @@ fn whole_record_vectors_give_one_theme_per_complaint_in_both_languages() {
     }
     for t in &topics.themes {
         assert_eq!(t.by_lang.len(), 2, "{} {:?}", t.label, t.by_lang);
+    }
+}
+
+/// A run keeps every record's theme vector in a scratch file and only the theme fit's
+/// sample in memory: with a sample smaller than the corpus (so the sample is not all of
+/// it, and records outside it are assigned from the file), the topics and every
+/// record's theme are those of the fit that keeps everything in memory.
+#[test]
+fn theme_vectors_read_back_from_the_scratch_file_give_the_topics_kept_in_memory() {
+    let rows = corpus();
+    let options = || TopicOptions {
+        theme_vectors: Vectors::Embeddings {
+            embedder: Arc::new(ThemeEmbedder),
+            langs: vec![],
+        },
+        sample_size: rows.len() / 2,
+        ..options()
+    };
+    let in_memory = fit(&rows, options(), &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("theme-vectors.bin");
+    let spilling = TopicCollector::new(options())
+        .with_clause_sentiment(Arc::new(KeywordModel))
+        .spill_to(dir.path().join("topic-snippets.cbor"), path.clone())
+        .unwrap();
+    let collector = collect(spilling, &rows, &[]);
+    assert!(path.exists(), "the vectors go to the scratch file");
+    let spilled = collector.fit().unwrap();
+    assert!(!path.exists(), "the fit removes the scratch file");
+    assert!(in_memory.themes.len() >= 2, "{:#?}", in_memory.themes);
+    assert_eq!(
+        serde_json::to_string(&in_memory).unwrap(),
+        serde_json::to_string(&spilled).unwrap()
+    );
+    for d in 0..rows.len() {
+        assert_eq!(in_memory.doc_theme(d), spilled.doc_theme(d), "record {d}");
     }
 }
 

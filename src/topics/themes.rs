@@ -29,6 +29,8 @@
 //! smallest hashes of their text, sorted by hash; term columns are sorted by lemma; every
 //! random choice comes from the seed. The same records shuffled give the same themes.
 
+use std::ops::Range;
+
 use rayon::prelude::*;
 
 use super::TopicOptions;
@@ -149,6 +151,7 @@ impl ThemeFit {
 
 /// What the theme fit needs to know of each record besides its clauses, one entry per
 /// record of the store.
+#[derive(Clone, Copy)]
 pub(crate) struct RecordFacts<'a> {
     /// The records' text hashes (the sample is taken in their order).
     pub keys: &'a [u64],
@@ -441,22 +444,23 @@ fn choose_k(
     (most_stable(&scores), scores)
 }
 
-/// Each record's theme (`NONE` when it has no vector) and its cosine to the centroid,
-/// in one parallel pass: a record that matched a seed ([`ThemeFit::seeded`]) is in that
-/// seed's theme, any other in the nearest.
+/// The theme of each record of `docs` (`NONE` when it has no vector) and its cosine to
+/// the centroid, in one parallel pass: a record that matched a seed
+/// ([`ThemeFit::seeded`]) is in that seed's theme, any other in the nearest.
+/// `semantics` holds the vectors of `docs` at least.
 pub(crate) fn assign(
     fit: &ThemeFit,
     store: &ClauseStore,
     semantics: RecordSemantics<'_>,
-    langs: &[Lang],
-    seeds: &[u32],
+    records: RecordFacts<'_>,
+    docs: Range<usize>,
 ) -> Vec<(u32, f32)> {
+    let RecordFacts { langs, seeds, .. } = records;
     let dims = fit.space.dims();
     if fit.centroids.is_empty() {
-        return vec![(NONE, 0.0); store.docs()];
+        return vec![(NONE, 0.0); docs.len()];
     }
-    (0..store.docs())
-        .into_par_iter()
+    docs.into_par_iter()
         .map_init(
             || (Scratch::default(), vec![0.0f32; dims]),
             |(scratch, z), d| {

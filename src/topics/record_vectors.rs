@@ -1,0 +1,440 @@
+//! Record vectors: each record's whole-text embedding, the semantic half of its theme
+//! vector ([`TopicOptions::theme_vectors`](super::TopicOptions::theme_vectors), use-m3
+//! by default in the CLI).
+//!
+//! At one signed byte per dimension and a scale (516 bytes a record for use-m3) they
+//! were most of what the topics stage kept per record. They are needed twice: by the
+//! theme fit, for its sample only (the records with the smallest text hashes, at most
+//! [`TopicOptions::sample_size`](super::TopicOptions::sample_size) of those with a
+//! vector), and by the assignment of every record to its nearest theme, once each, in
+//! record order. So a run spills them ([`RecordVectors::spill_to`]): every record's row
+//! (its scale, 0 for none, then its bytes) goes to a scratch file in record order, only
+//! the bottom-k by text hash stays in memory ([`Sample`]), and the themes are assigned
+//! chunk by chunk as the file is read back ([`RecordVectors::for_each_chunk`]). Memory
+//! then holds the sample (about 11 MB at 20,000 records), whatever the number of
+//! records. Without a file (small fits in memory) every row stays in memory.
+//!
+//! The vectors come from the encoder in batches of [`EMBED_BATCH`] texts, queued as
+//! records arrive; records in a language the encoder does not cover queue too, with no
+//! text, so the rows stay in record order.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::embedding::{self, ClauseEmbedder, EMBED_BATCH, RecordSemantics, quantize};
+use super::linalg::normalize;
+use crate::record::Lang;
+use crate::scratch::ScratchFile;
+
+/// Records read back from the scratch file at a time.
+const CHUNK: usize = 8192;
+
+/// What keeping the record vectors can fail on.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Encoder(#[from] embedding::Error),
+    #[error("theme vectors' scratch file {path}: {source}")]
+    Scratch {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// Every record's theme-vector half from a sentence encoder (see the module doc).
+pub(crate) struct RecordVectors {
+    embedder: Arc<dyn ClauseEmbedder>,
+    /// Languages embedded; all when empty.
+    langs: Vec<Lang>,
+    dims: usize,
+    /// Texts waiting for the next batch, back to back.
+    pending: String,
+    /// Each queued record's text hash and, when it is embedded, where its text ends in
+    /// `pending`.
+    queued: Vec<(u64, Option<usize>)>,
+    /// Records whose rows are written (queued ones not counted).
+    records: usize,
+    kept: Kept,
+}
+
+/// Where the rows are kept.
+enum Kept {
+    /// Every record's row, in memory.
+    All(Rows),
+    /// Every row in a scratch file, the sample's in memory too.
+    Spilled {
+        out: BufWriter<File>,
+        file: ScratchFile,
+        sample: Sample,
+    },
+}
+
+impl RecordVectors {
+    /// Vectors of records in `langs` (all when empty) from `embedder`, kept in memory.
+    pub fn new(embedder: Arc<dyn ClauseEmbedder>, langs: &[Lang]) -> Self {
+        let dims = embedder.dimension();
+        RecordVectors {
+            embedder,
+            langs: langs.to_vec(),
+            dims,
+            pending: String::new(),
+            queued: Vec::new(),
+            records: 0,
+            kept: Kept::All(Rows::empty(0, dims)),
+        }
+    }
+
+    /// Rows written to a new scratch file at `path` (replacing one left there), with the
+    /// `sample_size` records of smallest text hash kept in memory for the fit. Call
+    /// before the first [`push`](Self::push).
+    pub fn spill_to(mut self, path: PathBuf, sample_size: usize) -> Result<Self, Error> {
+        let out = match File::create(&path) {
+            Ok(f) => BufWriter::with_capacity(1 << 16, f),
+            Err(source) => return Err(Error::Scratch { path, source }),
+        };
+        self.kept = Kept::Spilled {
+            out,
+            file: ScratchFile::new(path),
+            sample: Sample::new(sample_size, self.dims),
+        };
+        Ok(self)
+    }
+
+    fn covers(&self, lang: Lang) -> bool {
+        self.langs.is_empty() || self.langs.contains(&lang)
+    }
+
+    /// Takes the next record: its text (embedded when the encoder covers `lang`) and
+    /// text hash `key`. Embeds the queue when it is full.
+    pub fn push(&mut self, lang: Lang, text: &str, key: u64) -> Result<(), Error> {
+        let end = self.covers(lang).then(|| {
+            self.pending.push_str(text);
+            self.pending.len()
+        });
+        self.queued.push((key, end));
+        if self.queued.len() >= EMBED_BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Embeds the queued records and keeps their rows.
+    fn flush(&mut self) -> Result<(), Error> {
+        let mut start = 0;
+        let texts: Vec<&str> = self
+            .queued
+            .iter()
+            .filter_map(|&(_, end)| end)
+            .map(|end| {
+                let text = &self.pending[start..end];
+                start = end;
+                text
+            })
+            .collect();
+        let vectors = match texts.is_empty() {
+            true => Vec::new(),
+            false => self.embedder.embed(&texts)?,
+        };
+        if vectors.len() != texts.len() || vectors.iter().any(|v| v.len() != self.dims) {
+            return Err(embedding::Error::WrongShape {
+                model: self.embedder.name().to_string(),
+                expected: texts.len(),
+                got: vectors.len(),
+                dims: vectors.first().map_or(0, Vec::len),
+            }
+            .into());
+        }
+        let mut vectors = vectors.iter();
+        let mut row = vec![0i8; self.dims];
+        for &(key, end) in &self.queued {
+            row.fill(0);
+            // Scale 0: no vector (not embedded, or a zero vector).
+            let scale = match end.and_then(|_| vectors.next()) {
+                Some(v) => {
+                    let (scale, values) = quantize(v);
+                    row.iter_mut().zip(values).for_each(|(r, q)| *r = q);
+                    if row.iter().any(|&q| q != 0) {
+                        scale
+                    } else {
+                        0.0
+                    }
+                }
+                None => 0.0,
+            };
+            let record = self.records as u32;
+            match &mut self.kept {
+                Kept::All(rows) => rows.push(scale, &row),
+                Kept::Spilled { out, file, sample } => {
+                    write_row(out, scale, &row).map_err(|e| scratch(file, e))?;
+                    if scale != 0.0 {
+                        sample.offer(key, record, scale, &row);
+                    }
+                }
+            }
+            self.records += 1;
+        }
+        self.pending.clear();
+        self.queued.clear();
+        Ok(())
+    }
+
+    /// Embeds what is still queued and hands what is buffered to the file: call once
+    /// every record is pushed.
+    pub fn finish(&mut self) -> Result<(), Error> {
+        self.flush()?;
+        match &mut self.kept {
+            Kept::All(_) => Ok(()),
+            Kept::Spilled { out, file, .. } => out.flush().map_err(|e| scratch(file, e)),
+        }
+    }
+
+    /// What the theme fit reads: every record's vector in memory, or the sample's.
+    pub fn for_fit(&self) -> RecordSemantics<'_> {
+        match &self.kept {
+            Kept::All(rows) => RecordSemantics::Rows(rows),
+            Kept::Spilled { sample, .. } => RecordSemantics::Sample(sample),
+        }
+    }
+
+    /// Calls `each` with consecutive ranges of records, in order, and their vectors;
+    /// from the file, chunk by chunk, when spilled. Call after [`finish`](Self::finish).
+    pub fn for_each_chunk(
+        &self,
+        mut each: impl FnMut(Range<usize>, RecordSemantics<'_>),
+    ) -> Result<(), Error> {
+        let file = match &self.kept {
+            Kept::All(rows) => {
+                each(0..self.records, RecordSemantics::Rows(rows));
+                return Ok(());
+            }
+            Kept::Spilled { file, .. } => file,
+        };
+        let opened = File::open(file.path()).map_err(|e| scratch(file, e))?;
+        let mut reader = BufReader::with_capacity(1 << 16, opened);
+        let mut chunk = Rows::empty(0, self.dims);
+        let mut row = vec![0i8; self.dims];
+        while chunk.first < self.records {
+            let end = (chunk.first + CHUNK).min(self.records);
+            for _ in chunk.first..end {
+                let scale = read_row(&mut reader, &mut row).map_err(|e| scratch(file, e))?;
+                chunk.push(scale, &row);
+            }
+            each(chunk.first..end, RecordSemantics::Rows(&chunk));
+            chunk = Rows::empty(end, self.dims);
+        }
+        Ok(())
+    }
+}
+
+/// Quantised vectors of the consecutive records `first..first + scales.len()`: a scale
+/// (0 for a record with none) and `dims` bytes each.
+pub(crate) struct Rows {
+    first: usize,
+    dims: usize,
+    scales: Vec<f32>,
+    values: Vec<i8>,
+}
+
+impl Rows {
+    fn empty(first: usize, dims: usize) -> Self {
+        Rows {
+            first,
+            dims,
+            scales: Vec::new(),
+            values: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, scale: f32, row: &[i8]) {
+        self.scales.push(scale);
+        self.values.extend_from_slice(row);
+    }
+
+    pub fn dims(&self) -> usize {
+        self.dims
+    }
+
+    /// Record `doc`'s unit vector into `out`; false when it has none or is not here.
+    pub fn vector(&self, doc: usize, out: &mut [f32]) -> bool {
+        let Some(i) = doc.checked_sub(self.first) else {
+            return false;
+        };
+        match self.scales.get(i) {
+            Some(&scale) if scale != 0.0 => {
+                dequantize(&self.values[i * self.dims..(i + 1) * self.dims], scale, out)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The records with a vector of smallest (text hash, record number), at most
+/// `capacity`: all the theme fit's sample can hold of them, since the fit samples
+/// records in that order.
+pub(crate) struct Sample {
+    capacity: usize,
+    dims: usize,
+    order: BTreeSet<(u64, u32)>,
+    rows: HashMap<u32, (f32, Box<[i8]>)>,
+}
+
+impl Sample {
+    fn new(capacity: usize, dims: usize) -> Self {
+        Sample {
+            capacity,
+            dims,
+            order: BTreeSet::new(),
+            rows: HashMap::new(),
+        }
+    }
+
+    /// Keeps `record`'s row if it is among the `capacity` smallest so far.
+    fn offer(&mut self, key: u64, record: u32, scale: f32, row: &[i8]) {
+        if self.order.len() >= self.capacity {
+            match self.order.last() {
+                Some(&largest) if (key, record) < largest => {
+                    self.order.pop_last();
+                    self.rows.remove(&largest.1);
+                }
+                _ => return,
+            }
+        }
+        self.order.insert((key, record));
+        self.rows.insert(record, (scale, row.into()));
+    }
+
+    pub fn dims(&self) -> usize {
+        self.dims
+    }
+
+    /// Record `doc`'s unit vector into `out`; false when it has none or is not kept.
+    pub fn vector(&self, doc: usize, out: &mut [f32]) -> bool {
+        match u32::try_from(doc).ok().and_then(|d| self.rows.get(&d)) {
+            Some((scale, values)) => dequantize(values, *scale, out),
+            None => false,
+        }
+    }
+}
+
+/// `values · scale`, normalised, into `out`; false for a zero vector.
+fn dequantize(values: &[i8], scale: f32, out: &mut [f32]) -> bool {
+    out.iter_mut()
+        .zip(values)
+        .for_each(|(o, &q)| *o = f32::from(q) * scale);
+    normalize(out)
+}
+
+fn write_row(out: &mut impl Write, scale: f32, row: &[i8]) -> io::Result<()> {
+    out.write_all(&scale.to_le_bytes())?;
+    let bytes: Vec<u8> = row.iter().map(|&q| q as u8).collect();
+    out.write_all(&bytes)
+}
+
+/// The next row into `row`; returns its scale.
+fn read_row(reader: &mut impl Read, row: &mut [i8]) -> io::Result<f32> {
+    let mut scale = [0u8; 4];
+    reader.read_exact(&mut scale)?;
+    let mut bytes = vec![0u8; row.len()];
+    reader.read_exact(&mut bytes)?;
+    row.iter_mut().zip(&bytes).for_each(|(r, &b)| *r = b as i8);
+    Ok(f32::from_le_bytes(scale))
+}
+
+/// `source`, which happened on `file`.
+fn scratch(file: &ScratchFile, source: io::Error) -> Error {
+    Error::Scratch {
+        path: file.path().to_path_buf(),
+        source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A three-dimension encoder: the text's length, 1, and -0.01.
+    struct Lengths;
+
+    impl ClauseEmbedder for Lengths {
+        fn name(&self) -> &str {
+            "lengths"
+        }
+        fn dimension(&self) -> usize {
+            3
+        }
+        fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, embedding::Error> {
+            Ok(texts
+                .iter()
+                .map(|t| vec![t.chars().count() as f32, 1.0, -0.01])
+                .collect())
+        }
+    }
+
+    /// 600 records (more than two batches), every third Japanese (not embedded), with
+    /// keys that fall in reverse record order.
+    fn fill(vectors: &mut RecordVectors) {
+        for i in 0..600usize {
+            let lang = if i % 3 == 0 { Lang::Ja } else { Lang::En };
+            let text = "x".repeat(i % 7);
+            vectors.push(lang, &text, 10_000 - i as u64).unwrap();
+        }
+        vectors.finish().unwrap();
+    }
+
+    fn all(vectors: &RecordVectors) -> Vec<Option<Vec<f32>>> {
+        let mut got = Vec::new();
+        vectors
+            .for_each_chunk(|range, rows| {
+                let mut out = vec![0.0; 3];
+                let mut scratch = vec![0.0; 3];
+                for d in range {
+                    got.push(
+                        rows.vector(d, 0..0, &mut scratch, &mut out)
+                            .then(|| out.clone()),
+                    );
+                }
+            })
+            .unwrap();
+        got
+    }
+
+    #[test]
+    fn spilled_rows_read_back_as_kept_in_memory_and_the_sample_is_the_bottom_k() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("theme-vectors.bin");
+        let mut memory = RecordVectors::new(Arc::new(Lengths), &[Lang::En]);
+        let mut spilled = RecordVectors::new(Arc::new(Lengths), &[Lang::En])
+            .spill_to(path.clone(), 50)
+            .unwrap();
+        fill(&mut memory);
+        fill(&mut spilled);
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), 600 * (4 + 3));
+        let from_memory = all(&memory);
+        assert_eq!(from_memory.len(), 600);
+        assert_eq!(from_memory, all(&spilled));
+        assert!(from_memory[0].is_none(), "Japanese is not embedded");
+        let v = from_memory[2].as_ref().unwrap();
+        let expected = [2.0, 1.0, -0.01].map(|x: f32| x / 5.0001f32.sqrt());
+        for (a, b) in v.iter().zip(expected) {
+            assert!((a - b).abs() < 0.01, "{v:?} vs {expected:?}");
+        }
+        // The sample: the 50 embedded records of smallest key, the last ones pushed.
+        let sample = spilled.for_fit();
+        let mut out = vec![0.0; 3];
+        let mut scratch = vec![0.0; 3];
+        let kept: Vec<usize> = (0..600)
+            .filter(|&d| sample.vector(d, 0..0, &mut scratch, &mut out))
+            .collect();
+        let expected: Vec<usize> = (0..600).rev().filter(|d| d % 3 != 0).take(50).collect();
+        let mut expected = expected;
+        expected.sort_unstable();
+        assert_eq!(kept, expected);
+        drop(spilled);
+        assert!(!path.exists(), "the scratch file goes with the vectors");
+    }
+}
