@@ -16,7 +16,8 @@
 # Usage: benches/spark_scale.sh [--dev] [PARTITIONS]   (default 4 partitions; --dev: the
 # dev-profile builds `cargo build` and `scripts/install-python.sh --dev` make, instead of
 # release). Needs scripts/setup-spark.sh; installs this checkout's koe package into .venv
-# (or $VENV).
+# (or $VENV). REPEAT=N repeats the rows N times (ids made unique; for speed only: the
+# same texts again), JOBS=package leaves the subprocess job out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,18 +44,19 @@ git show 89cb0e0:python/spark/koe_spark.py |
     >"$work/koe_spark_subprocess.py"
 grep -q 'select(RECORDS_ARROW.names)' "$work/koe_spark_subprocess.py"
 
-"$python" - "$data" "$work/reviews.parquet" <<'PY'
+"$python" - "$data" "$work/reviews.parquet" "${REPEAT:-1}" <<'PY'
 import csv, sys
 import pyarrow as pa, pyarrow.parquet as pq
-data, out = sys.argv[1:3]
+data, out, repeat = sys.argv[1], sys.argv[2], int(sys.argv[3])
 ids, texts, ratings = [], [], []
-for name, rating in [("ja-amazon-reviews-dev.tsv", {"negative": 1, "positive": 5}),
-                     ("en-restaurant-reviews-stars-dev.tsv", None)]:
-    with open(f"{data}/{name}", newline="") as f:
-        for i, row in enumerate(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE)):
-            ids.append(f"{name.split('-')[0]}-{i}")
-            texts.append(row["text"])
-            ratings.append(rating[row["label"]] if rating else int(row["label"]))
+for copy in range(repeat):
+    for name, rating in [("ja-amazon-reviews-dev.tsv", {"negative": 1, "positive": 5}),
+                         ("en-restaurant-reviews-stars-dev.tsv", None)]:
+        with open(f"{data}/{name}", newline="") as f:
+            for i, row in enumerate(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE)):
+                ids.append(f"{name.split('-')[0]}-{i}" + (f"-{copy}" if copy else ""))
+                texts.append(row["text"])
+                ratings.append(rating[row["label"]] if rating else int(row["label"]))
 pq.write_table(pa.table({"id": ids, "text": texts, "rating": pa.array(ratings, pa.int8())}), out)
 print(f"{len(ids)} records", file=sys.stderr)
 PY
@@ -62,7 +64,7 @@ PY
 fit=(--theme-vectors tfidf --threads 1)
 printf '%-30s %8s %8s %8s %8s\n' arm records total_s docs/s analyse_s
 for master in 'local[1]' 'local[2]'; do
-    for job in package subprocess; do
+    for job in ${JOBS:-package subprocess}; do
         out="$work/out-$job-${master//[^a-z0-9]/}"
         rm -rf "$out"
         case $job in
