@@ -310,6 +310,29 @@ fn shards_analysed_otherwise_are_refused_and_nothing_is_written() {
     let stderr = merge("no-parquet");
     assert!(stderr.contains("--emit parquet"), "{stderr}");
 
+    // A shard holding a record of shard-0 again (the same id): the merged index would
+    // count it twice.
+    let first_of_part_0 = std::fs::read_to_string(&parts[0]).unwrap();
+    let first_of_part_0 = first_of_part_0.lines().next().unwrap();
+    let id = serde_json::from_str::<Value>(first_of_part_0).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let overlapping = write(
+        dir.path(),
+        "overlapping.jsonl",
+        std::fs::read_to_string(&parts[1]).unwrap() + first_of_part_0 + "\n",
+    );
+    analyze(
+        Path::new(&overlapping),
+        &at("overlapping"),
+        Some(&at("model")),
+    );
+    let stderr = merge("overlapping");
+    assert!(stderr.contains(&format!("holds id {id:?}")), "{stderr}");
+    assert!(stderr.contains("overlapping"), "{stderr}");
+    assert!(!at("merged").exists(), "a refused merge writes nothing");
+
     // Not an analysis at all.
     std::fs::create_dir(at("empty")).unwrap();
     let stderr = merge("empty");

@@ -184,6 +184,29 @@ def shard_sentiment(sentiment: str, model: Path) -> str:
     return "linear:{model}" if learnt.is_dir() else "lexicon"
 
 
+def keep_last_per_id(df, id_column: str):
+    """Of the rows that share an id, the last in the order Spark reads the dump (for one
+    file, the file's order), as ``koe analyze``'s default ``--duplicate-ids last`` keeps;
+    rows without an id (null or empty) are all kept. Returns the rows kept, in the
+    dump's order, and how many were dropped; ``df`` itself when none were (or it has no
+    such column)."""
+    if id_column not in df.columns:
+        return df, 0
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    has_id = F.col(id_column).isNotNull() & (F.col(id_column).cast("string") != "")
+    with_id = df.where(has_id)
+    repeated = with_id.count() - with_id.select(id_column).distinct().count()
+    if repeated == 0:
+        return df, 0
+    row, last = "__koe_row", "__koe_last"
+    numbered = df.withColumn(row, F.monotonically_increasing_id())
+    numbered = numbered.withColumn(last, F.max(row).over(Window.partitionBy(id_column)))
+    kept = numbered.where(~has_id | (F.col(row) == F.col(last)))
+    return kept.orderBy(row).drop(row, last), repeated
+
+
 def main(argv: list[str] | None = None) -> dict:
     argv = sys.argv[1:] if argv is None else argv
     koe_args: list[str] = []
@@ -235,12 +258,16 @@ def main(argv: list[str] | None = None) -> dict:
         reader = spark.read
         dump = str(Path(args.dump).resolve())
         df = reader.parquet(dump) if not dump.endswith((".jsonl", ".ndjson", ".json")) else reader.json(dump)
-        if args.partitions:
-            df = df.repartition(args.partitions)
+        partitions = args.partitions or df.rdd.getNumPartitions()
         rows = df.count()
+        # Records sharing an id are one record given twice: keep one, as koe analyze does,
+        # before the partitions split them (the merge refuses an id in two shards).
+        df, duplicates = keep_last_per_id(df, fields.get("id", "id"))
+        if args.partitions or duplicates:
+            df = df.repartition(partitions)
 
         # 1. Fit once, on the driver, on a sample.
-        fraction = min(1.0, args.sample_rows / max(rows, 1))
+        fraction = min(1.0, args.sample_rows / max(rows - duplicates, 1))
         sample = df.sample(fraction=fraction, seed=args.seed) if fraction < 1.0 else df
         model = out / "model"
         shutil.rmtree(model, ignore_errors=True)
@@ -274,6 +301,7 @@ def main(argv: list[str] | None = None) -> dict:
         spark.stop()
     timing = {
         "records": rows,
+        "duplicate_ids": duplicates,
         "partitions": len(parts),
         "fit_s": round(fitted - started, 2),
         "analyse_s": round(analysed_at - fitted, 2),

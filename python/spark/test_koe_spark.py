@@ -45,20 +45,37 @@ def by_id(table):
     return {r["id"]: {c: r[c] for c in columns} for r in rows}
 
 
+def corrected(dump, tmp_path):
+    """`dump` with three of its first records given again at the end, corrected (the
+    same id, another text and rating): a re-export, which koe counts once, the last."""
+    lines = Path(dump).read_text(encoding="utf-8").splitlines()
+    fixes = ["配送は翌日に届きました。梱包も丁寧でした。", "The app works fine after the update.",
+             "スタッフの説明がとても分かりやすかったです。"]
+    for line, text in zip(lines[:3], fixes):
+        record = json.loads(line)
+        record.update(text=text, rating=5)
+        lines.append(json.dumps(record, ensure_ascii=False))
+    path = tmp_path / "corrected.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def test_spark_job_agrees_with_koe_analyze(tmp_path):
     assert Path(KOE).is_file(), f"{KOE} missing: run `cargo test` (or set KOE_BIN) first"
+    dump = corrected(DEMO, tmp_path)
     out = tmp_path / "spark"
     timing = koe_spark.main([
-        str(DEMO), "--out", str(out), "--master", "local[2]", "--partitions", "3",
+        str(dump), "--out", str(out), "--master", "local[2]", "--partitions", "3",
         "--sample-rows", "300", "--", *ALIKE,
     ])
-    assert timing["records"] == 400
+    assert timing["records"] == 403
+    assert timing["duplicate_ids"] == 3
     assert timing["partitions"] == 3
     assert timing["indexed"] == 400
 
     # One machine, the same input, the model the job fitted on its sample.
     single = tmp_path / "single"
-    koe("analyze", str(DEMO), "--out", str(single), "--sentiment", "lexicon",
+    koe("analyze", str(dump), "--out", str(single), "--sentiment", "lexicon",
         "--topics-from", str(out / "model"), "--no-candidate-topics",
         "--emit", "parquet", "--quiet", *ALIKE)
     generation = koe_spark.current_generation(single)
@@ -69,6 +86,9 @@ def test_spark_job_agrees_with_koe_analyze(tmp_path):
     langs = {r["lang"] for r in expected.values()}
     assert langs == {"ja", "en"}
     assert sum(1 for r in expected.values() if r["topics"]) > 100, "most records have topics"
+    # The corrections, not the records they replace.
+    first = json.loads(DEMO.read_text(encoding="utf-8").splitlines()[0])
+    assert spark_records[first["id"]]["rating"] == 5
 
     # The merged index: the same records with the same themes and topics, and the same
     # hits for Japanese and English queries.

@@ -5,8 +5,9 @@
 //!
 //! The shards must have been analysed alike — the same koe, sentiment model, topic
 //! vectors and topic model (byte for byte), none with candidate topics or a taxonomy, all
-//! with or all without `records.parquet` — or the merge stops before writing anything,
-//! naming the shard and what differs. Into the generation go: the index (the shards'
+//! with or all without `records.parquet` — and must split the records, no id in two of
+//! them ([`crate::index::merge::shared_id`]), or the merge stops before writing
+//! anything, naming the shard and what differs. Into the generation go: the index (the shards'
 //! segments merged into one, [`crate::index::merge`]); the shared topic model; the
 //! topics with their figures recomputed from the shards' summed tallies
 //! ([`crate::topics::combine`]) and those tallies; the rejects and
@@ -81,9 +82,20 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<Merged, Error> {
     let topics = read_topics(&generations)?;
     let emit_parquet = generations[0].path(Part::Records).is_file();
 
-    let run = AnalysisDir::new(out).begin_run(None)?;
     let index_dirs: Vec<PathBuf> = generations.iter().map(|g| g.path(Part::Index)).collect();
     let index_dirs: Vec<&Path> = index_dirs.iter().map(PathBuf::as_path).collect();
+    if let Some((id, first, second)) = crate::index::merge::shared_id(&index_dirs)? {
+        return Err(mismatch(
+            &generations[second],
+            format!(
+                "it holds id {id:?}, which {} holds too: shards must split the records, \
+                 each id in one shard (deduplicate the dump by id before splitting it)",
+                generations[first].root().display()
+            ),
+        ));
+    }
+
+    let run = AnalysisDir::new(out).begin_run(None)?;
     let indexed = crate::index::merge::merge(&index_dirs, &run.path(Part::Index))?;
     if let Some(model) = model {
         let path = run.path(Part::TopicModel);
