@@ -77,29 +77,7 @@ impl TopicCollector {
             ),
             Some(model) => themes::from_model(model, &self.vocab),
         };
-        let doc_themes = match &self.record_vectors {
-            // Record vectors are read back in chunks (from their scratch file in a run).
-            Some(vectors) => {
-                let mut doc_themes = Vec::with_capacity(self.store.docs());
-                vectors.for_each_chunk(|docs, semantics| {
-                    doc_themes.extend(themes::assign(
-                        &theme_fit,
-                        &self.store,
-                        semantics,
-                        facts,
-                        docs,
-                    ))
-                })?;
-                doc_themes
-            }
-            None => themes::assign(
-                &theme_fit,
-                &self.store,
-                semantics,
-                facts,
-                0..self.store.docs(),
-            ),
-        };
+        let doc_themes = self.assign_themes(&theme_fit, semantics, facts)?;
         let n_themes = theme_fit.k();
         let theme_of_doc: Vec<u32> = doc_themes.iter().map(|t| t.0).collect();
         // Labels and quality always use this run's words.
@@ -278,6 +256,37 @@ impl TopicCollector {
             model: Some(saved),
             merges,
         })
+    }
+
+    /// Every record's theme and its cosine to it ([`themes::assign`]); record vectors
+    /// are read back in chunks (from their scratch file in a run).
+    fn assign_themes(
+        &self,
+        theme_fit: &ThemeFit,
+        semantics: RecordSemantics<'_>,
+        facts: themes::RecordFacts<'_>,
+    ) -> Result<Vec<(u32, f32)>, Error> {
+        let Some(vectors) = &self.record_vectors else {
+            let docs = 0..self.store.docs();
+            return Ok(themes::assign(
+                theme_fit,
+                &self.store,
+                semantics,
+                facts,
+                docs,
+            ));
+        };
+        let mut doc_themes = Vec::with_capacity(self.store.docs());
+        vectors.for_each_chunk(|docs, semantics| {
+            doc_themes.extend(themes::assign(
+                theme_fit,
+                &self.store,
+                semantics,
+                facts,
+                docs,
+            ))
+        })?;
+        Ok(doc_themes)
     }
 
     /// A model's sub-topics applied: each clause to its nearest saved centroid, and the
