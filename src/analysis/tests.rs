@@ -151,9 +151,14 @@ fn leftovers_of_dead_runs_go_at_the_next_run_and_old_generations_are_pruned() {
 fn scratch_files_are_not_published() {
     let (_dir, folder) = folder();
     let run = folder.begin_run(None).unwrap();
-    std::fs::write(run.path(Part::Spill), "records").unwrap();
+    assert!(Part::SCRATCH.contains(&Part::ThemeVectors));
+    for part in Part::SCRATCH {
+        std::fs::write(run.path(part), "scratch").unwrap();
+    }
     let generation = run.publish().unwrap();
-    assert!(!generation.path(Part::Spill).exists());
+    for part in Part::SCRATCH {
+        assert!(!generation.path(part).exists(), "{part:?}");
+    }
 }
 
 #[test]
