@@ -7,8 +7,8 @@
 //!
 //! The stage reads [`Analysed`](crate::Analysed) records one at a time into a compact
 //! [`TopicCollector`] (term ids per clause, a hash of the text, a few bytes of survey
-//! facts per record; the id and first 200 characters of each text, for examples, in a
-//! scratch file of the run), then
+//! facts per record; the id and first 200 characters of each text, for examples, and
+//! its theme vector from a sentence encoder, in scratch files of the run), then
 //! [`TopicCollector::fit`] runs, in order:
 //!
 //! 1. `vectorize`: clauses (a sentence cut at けど / but …, see [`clauses`]) → TF-IDF
