@@ -2,7 +2,16 @@
 //! whether the run finished, failed or was abandoned. The pipeline's record spill and
 //! the topics stage's example snippets both wait in one.
 
+use std::io;
 use std::path::{Path, PathBuf};
+
+/// An I/O error on a scratch file, with its path.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {source}")]
+pub struct Error {
+    pub path: PathBuf,
+    pub source: io::Error,
+}
 
 /// Owns a scratch file's path; removes the file (if any) on drop.
 #[derive(Debug)]
@@ -16,6 +25,14 @@ impl ScratchFile {
 
     pub(crate) fn path(&self) -> &Path {
         &self.0
+    }
+
+    /// `source`, which happened on this file.
+    pub(crate) fn error(&self, source: io::Error) -> Error {
+        Error {
+            path: self.0.clone(),
+            source,
+        }
     }
 }
 

@@ -45,7 +45,7 @@ impl Error {
     pub fn is_scratch_file(&self) -> bool {
         matches!(
             self,
-            Error::Snippets(_) | Error::ThemeVectors(record_vectors::Error::Scratch { .. })
+            Error::Snippets(_) | Error::ThemeVectors(record_vectors::Error::Scratch(_))
         )
     }
 }

@@ -189,9 +189,8 @@ pub(crate) struct Embeddings {
     rows: Vec<u32>,
     values: Vec<i8>,
     scales: Vec<f32>,
-    /// Texts waiting for the next batch, back to back.
-    pending: String,
-    pending_ends: Vec<usize>,
+    /// Texts waiting for the next batch.
+    queue: Queue,
 }
 
 impl Embeddings {
@@ -203,8 +202,7 @@ impl Embeddings {
             rows: Vec::new(),
             values: Vec::new(),
             scales: Vec::new(),
-            pending: String::new(),
-            pending_ends: Vec::new(),
+            queue: Queue::default(),
         }
     }
 
@@ -227,11 +225,10 @@ impl Embeddings {
             self.rows.push(NONE);
             return Ok(());
         }
-        let queued = self.scales.len() + self.pending_ends.len();
+        let queued = self.scales.len() + self.queue.len();
         self.rows.push(queued as u32);
-        self.pending.push_str(text);
-        self.pending_ends.push(self.pending.len());
-        if self.pending_ends.len() >= EMBED_BATCH {
+        self.queue.push(text);
+        if self.queue.len() >= EMBED_BATCH {
             self.flush()?;
         }
         Ok(())
@@ -239,35 +236,11 @@ impl Embeddings {
 
     /// Embeds the queued texts.
     pub fn flush(&mut self) -> Result<(), Error> {
-        if self.pending_ends.is_empty() {
-            return Ok(());
-        }
-        let mut start = 0;
-        let texts: Vec<&str> = self
-            .pending_ends
-            .iter()
-            .map(|&end| {
-                let text = &self.pending[start..end];
-                start = end;
-                text
-            })
-            .collect();
-        let vectors = self.embedder.embed(&texts)?;
-        if vectors.len() != texts.len() || vectors.iter().any(|v| v.len() != self.dims) {
-            return Err(Error::WrongShape {
-                model: self.embedder.name().to_string(),
-                expected: texts.len(),
-                got: vectors.len(),
-                dims: vectors.first().map_or(0, Vec::len),
-            });
-        }
-        for v in &vectors {
+        for v in &self.queue.embed(&*self.embedder)? {
             let (scale, values) = quantize(v);
             self.scales.push(scale);
             self.values.extend(values);
         }
-        self.pending.clear();
-        self.pending_ends.clear();
         Ok(())
     }
 
@@ -280,11 +253,60 @@ impl Embeddings {
         let Some(&scale) = self.scales.get(row) else {
             return false;
         };
-        let values = &self.values[row * self.dims..(row + 1) * self.dims];
-        out.iter_mut()
-            .zip(values)
-            .for_each(|(o, &q)| *o = f32::from(q) * scale);
-        super::linalg::normalize(out)
+        dequantize(
+            &self.values[row * self.dims..(row + 1) * self.dims],
+            scale,
+            out,
+        )
+    }
+}
+
+/// Texts queued back to back for the next call to an embedder.
+#[derive(Default)]
+pub(super) struct Queue {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Queue {
+    pub fn push(&mut self, text: &str) {
+        self.text.push_str(text);
+        self.ends.push(self.text.len());
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The queued texts' vectors from `embedder` (one call; none when the queue is
+    /// empty), checked for their number and dimension; the queue is emptied.
+    pub fn embed(&mut self, embedder: &dyn ClauseEmbedder) -> Result<Vec<Vec<f32>>, Error> {
+        if self.ends.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut start = 0;
+        let texts: Vec<&str> = self
+            .ends
+            .iter()
+            .map(|&end| {
+                let text = &self.text[start..end];
+                start = end;
+                text
+            })
+            .collect();
+        let vectors = embedder.embed(&texts)?;
+        let dims = embedder.dimension();
+        if vectors.len() != texts.len() || vectors.iter().any(|v| v.len() != dims) {
+            return Err(Error::WrongShape {
+                model: embedder.name().to_string(),
+                expected: texts.len(),
+                got: vectors.len(),
+                dims: vectors.first().map_or(0, Vec::len),
+            });
+        }
+        self.text.clear();
+        self.ends.clear();
+        Ok(vectors)
     }
 }
 
@@ -339,6 +361,14 @@ impl RecordSemantics<'_> {
             }
         }
     }
+}
+
+/// `values · scale`, normalised, into `out`; false for a zero vector.
+pub(super) fn dequantize(values: &[i8], scale: f32, out: &mut [f32]) -> bool {
+    out.iter_mut()
+        .zip(values)
+        .for_each(|(o, &q)| *o = f32::from(q) * scale);
+    super::linalg::normalize(out)
 }
 
 /// Scale and bytes of a vector: `value ≈ byte · scale`, the largest component at ±127.

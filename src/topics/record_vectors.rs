@@ -25,10 +25,11 @@ use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::embedding::{self, ClauseEmbedder, EMBED_BATCH, RecordSemantics, quantize};
-use super::linalg::normalize;
+use super::embedding::{
+    self, ClauseEmbedder, EMBED_BATCH, Queue, RecordSemantics, dequantize, quantize,
+};
 use crate::record::Lang;
-use crate::scratch::ScratchFile;
+use crate::scratch::{self, ScratchFile};
 
 /// Records read back from the scratch file at a time.
 const CHUNK: usize = 8192;
@@ -38,12 +39,8 @@ const CHUNK: usize = 8192;
 pub enum Error {
     #[error(transparent)]
     Encoder(#[from] embedding::Error),
-    #[error("theme vectors' scratch file {path}: {source}")]
-    Scratch {
-        path: PathBuf,
-        #[source]
-        source: io::Error,
-    },
+    #[error("theme vectors' scratch file {0}")]
+    Scratch(#[from] scratch::Error),
 }
 
 /// Every record's theme-vector half from a sentence encoder (see the module doc).
@@ -52,11 +49,10 @@ pub(crate) struct RecordVectors {
     /// Languages embedded; all when empty.
     langs: Vec<Lang>,
     dims: usize,
-    /// Texts waiting for the next batch, back to back.
-    pending: String,
-    /// Each queued record's text hash and, when it is embedded, where its text ends in
-    /// `pending`.
-    queued: Vec<(u64, Option<usize>)>,
+    /// Texts waiting for the next batch.
+    queue: Queue,
+    /// Each queued record's text hash, and whether its text is in `queue`.
+    queued: Vec<(u64, bool)>,
     /// Records whose rows are written (queued ones not counted).
     records: usize,
     kept: Kept,
@@ -82,7 +78,7 @@ impl RecordVectors {
             embedder,
             langs: langs.to_vec(),
             dims,
-            pending: String::new(),
+            queue: Queue::default(),
             queued: Vec::new(),
             records: 0,
             kept: Kept::All(Rows::empty(0, dims)),
@@ -95,7 +91,7 @@ impl RecordVectors {
     pub fn spill_to(mut self, path: PathBuf, sample_size: usize) -> Result<Self, Error> {
         let out = match File::create(&path) {
             Ok(f) => BufWriter::with_capacity(1 << 16, f),
-            Err(source) => return Err(Error::Scratch { path, source }),
+            Err(source) => return Err(scratch::Error { path, source }.into()),
         };
         self.kept = Kept::Spilled {
             out,
@@ -112,11 +108,11 @@ impl RecordVectors {
     /// Takes the next record: its text (embedded when the encoder covers `lang`) and
     /// text hash `key`. Embeds the queue when it is full.
     pub fn push(&mut self, lang: Lang, text: &str, key: u64) -> Result<(), Error> {
-        let end = self.covers(lang).then(|| {
-            self.pending.push_str(text);
-            self.pending.len()
-        });
-        self.queued.push((key, end));
+        let embedded = self.covers(lang);
+        if embedded {
+            self.queue.push(text);
+        }
+        self.queued.push((key, embedded));
         if self.queued.len() >= EMBED_BATCH {
             self.flush()?;
         }
@@ -125,36 +121,14 @@ impl RecordVectors {
 
     /// Embeds the queued records and keeps their rows.
     fn flush(&mut self) -> Result<(), Error> {
-        let mut start = 0;
-        let texts: Vec<&str> = self
-            .queued
-            .iter()
-            .filter_map(|&(_, end)| end)
-            .map(|end| {
-                let text = &self.pending[start..end];
-                start = end;
-                text
-            })
-            .collect();
-        let vectors = match texts.is_empty() {
-            true => Vec::new(),
-            false => self.embedder.embed(&texts)?,
-        };
-        if vectors.len() != texts.len() || vectors.iter().any(|v| v.len() != self.dims) {
-            return Err(embedding::Error::WrongShape {
-                model: self.embedder.name().to_string(),
-                expected: texts.len(),
-                got: vectors.len(),
-                dims: vectors.first().map_or(0, Vec::len),
-            }
-            .into());
-        }
+        let vectors = self.queue.embed(&*self.embedder)?;
         let mut vectors = vectors.iter();
         let mut row = vec![0i8; self.dims];
-        for &(key, end) in &self.queued {
+        let mut bytes = Vec::with_capacity(self.dims);
+        for &(key, embedded) in &self.queued {
             row.fill(0);
             // Scale 0: no vector (not embedded, or a zero vector).
-            let scale = match end.and_then(|_| vectors.next()) {
+            let scale = match embedded.then(|| vectors.next()).flatten() {
                 Some(v) => {
                     let (scale, values) = quantize(v);
                     row.iter_mut().zip(values).for_each(|(r, q)| *r = q);
@@ -170,7 +144,7 @@ impl RecordVectors {
             match &mut self.kept {
                 Kept::All(rows) => rows.push(scale, &row),
                 Kept::Spilled { out, file, sample } => {
-                    write_row(out, scale, &row).map_err(|e| scratch(file, e))?;
+                    write_row(out, scale, &row, &mut bytes).map_err(|e| file.error(e))?;
                     if scale != 0.0 {
                         sample.offer(key, record, scale, &row);
                     }
@@ -178,7 +152,6 @@ impl RecordVectors {
             }
             self.records += 1;
         }
-        self.pending.clear();
         self.queued.clear();
         Ok(())
     }
@@ -189,7 +162,7 @@ impl RecordVectors {
         self.flush()?;
         match &mut self.kept {
             Kept::All(_) => Ok(()),
-            Kept::Spilled { out, file, .. } => out.flush().map_err(|e| scratch(file, e)),
+            Kept::Spilled { out, file, .. } => Ok(out.flush().map_err(|e| file.error(e))?),
         }
     }
 
@@ -214,15 +187,16 @@ impl RecordVectors {
             }
             Kept::Spilled { file, .. } => file,
         };
-        let opened = File::open(file.path()).map_err(|e| scratch(file, e))?;
+        let opened = File::open(file.path()).map_err(|e| file.error(e))?;
         let mut reader = BufReader::with_capacity(1 << 16, opened);
         let mut chunk = Rows::empty(0, self.dims);
-        let mut row = vec![0i8; self.dims];
+        let mut bytes = vec![0u8; self.dims];
         while chunk.first < self.records {
             let end = (chunk.first + CHUNK).min(self.records);
             for _ in chunk.first..end {
-                let scale = read_row(&mut reader, &mut row).map_err(|e| scratch(file, e))?;
-                chunk.push(scale, &row);
+                let scale = read_row(&mut reader, &mut bytes).map_err(|e| file.error(e))?;
+                chunk.scales.push(scale);
+                chunk.values.extend(bytes.iter().map(|&b| b as i8));
             }
             each(chunk.first..end, RecordSemantics::Rows(&chunk));
             chunk = Rows::empty(end, self.dims);
@@ -321,36 +295,20 @@ impl Sample {
     }
 }
 
-/// `values · scale`, normalised, into `out`; false for a zero vector.
-fn dequantize(values: &[i8], scale: f32, out: &mut [f32]) -> bool {
-    out.iter_mut()
-        .zip(values)
-        .for_each(|(o, &q)| *o = f32::from(q) * scale);
-    normalize(out)
-}
-
-fn write_row(out: &mut impl Write, scale: f32, row: &[i8]) -> io::Result<()> {
+/// One row: its scale, then its bytes (through `bytes`, a buffer of the caller's).
+fn write_row(out: &mut impl Write, scale: f32, row: &[i8], bytes: &mut Vec<u8>) -> io::Result<()> {
     out.write_all(&scale.to_le_bytes())?;
-    let bytes: Vec<u8> = row.iter().map(|&q| q as u8).collect();
-    out.write_all(&bytes)
+    bytes.clear();
+    bytes.extend(row.iter().map(|&q| q as u8));
+    out.write_all(bytes)
 }
 
-/// The next row into `row`; returns its scale.
-fn read_row(reader: &mut impl Read, row: &mut [i8]) -> io::Result<f32> {
+/// The next row's bytes into `bytes` (a row long); returns its scale.
+fn read_row(reader: &mut impl Read, bytes: &mut [u8]) -> io::Result<f32> {
     let mut scale = [0u8; 4];
     reader.read_exact(&mut scale)?;
-    let mut bytes = vec![0u8; row.len()];
-    reader.read_exact(&mut bytes)?;
-    row.iter_mut().zip(&bytes).for_each(|(r, &b)| *r = b as i8);
+    reader.read_exact(bytes)?;
     Ok(f32::from_le_bytes(scale))
-}
-
-/// `source`, which happened on `file`.
-fn scratch(file: &ScratchFile, source: io::Error) -> Error {
-    Error::Scratch {
-        path: file.path().to_path_buf(),
-        source,
-    }
 }
 
 #[cfg(test)]

@@ -14,18 +14,11 @@ use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Write};
 use std::path::PathBuf;
 
+pub use crate::scratch::Error;
 use crate::scratch::ScratchFile;
 
 /// Characters of a record's text kept for its examples.
 pub(crate) const SNIPPET_CHARS: usize = 200;
-
-/// An error of the snippet file, with its path.
-#[derive(Debug, thiserror::Error)]
-#[error("{path}: {source}")]
-pub struct Error {
-    pub path: PathBuf,
-    pub source: io::Error,
-}
 
 /// Where the records' ids and snippets wait for the examples (see the module doc).
 #[derive(Debug)]
@@ -80,7 +73,7 @@ impl Snippets {
             }
             Snippets::Spilled { out, file, records } => {
                 ciborium::into_writer(&(id, snippet), out)
-                    .map_err(|e| error(file, io::Error::other(e)))?;
+                    .map_err(|e| file.error(io::Error::other(e)))?;
                 *records += 1;
                 Ok(())
             }
@@ -92,7 +85,7 @@ impl Snippets {
     pub fn finish(&mut self) -> Result<(), Error> {
         match self {
             Snippets::Memory { .. } => Ok(()),
-            Snippets::Spilled { out, file, .. } => out.flush().map_err(|e| error(file, e)),
+            Snippets::Spilled { out, file, .. } => out.flush().map_err(|e| file.error(e)),
         }
     }
 
@@ -120,12 +113,12 @@ impl Snippets {
                 let Some(&last) = wanted.last() else {
                     return Ok(found);
                 };
-                let opened = File::open(file.path()).map_err(|e| error(file, e))?;
+                let opened = File::open(file.path()).map_err(|e| file.error(e))?;
                 let mut reader = BufReader::with_capacity(1 << 16, opened);
                 let mut next = wanted.iter().peekable();
                 for d in 0..(*records).min(last + 1) {
                     let pair: Snippet = ciborium::from_reader(&mut reader)
-                        .map_err(|e| error(file, io::Error::other(e)))?;
+                        .map_err(|e| file.error(io::Error::other(e)))?;
                     if next.next_if_eq(&&d).is_some() {
                         found.insert(d, pair);
                     }
@@ -133,14 +126,6 @@ impl Snippets {
                 Ok(found)
             }
         }
-    }
-}
-
-/// `source`, which happened on `file`.
-fn error(file: &ScratchFile, source: io::Error) -> Error {
-    Error {
-        path: file.path().to_path_buf(),
-        source,
     }
 }
 
