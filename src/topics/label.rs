@@ -674,6 +674,15 @@ mod tests {
         }
     }
 
+    /// A clause of `topic` (0, at its heart) or an outlier (`NONE`).
+    fn in_topic(topic: u32) -> Assignment {
+        Assignment {
+            topic,
+            similarity: 0.9,
+            core: topic == 0,
+        }
+    }
+
     fn listed(terms: &[TermWeight]) -> Vec<&str> {
         terms.iter().map(|t| &*t.term).collect()
     }
@@ -726,14 +735,7 @@ mod tests {
             ("reporters watched the match goal replays", NONE),
         ] {
             fixture.add(text, Lang::En, 0.0, 6);
-            assignments.extend(std::iter::repeat_n(
-                Assignment {
-                    topic,
-                    similarity: 0.9,
-                    core: topic == 0,
-                },
-                6,
-            ));
+            assignments.extend(std::iter::repeat_n(in_topic(topic), 6));
         }
         let labelled = fixture.label(&assignments, &vec![Lang::En; fixture.store.len()]);
         let terms = listed(&labelled.terms);
@@ -751,14 +753,7 @@ mod tests {
         let mut assignments = Vec::new();
         for topic in [0, NONE] {
             fixture.add("配送が遅くて困った", Lang::Ja, -0.6, 4);
-            assignments.extend(std::iter::repeat_n(
-                Assignment {
-                    topic,
-                    similarity: 0.9,
-                    core: topic == 0,
-                },
-                4,
-            ));
+            assignments.extend(std::iter::repeat_n(in_topic(topic), 4));
         }
         let labelled = fixture.label(&assignments, &vec![Lang::Ja; fixture.store.len()]);
         assert!(labelled.terms.is_empty(), "{:?}", listed(&labelled.terms));
@@ -782,14 +777,7 @@ mod tests {
         ] {
             fixture.add(text, lang, -0.5, times);
             langs.extend(std::iter::repeat_n(lang, times));
-            assignments.extend(std::iter::repeat_n(
-                Assignment {
-                    topic,
-                    similarity: 0.9,
-                    core: topic == 0,
-                },
-                times,
-            ));
+            assignments.extend(std::iter::repeat_n(in_topic(topic), times));
         }
         let labelled = fixture.label(&assignments, &langs);
         let (ja, en) = labelled.label.split_once(" / ").expect("two languages");
