@@ -301,10 +301,12 @@ fn main() -> anyhow::Result<()> {
     let mut collector = TopicCollector::new(options);
     if let Some(dir) = std::env::var_os("SPILL_DIR") {
         let dir = std::path::PathBuf::from(dir);
-        collector = collector.spill_to(
-            dir.join("topic-snippets.cbor"),
-            dir.join("theme-vectors.bin"),
-        )?;
+        collector = collector.spill_to(koe::topics::ScratchPaths {
+            features: dir.join("topic-features.cbor"),
+            theme_vectors: dir.join("theme-vectors.bin"),
+            snippets: dir.join("topic-snippets.cbor"),
+            fit_theme_vectors: dir.join("fit-theme-vectors.bin"),
+        })?;
     }
     let mut rng = Rng(7);
     let (mut analyse_s, mut add_s, mut tokens) = (0.0, 0.0, 0usize);

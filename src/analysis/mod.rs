@@ -119,17 +119,29 @@ parts! {
     Records => "records.parquet",
     /// Scratch: analysed records waiting for their topic ids; removed before publishing.
     Spill => "spill.jsonl",
-    /// Scratch: each record's id and snippet, for the topics' examples; removed before
-    /// publishing.
+    /// Scratch: each record's topic features (term ids, phrases, sentiment, survey
+    /// facts, snippet), read back a piece at a time to fit; removed before publishing.
+    TopicFeatures => "topic-features.cbor",
+    /// Scratch: the id and snippet of each record of the topics' piece being fitted, for
+    /// its examples; removed before publishing.
     TopicSnippets => "topic-snippets.cbor",
     /// Scratch: each record's theme vector from a sentence encoder, for the themes;
     /// removed before publishing.
     ThemeVectors => "theme-vectors.bin",
+    /// Scratch: the theme vectors of the topics' piece being fitted; removed before
+    /// publishing.
+    FitThemeVectors => "fit-theme-vectors.bin",
 }
 
 impl Part {
     /// Parts a run uses while it works and never publishes.
-    const SCRATCH: [Part; 3] = [Part::Spill, Part::TopicSnippets, Part::ThemeVectors];
+    const SCRATCH: [Part; 5] = [
+        Part::Spill,
+        Part::TopicFeatures,
+        Part::TopicSnippets,
+        Part::ThemeVectors,
+        Part::FitThemeVectors,
+    ];
 }
 
 /// Errors of opening, locking or publishing an analysis folder.

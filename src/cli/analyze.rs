@@ -182,6 +182,15 @@ struct TopicArgs {
     #[arg(long, default_value_t = TopicOptions::default().min_topic_size, value_name = "N")]
     min_topic_size: usize,
 
+    /// Most records the topic fit holds in memory at once. A run with more fits its
+    /// topics on this many (those of smallest text hash, whatever their order) and
+    /// applies them to every record in pieces of this many, so memory stays flat
+    /// however large the input: figures count every record, labels and examples come
+    /// from the sample and the pieces (README, Scaling). Fewer: less memory.
+    #[arg(long, default_value_t = TopicOptions::default().fit_records as u32, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    fit_records: u32,
+
     /// Trend buckets: month or week.
     #[arg(long, default_value = "month", value_name = "PERIOD")]
     period: Period,
@@ -250,6 +259,7 @@ impl TopicArgs {
             themes: self.themes.map(|n| n as usize),
             max_topics: self.max_topics,
             min_topic_size: self.min_topic_size,
+            fit_records: self.fit_records as usize,
             period: self.period,
             separate_languages: self.separate_languages,
             seed: self.seed,
@@ -496,6 +506,12 @@ fn render_summary(s: &Summary, generation: &Generation) -> String {
             "  sub-topics {topics:>7}   {} records in no sub-topic  (vectors: {})",
             s.topic_outliers.unwrap_or(0),
             s.topic_vectors.as_deref().unwrap_or("tfidf"),
+        );
+    }
+    if let Some(sample) = s.topic_sample {
+        let _ = writeln!(
+            text,
+            "  topic fit  {sample:>7}   records of smallest text hash (--fit-records), applied to all"
         );
     }
     if let Some(t) = &s.taxonomy {

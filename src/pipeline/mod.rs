@@ -12,7 +12,7 @@
 //! indexes the spilled records with their topic ids. With `--append`, the previous
 //! generation's records whose ids the run does not have follow the new ones through the
 //! same stages, so the topics are fitted on the whole corpus. Either way memory holds one
-//! batch, the writer's budget and the topic features, never the dump (the id pass's 24
+//! batch, the writer's budget and one piece of the topic fit, never the dump (the id pass's 24
 //! bytes a record are freed before the analysis starts).
 //! Everything goes into the run's staging generation ([`crate::analysis::Run`]):
 //! rejects as they happen, the summary last; the caller publishes it. An [`Interrupt`]
@@ -284,6 +284,11 @@ pub struct Summary {
     pub topics: Option<usize>,
     /// Records with no clause in any sub-topic.
     pub topic_outliers: Option<usize>,
+    /// Where the run had more records than `--fit-records`: the records of smallest
+    /// text hash the topic model was fitted on, before it was applied to every record
+    /// (absent: fitted on all of them, or a model applied).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub topic_sample: Option<usize>,
     /// The rule for records sharing an id (`duplicate_id` rejects are the others).
     pub duplicate_ids: DuplicateIds,
     /// With `--append`: what became of the previous generation's records.

@@ -19,7 +19,7 @@ use crate::index::{IndexBuilder, IndexDoc};
 use crate::ingest::{self, Reject, RejectLog};
 use crate::record::Record;
 use crate::taxonomy::{CategoryTally, Tag};
-use crate::topics::{Period, TopicCollector, TopicOptions};
+use crate::topics::{Period, ScratchPaths, TopicCollector, TopicOptions};
 
 /// Where each analysed record goes.
 enum Sink {
@@ -297,7 +297,12 @@ impl<'a> Pass<'a> {
                             None => topic_options.clone(),
                         })
                         .with_clause_sentiment(pipeline.model.clone())
-                        .spill_to(run.path(Part::TopicSnippets), run.path(Part::ThemeVectors))?,
+                        .spill_to(ScratchPaths {
+                            features: run.path(Part::TopicFeatures),
+                            theme_vectors: run.path(Part::ThemeVectors),
+                            snippets: run.path(Part::TopicSnippets),
+                            fit_theme_vectors: run.path(Part::FitThemeVectors),
+                        })?,
                     ),
                 }
             }
@@ -337,6 +342,7 @@ impl<'a> Pass<'a> {
                 theme_outliers: None,
                 topics: None,
                 topic_outliers: None,
+                topic_sample: None,
                 topic_vectors: options.topics.as_ref().map(|t| t.vectors.to_string()),
                 theme_vectors: options.topics.as_ref().map(|t| t.theme_vectors.to_string()),
                 duplicate_ids: options.duplicate_ids,
@@ -496,6 +502,7 @@ impl<'a> Pass<'a> {
                 summary.theme_outliers = Some(topics.overall.theme_outliers);
                 summary.topics = Some(topics.topics.len());
                 summary.topic_outliers = Some(topics.overall.outliers);
+                summary.topic_sample = topics.sample;
                 let spill_path = run.path(Part::Spill);
                 let output = |source| Error::Output {
                     path: spill_path.clone(),

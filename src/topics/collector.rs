@@ -1,29 +1,37 @@
 //! The collector: what the topics stage keeps of each record until it fits.
 //!
 //! Per clause: its topic-term ids with counts, its key phrases (`phrases`, for labels)
-//! and its sentiment; per record: language,
-//! rating, NPS, channel, stage, period and sentiment, a hash of its text (the order-free
-//! key that samples are drawn by). Two things per record wait in scratch files of the
-//! run instead ([`TopicCollector::spill_to`], in its staging folder), or, without them,
-//! in memory: each record's id and first 200 characters, for the examples (`snippets`),
-//! and its whole-text vector from the theme encoder (`record_vectors`, 516 bytes with
-//! use-m3, the CLI's default `--theme-vectors`), of which only the theme fit's sample
-//! stays in memory. Memory therefore grows with the number of topic terms (6 bytes
-//! each), of clauses (about 40 bytes each with their phrases) and of records (about 50
-//! bytes); the texts themselves and their tokens are not kept. Measured on generated
-//! records (`TOPICS=1 FORMATS=parquet benches/parquet_scale.sh 100000 1000000`; README,
-//! Scaling): see the README for the peak RSS at 100k and 1M records.
+//! and its sentiment; per record: language, rating, NPS, channel, stage, period and
+//! sentiment, a hash of its text (the order-free key that samples are drawn by), its
+//! theme seed, its id and first 200 characters (for examples, `snippets`), and its
+//! whole-text vector from the theme encoder (`record_vectors`, 516 bytes with use-m3,
+//! the CLI's default `--theme-vectors`). The texts themselves and their tokens are not
+//! kept.
+//!
+//! A collector alone (the Python package's `koe.analyze`, tests) keeps all this in
+//! memory. A run's collector spills it ([`TopicCollector::spill_to`]): each record's
+//! features go to a scratch file as it arrives (`features`), its theme vector to
+//! another, and the fit reads them back a piece of at most
+//! [`TopicOptions::fit_records`] records at a time (`staged`), so that memory holds the
+//! vocabulary, the phrase table and 8 bytes a record (its text hash), plus one piece,
+//! whatever the number of records. With clause embeddings (`--topic-vectors
+//! embeddings:…`) the clauses stay in memory with their vectors (392 bytes each). Peak
+//! RSS at 100k and 1M records: README, Scaling.
 
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
+
 use super::TopicOptions;
 use super::embedding::{self, Embeddings, Vectors};
+use super::features::{ClauseFeatures, FeatureFile, RecordFeatures};
 use super::phrases::PhraseStore;
 use super::record_vectors::{self, RecordVectors};
-use super::snippets::{self, Snippets};
-use super::vectorize::{ClauseStore, NONE, Vocabulary, clauses};
+use super::snippets::{self, Snippets, snippet_of};
+use super::staged::Staging;
+use super::vectorize::{ClauseStore, NONE, Vocabulary, clause_terms, clauses};
 use crate::record::{Analysed, Lang};
 use crate::sentiment::{Score, SentimentModel};
 use crate::text::{AnalysedText, Sentence};
@@ -37,6 +45,10 @@ pub enum Error {
     Snippets(#[from] snippets::Error),
     #[error(transparent)]
     ThemeVectors(#[from] record_vectors::Error),
+    #[error("topic features' scratch file {0}")]
+    Features(crate::scratch::Error),
+    #[error("the fit of the sample made no topic model to apply to the rest")]
+    NoModel,
 }
 
 impl Error {
@@ -45,13 +57,15 @@ impl Error {
     pub fn is_scratch_file(&self) -> bool {
         matches!(
             self,
-            Error::Snippets(_) | Error::ThemeVectors(record_vectors::Error::Scratch(_))
+            Error::Snippets(_)
+                | Error::Features(_)
+                | Error::ThemeVectors(record_vectors::Error::Scratch(_))
         )
     }
 }
 
 /// What the collector keeps of a record besides its clauses.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct DocMeta {
     pub lang: Lang,
     pub rating: Option<u8>,
@@ -106,6 +120,22 @@ pub struct TopicCollector {
     pub(super) channels: Interner,
     pub(super) stages: Interner,
     clause_model: Option<Arc<dyn SentimentModel>>,
+    /// In a run ([`spill_to`](Self::spill_to)): the records' features go to a scratch
+    /// file rather than into the stores above, to be fitted a piece at a time.
+    pub(super) staging: Option<Staging>,
+}
+
+/// The scratch files of a collector that spills ([`TopicCollector::spill_to`]).
+#[derive(Debug, Clone)]
+pub struct ScratchPaths {
+    /// Every record's features.
+    pub features: PathBuf,
+    /// Every record's theme vector (with [`TopicOptions::theme_vectors`]).
+    pub theme_vectors: PathBuf,
+    /// Ids and snippets of the records of the piece being fitted.
+    pub snippets: PathBuf,
+    /// Theme vectors of the records of the piece being fitted.
+    pub fit_theme_vectors: PathBuf,
 }
 
 impl TopicCollector {
@@ -136,6 +166,7 @@ impl TopicCollector {
             channels: Interner::default(),
             stages: Interner::default(),
             clause_model: None,
+            staging: None,
         }
     }
 
@@ -147,21 +178,32 @@ impl TopicCollector {
         self
     }
 
-    /// Keeps each record's id and snippet in a new scratch file at `snippets`, and its
-    /// theme vector (with [`TopicOptions::theme_vectors`]) in one at `theme_vectors`,
-    /// rather than in memory (see the module doc); the files are removed when the
-    /// collector (or the fit) is done with them. Call before the first [`add`](Self::add).
-    pub fn spill_to(mut self, snippets: PathBuf, theme_vectors: PathBuf) -> Result<Self, Error> {
-        self.snippets = Snippets::spill_to(snippets)?;
-        if let Some(vectors) = self.record_vectors.take() {
-            self.record_vectors = Some(vectors.spill_to(theme_vectors, self.options.sample_size)?);
+    /// Keeps what it collects in new scratch files at `paths` rather than in memory
+    /// (see the module doc); the files are removed when the collector (or the fit) is
+    /// done with them. Call before the first [`add`](Self::add).
+    pub fn spill_to(mut self, paths: ScratchPaths) -> Result<Self, Error> {
+        let vectors = self.record_vectors.take();
+        if self.embeddings.is_some() {
+            // Clause embeddings stay in memory, and the clauses with them.
+            self.snippets = Snippets::spill_to(paths.snippets)?;
+            if let Some(vectors) = vectors {
+                let sample = self.options.sample_size;
+                self.record_vectors = Some(vectors.spill_to(paths.theme_vectors, sample)?);
+            }
+            return Ok(self);
         }
+        if let Some(vectors) = vectors {
+            // Every row to the file; each piece keeps its own sample.
+            self.record_vectors = Some(vectors.spill_to(paths.theme_vectors.clone(), 0)?);
+        }
+        let features = FeatureFile::create(paths.features.clone()).map_err(Error::Features)?;
+        self.staging = Some(Staging::new(features, paths));
         Ok(self)
     }
 
     /// Adds the next record; call in sequence order (0, 1, 2, …). Fails only where an
-    /// embedding model does (with [`Vectors::Embeddings`]) or the snippets' scratch file
-    /// cannot be written.
+    /// embedding model does (with [`Vectors::Embeddings`]) or a scratch file cannot be
+    /// written.
     pub fn add(&mut self, analysed: &Analysed) -> Result<(), Error> {
         self.add_seeded(analysed, None)
     }
@@ -169,12 +211,46 @@ impl TopicCollector {
     /// [`add`](Self::add) for a record that matched theme seed `seed` (an index into
     /// [`TopicOptions::theme_seeds`]): a fresh fit puts it in that seed's theme.
     pub fn add_seeded(&mut self, analysed: &Analysed, seed: Option<usize>) -> Result<(), Error> {
-        self.seeds.push(
-            seed.filter(|&s| s < self.options.theme_seeds.len())
-                .map_or(NONE, |s| s as u32),
-        );
+        let features = self.features_of(analysed, seed)?;
+        if let Some(vectors) = self.record_vectors.as_mut() {
+            let doc = &analysed.text;
+            vectors.push(doc.lang, &doc.normalized, features.key)?;
+        }
+        match &mut self.staging {
+            Some(staging) => staging.write(&features),
+            None => self.push_features(&features),
+        }
+    }
+
+    /// The features of `analysed` (its terms and phrases interned), its clauses' texts
+    /// queued for their embeddings (with [`Vectors::Embeddings`]).
+    fn features_of(
+        &mut self,
+        analysed: &Analysed,
+        seed: Option<usize>,
+    ) -> Result<RecordFeatures, Error> {
         let doc = &analysed.text;
         let sentiment = &analysed.sentiment;
+        let record = &analysed.record;
+        let mut features = RecordFeatures {
+            key: text_key(&record.text),
+            seed: seed
+                .filter(|&s| s < self.options.theme_seeds.len())
+                .map_or(NONE, |s| s as u32),
+            meta: DocMeta::of(
+                analysed,
+                &mut self.channels,
+                &mut self.stages,
+                self.options.period,
+            ),
+            id: record.id.clone(),
+            snippet: snippet_of(&record.text).to_string(),
+            clauses: Vec::new(),
+            terms: Vec::new(),
+            counts: Vec::new(),
+            phrases: Vec::new(),
+        };
+        let (mut terms, mut counts, mut phrases) = (Vec::new(), Vec::new(), Vec::new());
         let aligned = sentiment.sentences.len() == doc.sentences.len();
         for (i, sentence) in doc.sentences.iter().enumerate() {
             let score = if aligned {
@@ -198,39 +274,51 @@ impl TopicCollector {
             };
             for (range, score) in ranges.into_iter().zip(scores) {
                 let tokens = &doc.tokens[range.clone()];
-                let stored = self
-                    .store
-                    .push_clause(&mut self.vocab, tokens, doc.lang, score);
-                if stored {
-                    self.phrases
-                        .push_clause(&self.vocab, tokens, &doc.normalized, doc.lang);
+                clause_terms(&mut self.vocab, tokens, doc.lang, &mut terms, &mut counts);
+                if terms.is_empty() {
+                    continue;
                 }
-                if let Some(embeddings) = self.embeddings.as_mut().filter(|_| stored) {
+                self.phrases.phrases_of(
+                    &self.vocab,
+                    tokens,
+                    &doc.normalized,
+                    doc.lang,
+                    &mut phrases,
+                );
+                features.terms.extend_from_slice(&terms);
+                features.counts.extend_from_slice(&counts);
+                features.phrases.extend_from_slice(&phrases);
+                features.clauses.push(ClauseFeatures {
+                    sentiment: score,
+                    terms_end: features.terms.len() as u32,
+                    phrases_end: features.phrases.len() as u32,
+                });
+                if let Some(embeddings) = self.embeddings.as_mut() {
                     let text = doc.normalized.get(clause_span(doc, range)).unwrap_or("");
                     embeddings.push(doc.lang, text)?;
                 }
             }
         }
-        self.store.end_doc();
-        let record = &analysed.record;
-        let key = text_key(&record.text);
-        if let Some(vectors) = self.record_vectors.as_mut() {
-            vectors.push(doc.lang, &doc.normalized, key)?;
+        Ok(features)
+    }
+
+    /// Puts a record's features into the stores.
+    pub(super) fn push_features(&mut self, features: &RecordFeatures) -> Result<(), Error> {
+        self.seeds.push(features.seed);
+        for (sentiment, terms, counts, phrases) in features.clauses() {
+            self.store.push(terms, counts, sentiment);
+            self.phrases.push(phrases);
         }
-        self.docs.push(DocMeta::of(
-            analysed,
-            &mut self.channels,
-            &mut self.stages,
-            self.options.period,
-        ));
-        self.keys.push(key);
-        self.snippets.push(&record.id, &record.text)?;
+        self.store.end_doc();
+        self.docs.push(features.meta.clone());
+        self.keys.push(features.key);
+        self.snippets.push(&features.id, &features.snippet)?;
         Ok(())
     }
 }
 
 /// The order-free key of a record: the first 8 bytes of its text's BLAKE3 hash.
-fn text_key(text: &str) -> u64 {
+pub(super) fn text_key(text: &str) -> u64 {
     let hash = blake3::hash(text.as_bytes());
     let mut first = [0u8; 8];
     first.copy_from_slice(&hash.as_bytes()[..8]);

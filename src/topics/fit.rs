@@ -38,10 +38,19 @@ struct SubTopics {
 
 impl TopicCollector {
     /// Finds the themes and their sub-topics (or applies the model of
-    /// [`TopicOptions::model`](super::TopicOptions::model)), labels and measures them.
+    /// [`TopicOptions::model`](super::TopicOptions::model)), labels and measures them;
+    /// in a run that spilled its features, a piece at a time ([`super::staged`]).
     /// Fails only where an embedding model does, on the last clauses still to embed, or
-    /// where the examples' scratch file cannot be read.
+    /// where a scratch file cannot be read.
     pub fn fit(mut self) -> Result<Topics, Error> {
+        match self.staging.take() {
+            Some(staging) => staging.fit(self),
+            None => self.fit_collected(),
+        }
+    }
+
+    /// [`fit`](Self::fit) of the records in the stores.
+    pub(super) fn fit_collected(&mut self) -> Result<Topics, Error> {
         self.snippets.finish()?;
         if let Some(embeddings) = &mut self.embeddings {
             embeddings.flush()?;
@@ -255,6 +264,7 @@ impl TopicCollector {
             assignments,
             model: Some(saved),
             merges,
+            sample: None,
         })
     }
 

@@ -46,6 +46,7 @@ mod collector;
 pub mod combine;
 pub mod curation;
 pub mod embedding;
+mod features;
 mod fit;
 mod groups;
 mod kmeans;
@@ -60,6 +61,7 @@ mod record_vectors;
 pub mod report;
 mod snippets;
 mod stability;
+mod staged;
 mod themes;
 mod vectorize;
 
@@ -71,7 +73,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::record::Lang;
 use crate::text::edict::JaEnDictionary;
-pub use collector::{Error, TopicCollector};
+pub use collector::{Error, ScratchPaths, TopicCollector};
 pub use curation::{MergeOutcome, TopicKey, TopicMerge};
 pub use embedding::{ClauseEmbedder, Vectors};
 pub use groups::{GroupMention, GroupTally};
@@ -131,6 +133,12 @@ pub struct TopicOptions {
     /// Records sampled to fit the themes; clauses sampled to fit the sub-topics (split
     /// over the themes, at least 3 000 per theme).
     pub sample_size: usize,
+    /// Most records a fit holds in memory at once, in a run that spills its features
+    /// ([`TopicCollector::spill_to`]): a run with more fits its model on this many (those
+    /// of smallest text hash) and applies it to every record in pieces of this many,
+    /// whose figures add up ([`combine`]), so memory stays flat however many records
+    /// there are.
+    pub fit_records: usize,
     /// Most sub-topics per theme tried by the silhouette search.
     pub max_clusters: usize,
     /// A clause less similar than this to every centroid is an outlier (cosine in term
@@ -181,6 +189,7 @@ impl Default for TopicOptions {
             max_terms: 50_000,
             dims: 100,
             sample_size: 20_000,
+            fit_records: 100_000,
             max_clusters: 20,
             min_similarity: 0.3,
             merge_similarity: 0.8,
@@ -397,6 +406,11 @@ pub struct Topics {
     /// What each of [`TopicOptions::merges`] did; not in topics.json.
     #[serde(skip)]
     pub merges: Vec<MergeOutcome>,
+    /// The records the model was fitted on, where a run had more than
+    /// [`TopicOptions::fit_records`] (None: all of them, or a model applied); not in
+    /// topics.json.
+    #[serde(skip)]
+    pub sample: Option<usize>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -407,6 +421,21 @@ pub(crate) struct DocTopics {
     pub sentiments: Vec<f32>,
     /// Theme of each record (`NONE`: none).
     pub themes: Vec<u32>,
+}
+
+impl DocTopics {
+    /// Appends the records of `next`, which follow these.
+    pub fn append(&mut self, next: DocTopics) {
+        let base = self.topics.len();
+        if self.offsets.is_empty() {
+            self.offsets.push(0);
+        }
+        self.offsets
+            .extend(next.offsets.iter().skip(1).map(|&o| base + o));
+        self.topics.extend(next.topics);
+        self.sentiments.extend(next.sentiments);
+        self.themes.extend(next.themes);
+    }
 }
 
 /// Every theme's and sub-topic's [`Topic::tally`] by id, and the overall one: what a

@@ -76,6 +76,13 @@ pub(crate) struct PhraseStore {
     list: Vec<u32>,
 }
 
+/// A run's phrases and their ids, as [`PhraseStore::take_table`] hands them on.
+#[derive(Debug, Default)]
+pub(crate) struct PhraseTable {
+    phrases: Vec<Phrase>,
+    ids: HashMap<[u32; 2], u32>,
+}
+
 impl Default for PhraseStore {
     fn default() -> Self {
         PhraseStore {
@@ -88,10 +95,18 @@ impl Default for PhraseStore {
 }
 
 impl PhraseStore {
-    /// Adds the phrases of the clause just stored (its terms already in `vocab`).
-    /// `text` is the normalised text the tokens' spans point into.
-    pub fn push_clause(&mut self, vocab: &Vocabulary, tokens: &[Token], text: &str, lang: Lang) {
-        let start = self.list.len();
+    /// The phrases of a clause (its terms already in `vocab`), interned, into `out`
+    /// (cleared first), each once. `text` is the normalised text the tokens' spans
+    /// point into.
+    pub fn phrases_of(
+        &mut self,
+        vocab: &Vocabulary,
+        tokens: &[Token],
+        text: &str,
+        lang: Lang,
+        out: &mut Vec<u32>,
+    ) {
+        out.clear();
         let mut previous: Option<(usize, u32)> = None;
         let mut gap = 0;
         for (i, token) in tokens.iter().enumerate() {
@@ -118,14 +133,45 @@ impl PhraseStore {
                 let negation = negation_after(&tokens[i + 1..]);
                 let form = written_form(&tokens[from..=i], negation, lang);
                 let id = self.intern([first.min(term), first.max(term)], form);
-                if !self.list[start..].contains(&id) {
-                    self.list.push(id);
+                if !out.contains(&id) {
+                    out.push(id);
                 }
             }
             previous = Some((i, term));
             gap = 0;
         }
+    }
+
+    /// Adds the next stored clause's phrase ids (from [`phrases_of`](Self::phrases_of)).
+    pub fn push(&mut self, phrases: &[u32]) {
+        self.list.extend_from_slice(phrases);
         self.offsets.push(self.list.len());
+    }
+
+    /// [`phrases_of`](Self::phrases_of) then [`push`](Self::push).
+    #[cfg(test)]
+    pub fn push_clause(&mut self, vocab: &Vocabulary, tokens: &[Token], text: &str, lang: Lang) {
+        let mut out = Vec::new();
+        self.phrases_of(vocab, tokens, text, lang, &mut out);
+        self.push(&out);
+    }
+
+    /// The phrases themselves, without the clauses' lists: what a store of other
+    /// clauses of the same run starts from ([`with_table`](Self::with_table)).
+    pub fn take_table(&mut self) -> PhraseTable {
+        PhraseTable {
+            phrases: std::mem::take(&mut self.phrases),
+            ids: std::mem::take(&mut self.ids),
+        }
+    }
+
+    /// An empty store of clauses over the phrases of `table`.
+    pub fn with_table(table: PhraseTable) -> Self {
+        PhraseStore {
+            phrases: table.phrases,
+            ids: table.ids,
+            ..PhraseStore::default()
+        }
     }
 
     /// Phrase ids of stored clause `c`, each once.

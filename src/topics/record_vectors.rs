@@ -41,6 +41,8 @@ pub enum Error {
     Encoder(#[from] embedding::Error),
     #[error("theme vectors' scratch file {0}")]
     Scratch(#[from] scratch::Error),
+    #[error("theme vectors: record {0} was asked for, past the last one kept")]
+    PastTheEnd(usize),
 }
 
 /// Every record's theme-vector half from a sentence encoder (see the module doc).
@@ -125,7 +127,8 @@ impl RecordVectors {
         let mut vectors = vectors.iter();
         let mut row = vec![0i8; self.dims];
         let mut bytes = Vec::with_capacity(self.dims);
-        for &(key, embedded) in &self.queued {
+        let queued = std::mem::take(&mut self.queued);
+        for &(key, embedded) in &queued {
             row.fill(0);
             // Scale 0: no vector (not embedded, or a zero vector).
             let scale = match embedded.then(|| vectors.next()).flatten() {
@@ -140,20 +143,54 @@ impl RecordVectors {
                 }
                 None => 0.0,
             };
-            let record = self.records as u32;
-            match &mut self.kept {
-                Kept::All(rows) => rows.push(scale, &row),
-                Kept::Spilled { out, file, sample } => {
-                    write_row(out, scale, &row, &mut bytes).map_err(|e| file.error(e))?;
-                    if scale != 0.0 {
-                        sample.offer(key, record, scale, &row);
-                    }
-                }
-            }
-            self.records += 1;
+            self.keep(key, scale, &row, &mut bytes)?;
         }
+        self.queued = queued;
         self.queued.clear();
         Ok(())
+    }
+
+    /// Keeps the next record's row (`scale` 0: none), written through `bytes`.
+    fn keep(&mut self, key: u64, scale: f32, row: &[i8], bytes: &mut Vec<u8>) -> Result<(), Error> {
+        let record = self.records as u32;
+        match &mut self.kept {
+            Kept::All(rows) => rows.push(scale, row),
+            Kept::Spilled { out, file, sample } => {
+                write_row(out, scale, row, bytes).map_err(|e| file.error(e))?;
+                if scale != 0.0 {
+                    sample.offer(key, record, scale, row);
+                }
+            }
+        }
+        self.records += 1;
+        Ok(())
+    }
+
+    /// Takes the next record's row as [`RowReader`] read it from the vectors of another
+    /// collector of the run (with the same encoder), rather than embedding its text.
+    pub fn push_row(&mut self, key: u64, scale: f32, row: &[i8]) -> Result<(), Error> {
+        debug_assert!(self.queued.is_empty(), "rows go in after every queued text");
+        self.keep(key, scale, row, &mut Vec::with_capacity(row.len()))
+    }
+
+    /// Every record's row, in order, from the first. Call after [`finish`](Self::finish).
+    pub fn rows(&self) -> Result<RowReader<'_>, Error> {
+        let source = match &self.kept {
+            Kept::All(rows) => RowSource::Memory(rows),
+            Kept::Spilled { file, .. } => {
+                let opened = File::open(file.path()).map_err(|e| file.error(e))?;
+                RowSource::File {
+                    reader: BufReader::with_capacity(1 << 16, opened),
+                    file,
+                    bytes: vec![0; self.dims],
+                }
+            }
+        };
+        Ok(RowReader {
+            source,
+            next: 0,
+            row: vec![0; self.dims],
+        })
     }
 
     /// Embeds what is still queued and hands what is buffered to the file: call once
@@ -202,6 +239,53 @@ impl RecordVectors {
             chunk = Rows::empty(end, self.dims);
         }
         Ok(())
+    }
+}
+
+/// Reads the records' rows back in order ([`RecordVectors::rows`]).
+pub(crate) struct RowReader<'a> {
+    source: RowSource<'a>,
+    next: usize,
+    row: Vec<i8>,
+}
+
+enum RowSource<'a> {
+    Memory(&'a Rows),
+    File {
+        reader: BufReader<File>,
+        file: &'a ScratchFile,
+        bytes: Vec<u8>,
+    },
+}
+
+impl RowReader<'_> {
+    /// The next record's scale (0: no vector) and row.
+    pub fn next_row(&mut self) -> Result<(f32, &[i8]), Error> {
+        let scale = match &mut self.source {
+            RowSource::Memory(rows) => {
+                let dims = rows.dims;
+                let Some(&scale) = rows.scales.get(self.next) else {
+                    return Err(Error::PastTheEnd(self.next));
+                };
+                self.row
+                    .copy_from_slice(&rows.values[self.next * dims..(self.next + 1) * dims]);
+                scale
+            }
+            RowSource::File {
+                reader,
+                file,
+                bytes,
+            } => {
+                let scale = read_row(reader, bytes).map_err(|e| file.error(e))?;
+                self.row
+                    .iter_mut()
+                    .zip(bytes.iter())
+                    .for_each(|(r, &b)| *r = b as i8);
+                scale
+            }
+        };
+        self.next += 1;
+        Ok((scale, &self.row))
     }
 }
 

@@ -20,6 +20,14 @@ use crate::scratch::ScratchFile;
 /// Characters of a record's text kept for its examples.
 pub(crate) const SNIPPET_CHARS: usize = 200;
 
+/// The first [`SNIPPET_CHARS`] characters of `text`: what an example shows of it.
+pub(crate) fn snippet_of(text: &str) -> &str {
+    &text[..text
+        .char_indices()
+        .nth(SNIPPET_CHARS)
+        .map_or(text.len(), |(i, _)| i)]
+}
+
 /// Where the records' ids and snippets wait for the examples (see the module doc).
 #[derive(Debug)]
 pub(crate) enum Snippets {
@@ -59,10 +67,7 @@ impl Snippets {
 
     /// Keeps the next record's id and the first [`SNIPPET_CHARS`] characters of `text`.
     pub fn push(&mut self, id: &str, text: &str) -> Result<(), Error> {
-        let snippet = &text[..text
-            .char_indices()
-            .nth(SNIPPET_CHARS)
-            .map_or(text.len(), |(i, _)| i)];
+        let snippet = snippet_of(text);
         match self {
             Snippets::Memory { strings, ends } => {
                 strings.push_str(id);

@@ -338,15 +338,22 @@ fn same_seed_same_topics() {
 fn examples_read_back_from_the_scratch_file_equal_those_kept_in_memory() {
     let rows = corpus();
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("topic-snippets.cbor");
+    let paths = scratch_paths(dir.path());
     let in_memory = fit(&rows, options(), &[]);
     let spilling = TopicCollector::new(options())
         .with_clause_sentiment(Arc::new(KeywordModel))
-        .spill_to(path.clone(), dir.path().join("theme-vectors.bin"))
+        .spill_to(paths.clone())
         .unwrap();
     let mut collector = collect(spilling, &rows, &[]);
-    collector.snippets.finish().unwrap();
-    let written = std::fs::read(&path).unwrap();
+    assert_eq!(
+        collector.store.docs(),
+        0,
+        "the records wait in the scratch file"
+    );
+    if let Some(staging) = &mut collector.staging {
+        staging.finish().unwrap();
+    }
+    let written = std::fs::read(&paths.features).unwrap();
     for text in ["配送が遅い。", "The app crashes."] {
         assert!(
             written.windows(text.len()).any(|w| w == text.as_bytes()),
@@ -354,11 +361,15 @@ fn examples_read_back_from_the_scratch_file_equal_those_kept_in_memory() {
         );
     }
     let spilled = collector.fit().unwrap();
-    assert!(!path.exists(), "the fit removes the scratch file");
+    assert_no_scratch_left(&paths);
     assert_eq!(
         serde_json::to_string(&in_memory).unwrap(),
         serde_json::to_string(&spilled).unwrap()
     );
+    for d in 0..rows.len() {
+        assert_eq!(in_memory.doc_topics(d), spilled.doc_topics(d), "record {d}");
+        assert_eq!(in_memory.doc_theme(d), spilled.doc_theme(d), "record {d}");
+    }
     let examples: Vec<&str> = spilled
         .topics
         .iter()
@@ -367,6 +378,27 @@ fn examples_read_back_from_the_scratch_file_equal_those_kept_in_memory() {
         .collect();
     assert!(examples.iter().any(|t| t.contains("配送")), "{examples:?}");
     assert!(examples.iter().any(|t| t.contains("app")), "{examples:?}");
+}
+
+/// Scratch files of a spilling collector, in `dir`.
+fn scratch_paths(dir: &std::path::Path) -> ScratchPaths {
+    ScratchPaths {
+        features: dir.join("features"),
+        theme_vectors: dir.join("theme-vectors"),
+        snippets: dir.join("snippets"),
+        fit_theme_vectors: dir.join("fit-theme-vectors"),
+    }
+}
+
+fn assert_no_scratch_left(paths: &ScratchPaths) {
+    for path in [
+        &paths.features,
+        &paths.theme_vectors,
+        &paths.snippets,
+        &paths.fit_theme_vectors,
+    ] {
+        assert!(!path.exists(), "the fit removes {}", path.display());
+    }
 }
 
 #[test]
@@ -760,15 +792,18 @@ fn theme_vectors_read_back_from_the_scratch_file_give_the_topics_kept_in_memory(
     };
     let in_memory = fit(&rows, options(), &[]);
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("theme-vectors.bin");
+    let paths = scratch_paths(dir.path());
     let spilling = TopicCollector::new(options())
         .with_clause_sentiment(Arc::new(KeywordModel))
-        .spill_to(dir.path().join("topic-snippets.cbor"), path.clone())
+        .spill_to(paths.clone())
         .unwrap();
     let collector = collect(spilling, &rows, &[]);
-    assert!(path.exists(), "the vectors go to the scratch file");
+    assert!(
+        paths.theme_vectors.exists(),
+        "the vectors go to the scratch file"
+    );
     let spilled = collector.fit().unwrap();
-    assert!(!path.exists(), "the fit removes the scratch file");
+    assert_no_scratch_left(&paths);
     assert!(in_memory.themes.len() >= 2, "{:#?}", in_memory.themes);
     assert_eq!(
         serde_json::to_string(&in_memory).unwrap(),
@@ -776,6 +811,84 @@ fn theme_vectors_read_back_from_the_scratch_file_give_the_topics_kept_in_memory(
     );
     for d in 0..rows.len() {
         assert_eq!(in_memory.doc_theme(d), spilled.doc_theme(d), "record {d}");
+    }
+}
+
+#[test]
+fn a_run_larger_than_a_fit_fits_a_sample_and_applies_it_piece_by_piece() {
+    let rows = corpus();
+    let n = rows.len();
+    // Three pieces, the last one smaller; theme vectors from an encoder too, so that
+    // each piece reads its records' rows back.
+    let size = n / 3 + 1;
+    let options = || TopicOptions {
+        fit_records: size,
+        theme_vectors: Vectors::Embeddings {
+            embedder: Arc::new(ThemeEmbedder),
+            langs: vec![],
+        },
+        ..options()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let paths = scratch_paths(dir.path());
+    let spilling = TopicCollector::new(options())
+        .with_clause_sentiment(Arc::new(KeywordModel))
+        .spill_to(paths.clone())
+        .unwrap();
+    let pieces = collect(spilling, &rows, &[]).fit().unwrap();
+    assert_no_scratch_left(&paths);
+    assert_eq!(pieces.overall.docs, n, "every record is counted");
+    assert!(pieces.topics.len() >= 2, "{:#?}", pieces.topics);
+
+    // The model is the fit of the sample alone: the records of smallest text hash.
+    let mut by_key: Vec<(u64, usize)> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| (collector::text_key(row.0), i))
+        .collect();
+    by_key.sort_unstable();
+    let mut sample: Vec<usize> = by_key[..size].iter().map(|&(_, i)| i).collect();
+    sample.sort_unstable();
+    let sample_rows: Vec<Row> = sample.iter().map(|&i| rows[i]).collect();
+    let model = pieces.model().unwrap();
+    let sample_fit = fit(&sample_rows, options(), &[]);
+    assert_eq!(
+        serde_json::to_string(sample_fit.model().unwrap()).unwrap(),
+        serde_json::to_string(model).unwrap()
+    );
+
+    // Each record gets what the model gives it, and the figures count every record, as
+    // when the model is applied to all the records at once.
+    let applying = TopicOptions {
+        model: Some(Arc::new(model.clone())),
+        candidates: false,
+        ..options()
+    };
+    let at_once = fit(&rows, applying, &[]);
+    for d in 0..n {
+        assert_eq!(at_once.doc_theme(d), pieces.doc_theme(d), "record {d}");
+        assert_eq!(at_once.doc_topics(d), pieces.doc_topics(d), "record {d}");
+        assert_eq!(
+            at_once.doc_topic_sentiments(d),
+            pieces.doc_topic_sentiments(d),
+            "record {d}"
+        );
+    }
+    for (at_once, pieces) in [
+        (&at_once.themes, &pieces.themes),
+        (&at_once.topics, &pieces.topics),
+    ] {
+        assert_eq!(at_once.len(), pieces.len());
+        for topic in pieces {
+            let whole = at_once.iter().find(|t| t.id == topic.id).unwrap();
+            assert_eq!((&whole.label, whole.size), (&topic.label, topic.size));
+            assert_eq!(whole.nps, topic.nps, "{}", topic.label);
+            assert!(
+                (whole.impact - topic.impact).abs() < 1e-9,
+                "{}",
+                topic.label
+            );
+        }
     }
 }
 

@@ -170,6 +170,38 @@ impl Vocabulary {
     }
 }
 
+/// The topic terms of a clause made of `tokens`, interned in `vocab`: sorted term ids
+/// into `terms`, each one's count into `counts` (both cleared first). Empty when the
+/// clause has no topic term (such a clause is not stored).
+pub(crate) fn clause_terms(
+    vocab: &mut Vocabulary,
+    tokens: &[Token],
+    lang: Lang,
+    terms: &mut Vec<u32>,
+    counts: &mut Vec<u16>,
+) {
+    terms.clear();
+    counts.clear();
+    terms.extend(
+        tokens
+            .iter()
+            .filter(|t| is_topic_term(t))
+            .map(|t| vocab.intern(t, lang)),
+    );
+    terms.sort_unstable();
+    let mut i = 0;
+    let mut kept = 0;
+    while i < terms.len() {
+        let term = terms[i];
+        let run = terms[i..].iter().take_while(|&&t| t == term).count();
+        terms[kept] = term;
+        counts.push(run.min(u16::MAX as usize) as u16);
+        kept += 1;
+        i += run;
+    }
+    terms.truncate(kept);
+}
+
 /// Every clause of every document, as sorted term ids with counts, plus its sentiment.
 /// Clauses of one document are contiguous, documents in sequence order.
 #[derive(Debug, Default)]
@@ -182,7 +214,6 @@ pub(crate) struct ClauseStore {
     counts: Vec<u16>,
     /// First clause of each document (plus the end).
     doc_start: Vec<usize>,
-    scratch: Vec<u32>,
 }
 
 impl ClauseStore {
@@ -202,8 +233,19 @@ impl ClauseStore {
         self.doc_start.len() - 1
     }
 
-    /// Adds a clause of the current document; false (and nothing stored) when it has
-    /// no topic terms.
+    /// Adds a clause of the current document: its sorted term ids with their counts
+    /// ([`clause_terms`]) and its sentiment.
+    pub fn push(&mut self, terms: &[u32], counts: &[u16], sentiment: Score) {
+        self.terms.extend_from_slice(terms);
+        self.counts.extend_from_slice(counts);
+        self.offsets.push(self.terms.len());
+        self.doc.push(self.docs() as u32);
+        self.sentiment.push(sentiment);
+    }
+
+    /// [`clause_terms`] then [`push`](Self::push); false (nothing stored) for a clause
+    /// without topic terms.
+    #[cfg(test)]
     pub fn push_clause(
         &mut self,
         vocab: &mut Vocabulary,
@@ -211,26 +253,12 @@ impl ClauseStore {
         lang: Lang,
         sentiment: Score,
     ) -> bool {
-        self.scratch.clear();
-        for t in tokens.iter().filter(|t| is_topic_term(t)) {
-            self.scratch.push(vocab.intern(t, lang));
+        let (mut terms, mut counts) = (Vec::new(), Vec::new());
+        clause_terms(vocab, tokens, lang, &mut terms, &mut counts);
+        if !terms.is_empty() {
+            self.push(&terms, &counts, sentiment);
         }
-        if self.scratch.is_empty() {
-            return false;
-        }
-        self.scratch.sort_unstable();
-        let mut i = 0;
-        while i < self.scratch.len() {
-            let term = self.scratch[i];
-            let run = self.scratch[i..].iter().take_while(|&&t| t == term).count();
-            self.terms.push(term);
-            self.counts.push(run.min(u16::MAX as usize) as u16);
-            i += run;
-        }
-        self.offsets.push(self.terms.len());
-        self.doc.push(self.docs() as u32);
-        self.sentiment.push(sentiment);
-        true
+        !terms.is_empty()
     }
 
     /// Closes the current document.
