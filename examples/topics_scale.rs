@@ -306,6 +306,7 @@ fn main() -> anyhow::Result<()> {
             theme_vectors: dir.join("theme-vectors.bin"),
             snippets: dir.join("topic-snippets.cbor"),
             fit_theme_vectors: dir.join("fit-theme-vectors.bin"),
+            assignments: dir.join("topic-assignments.bin"),
         })?;
     }
     let mut rng = Rng(7);

@@ -131,16 +131,20 @@ parts! {
     /// Scratch: the theme vectors of the topics' piece being fitted; removed before
     /// publishing.
     FitThemeVectors => "fit-theme-vectors.bin",
+    /// Scratch: every record's theme and topics from a topic fit of several pieces, for
+    /// the index; removed before publishing.
+    TopicAssignments => "topic-assignments.bin",
 }
 
 impl Part {
     /// Parts a run uses while it works and never publishes.
-    const SCRATCH: [Part; 5] = [
+    const SCRATCH: [Part; 6] = [
         Part::Spill,
         Part::TopicFeatures,
         Part::TopicSnippets,
         Part::ThemeVectors,
         Part::FitThemeVectors,
+        Part::TopicAssignments,
     ];
 }
 

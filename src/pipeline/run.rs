@@ -302,6 +302,7 @@ impl<'a> Pass<'a> {
                             theme_vectors: run.path(Part::ThemeVectors),
                             snippets: run.path(Part::TopicSnippets),
                             fit_theme_vectors: run.path(Part::FitThemeVectors),
+                            assignments: run.path(Part::TopicAssignments),
                         })?,
                     ),
                 }
@@ -508,10 +509,11 @@ impl<'a> Pass<'a> {
                     path: spill_path.clone(),
                     source,
                 };
-                for (seq, doc) in spill.into_reader().map_err(output)?.enumerate() {
+                let mut assigned = topics.records()?;
+                for doc in spill.into_reader().map_err(output)? {
                     let mut doc = doc.map_err(output)?;
-                    doc.theme = topics.doc_theme(seq);
-                    doc.topics = topics.doc_topics(seq).to_vec();
+                    // A record the fit never saw (none: it sees them all) has no topics.
+                    (doc.theme, doc.topics) = assigned.next().transpose()?.unwrap_or_default();
                     if let Some(records) = &mut records {
                         records.add(&doc)?;
                     }

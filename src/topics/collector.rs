@@ -47,6 +47,8 @@ pub enum Error {
     ThemeVectors(#[from] record_vectors::Error),
     #[error("topic features' scratch file {0}")]
     Features(crate::scratch::Error),
+    #[error("topic assignments' scratch file {0}")]
+    Assignments(crate::scratch::Error),
     #[error("the fit of the sample made no topic model to apply to the rest")]
     NoModel,
 }
@@ -59,6 +61,7 @@ impl Error {
             self,
             Error::Snippets(_)
                 | Error::Features(_)
+                | Error::Assignments(_)
                 | Error::ThemeVectors(record_vectors::Error::Scratch(_))
         )
     }
@@ -136,6 +139,8 @@ pub struct ScratchPaths {
     pub snippets: PathBuf,
     /// Theme vectors of the records of the piece being fitted.
     pub fit_theme_vectors: PathBuf,
+    /// Every record's theme and topics, when the fit takes more than one piece.
+    pub assignments: PathBuf,
 }
 
 impl TopicCollector {

@@ -12,6 +12,7 @@
 use std::sync::Arc;
 
 use super::assign::{Assigner, Target};
+use super::assigned::DocTopics;
 use super::cluster::{self, Assignment, Clustering, Grouping, Space};
 use super::collector::{Error, TopicCollector};
 use super::curation::{MergeOutcome, MergePlan};
@@ -22,7 +23,7 @@ use super::model::{SavedCentroid, SavedProjection, SavedTheme, SavedTopic, TermS
 use super::painpoints;
 use super::themes::{self, ThemeFit};
 use super::vectorize::{NONE, Vectorizer};
-use super::{DocTopics, KStability, Overall, Quality, ThemeChoice, Topic, Topics, label, quality};
+use super::{KStability, Overall, Quality, ThemeChoice, Topic, Topics, label, quality};
 use crate::record::Lang;
 
 /// The sub-topics of a fit before they are named and numbered.
@@ -265,6 +266,7 @@ impl TopicCollector {
             model: Some(saved),
             merges,
             sample: None,
+            spilled: None,
         })
     }
 

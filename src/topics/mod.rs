@@ -39,6 +39,7 @@
 //! and does not depend on the order the records came in.
 
 mod assign;
+mod assigned;
 mod bridge;
 mod cluster;
 pub mod clustering;
@@ -66,13 +67,15 @@ mod themes;
 mod vectorize;
 
 use std::collections::BTreeMap;
-use std::ops::Range;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use assigned::{AssignmentFile, DocTopics};
+
 use crate::record::Lang;
 use crate::text::edict::JaEnDictionary;
+pub use assigned::RecordTopics;
 pub use collector::{Error, ScratchPaths, TopicCollector};
 pub use curation::{MergeOutcome, TopicKey, TopicMerge};
 pub use embedding::{ClauseEmbedder, Vectors};
@@ -400,6 +403,10 @@ pub struct Topics {
     /// Topic ids per record (CSR); not serialised.
     #[serde(skip)]
     pub(crate) assignments: DocTopics,
+    /// Or, from a fit a piece at a time, every record's theme and topic ids in a scratch
+    /// file.
+    #[serde(skip)]
+    pub(crate) spilled: Option<Arc<AssignmentFile>>,
     /// The model to save (or the applied one); not in topics.json.
     #[serde(skip)]
     pub(crate) model: Option<Arc<TopicModel>>,
@@ -411,31 +418,6 @@ pub struct Topics {
     /// topics.json.
     #[serde(skip)]
     pub sample: Option<usize>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub(crate) struct DocTopics {
-    pub offsets: Vec<usize>,
-    pub topics: Vec<u32>,
-    /// The record's sentiment on each of its topics.
-    pub sentiments: Vec<f32>,
-    /// Theme of each record (`NONE`: none).
-    pub themes: Vec<u32>,
-}
-
-impl DocTopics {
-    /// Appends the records of `next`, which follow these.
-    pub fn append(&mut self, next: DocTopics) {
-        let base = self.topics.len();
-        if self.offsets.is_empty() {
-            self.offsets.push(0);
-        }
-        self.offsets
-            .extend(next.offsets.iter().skip(1).map(|&o| base + o));
-        self.topics.extend(next.topics);
-        self.sentiments.extend(next.sentiments);
-        self.themes.extend(next.themes);
-    }
 }
 
 /// Every theme's and sub-topic's [`Topic::tally`] by id, and the overall one: what a
@@ -477,31 +459,29 @@ impl Topics {
     }
 
     /// Topic ids of a record (by sequence number), primary first; empty for outliers
-    /// and for records this fit never saw.
+    /// and for records this fit never saw, or does not hold in memory (a fit a piece at
+    /// a time: [`records`](Self::records) reads every record's).
     pub fn doc_topics(&self, doc_seq: usize) -> &[u32] {
-        &self.assignments.topics[self.doc_range(doc_seq)]
+        self.assignments.topics(doc_seq)
     }
 
     /// The record's theme; None for a record with nothing to go on (no topic term, no
-    /// embedding) and for records this fit never saw.
+    /// embedding) and for records this fit never saw or does not hold in memory.
     pub fn doc_theme(&self, doc_seq: usize) -> Option<u32> {
-        self.assignments
-            .themes
-            .get(doc_seq)
-            .copied()
-            .filter(|&t| t != vectorize::NONE)
+        self.assignments.theme(doc_seq)
     }
 
     /// The record's sentiment (-1..1) on each topic of [`Topics::doc_topics`], same order.
     pub fn doc_topic_sentiments(&self, doc_seq: usize) -> &[f32] {
-        &self.assignments.sentiments[self.doc_range(doc_seq)]
+        self.assignments.sentiments(doc_seq)
     }
 
-    fn doc_range(&self, doc_seq: usize) -> Range<usize> {
-        let offsets = &self.assignments.offsets;
-        match (offsets.get(doc_seq), offsets.get(doc_seq + 1)) {
-            (Some(&a), Some(&b)) => a..b,
-            _ => 0..0,
+    /// Every record's theme and topic ids, in record order: from memory, or from the
+    /// scratch file of a fit a piece at a time.
+    pub fn records(&self) -> Result<RecordTopics<'_>, Error> {
+        match &self.spilled {
+            Some(file) => RecordTopics::from_file(file).map_err(Error::Assignments),
+            None => Ok(RecordTopics::in_memory(&self.assignments)),
         }
     }
 

@@ -20,13 +20,14 @@
 //! - a run applying a given model skips the sample's fit; with candidate topics, which
 //!   are clustered over the whole run, it is one piece however many records it has.
 
+use super::assigned::AssignmentFile;
 use super::collector::{Error, ScratchPaths, TopicCollector};
 use super::combine::combine;
 use super::features::{FeatureFile, FeatureReader, RecordFeatures};
 use super::phrases::PhraseStore;
 use super::record_vectors::{RecordVectors, RowReader};
 use super::snippets::Snippets;
-use super::{DocTopics, TopicOptions, Topics};
+use super::{TopicOptions, Topics};
 
 /// Where a spilling collector's records wait for the fit (see the module doc).
 pub(crate) struct Staging {
@@ -93,23 +94,27 @@ impl Staging {
         };
         let mut loader = Loader::new(&self.features, vectors)?;
         let mut pieces = Vec::with_capacity(n.div_ceil(size));
-        let mut assignments = DocTopics::default();
+        let mut assigned =
+            AssignmentFile::create(self.paths.assignments.clone()).map_err(Error::Assignments)?;
         for end in (size..n).step_by(size).chain([n]) {
             let mut piece = self.piece(&mut run, options.clone())?;
             loader.load(&mut piece, end, |_| true)?;
             let fitted = piece.fit_collected();
             give_back(piece, &mut run);
             let mut fitted = fitted?;
-            assignments.append(std::mem::take(&mut fitted.assignments));
+            assigned
+                .append(&std::mem::take(&mut fitted.assignments))
+                .map_err(Error::Assignments)?;
             pieces.push(fitted);
         }
+        assigned.finish().map_err(Error::Assignments)?;
         let fitted_on = sample.as_ref().map(|_| size);
         let first = sample.as_ref().or(pieces.first());
         let theme_choice = first.map(|t| t.theme_choice.clone()).unwrap_or_default();
         let merges = first.map(|t| t.merges.clone()).unwrap_or_default();
         Ok(Topics {
             theme_choice,
-            assignments,
+            spilled: Some(std::sync::Arc::new(assigned)),
             model: Some(model),
             merges,
             sample: fitted_on,

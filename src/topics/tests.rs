@@ -387,6 +387,7 @@ fn scratch_paths(dir: &std::path::Path) -> ScratchPaths {
         theme_vectors: dir.join("theme-vectors"),
         snippets: dir.join("snippets"),
         fit_theme_vectors: dir.join("fit-theme-vectors"),
+        assignments: dir.join("assignments"),
     }
 }
 
@@ -396,6 +397,7 @@ fn assert_no_scratch_left(paths: &ScratchPaths) {
         &paths.theme_vectors,
         &paths.snippets,
         &paths.fit_theme_vectors,
+        &paths.assignments,
     ] {
         assert!(!path.exists(), "the fit removes {}", path.display());
     }
@@ -836,7 +838,9 @@ fn a_run_larger_than_a_fit_fits_a_sample_and_applies_it_piece_by_piece() {
         .spill_to(paths.clone())
         .unwrap();
     let pieces = collect(spilling, &rows, &[]).fit().unwrap();
-    assert_no_scratch_left(&paths);
+    for path in [&paths.features, &paths.snippets, &paths.fit_theme_vectors] {
+        assert!(!path.exists(), "the fit removes {}", path.display());
+    }
     assert_eq!(pieces.overall.docs, n, "every record is counted");
     assert!(pieces.topics.len() >= 2, "{:#?}", pieces.topics);
 
@@ -865,15 +869,15 @@ fn a_run_larger_than_a_fit_fits_a_sample_and_applies_it_piece_by_piece() {
         ..options()
     };
     let at_once = fit(&rows, applying, &[]);
-    for d in 0..n {
-        assert_eq!(at_once.doc_theme(d), pieces.doc_theme(d), "record {d}");
-        assert_eq!(at_once.doc_topics(d), pieces.doc_topics(d), "record {d}");
-        assert_eq!(
-            at_once.doc_topic_sentiments(d),
-            pieces.doc_topic_sentiments(d),
-            "record {d}"
-        );
+    let assigned: Vec<(Option<u32>, Vec<u32>)> =
+        pieces.records().unwrap().map(Result::unwrap).collect();
+    assert_eq!(assigned.len(), n);
+    assert_eq!(pieces.doc_topics(0), &[] as &[u32], "not held in memory");
+    for (d, (theme, topics)) in assigned.iter().enumerate() {
+        assert_eq!(at_once.doc_theme(d), *theme, "record {d}");
+        assert_eq!(at_once.doc_topics(d), topics, "record {d}");
     }
+    assert!(assigned.iter().any(|(_, topics)| !topics.is_empty()));
     for (at_once, pieces) in [
         (&at_once.themes, &pieces.themes),
         (&at_once.topics, &pieces.topics),
@@ -890,6 +894,10 @@ fn a_run_larger_than_a_fit_fits_a_sample_and_applies_it_piece_by_piece() {
             );
         }
     }
+    // The scratch file of the assignments goes with the topics.
+    assert!(paths.assignments.exists());
+    drop(pieces);
+    assert!(!paths.assignments.exists());
 }
 
 /// NPS (-100..100) of the corpus rows `docs`.
