@@ -8,8 +8,10 @@
 //! The stage reads [`Analysed`](crate::Analysed) records one at a time into a compact
 //! [`TopicCollector`] (term ids per clause, a hash of the text, a few bytes of survey
 //! facts per record; the id and first 200 characters of each text, for examples, and
-//! its theme vector from a sentence encoder, in scratch files of the run), then
-//! [`TopicCollector::fit`] runs, in order:
+//! its theme vector from a sentence encoder), in a run all in scratch files
+//! (`features`), then [`TopicCollector::fit`] runs, on every record or, in a run of
+//! more than [`TopicOptions::fit_records`], on a sample whose model is then applied to
+//! every record a piece at a time (`staged`), in order:
 //!
 //! 1. `vectorize`: clauses (a sentence cut at けど / but …, see [`clauses`]) → TF-IDF
 //!    rows over topic terms ([`is_topic_term`]), one vocabulary for Japanese and English,
@@ -34,7 +36,8 @@
 //!
 //! The result, [`Topics`], lists themes and sub-topics, each sorted by impact, and
 //! serialises to `topics.json` ([`render_table`] prints it); its per-record assignments
-//! ([`Topics::doc_theme`], [`Topics::doc_topics`]) are for the index stage. Everything
+//! ([`Topics::records`], in memory or a scratch file: `assigned`) are for the index
+//! stage. Everything
 //! is deterministic for a given [`TopicOptions::seed`], whatever the number of threads,
 //! and does not depend on the order the records came in.
 
