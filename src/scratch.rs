@@ -2,8 +2,12 @@
 //! whether the run finished, failed or was abandoned. The pipeline's record spill and
 //! the topics stage's example snippets both wait in one.
 
-use std::io;
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter};
 use std::path::{Path, PathBuf};
+
+/// Bytes buffered when a scratch file is written or read.
+const BUFFER: usize = 1 << 16;
 
 /// An I/O error on a scratch file, with its path.
 #[derive(Debug, thiserror::Error)]
@@ -21,6 +25,22 @@ impl ScratchFile {
     /// Takes charge of `path`: whatever is there when this is dropped is removed.
     pub(crate) fn new(path: PathBuf) -> Self {
         ScratchFile(path)
+    }
+
+    /// A new file at `path` (replacing one left there), to be written through the
+    /// buffer returned with it.
+    pub(crate) fn create(path: PathBuf) -> Result<(Self, BufWriter<File>), Error> {
+        match File::create(&path) {
+            Ok(f) => Ok((ScratchFile(path), BufWriter::with_capacity(BUFFER, f))),
+            Err(source) => Err(Error { path, source }),
+        }
+    }
+
+    /// The file from its start, buffered.
+    pub(crate) fn open(&self) -> Result<BufReader<File>, Error> {
+        File::open(&self.0)
+            .map(|f| BufReader::with_capacity(BUFFER, f))
+            .map_err(|e| self.error(e))
     }
 
     pub(crate) fn path(&self) -> &Path {

@@ -64,14 +64,12 @@ pub(crate) struct AssignmentFile {
 impl AssignmentFile {
     /// A new file at `path` (replacing one left there); removed when this is dropped.
     pub fn create(path: PathBuf) -> Result<Self, Error> {
-        match File::create(&path) {
-            Ok(f) => Ok(AssignmentFile {
-                out: Some(BufWriter::with_capacity(1 << 16, f)),
-                file: ScratchFile::new(path),
-                records: 0,
-            }),
-            Err(source) => Err(Error { path, source }),
-        }
+        let (file, out) = ScratchFile::create(path)?;
+        Ok(AssignmentFile {
+            out: Some(out),
+            file,
+            records: 0,
+        })
     }
 
     /// Appends the records of `piece`, which follow those written.
@@ -131,10 +129,9 @@ impl<'a> RecordTopics<'a> {
 
     pub(crate) fn from_file(assigned: &'a AssignmentFile) -> Result<Self, Error> {
         let file = &assigned.file;
-        let opened = File::open(file.path()).map_err(|e| file.error(e))?;
         Ok(RecordTopics {
             source: Source::File {
-                reader: BufReader::with_capacity(1 << 16, opened),
+                reader: file.open()?,
                 file,
                 records: assigned.records,
             },

@@ -72,14 +72,12 @@ pub(crate) struct FeatureFile {
 impl FeatureFile {
     /// A new file at `path` (replacing one left there); removed when this is dropped.
     pub fn create(path: PathBuf) -> Result<Self, Error> {
-        match File::create(&path) {
-            Ok(f) => Ok(FeatureFile {
-                out: BufWriter::with_capacity(1 << 16, f),
-                file: ScratchFile::new(path),
-                records: 0,
-            }),
-            Err(source) => Err(Error { path, source }),
-        }
+        let (file, out) = ScratchFile::create(path)?;
+        Ok(FeatureFile {
+            out,
+            file,
+            records: 0,
+        })
     }
 
     pub fn write(&mut self, features: &RecordFeatures) -> Result<(), Error> {
@@ -102,9 +100,8 @@ impl FeatureFile {
 
     /// The records from the first, in order.
     pub fn read(&self) -> Result<FeatureReader<'_>, Error> {
-        let opened = File::open(self.file.path()).map_err(|e| self.file.error(e))?;
         Ok(FeatureReader {
-            reader: BufReader::with_capacity(1 << 16, opened),
+            reader: self.file.open()?,
             file: &self.file,
             left: self.records,
         })

@@ -91,13 +91,10 @@ impl RecordVectors {
     /// `sample_size` records of smallest text hash kept in memory for the fit. Call
     /// before the first [`push`](Self::push).
     pub fn spill_to(mut self, path: PathBuf, sample_size: usize) -> Result<Self, Error> {
-        let out = match File::create(&path) {
-            Ok(f) => BufWriter::with_capacity(1 << 16, f),
-            Err(source) => return Err(scratch::Error { path, source }.into()),
-        };
+        let (file, out) = ScratchFile::create(path)?;
         self.kept = Kept::Spilled {
             out,
-            file: ScratchFile::new(path),
+            file,
             sample: Sample::new(sample_size, self.dims),
         };
         Ok(self)
@@ -177,14 +174,11 @@ impl RecordVectors {
     pub fn rows(&self) -> Result<RowReader<'_>, Error> {
         let source = match &self.kept {
             Kept::All(rows) => RowSource::Memory(rows),
-            Kept::Spilled { file, .. } => {
-                let opened = File::open(file.path()).map_err(|e| file.error(e))?;
-                RowSource::File {
-                    reader: BufReader::with_capacity(1 << 16, opened),
-                    file,
-                    bytes: vec![0; self.dims],
-                }
-            }
+            Kept::Spilled { file, .. } => RowSource::File {
+                reader: file.open()?,
+                file,
+                bytes: vec![0; self.dims],
+            },
         };
         Ok(RowReader {
             source,
@@ -224,8 +218,7 @@ impl RecordVectors {
             }
             Kept::Spilled { file, .. } => file,
         };
-        let opened = File::open(file.path()).map_err(|e| file.error(e))?;
-        let mut reader = BufReader::with_capacity(1 << 16, opened);
+        let mut reader = file.open()?;
         let mut chunk = Rows::empty(0, self.dims);
         let mut bytes = vec![0u8; self.dims];
         while chunk.first < self.records {

@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
 pub use crate::scratch::Error;
@@ -55,14 +55,12 @@ pub(crate) type Snippet = (String, String);
 impl Snippets {
     /// Snippets written to a new file at `path` (replacing one left there).
     pub fn spill_to(path: PathBuf) -> Result<Self, Error> {
-        match File::create(&path) {
-            Ok(f) => Ok(Snippets::Spilled {
-                out: BufWriter::with_capacity(1 << 16, f),
-                file: ScratchFile::new(path),
-                records: 0,
-            }),
-            Err(source) => Err(Error { path, source }),
-        }
+        let (file, out) = ScratchFile::create(path)?;
+        Ok(Snippets::Spilled {
+            out,
+            file,
+            records: 0,
+        })
     }
 
     /// Keeps the next record's id and the first [`SNIPPET_CHARS`] characters of `text`.
@@ -118,8 +116,7 @@ impl Snippets {
                 let Some(&last) = wanted.last() else {
                     return Ok(found);
                 };
-                let opened = File::open(file.path()).map_err(|e| file.error(e))?;
-                let mut reader = BufReader::with_capacity(1 << 16, opened);
+                let mut reader = file.open()?;
                 let mut next = wanted.iter().peekable();
                 for d in 0..(*records).min(last + 1) {
                     let pair: Snippet = ciborium::from_reader(&mut reader)

@@ -340,11 +340,7 @@ fn examples_read_back_from_the_scratch_file_equal_those_kept_in_memory() {
     let dir = tempfile::tempdir().unwrap();
     let paths = scratch_paths(dir.path());
     let in_memory = fit(&rows, options(), &[]);
-    let spilling = TopicCollector::new(options())
-        .with_clause_sentiment(Arc::new(KeywordModel))
-        .spill_to(paths.clone())
-        .unwrap();
-    let mut collector = collect(spilling, &rows, &[]);
+    let mut collector = collect(spilling(options(), &paths), &rows, &[]);
     assert_eq!(
         collector.store.docs(),
         0,
@@ -378,6 +374,14 @@ fn examples_read_back_from_the_scratch_file_equal_those_kept_in_memory() {
         .collect();
     assert!(examples.iter().any(|t| t.contains("配送")), "{examples:?}");
     assert!(examples.iter().any(|t| t.contains("app")), "{examples:?}");
+}
+
+/// A collector as a run's: keeping what it collects in scratch files at `paths`.
+fn spilling(options: TopicOptions, paths: &ScratchPaths) -> TopicCollector {
+    TopicCollector::new(options)
+        .with_clause_sentiment(Arc::new(KeywordModel))
+        .spill_to(paths.clone())
+        .unwrap()
 }
 
 /// Scratch files of a spilling collector, in `dir`.
@@ -795,11 +799,7 @@ fn theme_vectors_read_back_from_the_scratch_file_give_the_topics_kept_in_memory(
     let in_memory = fit(&rows, options(), &[]);
     let dir = tempfile::tempdir().unwrap();
     let paths = scratch_paths(dir.path());
-    let spilling = TopicCollector::new(options())
-        .with_clause_sentiment(Arc::new(KeywordModel))
-        .spill_to(paths.clone())
-        .unwrap();
-    let collector = collect(spilling, &rows, &[]);
+    let collector = collect(spilling(options(), &paths), &rows, &[]);
     assert!(
         paths.theme_vectors.exists(),
         "the vectors go to the scratch file"
@@ -833,11 +833,9 @@ fn a_run_larger_than_a_fit_fits_a_sample_and_applies_it_piece_by_piece() {
     };
     let dir = tempfile::tempdir().unwrap();
     let paths = scratch_paths(dir.path());
-    let spilling = TopicCollector::new(options())
-        .with_clause_sentiment(Arc::new(KeywordModel))
-        .spill_to(paths.clone())
+    let pieces = collect(spilling(options(), &paths), &rows, &[])
+        .fit()
         .unwrap();
-    let pieces = collect(spilling, &rows, &[]).fit().unwrap();
     for path in [&paths.features, &paths.snippets, &paths.fit_theme_vectors] {
         assert!(!path.exists(), "the fit removes {}", path.display());
     }
