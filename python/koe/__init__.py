@@ -341,7 +341,9 @@ class Shard:
     origins and rejects call the source (rows are numbered from 1 over all batches).
     Ids: the first record of an id is kept, later ones are ``duplicate_id`` rejects
     (``duplicate_ids="error"`` stops instead; ``koe analyze``'s default ``last`` needs
-    two passes over the records).
+    two passes over the records). ``fit_records``: ``koe analyze``'s ``--fit-records``,
+    the most records whose topic features are held at once (the model is applied a
+    piece of that many at a time; None: its default, 100,000).
 
     The dictionary, sentiment model and topic model are loaded once per process and
     shared by every shard. ``add`` returns once the batch is read; koe analyses it on a
@@ -361,6 +363,7 @@ class Shard:
         name: str = "arrow",
         batch_size: int = 2048,
         duplicate_ids: str = "first",
+        fit_records: Optional[int] = None,
     ) -> None:
         if model == "auto":
             raise ValueError(
@@ -378,6 +381,7 @@ class Shard:
             name=name,
             batch_size=batch_size,
             duplicate_ids=duplicate_ids,
+            fit_records=fit_records,
         )
         self.summary: Optional[dict] = None
 
@@ -426,6 +430,7 @@ def fit_topics(
     max_topics: Optional[int] = None,
     seed: Optional[int] = None,
     ja_en_dictionary: str = "auto",
+    fit_records: Optional[int] = None,
 ) -> Analysis:
     """Fits the topic model that shards apply (``Shard(topics_from=out)``): ``koe analyze
     DATA --out OUT`` in process, the same code and defaults.
@@ -437,7 +442,8 @@ def fit_topics(
     records' ratings where it beats the lexicon; shards then use ``linear:OUT``),
     ``lexicon``, ``linear:<dir>``, … ``fields``: as ``Shard``'s. ``topic_vectors``,
     ``theme_vectors``, ``min_topic_size``, ``themes``, ``max_topics``, ``seed``,
-    ``ja_en_dictionary``: ``koe analyze``'s ``--topic-vectors``, … (None: its default).
+    ``ja_en_dictionary``, ``fit_records``: ``koe analyze``'s ``--topic-vectors``, …
+    (None: its default).
     A default that is not installed (the use-m3 encoder, Debian's edict) is a
     ``UserWarning`` and falls back as ``koe analyze`` does. Returns the published folder.
     """
@@ -455,6 +461,7 @@ def fit_topics(
         max_topics=max_topics,
         seed=seed,
         ja_en_dictionary=ja_en_dictionary,
+        fit_records=fit_records,
     )
     if hasattr(data, "schema") and hasattr(data, "num_rows"):  # pyarrow Table / RecordBatch
         import pyarrow as pa

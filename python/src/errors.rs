@@ -25,6 +25,14 @@ pub fn value_error(e: impl std::fmt::Display) -> PyErr {
     PyValueError::new_err(e.to_string())
 }
 
+/// `value` of the argument `name`, which must be at least 1 (`ValueError` otherwise).
+pub fn positive(name: &str, value: usize) -> Result<usize, PyErr> {
+    match value {
+        0 => Err(value_error(format!("{name} must be at least 1"))),
+        n => Ok(n),
+    }
+}
+
 pub fn os_error(e: &dyn std::error::Error) -> PyErr {
     PyOSError::new_err(message(e))
 }

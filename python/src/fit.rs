@@ -22,7 +22,7 @@ use koe::sentiment::ModelSpec;
 use koe::sentiment::auto::AutoOptions;
 use koe::topics::Period;
 
-use crate::errors::{model_error, run_error, runtime_error, value_error};
+use crate::errors::{model_error, positive, run_error, runtime_error, value_error};
 use crate::fields::field_map;
 use crate::pipelines::{analyzer, parse_spec, pipeline};
 
@@ -37,7 +37,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 /// `koe analyze`'s; a default that is not installed (the use-m3 encoder, the edict
 /// dictionary) is a `UserWarning` and what `koe analyze` falls back to.
 #[pyfunction]
-#[pyo3(signature = (inputs, out, *, model="auto", fields=None, period="month", topic_vectors="tfidf", theme_vectors="auto", min_topic_size=None, themes=None, max_topics=None, seed=None, ja_en_dictionary="auto"))]
+#[pyo3(signature = (inputs, out, *, model="auto", fields=None, period="month", topic_vectors="tfidf", theme_vectors="auto", min_topic_size=None, themes=None, max_topics=None, seed=None, ja_en_dictionary="auto", fit_records=None))]
 #[allow(clippy::too_many_arguments)]
 fn fit_topics_json(
     py: Python<'_>,
@@ -53,6 +53,7 @@ fn fit_topics_json(
     max_topics: Option<usize>,
     seed: Option<u64>,
     ja_en_dictionary: &str,
+    fit_records: Option<usize>,
 ) -> PyResult<String> {
     let defaults = TopicSpecs::default();
     let specs = TopicSpecs {
@@ -64,6 +65,10 @@ fn fit_topics_json(
         topic_vectors: topic_vectors.into(),
         theme_vectors: theme_vectors.into(),
         ja_en_dictionary: ja_en_dictionary.into(),
+        fit_records: match fit_records {
+            Some(records) => positive("fit_records", records)?,
+            None => defaults.fit_records,
+        },
         ..defaults
     };
     let mut warnings = Vec::new();

@@ -31,7 +31,7 @@ use koe::ingest::{ArrowRows, Item, Limits};
 use koe::pipeline::{self, DuplicateIds, Interrupt, Options, Pipeline, Summary};
 use koe::topics::{Period, TopicModel, TopicOptions};
 
-use crate::errors::{os_error, run_error, runtime_error, value_error};
+use crate::errors::{os_error, positive, run_error, runtime_error, value_error};
 use crate::fields::field_map;
 use crate::pipelines::{parse_spec, pipeline};
 
@@ -57,9 +57,10 @@ impl Shard {
     /// Starts the run into `out` (new, or an analysis folder: the shard becomes its next
     /// generation). `topics_from`: the analysis folder whose topic model every shard
     /// applies; `model`: the sentiment model spec; `fields`: koe's field name → the
-    /// batches' column name(s); `name`: what origins and rejects call the source.
+    /// batches' column name(s); `name`: what origins and rejects call the source;
+    /// `fit_records`: records applied the model a piece at a time (None: koe's default).
     #[new]
-    #[pyo3(signature = (out, *, topics_from, model="lexicon", fields=None, period="month", name="arrow", batch_size=2048, duplicate_ids="first"))]
+    #[pyo3(signature = (out, *, topics_from, model="lexicon", fields=None, period="month", name="arrow", batch_size=2048, duplicate_ids="first", fit_records=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -71,12 +72,16 @@ impl Shard {
         name: &str,
         batch_size: usize,
         duplicate_ids: &str,
+        fit_records: Option<usize>,
     ) -> PyResult<Self> {
         let pipeline = pipeline(py, &parse_spec(model)?)?;
         let topic_model = topic_model(py, topics_from)?;
         let fields = field_map(fields.unwrap_or_default())?;
         let mut topics = TopicOptions::applying(topic_model).map_err(|e| os_error(&e))?;
         topics.period = period.parse::<Period>().map_err(value_error)?;
+        if let Some(records) = fit_records {
+            topics.fit_records = positive("fit_records", records)?;
+        }
         let interrupt = Interrupt::default();
         let options = Options {
             topics: Some(topics),

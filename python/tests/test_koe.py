@@ -372,3 +372,38 @@ def test_fit_topics_and_merge_indexes_do_what_koe_analyze_and_koe_index_merge_do
     odd.close()
     with pytest.raises(ValueError, match="cannot merge"):
         koe.merge_indexes([shards[0], tmp_path / "odd"], tmp_path / "bad")
+
+
+def test_fit_records_fits_a_sample_and_shards_apply_a_model_a_piece_at_a_time(tmp_path):
+    table = demo_table()
+    # Past fit_records, the model is fitted on that many records (those of smallest text
+    # hash), as koe analyze --fit-records does, and applied to every record.
+    pieces = koe.fit_topics(table, tmp_path / "pieces", model="lexicon",
+                            fields={"text": "comment"}, theme_vectors="tfidf", fit_records=150)
+    assert pieces.summary()["topic_sample"] == 150
+    assert pieces.summary()["indexed"] == 400
+    expected = json.loads(cli("analyze", DEMO, "--out", tmp_path / "cli", "--sentiment", "lexicon",
+                              "--theme-vectors", "tfidf", "--fit-records", "150", "--json",
+                              "--quiet"))
+    assert expected["topic_sample"] == 150
+    assert [t["label"] for t in pieces.topics()["topics"]] == [
+        t["label"] for t in koe.open(tmp_path / "cli").topics()["topics"]
+    ]
+
+    # A shard applying a model 50 records at a time gives each record and each topic
+    # what one piece gives.
+    shards = []
+    for name, fit_records in [("one-piece", None), ("pieces-of-50", 50)]:
+        shard = koe.Shard(tmp_path / name, topics_from=pieces.path, fields={"text": "comment"},
+                          fit_records=fit_records)
+        shard.add(table)
+        shards.append(shard.close())
+    whole, small = shards
+    by_id = lambda a: sorted(a.search("*", limit=400)["hits"], key=lambda h: h["id"])
+    assert by_id(small) == by_id(whole) and len(by_id(whole)) == 400
+    figures = lambda a: [(t["id"], t["size"], t["nps"], t["impact"]) for t in a.topics()["topics"]]
+    assert figures(small) == figures(whole) and len(figures(whole)) >= 2
+    with pytest.raises(ValueError, match="fit_records must be at least 1"):
+        koe.Shard(tmp_path / "bad", topics_from=pieces.path, fit_records=0)
+    with pytest.raises(ValueError, match="fit_records must be at least 1"):
+        koe.fit_topics(DEMO, tmp_path / "bad", fit_records=0)
