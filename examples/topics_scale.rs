@@ -304,6 +304,7 @@ fn main() -> anyhow::Result<()> {
         collector = collector.spill_to(koe::topics::ScratchPaths {
             features: dir.join("topic-features.cbor"),
             theme_vectors: dir.join("theme-vectors.bin"),
+            clause_vectors: dir.join("clause-vectors.bin"),
             snippets: dir.join("topic-snippets.cbor"),
             fit_theme_vectors: dir.join("fit-theme-vectors.bin"),
             assignments: dir.join("topic-assignments.bin"),

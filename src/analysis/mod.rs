@@ -131,6 +131,9 @@ parts! {
     /// Scratch: the theme vectors of the topics' piece being fitted; removed before
     /// publishing.
     FitThemeVectors => "fit-theme-vectors.bin",
+    /// Scratch: each clause's sentence embedding (with `--topic-vectors embeddings:…`),
+    /// in clause order; removed before publishing.
+    ClauseVectors => "clause-vectors.bin",
     /// Scratch: every record's theme and topics from a topic fit of several pieces, for
     /// the index; removed before publishing.
     TopicAssignments => "topic-assignments.bin",
@@ -138,13 +141,14 @@ parts! {
 
 impl Part {
     /// Parts a run uses while it works and never publishes.
-    const SCRATCH: [Part; 6] = [
+    const SCRATCH: [Part; 7] = [
         Part::Spill,
         Part::TopicFeatures,
         Part::TopicSnippets,
         Part::ThemeVectors,
         Part::FitThemeVectors,
         Part::TopicAssignments,
+        Part::ClauseVectors,
     ];
 }
 

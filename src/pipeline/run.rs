@@ -300,6 +300,7 @@ impl<'a> Pass<'a> {
                         .spill_to(ScratchPaths {
                             features: run.path(Part::TopicFeatures),
                             theme_vectors: run.path(Part::ThemeVectors),
+                            clause_vectors: run.path(Part::ClauseVectors),
                             snippets: run.path(Part::TopicSnippets),
                             fit_theme_vectors: run.path(Part::FitThemeVectors),
                             assignments: run.path(Part::TopicAssignments),

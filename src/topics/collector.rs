@@ -15,8 +15,9 @@
 //! [`TopicOptions::fit_records`] records at a time (`staged`), so that memory holds the
 //! vocabulary, the phrase table and 8 bytes a record (its text hash), plus one piece,
 //! whatever the number of records. With clause embeddings (`--topic-vectors
-//! embeddings:…`) the clauses stay in memory with their vectors (392 bytes each). Peak
-//! RSS at 100k and 1M records: README, Scaling.
+//! embeddings:…`) each clause's vector waits in a scratch file too, in clause order,
+//! and goes into the piece with its clause. Peak RSS at 100k and 1M records: README,
+//! Scaling.
 
 use std::ops::Range;
 use std::path::PathBuf;
@@ -47,6 +48,8 @@ pub enum Error {
     ThemeVectors(#[from] record_vectors::Error),
     #[error("topic features' scratch file {0}")]
     Features(crate::scratch::Error),
+    #[error("clause vectors: {0}")]
+    ClauseVectors(record_vectors::Error),
     #[error("topic assignments' scratch file {0}")]
     Assignments(crate::scratch::Error),
     #[error("the fit of the sample made no topic model to apply to the rest")]
@@ -62,6 +65,7 @@ impl Error {
             Error::Snippets(_)
                 | Error::Features(_)
                 | Error::Assignments(_)
+                | Error::ClauseVectors(record_vectors::Error::Scratch(_))
                 | Error::ThemeVectors(record_vectors::Error::Scratch(_))
         )
     }
@@ -108,8 +112,11 @@ pub struct TopicCollector {
     pub(super) store: ClauseStore,
     /// Each stored clause's key phrases, for labels only.
     pub(super) phrases: PhraseStore,
-    /// Each stored clause's sentence embedding, with [`Vectors::Embeddings`].
+    /// Each stored clause's sentence embedding, with [`Vectors::Embeddings`]…
     pub(super) embeddings: Option<Embeddings>,
+    /// …or, in a run ([`spill_to`](Self::spill_to)), every stored clause's vector in a
+    /// scratch file, in clause order (a record's rows after another's).
+    pub(super) clause_vectors: Option<RecordVectors>,
     /// Each record's whole-text embedding, with [`TopicOptions::theme_vectors`].
     pub(super) record_vectors: Option<RecordVectors>,
     pub(super) docs: Vec<DocMeta>,
@@ -135,6 +142,8 @@ pub struct ScratchPaths {
     pub features: PathBuf,
     /// Every record's theme vector (with [`TopicOptions::theme_vectors`]).
     pub theme_vectors: PathBuf,
+    /// Every clause's sentence embedding (with [`TopicOptions::vectors`] embeddings).
+    pub clause_vectors: PathBuf,
     /// Ids and snippets of the records of the piece being fitted.
     pub snippets: PathBuf,
     /// Theme vectors of the records of the piece being fitted.
@@ -164,6 +173,7 @@ impl TopicCollector {
             store: ClauseStore::new(),
             phrases: PhraseStore::default(),
             embeddings,
+            clause_vectors: None,
             docs: Vec::new(),
             seeds: Vec::new(),
             keys: Vec::new(),
@@ -187,17 +197,16 @@ impl TopicCollector {
     /// (see the module doc); the files are removed when the collector (or the fit) is
     /// done with them. Call before the first [`add`](Self::add).
     pub fn spill_to(mut self, paths: ScratchPaths) -> Result<Self, Error> {
-        let vectors = self.record_vectors.take();
-        if self.embeddings.is_some() {
-            // Clause embeddings stay in memory, and the clauses with them.
-            self.snippets = Snippets::spill_to(paths.snippets)?;
-            if let Some(vectors) = vectors {
-                let sample = self.options.sample_size;
-                self.record_vectors = Some(vectors.spill_to(paths.theme_vectors, sample)?);
-            }
-            return Ok(self);
+        if let Vectors::Embeddings { embedder, langs } = &self.options.vectors {
+            self.embeddings = None;
+            let clauses = RecordVectors::new(embedder.clone(), langs);
+            self.clause_vectors = Some(
+                clauses
+                    .spill_to(paths.clause_vectors.clone(), 0)
+                    .map_err(Error::ClauseVectors)?,
+            );
         }
-        if let Some(vectors) = vectors {
+        if let Some(vectors) = self.record_vectors.take() {
             // Every row to the file; each piece keeps its own sample.
             self.record_vectors = Some(vectors.spill_to(paths.theme_vectors.clone(), 0)?);
         }
@@ -298,9 +307,18 @@ impl TopicCollector {
                     terms_end: features.terms.len() as u32,
                     phrases_end: features.phrases.len() as u32,
                 });
+                let text = || {
+                    doc.normalized
+                        .get(clause_span(doc, range.clone()))
+                        .unwrap_or("")
+                };
                 if let Some(embeddings) = self.embeddings.as_mut() {
-                    let text = doc.normalized.get(clause_span(doc, range)).unwrap_or("");
-                    embeddings.push(doc.lang, text)?;
+                    embeddings.push(doc.lang, text())?;
+                }
+                if let Some(vectors) = self.clause_vectors.as_mut() {
+                    vectors
+                        .push(doc.lang, text(), features.key)
+                        .map_err(Error::ClauseVectors)?;
                 }
             }
         }

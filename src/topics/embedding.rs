@@ -234,6 +234,19 @@ impl Embeddings {
         Ok(())
     }
 
+    /// Takes the next stored clause's vector as a run's scratch file kept it (scale 0:
+    /// none), rather than embedding its text. Not between [`push`](Self::push)es.
+    pub fn push_row(&mut self, scale: f32, row: &[i8]) {
+        debug_assert!(self.queue.len() == 0, "rows go in after every queued text");
+        if scale == 0.0 {
+            self.rows.push(NONE);
+            return;
+        }
+        self.rows.push(self.scales.len() as u32);
+        self.scales.push(scale);
+        self.values.extend_from_slice(row);
+    }
+
     /// Embeds the queued texts.
     pub fn flush(&mut self) -> Result<(), Error> {
         for v in &self.queue.embed(&*self.embedder)? {

@@ -17,6 +17,10 @@
 //! The vectors come from the encoder in batches of [`EMBED_BATCH`] texts, queued as
 //! records arrive; records in a language the encoder does not cover queue too, with no
 //! text, so the rows stay in record order.
+//!
+//! A run's clause embeddings (`--topic-vectors embeddings:…`) wait the same way, a row
+//! per stored clause in clause order, with no sample (`staged` hands each piece its
+//! clauses' rows).
 
 use std::collections::{BTreeSet, HashMap};
 use std::fs::File;

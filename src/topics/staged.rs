@@ -1,8 +1,9 @@
 //! Fitting a run's topics a piece at a time, so that its memory does not grow with the
 //! number of records (a collector that spills, [`TopicCollector::spill_to`]).
 //!
-//! As records arrive, each one's features go to a scratch file ([`super::features`])
-//! and its theme vector to another ([`super::record_vectors`]); memory keeps the run's
+//! As records arrive, each one's features go to a scratch file ([`super::features`]),
+//! its theme vector to another and its clauses' embeddings (where clauses are embedded)
+//! to a third ([`super::record_vectors`]); memory keeps the run's
 //! vocabulary, phrase table, channel and stage names, and 8 bytes a record (its text
 //! hash). To fit, pieces of at most [`TopicOptions::fit_records`] records are read back
 //! into a collector of their own, which fits them as a collector in memory does:
@@ -70,6 +71,17 @@ impl Staging {
             None => None,
         };
         let vectors = vectors.as_ref();
+        let clauses = match run.clause_vectors.take() {
+            Some(mut clauses) => {
+                clauses.finish().map_err(Error::ClauseVectors)?;
+                Some(clauses)
+            }
+            None => None,
+        };
+        let vectors = Vectors {
+            records: vectors,
+            clauses: clauses.as_ref(),
+        };
         let n = self.features.len();
         let size = run.options.fit_records.max(1);
         let given = run.options.model.clone();
@@ -127,7 +139,7 @@ impl Staging {
         &self,
         run: &mut TopicCollector,
         options: TopicOptions,
-        vectors: Option<&RecordVectors>,
+        vectors: Vectors<'_>,
         end: usize,
         take: impl Fn(usize) -> bool,
     ) -> Result<Topics, Error> {
@@ -182,18 +194,29 @@ fn give_back(mut piece: TopicCollector, run: &mut TopicCollector) {
     run.stages = std::mem::take(&mut piece.stages);
 }
 
-/// Reads the records' features and theme vectors back in step.
+/// The run's theme vectors (a row per record) and clause embeddings (a row per stored
+/// clause), where it has them.
+#[derive(Clone, Copy)]
+struct Vectors<'a> {
+    records: Option<&'a RecordVectors>,
+    clauses: Option<&'a RecordVectors>,
+}
+
+/// Reads the records' features, theme vectors and clause embeddings back in step.
 struct Loader<'a> {
     features: FeatureReader<'a>,
     rows: Option<RowReader<'a>>,
+    clause_rows: Option<RowReader<'a>>,
     next: usize,
 }
 
 impl<'a> Loader<'a> {
-    fn new(features: &'a FeatureFile, vectors: Option<&'a RecordVectors>) -> Result<Self, Error> {
+    fn new(features: &'a FeatureFile, vectors: Vectors<'a>) -> Result<Self, Error> {
         Ok(Loader {
             features: features.read().map_err(Error::Features)?,
-            rows: vectors.map(RecordVectors::rows).transpose()?,
+            rows: vectors.records.map(RecordVectors::rows).transpose()?,
+            clause_rows: (vectors.clauses.map(RecordVectors::rows).transpose())
+                .map_err(Error::ClauseVectors)?,
             next: 0,
         })
     }
@@ -210,11 +233,20 @@ impl<'a> Loader<'a> {
                 break;
             };
             let features = features.map_err(Error::Features)?;
+            let taken = take(self.next);
+            if let Some(rows) = &mut self.clause_rows {
+                for _ in &features.clauses {
+                    let (scale, row) = rows.next_row().map_err(Error::ClauseVectors)?;
+                    if let (true, Some(embeddings)) = (taken, piece.embeddings.as_mut()) {
+                        embeddings.push_row(scale, row);
+                    }
+                }
+            }
             let row = match &mut self.rows {
                 Some(rows) => Some(rows.next_row()?),
                 None => None,
             };
-            if take(self.next) {
+            if taken {
                 piece.push_features(&features)?;
                 if let (Some(vectors), Some((scale, row))) = (piece.record_vectors.as_mut(), row) {
                     vectors.push_row(features.key, scale, row)?;

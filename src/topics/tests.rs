@@ -389,6 +389,7 @@ fn scratch_paths(dir: &std::path::Path) -> ScratchPaths {
     ScratchPaths {
         features: dir.join("features"),
         theme_vectors: dir.join("theme-vectors"),
+        clause_vectors: dir.join("clause-vectors"),
         snippets: dir.join("snippets"),
         fit_theme_vectors: dir.join("fit-theme-vectors"),
         assignments: dir.join("assignments"),
@@ -399,6 +400,7 @@ fn assert_no_scratch_left(paths: &ScratchPaths) {
     for path in [
         &paths.features,
         &paths.theme_vectors,
+        &paths.clause_vectors,
         &paths.snippets,
         &paths.fit_theme_vectors,
         &paths.assignments,
@@ -796,39 +798,83 @@ fn theme_vectors_read_back_from_the_scratch_file_give_the_topics_kept_in_memory(
         sample_size: rows.len() / 2,
         ..options()
     };
-    let in_memory = fit(&rows, options(), &[]);
+    assert_spilled_as_in_memory(&rows, options, |paths| &paths.theme_vectors);
+}
+
+#[test]
+fn clause_embeddings_read_back_from_the_scratch_file_give_the_topics_kept_in_memory() {
+    let rows = corpus();
+    let options = || TopicOptions {
+        vectors: Vectors::Embeddings {
+            embedder: Arc::new(ThemeEmbedder),
+            langs: vec![Lang::Ja],
+        },
+        ..options()
+    };
+    assert_spilled_as_in_memory(&rows, options, |paths| &paths.clause_vectors);
+}
+
+/// A collector spilling to scratch files (`written` among them) gives the topics and
+/// every record's theme and topics of one in memory.
+fn assert_spilled_as_in_memory(
+    rows: &[Row],
+    options: impl Fn() -> TopicOptions,
+    written: fn(&ScratchPaths) -> &std::path::PathBuf,
+) {
+    let in_memory = fit(rows, options(), &[]);
     let dir = tempfile::tempdir().unwrap();
     let paths = scratch_paths(dir.path());
-    let collector = collect(spilling(options(), &paths), &rows, &[]);
+    let collector = collect(spilling(options(), &paths), rows, &[]);
     assert!(
-        paths.theme_vectors.exists(),
+        written(&paths).exists(),
         "the vectors go to the scratch file"
     );
     let spilled = collector.fit().unwrap();
     assert_no_scratch_left(&paths);
     assert!(in_memory.themes.len() >= 2, "{:#?}", in_memory.themes);
+    assert!(in_memory.topics.len() >= 2, "{:#?}", in_memory.topics);
     assert_eq!(
         serde_json::to_string(&in_memory).unwrap(),
         serde_json::to_string(&spilled).unwrap()
     );
     for d in 0..rows.len() {
         assert_eq!(in_memory.doc_theme(d), spilled.doc_theme(d), "record {d}");
+        assert_eq!(in_memory.doc_topics(d), spilled.doc_topics(d), "record {d}");
     }
 }
 
 #[test]
 fn a_run_larger_than_a_fit_fits_a_sample_and_applies_it_piece_by_piece() {
-    let rows = corpus();
-    let n = rows.len();
-    // Three pieces, the last one smaller; theme vectors from an encoder too, so that
-    // each piece reads its records' rows back.
-    let size = n / 3 + 1;
-    let options = || TopicOptions {
-        fit_records: size,
+    // Theme vectors from an encoder, so that each piece reads its records' rows back.
+    assert_pieces_agree(|| TopicOptions {
         theme_vectors: Vectors::Embeddings {
             embedder: Arc::new(ThemeEmbedder),
             langs: vec![],
         },
+        ..options()
+    });
+}
+
+#[test]
+fn clause_embeddings_go_into_each_piece_with_their_clauses() {
+    assert_pieces_agree(|| TopicOptions {
+        vectors: Vectors::Embeddings {
+            embedder: Arc::new(ThemeEmbedder),
+            langs: vec![],
+        },
+        ..options()
+    });
+}
+
+/// A run of three pieces (the last one smaller) with `options`: its model is the fit of
+/// the sample alone, and each record's theme and topics and each figure are what the
+/// model gives when applied to all the records at once.
+fn assert_pieces_agree(options: impl Fn() -> TopicOptions) {
+    let rows = corpus();
+    let n = rows.len();
+    let size = n / 3 + 1;
+    let options = || TopicOptions {
+        fit_records: size,
         ..options()
     };
     let dir = tempfile::tempdir().unwrap();
