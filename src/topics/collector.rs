@@ -44,7 +44,7 @@ pub enum Error {
     Vectors(#[from] embedding::Error),
     #[error("examples' scratch file {0}")]
     Snippets(#[from] snippets::Error),
-    #[error(transparent)]
+    #[error("theme vectors: {0}")]
     ThemeVectors(#[from] record_vectors::Error),
     #[error("topic features' scratch file {0}")]
     Features(crate::scratch::Error),

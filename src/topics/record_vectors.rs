@@ -43,9 +43,9 @@ const CHUNK: usize = 8192;
 pub enum Error {
     #[error(transparent)]
     Encoder(#[from] embedding::Error),
-    #[error("theme vectors' scratch file {0}")]
+    #[error("scratch file {0}")]
     Scratch(#[from] scratch::Error),
-    #[error("theme vectors: record {0} was asked for, past the last one kept")]
+    #[error("row {0} was asked for, past the last one kept")]
     PastTheEnd(usize),
 }
 
