@@ -3,7 +3,7 @@ partition, merged into one analysis folder.
 
     python python/spark/koe_spark.py DUMP --out OUT [--master local[2]] [--partitions N]
         [--sample-rows N] [--sentiment lexicon] [--field text=comment ...] [--period month]
-        [--threads 1] [-- FIT_FLAGS...]
+        [--threads 1] [--fit-records N] [-- FIT_FLAGS...]
 
 What runs where (see the README's "Scaling"):
 
@@ -31,7 +31,9 @@ koe's fields (``--field text=comment``) and ``--period`` sets the trend buckets,
 fit and every shard alike; flags after ``--`` are the fit's only, named as ``koe
 analyze``'s (``--theme-vectors tfidf``, ``--min-topic-size 20``, ``--threads 2``: the
 shards apply what it fitted). ``--threads`` is koe's threads per task (default 1: Spark
-runs a task per core). OUT must be on storage every
+runs a task per core). ``--fit-records N`` has a task apply the model N records at a
+time (``koe analyze --fit-records``; koe's default, 100,000, when not given), which bounds
+the memory of a large partition. OUT must be on storage every
 executor and the driver share (a local folder in local mode; NFS or a mounted bucket on
 a cluster). Spark's own options (``--master``, executor memory) come from
 ``spark-submit`` or the flags below.
@@ -133,7 +135,8 @@ def unpack_model(files: dict[str, bytes], folder: Path) -> Path:
     return folder
 
 
-def analyse_partition(model_files, model_digest, shards, sentiment, fields, period, threads):
+def analyse_partition(model_files, model_digest, shards, sentiment, fields, period, threads,
+                      fit_records):
     """The ``mapInArrow`` function: one partition's Arrow batches → one index shard (the
     ``koe`` package, in this Python worker), and the shard's records back as Arrow
     batches."""
@@ -160,7 +163,8 @@ def analyse_partition(model_files, model_digest, shards, sentiment, fields, peri
                         shutil.rmtree(folder)
                     shard = koe.Shard(folder, topics_from=model,
                                       model=sentiment.format(model=model),
-                                      fields=fields, period=period, name=name)
+                                      fields=fields, period=period, name=name,
+                                      fit_records=fit_records)
                 shard.add(batch)
         except BaseException:
             if shard is not None:
@@ -227,6 +231,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--period", default="month", help="trend buckets: month or week")
     parser.add_argument("--threads", type=int, default=1,
                         help="koe's threads per Spark task (default 1)")
+    parser.add_argument("--fit-records", type=int, default=None,
+                        help="records a task applies the topic model to at a time "
+                             "(default: koe's, 100,000)")
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)
     fields = {}
@@ -292,7 +299,7 @@ def main(argv: list[str] | None = None) -> dict:
         shards.mkdir()
         analysed = df.mapInArrow(
             analyse_partition(model_files, digest, str(shards), sentiment, fields,
-                              args.period, args.threads),
+                              args.period, args.threads, args.fit_records),
             RECORDS_DDL,
         )
         analysed.write.mode("overwrite").parquet(str(out / "records"))

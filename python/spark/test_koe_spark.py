@@ -64,9 +64,11 @@ def test_spark_job_agrees_with_koe_analyze(tmp_path):
     assert Path(KOE).is_file(), f"{KOE} missing: run `cargo test` (or set KOE_BIN) first"
     dump = corrected(DEMO, tmp_path)
     out = tmp_path / "spark"
+    # Each task applies the model 60 records at a time (partitions of about 130
+    # records), which must not change a record's results.
     timing = koe_spark.main([
         str(dump), "--out", str(out), "--master", "local[2]", "--partitions", "3",
-        "--sample-rows", "300", "--", *ALIKE,
+        "--sample-rows", "300", "--fit-records", "60", "--", *ALIKE,
     ])
     assert timing["records"] == 403
     assert timing["duplicate_ids"] == 3
