@@ -143,7 +143,7 @@ pub struct TopicOptions {
     /// ([`TopicCollector::spill_to`]): a run with more fits its model on this many (those
     /// of smallest text hash) and applies it to every record in pieces of this many,
     /// whose figures add up ([`combine`]), so memory stays flat however many records
-    /// there are.
+    /// there are (0 reads as 1).
     pub fit_records: usize,
     /// Most sub-topics per theme tried by the silhouette search.
     pub max_clusters: usize,

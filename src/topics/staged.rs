@@ -26,7 +26,7 @@ use super::collector::{Error, ScratchPaths, TopicCollector};
 use super::combine::combine;
 use super::features::{FeatureFile, FeatureReader, RecordFeatures};
 use super::phrases::PhraseStore;
-use super::record_vectors::{RecordVectors, RowReader};
+use super::record_vectors::{self, RecordVectors, RowReader};
 use super::snippets::Snippets;
 use super::{TopicOptions, Topics};
 
@@ -62,24 +62,10 @@ impl Staging {
     /// piece at a time.
     pub fn fit(mut self, mut run: TopicCollector) -> Result<Topics, Error> {
         self.finish()?;
-        let vectors = run.record_vectors.take();
-        let vectors = match vectors {
-            Some(mut vectors) => {
-                vectors.finish()?;
-                Some(vectors)
-            }
-            None => None,
-        };
-        let vectors = vectors.as_ref();
-        let clauses = match run.clause_vectors.take() {
-            Some(mut clauses) => {
-                clauses.finish().map_err(Error::ClauseVectors)?;
-                Some(clauses)
-            }
-            None => None,
-        };
+        let records = finished(run.record_vectors.take())?;
+        let clauses = finished(run.clause_vectors.take()).map_err(Error::ClauseVectors)?;
         let vectors = Vectors {
-            records: vectors,
+            records: records.as_ref(),
             clauses: clauses.as_ref(),
         };
         let n = self.features.len();
@@ -184,6 +170,15 @@ impl Staging {
         piece.stages = std::mem::take(&mut run.stages);
         Ok(piece)
     }
+}
+
+/// `vectors` with what they still queued embedded and written.
+fn finished(
+    vectors: Option<RecordVectors>,
+) -> Result<Option<RecordVectors>, record_vectors::Error> {
+    vectors
+        .map(|mut vectors| vectors.finish().map(|()| vectors))
+        .transpose()
 }
 
 /// What [`Staging::piece`] lent, back to `run`.
