@@ -130,6 +130,9 @@ pub struct TopicCollector {
     pub(super) channels: Interner,
     pub(super) stages: Interner,
     clause_model: Option<Arc<dyn SentimentModel>>,
+    /// One clause's terms, counts and phrases on their way into a record's features
+    /// (buffers reused from clause to clause).
+    clause: (Vec<u32>, Vec<u16>, Vec<u32>),
     /// In a run ([`spill_to`](Self::spill_to)): the records' features go to a scratch
     /// file rather than into the stores above, to be fitted a piece at a time.
     pub(super) staging: Option<Staging>,
@@ -181,6 +184,7 @@ impl TopicCollector {
             channels: Interner::default(),
             stages: Interner::default(),
             clause_model: None,
+            clause: Default::default(),
             staging: None,
         }
     }
@@ -264,7 +268,7 @@ impl TopicCollector {
             counts: Vec::new(),
             phrases: Vec::new(),
         };
-        let (mut terms, mut counts, mut phrases) = (Vec::new(), Vec::new(), Vec::new());
+        let (terms, counts, phrases) = &mut self.clause;
         let aligned = sentiment.sentences.len() == doc.sentences.len();
         for (i, sentence) in doc.sentences.iter().enumerate() {
             let score = if aligned {
@@ -288,20 +292,15 @@ impl TopicCollector {
             };
             for (range, score) in ranges.into_iter().zip(scores) {
                 let tokens = &doc.tokens[range.clone()];
-                clause_terms(&mut self.vocab, tokens, doc.lang, &mut terms, &mut counts);
+                clause_terms(&mut self.vocab, tokens, doc.lang, terms, counts);
                 if terms.is_empty() {
                     continue;
                 }
-                self.phrases.phrases_of(
-                    &self.vocab,
-                    tokens,
-                    &doc.normalized,
-                    doc.lang,
-                    &mut phrases,
-                );
-                features.terms.extend_from_slice(&terms);
-                features.counts.extend_from_slice(&counts);
-                features.phrases.extend_from_slice(&phrases);
+                self.phrases
+                    .phrases_of(&self.vocab, tokens, &doc.normalized, doc.lang, phrases);
+                features.terms.extend_from_slice(terms);
+                features.counts.extend_from_slice(counts);
+                features.phrases.extend_from_slice(phrases);
                 features.clauses.push(ClauseFeatures {
                     sentiment: score,
                     terms_end: features.terms.len() as u32,

@@ -73,6 +73,8 @@ enum Kept {
         out: BufWriter<File>,
         file: ScratchFile,
         sample: Sample,
+        /// A row's bytes on their way to `out`.
+        bytes: Vec<u8>,
     },
 }
 
@@ -100,6 +102,7 @@ impl RecordVectors {
             out,
             file,
             sample: Sample::new(sample_size, self.dims),
+            bytes: Vec::with_capacity(self.dims),
         };
         Ok(self)
     }
@@ -127,7 +130,6 @@ impl RecordVectors {
         let vectors = self.queue.embed(&*self.embedder)?;
         let mut vectors = vectors.iter();
         let mut row = vec![0i8; self.dims];
-        let mut bytes = Vec::with_capacity(self.dims);
         let queued = std::mem::take(&mut self.queued);
         for &(key, embedded) in &queued {
             row.fill(0);
@@ -144,19 +146,24 @@ impl RecordVectors {
                 }
                 None => 0.0,
             };
-            self.keep(key, scale, &row, &mut bytes)?;
+            self.keep(key, scale, &row)?;
         }
         self.queued = queued;
         self.queued.clear();
         Ok(())
     }
 
-    /// Keeps the next record's row (`scale` 0: none), written through `bytes`.
-    fn keep(&mut self, key: u64, scale: f32, row: &[i8], bytes: &mut Vec<u8>) -> Result<(), Error> {
+    /// Keeps the next record's row (`scale` 0: none).
+    fn keep(&mut self, key: u64, scale: f32, row: &[i8]) -> Result<(), Error> {
         let record = self.records as u32;
         match &mut self.kept {
             Kept::All(rows) => rows.push(scale, row),
-            Kept::Spilled { out, file, sample } => {
+            Kept::Spilled {
+                out,
+                file,
+                sample,
+                bytes,
+            } => {
                 write_row(out, scale, row, bytes).map_err(|e| file.error(e))?;
                 if scale != 0.0 {
                     sample.offer(key, record, scale, row);
@@ -171,7 +178,7 @@ impl RecordVectors {
     /// collector of the run (with the same encoder), rather than embedding its text.
     pub fn push_row(&mut self, key: u64, scale: f32, row: &[i8]) -> Result<(), Error> {
         debug_assert!(self.queued.is_empty(), "rows go in after every queued text");
-        self.keep(key, scale, row, &mut Vec::with_capacity(row.len()))
+        self.keep(key, scale, row)
     }
 
     /// Every record's row, in order, from the first. Call after [`finish`](Self::finish).
@@ -376,7 +383,7 @@ impl Sample {
     }
 }
 
-/// One row: its scale, then its bytes (through `bytes`, a buffer of the caller's).
+/// One row: its scale, then its bytes (through `bytes`, a buffer kept for the purpose).
 fn write_row(out: &mut impl Write, scale: f32, row: &[i8], bytes: &mut Vec<u8>) -> io::Result<()> {
     out.write_all(&scale.to_le_bytes())?;
     bytes.clear();
